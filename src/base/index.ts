@@ -1,0 +1,3 @@
+export { FtkError, UsageError, TraceFileError, TracefsError, ProbeError, isFtkError, describeErrno } from "./errors.js";
+export { MinHeap } from "./min-heap.js";
+export { TextOutput } from "./text-output.js";

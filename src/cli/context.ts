@@ -1,0 +1,20 @@
+// What every subcommand receives: its streams and environment, so tests can run the CLI in-process.
+import type { Writable } from "node:stream";
+
+/** Streams and environment for one CLI invocation. */
+export interface CliContext {
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on SIGINT/SIGTERM; long operations stop cleanly when it fires. */
+  signal: AbortSignal;
+  /** True when --debug was given: print stacks for errors. */
+  debug: boolean;
+}
+
+/** A subcommand: parses its own argv and returns the exit status. */
+export interface Command {
+  /** One line for `ftk --help`. */
+  summary: string;
+  run(argv: string[], ctx: CliContext): Promise<number>;
+}

@@ -1,0 +1,61 @@
+// Entry point of the ftk CLI: picks the subcommand, maps errors to one line and an exit status.
+import { isFtkError } from "../index.js";
+import type { CliContext, Command } from "./context.js";
+
+// Each subcommand lives in its own file and is loaded only when used.
+const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  report: () => import("./report.js"),
+};
+
+function usage(): string {
+  return [
+    "usage: ftk <command> [options]",
+    "",
+    "commands:",
+    ...Object.keys(COMMANDS).map((name) => `  ${name}`),
+    "",
+    "Run 'ftk <command> --help' for the options of a command.",
+    "",
+  ].join("\n");
+}
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
+export async function main(
+  argv: string[],
+  io: Partial<Pick<CliContext, "stdout" | "stderr" | "env" | "signal">> = {},
+): Promise<number> {
+  const debug = argv.includes("--debug");
+  const args = argv.filter((a) => a !== "--debug");
+  const stderr = io.stderr ?? process.stderr;
+  const ctx: CliContext = {
+    stdout: io.stdout ?? process.stdout,
+    stderr,
+    env: io.env ?? process.env,
+    signal: io.signal ?? new AbortController().signal,
+    debug,
+  };
+  const name = args[0];
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? stderr : ctx.stdout).write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    stderr.write(`ftk: unknown command '${name}': run 'ftk --help' for the list\n`);
+    return 2;
+  }
+  try {
+    const { command } = await load();
+    return await command.run(args.slice(1), ctx);
+  } catch (e) {
+    if (isFtkError(e)) {
+      stderr.write(`ftk ${name}: ${e.message}\n`);
+      if (debug && e.stack) stderr.write(e.stack + "\n");
+      return e.exitCode;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    stderr.write(`ftk: internal error: ${msg} (run with --debug for details)\n`);
+    if (debug && e instanceof Error && e.stack) stderr.write(e.stack + "\n");
+    return 1;
+  }
+}

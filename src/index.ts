@@ -1,0 +1,2 @@
+// The library's public entry: re-exports each folder's index.ts, nothing else.
+export * from "./base/index.js";
