@@ -4,7 +4,7 @@ import type { CliContext, Command } from "./context.js";
 
 // Each subcommand lives in its own file and is loaded only when used.
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
-  report: () => import("./report.js"),
+  // name: () => import("./name.js"),  one line per subcommand
 };
 
 function usage(): string {

@@ -1,0 +1,1 @@
+export { type RawRecord, createRawRecord } from "./record.js";
