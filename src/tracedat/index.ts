@@ -1,1 +1,2 @@
 export { TRACEDAT_MAGIC, OPTION, SECTION_FLAG_COMPRESSED, SECTION_HEADER_SIZE, MARKER } from "./constants.js";
+export { writeTraceDat, type TraceDatMetadata, type TraceDatBuffer, type TraceDatWriteOptions, type TraceDatWriteResult, type TraceDatText, type TraceDatCompression } from "./writer.js";
