@@ -1,0 +1,211 @@
+// Event `format` files -> FieldDef / EventFormat, and the dense EventTable (ring-buffer-and-events.md §4).
+// The print fmt is parsed here (so `failed` is known); it is compiled to a closure by EventPrinter.
+import { parsePrintFmt, type PrintFmtAst } from "./printfmt/parser.js";
+
+/** Sizes that decide how numbers are read and printed for one file. */
+export interface FileInfo {
+  littleEndian: boolean;
+  /** trace.dat header byte 13 (user long): print-fmt pointer-size decisions. */
+  longSize: 4 | 8;
+  /** Size of `commit` in header_page. */
+  kernelLongSize: 4 | 8;
+}
+
+/** One `field:` line of a format file, classified the way libtraceevent 1.7.1 does (§4.1). */
+export interface FieldDef {
+  name: string;
+  /** C type without the name; array brackets between type and name stay (`__data_loc char[]`). */
+  type: string;
+  offset: number;
+  size: number;
+  signed: boolean;
+  /** -1 not an array, 0 flexible `[]`, else the element count. */
+  arrayLen: number;
+  /** `__data_loc` / `__rel_loc`. */
+  isDynamic: boolean;
+  isRelLoc: boolean;
+  isString: boolean;
+  isPointer: boolean;
+  isLong: boolean;
+  elementSize: number;
+}
+
+/** One event: its id, fields and print fmt (parsed; compiled later). */
+export interface EventFormat {
+  id: number;
+  system: string;
+  name: string;
+  commonFields: readonly FieldDef[];
+  /** The event's own fields. */
+  fields: readonly FieldDef[];
+  printFmt: string;
+  /** The print fmt could not be parsed: reports print `[FAILED TO PARSE]`. */
+  failed: boolean;
+  /** Common or own field by name. */
+  findField(name: string): FieldDef | undefined;
+}
+
+/** @internal The parsed print fmt, for the printer and raw-field printer in this folder. */
+export interface EventFormatInternal extends EventFormat {
+  ast: PrintFmtAst | undefined;
+  failReason: string;
+}
+
+class EventFormatImpl implements EventFormatInternal {
+  failed = false;
+  ast: PrintFmtAst | undefined = undefined;
+  failReason = "";
+  private readonly byName = new Map<string, FieldDef>();
+  constructor(
+    readonly id: number,
+    readonly system: string,
+    readonly name: string,
+    readonly commonFields: readonly FieldDef[],
+    readonly fields: readonly FieldDef[],
+    readonly printFmt: string,
+  ) {
+    for (const f of commonFields) this.byName.set(f.name, f);
+    for (const f of fields) if (!this.byName.has(f.name)) this.byName.set(f.name, f);
+  }
+  findField(name: string): FieldDef | undefined {
+    return this.byName.get(name);
+  }
+}
+
+const FIELD_LINE = /^\s*field(?:\s+special)?\s*:\s*(.*?)\s*;\s*offset\s*:\s*(\d+)\s*;\s*size\s*:\s*(\d+)\s*;(?:\s*signed\s*:\s*(-?\d+)\s*;)?/;
+const DECL = /^(.*?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*((?:\[[^\]]*\]\s*)*)$/;
+
+/** libtraceevent's type_size(): element size of a dynamic array from the last type word (§4.1). */
+function typeSize(word: string): number {
+  switch (word) {
+    case "u8": case "s8": case "char": return 1;
+    case "u16": case "s16": return 2;
+    case "u32": case "s32": return 4;
+    case "u64": case "s64": return 8;
+    default: return 0;
+  }
+}
+
+function arrayLength(dims: string): number {
+  // "[16]", "[]", "[TASK_COMM_LEN]" (unresolved: treated as flexible), "[2][3]" (product).
+  let n = -1;
+  for (const m of dims.matchAll(/\[([^\]]*)\]/g)) {
+    const text = m[1]!.trim();
+    const last = text.split(/[^A-Za-z0-9_]+/).filter((s) => s.length > 0).pop() ?? "";
+    const v = /^(0x[0-9a-f]+|\d+)$/i.test(last) ? Number(last) : 0;
+    n = n < 0 ? v : n * v;
+  }
+  return n;
+}
+
+/** Parses one `field:` line; undefined when it is not one. */
+export function parseFieldLine(line: string, longSize: number): FieldDef | undefined {
+  const m = FIELD_LINE.exec(line);
+  if (!m) return undefined;
+  const decl = m[1]!.replace(/\s+/g, " ").trim();
+  const d = DECL.exec(decl);
+  if (!d) return undefined;
+  let type = d[1]!.trim();
+  const name = d[2]!;
+  let dims = d[3]!.replace(/\s+/g, "");
+  // "TYPE [] NAME" and "__data_loc char[] NAME": brackets between type and name.
+  const tb = /\s*((?:\[[^\]]*\])+)$/.exec(type);
+  if (tb && dims === "") dims = tb[1]!.replace(/\s+/g, "");
+  if (tb) type = type.slice(0, tb.index) + tb[1]!.replace(/\s+/g, "");
+  const offset = Number(m[2]);
+  const size = Number(m[3]);
+  const signed = m[4] !== undefined && Number(m[4]) !== 0;
+  const arrayLen = dims === "" ? -1 : arrayLength(dims);
+  const isDynamic = /^__data_loc\b/.test(type) || /^__rel_loc\b/.test(type);
+  const isRelLoc = /^__rel_loc\b/.test(type);
+  const isString = (arrayLen >= 0 && /char|u8|s8/.test(type)) || (isDynamic && size === 2);
+  const isLong = type.includes("long");
+  const isPointer = type.includes("*");
+  let elementSize = size;
+  if (arrayLen > 0) elementSize = Math.floor(size / arrayLen);
+  else if (arrayLen === 0 || isDynamic) {
+    const words = type.replace(/\[.*$/, "").trim().split(/\s+/);
+    if (isDynamic) elementSize = typeSize(words[words.length - 1] ?? "");
+    else if (isString) elementSize = 1;
+    else if (isLong) elementSize = longSize;
+    else elementSize = 0;
+  }
+  if (dims !== "" && !tb) type = type + dims;
+  return { name, type, offset, size, signed, arrayLen, isDynamic, isRelLoc, isString, isPointer, isLong, elementSize };
+}
+
+/** Parses a whole format file (without compiling the print fmt); undefined when unparsable. */
+export function parseFormatText(text: string, system: string, longSize: number): EventFormatInternal | undefined {
+  const nameM = /^\s*name\s*:\s*(\S+)/m.exec(text);
+  const idM = /^\s*ID\s*:\s*(\d+)/m.exec(text);
+  if (!nameM || !idM) return undefined;
+  const fmtAt = text.indexOf("format:");
+  const pfAt = text.indexOf("print fmt:");
+  if (fmtAt < 0) return undefined;
+  const body = text.slice(fmtAt + 7, pfAt < 0 ? text.length : pfAt);
+  const groups: FieldDef[][] = [[]];
+  for (const line of body.split("\n")) {
+    if (line.trim() === "") {
+      if (groups[groups.length - 1]!.length > 0) groups.push([]);
+      continue;
+    }
+    const f = parseFieldLine(line, longSize);
+    if (f) groups[groups.length - 1]!.push(f);
+  }
+  const nonEmpty = groups.filter((g) => g.length > 0);
+  let common: FieldDef[];
+  let own: FieldDef[];
+  if (nonEmpty.length >= 2) {
+    common = nonEmpty[0]!;
+    own = nonEmpty.slice(1).flat();
+  } else {
+    const all = nonEmpty[0] ?? [];
+    common = all.filter((f) => f.name.startsWith("common_"));
+    own = all.filter((f) => !f.name.startsWith("common_"));
+  }
+  const printFmt = pfAt < 0 ? "" : text.slice(pfAt + 10).trim();
+  const ev = new EventFormatImpl(Number(idM[1]), system, nameM[1]!, common, own, printFmt);
+  try {
+    ev.ast = parsePrintFmt(printFmt, ev);
+  } catch (e) {
+    ev.failed = true;
+    ev.failReason = e instanceof Error ? e.message : String(e);
+  }
+  return ev;
+}
+
+/** All events of one file (or live kernel), dense by id. */
+export class EventTable {
+  private readonly byIdArr: (EventFormatInternal | undefined)[] = [];
+  private readonly list: EventFormatInternal[] = [];
+  private readonly byNameMap = new Map<string, EventFormatInternal>();
+
+  constructor(readonly info: FileInfo) {}
+
+  /** Parses one format file; system is "ftrace" for the ftrace block. Returns undefined if unparsable. */
+  addFormat(text: string, system: string): EventFormat | undefined {
+    const ev = parseFormatText(text, system, this.info.longSize);
+    if (!ev) return undefined;
+    if (ev.id > 0xffff) return undefined;
+    this.byIdArr[ev.id] = ev;
+    this.list.push(ev);
+    this.byNameMap.set(system + ":" + ev.name, ev);
+    if (!this.byNameMap.has(ev.name)) this.byNameMap.set(ev.name, ev);
+    return ev;
+  }
+
+  /** The event with this id, or undefined (dense array lookup). */
+  byId(id: number): EventFormat | undefined {
+    return this.byIdArr[id];
+  }
+
+  /** Event by "system:name" or by bare name (first registered wins). */
+  findEvent(name: string): EventFormat | undefined {
+    return this.byNameMap.get(name);
+  }
+
+  /** Every event in the order added. */
+  all(): readonly EventFormat[] {
+    return this.list;
+  }
+}

@@ -1,0 +1,33 @@
+// Task names by pid: saved_cmdlines plus the names the sched plugins learn (ring-buffer-and-events.md §6.2).
+
+/** pid -> comm table. */
+export class TaskNames {
+  private readonly map = new Map<number, string>();
+
+  /** Parses saved_cmdlines text (`<pid> <comm>` per line). */
+  static parse(savedCmdlines: string): TaskNames {
+    const t = new TaskNames();
+    for (const line of savedCmdlines.split("\n")) {
+      const m = /^\s*(-?\d+) (.*)$/.exec(line);
+      if (!m) continue;
+      t.map.set(Number(m[1]), m[2]!);
+    }
+    return t;
+  }
+
+  /** `<idle>` for pid 0, the known name, or `<...>` when unknown. */
+  comm(pid: number): string {
+    if (pid === 0) return "<idle>";
+    return this.map.get(pid) ?? "<...>";
+  }
+
+  /** The known name of pid, or undefined. */
+  find(pid: number): string | undefined {
+    return this.map.get(pid);
+  }
+
+  /** Adds a name; an existing entry is not overwritten. */
+  register(pid: number, comm: string): void {
+    if (!this.map.has(pid)) this.map.set(pid, comm);
+  }
+}
