@@ -1,4 +1,6 @@
 // The library's public entry: re-exports each folder's index.ts, nothing else.
 export * from "./base/index.js";
+export * from "./tracefs/index.js";
 export * from "./ringbuf/index.js";
+export * from "./events/index.js";
 export * from "./tracedat/index.js";
