@@ -1,0 +1,206 @@
+// Bounded reading of trace.dat metadata: a cursor over a file range (buffered positioned reads) or
+// over bytes in memory (a decompressed v7 section). Every read is checked against the range end,
+// so a bad length or count becomes a TraceFileError naming the section and offset, never a huge allocation.
+import type { FileHandle } from "node:fs/promises";
+import { TraceFileError } from "../base/index.js";
+
+const WINDOW_BYTES = 64 * 1024;
+const TWO_32 = 2 ** 32;
+
+/** Builds the one-line error for a problem in `path`. */
+export function traceFileError(path: string, what: string, fileOffset?: number, cause?: unknown): TraceFileError {
+  return new TraceFileError(`cannot read '${path}': ${what}`, {
+    code: "bad-trace-file",
+    path,
+    ...(fileOffset === undefined ? {} : { fileOffset }),
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** @internal Reads up to `len` bytes at `position` into buf[0..len); returns the count (short only at end of file). */
+export async function readFully(fh: FileHandle, buf: Uint8Array, len: number, position: number): Promise<number> {
+  let got = 0;
+  while (got < len) {
+    const { bytesRead } = await fh.read(buf, got, len - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}
+
+/** Formats an offset the way our messages show it. */
+export function hex(n: number): string {
+  return "0x" + n.toString(16);
+}
+
+/** Where a cursor's bytes come from, for error messages. */
+export interface CursorOrigin {
+  path: string;
+  /** Section name used in messages, e.g. "options". */
+  section: string;
+  /** For decompressed bytes: file offset of the section they came from (offsets are then relative). */
+  compressedAt?: number;
+}
+
+/** A bounded reader over [start, end) of a file or of an in-memory buffer. */
+export class ByteCursor {
+  /** Current position: a file offset, or an offset in the in-memory bytes. */
+  pos: number;
+  private win: Uint8Array;
+  private winView: DataView;
+  private winStart = 0;
+  private winLen = 0;
+
+  private constructor(
+    private readonly fh: FileHandle | undefined,
+    readonly origin: CursorOrigin,
+    start: number,
+    readonly end: number,
+    mem: Uint8Array | undefined,
+    readonly le: boolean,
+  ) {
+    this.pos = start;
+    if (mem !== undefined) {
+      this.win = mem;
+      this.winLen = mem.length;
+    } else {
+      this.win = new Uint8Array(Math.min(WINDOW_BYTES, Math.max(16, end - start)));
+    }
+    this.winView = new DataView(this.win.buffer, this.win.byteOffset, this.win.byteLength);
+  }
+
+  /** A cursor over [start, end) of an open file. */
+  static overFile(fh: FileHandle, origin: CursorOrigin, start: number, end: number, le: boolean): ByteCursor {
+    return new ByteCursor(fh, origin, start, end, undefined, le);
+  }
+
+  /** A cursor over bytes in memory (offsets start at 0). */
+  static overBytes(bytes: Uint8Array, origin: CursorOrigin, le: boolean): ByteCursor {
+    return new ByteCursor(undefined, origin, 0, bytes.length, bytes, le);
+  }
+
+  /** Bytes left before the end of the range. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /** The error for a problem at the current position (or `at`). */
+  error(what: string, at: number = this.pos): TraceFileError {
+    const o = this.origin;
+    const where =
+      o.compressedAt === undefined
+        ? `at offset ${hex(at)}`
+        : `at offset ${hex(at)} of the data decompressed from offset ${hex(o.compressedAt)}`;
+    return traceFileError(o.path, `section '${o.section}' ${what} ${where}`, o.compressedAt ?? at);
+  }
+
+  /** Makes [pos, pos+n) available in the window; throws "truncated" past the end. */
+  private async need(n: number): Promise<number> {
+    if (n > this.end - this.pos) throw this.error("truncated");
+    let off = this.pos - this.winStart;
+    if (off >= 0 && off + n <= this.winLen) return off;
+    if (this.fh === undefined) throw this.error("truncated");
+    if (n > this.win.length) {
+      this.win = new Uint8Array(Math.max(n, this.win.length * 2));
+      this.winView = new DataView(this.win.buffer, this.win.byteOffset, this.win.byteLength);
+    }
+    const len = Math.min(this.win.length, this.end - this.pos);
+    let got = 0;
+    try {
+      got = await readFully(this.fh, this.win, len, this.pos);
+    } catch (e) {
+      throw traceFileError(this.origin.path, `read failed at offset ${hex(this.pos)}: ${(e as Error).message}`, this.pos, e);
+    }
+    this.winStart = this.pos;
+    this.winLen = got;
+    off = 0;
+    if (n > got) throw this.error("truncated");
+    return off;
+  }
+
+  async u8(): Promise<number> {
+    const o = await this.need(1);
+    this.pos += 1;
+    return this.win[o]!;
+  }
+
+  async u16(): Promise<number> {
+    const o = await this.need(2);
+    this.pos += 2;
+    return this.winView.getUint16(o, this.le);
+  }
+
+  async u32(): Promise<number> {
+    const o = await this.need(4);
+    this.pos += 4;
+    return this.winView.getUint32(o, this.le);
+  }
+
+  /** A u64 as a number (exact below 2^53; larger values are only ever compared with sizes). */
+  async u64(): Promise<number> {
+    const o = await this.need(8);
+    this.pos += 8;
+    const a = this.winView.getUint32(o, this.le);
+    const b = this.winView.getUint32(o + 4, this.le);
+    return this.le ? b * TWO_32 + a : a * TWO_32 + b;
+  }
+
+  /** A length-prefixed count or size checked against the bytes left (each item at least `unit` bytes). */
+  checkCount(n: number, unit: number, what: string, at: number): number {
+    if (n * unit > this.end - this.pos) throw this.error(`has a bad ${what} ${n}`, at);
+    return n;
+  }
+
+  /** Exactly n bytes (a copy the caller may keep). */
+  async bytes(n: number): Promise<Uint8Array> {
+    if (n > this.end - this.pos) throw this.error("truncated");
+    if (this.fh !== undefined && n > this.win.length) {
+      const out = new Uint8Array(n);
+      let got = 0;
+      try {
+        got = await readFully(this.fh, out, n, this.pos);
+      } catch (e) {
+        throw traceFileError(this.origin.path, `read failed at offset ${hex(this.pos)}: ${(e as Error).message}`, this.pos, e);
+      }
+      if (got < n) throw this.error("truncated", this.pos + got);
+      this.pos += n;
+      return out;
+    }
+    const o = await this.need(n);
+    this.pos += n;
+    return this.win.slice(o, o + n);
+  }
+
+  /** n bytes as latin1 text. */
+  async text(n: number): Promise<string> {
+    const b = await this.bytes(n);
+    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+  }
+
+  /** A NUL-terminated string of at most `max` bytes (NUL excluded). */
+  async cstr(max = 4096): Promise<string> {
+    const start = this.pos;
+    let s = "";
+    for (;;) {
+      const avail = Math.min(this.end - this.pos, 256);
+      if (avail <= 0) throw this.error("truncated", start);
+      const o = await this.need(avail);
+      const chunk = this.win.subarray(o, o + avail);
+      const z = chunk.indexOf(0);
+      const take = z < 0 ? avail : z;
+      s += Buffer.from(chunk.buffer, chunk.byteOffset, take).toString("latin1");
+      this.pos += z < 0 ? avail : z + 1;
+      if (z >= 0) return s;
+      if (s.length > max) throw this.error("has an unterminated string", start);
+    }
+  }
+
+  /** Checks that the next bytes equal `expected` (e.g. a marker with its NUL). */
+  async expect(expected: Uint8Array, what: string): Promise<void> {
+    const at = this.pos;
+    const got = await this.bytes(expected.length);
+    for (let i = 0; i < expected.length; i++) {
+      if (got[i] !== expected[i]) throw this.error(`lacks ${what}`, at);
+    }
+  }
+}
