@@ -4,3 +4,4 @@ export * from "./tracefs/index.js";
 export * from "./ringbuf/index.js";
 export * from "./events/index.js";
 export * from "./tracedat/index.js";
+export * from "./probes/index.js";
