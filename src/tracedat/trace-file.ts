@@ -4,6 +4,7 @@
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { describeErrno } from "../base/index.js";
+import { EventTable, Kallsyms, PrintkFormats, TaskNames } from "../events/index.js";
 import { parseHeaderPage } from "../ringbuf/index.js";
 import type { PageLayout, PageStatus } from "../ringbuf/index.js";
 import { ByteCursor, hex, traceFileError } from "./byte-cursor.js";
@@ -572,6 +573,10 @@ export class TraceFile {
   readonly pageProblems = new Map<PageStatus, number>();
 
   private readonly adjust: ((ts: number) => number) | undefined;
+  private eventTable: EventTable | undefined;
+  private kallsymsParsed: Kallsyms | undefined;
+  private printkParsed: PrintkFormats | undefined;
+  private taskNames: TaskNames | undefined;
 
   /** @internal Use openTrace(). */
   constructor(
@@ -609,6 +614,32 @@ export class TraceFile {
     }
     this.tsOffset = (options.noDate === true ? 0 : meta.dateOffset) + meta.offset + (options.tsOffset ?? 0);
     this.adjust = options.rawTs === true ? undefined : makeAdjust(meta.tsc2nsec, this.tsOffset);
+  }
+
+  /** The event formats of the file (ftrace block as system "ftrace"), parsed on first use. */
+  get events(): EventTable {
+    if (this.eventTable === undefined) {
+      const table = new EventTable({ littleEndian: this.littleEndian, longSize: this.longSize, kernelLongSize: this.layout.commitSize });
+      for (const text of this.ftraceFormats) table.addFormat(text, "ftrace");
+      for (const f of this.eventFormats) table.addFormat(f.text, f.system);
+      this.eventTable = table;
+    }
+    return this.eventTable;
+  }
+
+  /** The kallsyms text as a lookup table, parsed on first use. */
+  get kallsymsTable(): Kallsyms {
+    return (this.kallsymsParsed ??= Kallsyms.parse(this.kallsyms));
+  }
+
+  /** The printk formats as a lookup table, parsed on first use. */
+  get printk(): PrintkFormats {
+    return (this.printkParsed ??= PrintkFormats.parse(this.printkFormats));
+  }
+
+  /** Task names from saved_cmdlines (one shared, growing table per file), made on first use. */
+  get tasks(): TaskNames {
+    return (this.taskNames ??= TaskNames.parse(this.savedCmdlines));
   }
 
   /** Records of one CPU of one buffer, in file order, streamed page batch by page batch (empty for a CPU without data). */
