@@ -1,0 +1,119 @@
+// openTrace() on every real trace.dat of ../shared/fixtures/tracedat: metadata against MANIFEST.tsv and
+// the stored reports, and the record count against `trace-cmd report -R` (when trace-cmd is installed).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { createReadStream, existsSync, readdirSync, readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { createGunzip } from "node:zlib";
+import { join } from "node:path";
+import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
+import { RecordMerger, openTrace } from "./index.js";
+import type { TraceFile } from "./index.js";
+
+const shared = sharedDir();
+const dir = shared === undefined ? undefined : join(shared, "fixtures", "tracedat");
+const fixtures = dir !== undefined && existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".dat")).sort() : [];
+const traceCmd = spawnSync("trace-cmd", ["--version"], { encoding: "utf8" });
+const noTraceCmd = traceCmd.error !== undefined ? "trace-cmd is not installed (apt-get install -y trace-cmd)" : false;
+
+/** MANIFEST.tsv rows by fixture name (lab rows are named without ".dat"). */
+function manifest(): Map<string, Record<string, string>> {
+  const rows = new Map<string, Record<string, string>>();
+  if (dir === undefined) return rows;
+  const lines = readFileSync(join(dir, "MANIFEST.tsv"), "latin1").split("\n").filter((l) => l !== "");
+  const head = lines[0]!.split("\t");
+  for (const line of lines.slice(1)) {
+    const cols = line.split("\t");
+    const row: Record<string, string> = {};
+    head.forEach((h, i) => (row[h] = cols[i] ?? ""));
+    rows.set(row["name"]!.replace(/\.dat$/, ""), row);
+  }
+  return rows;
+}
+
+/** First line of NAME.report or NAME.report.gz. */
+async function reportFirstLine(base: string): Promise<string | undefined> {
+  const plain = join(dir!, base + ".report");
+  const gz = plain + ".gz";
+  const input = existsSync(plain) ? createReadStream(plain) : existsSync(gz) ? createReadStream(gz).pipe(createGunzip()) : undefined;
+  if (input === undefined) return undefined;
+  const rl = createInterface({ input });
+  for await (const line of rl) {
+    rl.close();
+    input.destroy();
+    return line;
+  }
+  return undefined;
+}
+
+/** Counts every record of every buffer in global order; checks the order on the way. */
+async function countRecords(t: TraceFile): Promise<number> {
+  const slots = [];
+  for (let b = 0; b < t.buffers.length; b++) {
+    const ncpu = Math.max(t.cpus, ...t.buffers[b]!.cpus.map((e) => e.cpu + 1));
+    for (let cpu = 0; cpu < ncpu; cpu++) slots.push({ stream: t.cpuStream(b, cpu), fileIndex: 0, bufferIndex: b });
+  }
+  const merger = new RecordMerger(slots);
+  let n = 0;
+  let last = -Infinity;
+  for (;;) {
+    let r = merger.nextSync();
+    if (r === "need-io") r = await merger.next();
+    if (r === undefined) return n;
+    assert.ok(r.rec.ts >= last, `records out of order at record ${n}`);
+    assert.ok(r.rec.len > 0 && r.rec.pos + r.rec.len <= r.rec.buf.length);
+    last = r.rec.ts;
+    n++;
+  }
+}
+
+/** Records in `trace-cmd report -R` output: each starts a line with "[CPU] SECONDS.FRACTION: ". */
+function oracleCount(path: string): number {
+  const out = execFileSync("trace-cmd", ["report", "-R", path], { encoding: "latin1", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "ignore"] });
+  return out.split("\n").filter((l) => /\[\d+\]\s+\d+\.\d+: /.test(l)).length;
+}
+
+test("openTrace() fixtures are present", { skip: skipWithoutShared() }, () => {
+  assert.ok(fixtures.length > 0, `no .dat files in ${dir}`);
+});
+
+const rows = manifest();
+for (const name of fixtures) {
+  const base = name.replace(/\.dat$/, "");
+  const path = join(dir ?? "", name);
+  test(`openTrace() reads ${name}: version, cpus=, uname, version option`, async () => {
+    const row = rows.get(base);
+    const t = await openTrace(path, { onWarning: () => undefined });
+    try {
+      assert.ok(t.version === 6 || t.version === 7);
+      if (row !== undefined) {
+        assert.equal(String(t.version), row["version"]);
+        assert.equal(t.compression === "none" ? "none" : t.compression, row["compression"]!.split(" ")[0]);
+        const uname = row["uname"]!;
+        if (uname.startsWith("(no")) assert.equal(t.uname, undefined);
+        else if (uname !== "") assert.ok(t.uname?.includes(uname), `uname '${t.uname}' lacks '${uname}'`);
+        const by = row["recorded_by"]!.replace(/^trace-cmd /, "");
+        if (by.startsWith("(no")) assert.equal(t.traceCmdVersion, undefined);
+        else if (by !== "") assert.ok(t.traceCmdVersion?.startsWith(by), `version '${t.traceCmdVersion}' is not '${by}'`);
+      }
+      const first = await reportFirstLine(base);
+      if (first !== undefined) assert.equal(`cpus=${t.cpus}`, first);
+      assert.equal(t.buffers[0]!.name, "");
+      assert.ok(t.headerPage.includes("commit"));
+      assert.ok(t.layout.dataOffset === 12 || t.layout.dataOffset === 16);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test(`openTrace() streams as many records from ${name} as trace-cmd report -R`, { skip: noTraceCmd }, async () => {
+    const t = await openTrace(path, { onWarning: () => undefined });
+    try {
+      assert.equal(await countRecords(t), oracleCount(path));
+      assert.equal(t.pageProblems.size, 0, `page problems: ${[...t.pageProblems.keys()].join(", ")}`);
+    } finally {
+      await t.close();
+    }
+  });
+}
