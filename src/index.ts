@@ -5,3 +5,5 @@ export * from "./ringbuf/index.js";
 export * from "./events/index.js";
 export * from "./tracedat/index.js";
 export * from "./probes/index.js";
+export * from "./record/index.js";
+export * from "./report/index.js";

@@ -1,0 +1,12 @@
+// tracefs: the kernel tracing control filesystem (tracefs-control.md). One object per concept, like libtracefs.
+export { Tracefs, globRegExp } from "./tracefs.js";
+export { Instance, triggerRemoval, parseAvailableTriggers } from "./instance.js";
+export { CpuReader } from "./cpu-reader.js";
+export { UndoStack } from "./undo.js";
+export { snapshotTracefsState, diffTracefsState } from "./state.js";
+export type { TracefsSnapshot } from "./state.js";
+export {
+  parseTraceClock, parseAvailableEvents, parseWords, parseBufferSizeKb, parseCpuStats, parseTraceOptions,
+  parseErrorLog, formatErrorLogEntry, parseTriggers, parseFilter, pageSizeFromHeaderPage, dynamicEventName,
+} from "./parse.js";
+export type { ErrorLogEntry } from "./parse.js";

@@ -1,0 +1,97 @@
+// Low-level tracefs file access: whole-file reads until EOF (tracefs files report size 0), single-write
+// updates with O_TRUNC or O_APPEND, and the errno -> one-line message mapping of style.md §4.
+import { closeSync, constants, openSync, readSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { TracefsError, describeErrno } from "../base/index.js";
+
+/** The Node error code of e ("ENOENT", "EPERM", ...), or undefined. */
+export function errnoOf(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Phrase for an errno on a tracefs control file (style.md §4): ENOENT on a control file means the kernel lacks it. */
+export function tracefsErrnoPhrase(code: string | undefined, e?: unknown): string {
+  if (code === "ENOENT") return "not available on this kernel";
+  if (code === "EEXIST") return "already exists";
+  return describeErrno(e ?? Object.assign(new Error(String(code)), { code }));
+}
+
+/** Builds the TracefsError for a failed read or write of `rel`. */
+export function tracefsError(
+  action: "read" | "write",
+  rel: string,
+  e: unknown,
+  options: { text?: string; kernelLog?: string } = {},
+): TracefsError {
+  const code = errnoOf(e);
+  const what = action === "write" && options.text !== undefined
+    ? `cannot write '${oneLine(options.text)}' to '${rel}'`
+    : `cannot ${action} '${rel}'`;
+  const log = options.kernelLog ? ` (kernel: ${options.kernelLog})` : "";
+  return new TracefsError(`${what}: ${tracefsErrnoPhrase(code, e)}${log}`, { code: code ?? "error", path: rel, cause: e });
+}
+
+/** Shortens text for a one-line message (first line, at most 120 characters). */
+export function oneLine(text: string): string {
+  const first = text.replace(/\n+$/, "").split("\n").join("\\n");
+  return first.length > 120 ? first.slice(0, 117) + "..." : first;
+}
+
+const scratch = Buffer.allocUnsafe(65536);
+
+/**
+ * Reads a small control file synchronously until EOF (open, read, close: 3 syscalls).
+ * Used for bulk state snapshots, where it is about 10x faster than fs.promises here (6.18, 2 CPUs).
+ */
+export function readSmallSync(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY);
+  try {
+    let text = "";
+    for (;;) {
+      const n = readSync(fd, scratch, 0, scratch.length, null);
+      if (n === 0) break;
+      text += scratch.toString("latin1", 0, n);
+      // seq_file fills the whole buffer unless it reached EOF; a short read of a small file is the end.
+      if (n < scratch.length / 2) break;
+    }
+    return text;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a control file until EOF, asynchronously. Throws the raw Node error. */
+export async function readWhole(path: string): Promise<string> {
+  const fh = await open(path, constants.O_RDONLY);
+  try {
+    const chunks: Buffer[] = [];
+    const buf = Buffer.allocUnsafe(65536);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
+    }
+    return Buffer.concat(chunks).toString("latin1");
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes text in one write() call, replacing (O_TRUNC) or appending; never creates. Throws the raw Node error. */
+export async function writeWhole(path: string, text: string, append: boolean): Promise<void> {
+  const fh = await open(path, constants.O_WRONLY | (append ? constants.O_APPEND : constants.O_TRUNC));
+  try {
+    const bytes = Buffer.from(text, "latin1");
+    if (bytes.length > 0) {
+      const { bytesWritten } = await fh.write(bytes, 0, bytes.length, null);
+      if (bytesWritten !== bytes.length) {
+        const e = new Error(`short write (${bytesWritten} of ${bytes.length} bytes)`) as NodeJS.ErrnoException;
+        e.code = "EIO";
+        throw e;
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+}
