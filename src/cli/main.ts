@@ -5,6 +5,7 @@ import type { CliContext, Command } from "./context.js";
 // Each subcommand lives in its own file and is loaded only when used.
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   // name: () => import("./name.js"),  one line per subcommand
+  probe: () => import("./probe.js"),
 };
 
 function usage(): string {

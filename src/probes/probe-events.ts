@@ -76,7 +76,9 @@ export async function addProbes(fs: Tracefs, defs: readonly ProbeDefinition[], u
       try {
         await fs.addDynamicEvent(d.line, local);
       } catch (e) {
-        const detail = isFtkError(e) ? e.message : String(e);
+        // EINVAL: the kernel's error_log entry says what it did not like (and quotes the line).
+        const log = isFtkError(e) && e.code === "EINVAL" ? await fs.errorLogLast() : undefined;
+        const detail = log !== undefined ? `rejected by the kernel: ${log}` : isFtkError(e) ? e.message : String(e);
         throw new ProbeError(`cannot add probe '${d.group}:${d.event}': ${detail}`, { code: isFtkError(e) ? e.code : "error", cause: e });
       }
     }
