@@ -1,0 +1,95 @@
+// Applies a checked plan to tracefs (tracefs-control.md §4 steps 1-9), pushing the inverse of every
+// change on an UndoStack so that any exit path can put the kernel back as it was.
+import { readdirSync } from "node:fs";
+import type { Instance, Tracefs, UndoStack } from "../tracefs/index.js";
+import { addProbes } from "../probes/index.js";
+import type { PlannedInstance, RecordPlan } from "./plan.js";
+
+/** An instance set up for recording. */
+export interface AppliedInstance {
+  plan: PlannedInstance;
+  instance: Instance;
+}
+
+/** Replaces a pid list file (set_event_notrace_pid, ...) and pushes the old content back on undo. */
+export async function setPidFile(inst: Instance, file: string, pids: readonly number[], undo: UndoStack): Promise<void> {
+  if (!inst.hasFile(file)) return;
+  const old = (await inst.readFile(file)).replace(/^no pid$/m, "").trim().split(/\s+/).filter((w) => w !== "");
+  await inst.writeFile(file, pids.join(" "));
+  undo.push(`restore '${inst.rel(file)}'`, () => inst.writeFile(file, old.join(" ")));
+}
+
+/** Appends pids to a pid list file (the undo of the first write restores the whole file). */
+export async function addPids(inst: Instance, file: string, pids: readonly number[]): Promise<void> {
+  if (pids.length > 0 && inst.hasFile(file)) await inst.writeFile(file, pids.join(" "), { append: true });
+}
+
+/** The thread ids of this process: its own activity is kept out of the trace with set_event_notrace_pid. */
+export function ownThreadIds(): number[] {
+  try {
+    return readdirSync("/proc/self/task").map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  } catch {
+    return [process.pid];
+  }
+}
+
+async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, undo: UndoStack): Promise<AppliedInstance> {
+  const inst = p.create ? await fs.createInstance(p.name, undo) : p.name === "" ? fs.topInstance() : fs.instance(p.name);
+  await inst.setTracingOn(false, undo);
+  if ((await inst.enabledEvents()).length > 0) await inst.disableAllEvents(undo);
+  if (p.clock !== undefined && (await inst.traceClock()).current !== p.clock) await inst.setTraceClock(p.clock, undo);
+  if (p.bufferSizeKb !== undefined) await inst.setBufferSizeKb(p.bufferSizeKb, undo);
+  if (p.cpumask !== undefined) await inst.setCpumask(p.cpumask, undo);
+  const current = await inst.options();
+  for (const opt of p.options) {
+    if (current.get(opt.name) !== opt.on) await inst.setOption(opt.name, opt.on, undo);
+  }
+  const o = plan.options;
+  if (p.name === "") {
+    if (o.tracer !== undefined && o.tracer !== "nop" && o.tracer !== "ufuncgraph") {
+      if (o.ftraceFilter.length > 0) await inst.setFtraceFilter(o.ftraceFilter, undo);
+      if (o.ftraceNotrace.length > 0) await inst.setFtraceNotrace(o.ftraceNotrace, undo);
+      if (o.graphFunctions.length > 0) await inst.setGraphFunction(o.graphFunctions, undo);
+      if (o.maxGraphDepth !== undefined) await inst.setMaxGraphDepth(o.maxGraphDepth, undo);
+      await inst.setCurrentTracer(o.tracer, undo);
+    }
+    if (o.cmdlinesSize !== undefined) {
+      const old = (await inst.readFile("saved_cmdlines_size")).trim();
+      await inst.writeFile("saved_cmdlines_size", String(o.cmdlinesSize));
+      undo.push("restore 'saved_cmdlines_size'", () => inst.writeFile("saved_cmdlines_size", old));
+    }
+  }
+  for (const ev of p.events) {
+    if (ev.filter !== undefined) await inst.setEventFilter(ev.system, ev.event, ev.filter, undo);
+    for (const t of ev.triggers) await inst.addEventTrigger(ev.system, ev.event, t, undo);
+  }
+  for (const en of p.enables) await inst.enableEvent(en.system, en.event, undo);
+  await inst.clearTrace();
+  return { plan: p, instance: inst };
+}
+
+/**
+ * Sets tracefs up as the plan says: creates instances and probes, stops tracing in the used instances,
+ * sets clock/buffer/options/tracer/filters/triggers, enables events, clears the buffers, and sets the
+ * pid filters of -P. Tracing stays off; the caller switches it on.
+ */
+export async function applyPlan(fs: Tracefs, plan: RecordPlan, undo: UndoStack): Promise<AppliedInstance[]> {
+  if (plan.probes.length > 0) await addProbes(fs, plan.probes, undo);
+  const applied: AppliedInstance[] = [];
+  for (const p of plan.instances) {
+    if (!p.record && !p.create && p.events.length === 0) continue;
+    applied.push(await applyInstance(fs, plan, p, undo));
+  }
+  const o = plan.options;
+  for (const a of applied) {
+    if (o.pids.length > 0) await setPidFile(a.instance, "set_event_pid", o.pids, undo);
+    if (o.followChildren) await setOptionIfOff(a.instance, "event-fork", undo);
+    if (!o.noFilter) await setPidFile(a.instance, "set_event_notrace_pid", ownThreadIds(), undo);
+  }
+  return applied;
+}
+
+async function setOptionIfOff(inst: Instance, name: string, undo: UndoStack): Promise<void> {
+  if (!inst.hasFile(`options/${name}`)) return;
+  if ((await inst.readFile(`options/${name}`)).trim() !== "1") await inst.setOption(name, true, undo);
+}

@@ -1,0 +1,81 @@
+// The metadata a trace.dat stores (trace-dat-format.md §7 step 2-3): header texts, ftrace formats, the
+// formats of the recorded events, kallsyms (kptr_restrict lifted while reading), printk formats, cmdlines,
+// and the record-time options (clock, uname, version, trace id).
+import { randomBytes } from "node:crypto";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { hostname, machine, release } from "node:os";
+import { join } from "node:path";
+import type { TraceDatMetadata } from "../tracedat/index.js";
+import type { Tracefs } from "../tracefs/index.js";
+
+/** VERSION option payload: our version in trace-cmd's "<version> <git id>" shape. */
+export const FTK_VERSION_STRING = "3.1.6 ftk-0.1.0";
+
+/** The ftrace system's format files, in directory order. */
+async function ftraceFormats(fs: Tracefs): Promise<string[]> {
+  const dir = join(fs.root, "events", "ftrace");
+  const names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  const out: string[] = [];
+  for (const n of names) {
+    try {
+      out.push(await fs.eventFormat("ftrace", n));
+    } catch {
+      // some ftrace entries have no readable format; trace-cmd skips them too
+    }
+  }
+  return out;
+}
+
+/** /proc/kallsyms with real addresses: kptr_restrict=2 hides them even from root, so lift it while reading. */
+async function kallsymsWithAddresses(fs: Tracefs): Promise<string> {
+  const knob = "/proc/sys/kernel/kptr_restrict";
+  let old: string | undefined;
+  try {
+    old = (await readFile(knob, "latin1")).trim();
+    if (old === "2") await writeFile(knob, "0");
+    else old = undefined;
+  } catch {
+    old = undefined;
+  }
+  try {
+    return await fs.kallsyms();
+  } finally {
+    if (old !== undefined) await writeFile(knob, old).catch(() => undefined);
+  }
+}
+
+/** Collects the metadata blocks for the recorded events (system -> events). */
+export async function collectMetadata(fs: Tracefs, events: readonly { system: string; event: string }[]): Promise<TraceDatMetadata> {
+  const bySystem = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (e.system === "ftrace") continue;
+    let set = bySystem.get(e.system);
+    if (set === undefined) bySystem.set(e.system, (set = new Set()));
+    set.add(e.event);
+  }
+  const eventFormats: { system: string; formats: string[] }[] = [];
+  for (const [system, names] of bySystem) {
+    const formats: string[] = [];
+    for (const n of names) formats.push(await fs.eventFormat(system, n));
+    eventFormats.push({ system, formats });
+  }
+  return {
+    headerPage: await fs.headerPage(),
+    headerEvent: await fs.headerEvent(),
+    ftraceFormats: await ftraceFormats(fs),
+    eventFormats,
+    kallsyms: await kallsymsWithAddresses(fs),
+    printkFormats: await fs.printkFormats(),
+    savedCmdlines: await fs.savedCmdlines(),
+  };
+}
+
+/** UNAME option payload: "<sysname> <nodename> <release> <machine>". */
+export function unameString(): string {
+  return `Linux ${hostname()} ${release()} ${machine()}`;
+}
+
+/** A random TRACEID. */
+export function randomTraceId(): bigint {
+  return randomBytes(8).readBigUInt64LE(0);
+}

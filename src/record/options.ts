@@ -1,0 +1,255 @@
+// Flags of `ftk record/start/stream/extract`, with trace-cmd 3.1.6's meanings (tracefs-control.md §4):
+// order matters (-f/-R apply to the preceding -e, -B starts an instance that the following -e go to),
+// so the parser walks argv itself instead of using util.parseArgs.
+import { UsageError } from "../base/index.js";
+
+/** One `-e` argument with what followed it. */
+export interface EventRequest {
+  /** As given: "sched", "sched:sched_switch", "sys_enter_*", "all". */
+  spec: string;
+  /** `-f` after it. */
+  filter?: string;
+  /** `-R` after it (each one a trigger). */
+  triggers: string[];
+}
+
+/** Settings of one instance ("" = top level). */
+export interface InstanceRequest {
+  name: string;
+  events: EventRequest[];
+  /** `-O name` / `-O noname`, and `-T` (stacktrace). */
+  options: { name: string; on: boolean }[];
+  clock?: string;
+  bufferSizeKb?: number;
+  cpumask?: string;
+}
+
+/** Everything the flags ask for. */
+export interface RecordOptions {
+  /** [0] is the top level; -B instances follow in order. */
+  instances: InstanceRequest[];
+  tracer?: string;
+  ftraceFilter: string[];
+  ftraceNotrace: string[];
+  graphFunctions: string[];
+  maxGraphDepth?: number;
+  pids: number[];
+  /** -F: only the command's events. */
+  commandOnly: boolean;
+  /** -c: follow children (event-fork / function-fork). */
+  followChildren: boolean;
+  ignoreMissing: boolean;
+  cmdlinesSize?: number;
+  output: string;
+  quiet: boolean;
+  /** -s: reader wake-up interval in microseconds. */
+  sleepUs?: number;
+  keep: boolean;
+  fileVersion: 6 | 7;
+  compression: "none" | "zstd" | "zlib";
+  compressionGiven: boolean;
+  noFilter: boolean;
+  uprobes: string[];
+  /** -x BINARY for `-p ufuncgraph`. */
+  ufuncgraphBinary?: string;
+  /** -m: max size of the output in KiB (per CPU, as trace-cmd). */
+  maxKb?: number;
+  /** The command to run and its arguments (empty: record until Ctrl-C). */
+  command: string[];
+}
+
+/** Which subcommand is parsing (some flags make sense only for some). */
+export type RecordMode = "record" | "start" | "stream" | "extract";
+
+const WITH_VALUE = new Set([
+  "-e", "-f", "-R", "-p", "-g", "-l", "-n", "-O", "-P", "-C", "-b", "-m", "-M", "-B", "-o", "-s", "-x",
+  "--max-graph-depth", "--cmdlines-size", "--file-version", "--compression", "--uprobe", "--func-stack",
+]);
+const FLAGS = new Set(["-T", "-i", "-F", "-c", "-q", "-k", "-a", "--no-filter", "-h", "--help"]);
+
+function positiveInt(flag: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: bad number '${value}': give a positive integer`);
+  return Number(value);
+}
+
+/** Parses the flags of record/start/stream/extract; the first non-flag word starts the command. */
+export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "record"): RecordOptions {
+  const top: InstanceRequest = { name: "", events: [], options: [] };
+  const o: RecordOptions = {
+    instances: [top],
+    ftraceFilter: [],
+    ftraceNotrace: [],
+    graphFunctions: [],
+    pids: [],
+    commandOnly: false,
+    followChildren: false,
+    ignoreMissing: false,
+    output: "trace.dat",
+    quiet: false,
+    keep: false,
+    fileVersion: 7,
+    compression: "zstd",
+    compressionGiven: false,
+    noFilter: false,
+    uprobes: [],
+    command: [],
+  };
+  let current = top;
+  let lastEvent: EventRequest | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i]!;
+    let value: string | undefined;
+    if (arg === "--") {
+      o.command = argv.slice(i + 1);
+      break;
+    }
+    if (arg.startsWith("--") && arg.includes("=")) {
+      value = arg.slice(arg.indexOf("=") + 1);
+      arg = arg.slice(0, arg.indexOf("="));
+    } else if (/^-[a-zA-Z].+/.test(arg) && !arg.startsWith("--") && WITH_VALUE.has(arg.slice(0, 2))) {
+      value = arg.slice(2);
+      arg = arg.slice(0, 2);
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      if (mode === "extract" || mode === "start") throw new UsageError(`unexpected argument '${arg}': '${mode}' runs no command`);
+      o.command = argv.slice(i);
+      break;
+    }
+    if (WITH_VALUE.has(arg)) {
+      if (value === undefined) {
+        value = argv[++i];
+        if (value === undefined) throw new UsageError(`option '${arg}' needs a value`);
+      }
+    } else if (!FLAGS.has(arg)) {
+      throw new UsageError(`unknown option '${arg}': run 'ftk ${mode} --help'`);
+    }
+    const v = value ?? "";
+    switch (arg) {
+      case "-e":
+        lastEvent = { spec: v, triggers: [] };
+        current.events.push(lastEvent);
+        break;
+      case "-f":
+        if (lastEvent === undefined) throw new UsageError(`-f '${v}' must follow the -e it filters`);
+        lastEvent.filter = lastEvent.filter === undefined ? v : `(${lastEvent.filter})&&(${v})`;
+        break;
+      case "-R":
+        if (lastEvent === undefined) throw new UsageError(`-R '${v}' must follow the -e it triggers on`);
+        lastEvent.triggers.push(v);
+        break;
+      case "-T":
+        current.options.push({ name: "stacktrace", on: true });
+        break;
+      case "-O":
+        for (const name of v.split(",").filter((s) => s !== "")) {
+          const on = !name.startsWith("no");
+          current.options.push({ name: on ? name : name.slice(2), on });
+        }
+        break;
+      case "-i":
+        o.ignoreMissing = true;
+        break;
+      case "-p":
+        o.tracer = v;
+        break;
+      case "-g":
+        o.graphFunctions.push(v);
+        break;
+      case "-l":
+        o.ftraceFilter.push(v);
+        break;
+      case "-n":
+        o.ftraceNotrace.push(v);
+        break;
+      case "--max-graph-depth":
+        o.maxGraphDepth = positiveInt(arg, v);
+        break;
+      case "-P":
+        for (const p of v.split(",")) o.pids.push(positiveInt(arg, p));
+        break;
+      case "-F":
+        o.commandOnly = true;
+        break;
+      case "-c":
+        o.followChildren = true;
+        break;
+      case "-C":
+        current.clock = v;
+        break;
+      case "-b":
+        current.bufferSizeKb = positiveInt(arg, v);
+        break;
+      case "-m":
+        o.maxKb = positiveInt(arg, v);
+        break;
+      case "-M":
+        if (!/^[0-9a-fA-F,]+$/.test(v)) throw new UsageError(`-M: bad cpu mask '${v}': give a hex mask like '3'`);
+        current.cpumask = v;
+        break;
+      case "-B":
+        if (v === "" || v.includes("/")) throw new UsageError(`-B: bad instance name '${v}'`);
+        current = { name: v, events: [], options: [] };
+        o.instances.push(current);
+        lastEvent = undefined;
+        break;
+      case "--cmdlines-size":
+        o.cmdlinesSize = positiveInt(arg, v);
+        break;
+      case "-o":
+        o.output = v;
+        break;
+      case "-q":
+        o.quiet = true;
+        break;
+      case "-s":
+        o.sleepUs = positiveInt(arg, v);
+        break;
+      case "-k":
+        o.keep = true;
+        break;
+      case "--file-version":
+        if (v !== "6" && v !== "7") throw new UsageError(`--file-version: bad version '${v}': give 6 or 7`);
+        o.fileVersion = v === "6" ? 6 : 7;
+        break;
+      case "--compression":
+        if (v !== "none" && v !== "zstd" && v !== "zlib" && v !== "any") {
+          throw new UsageError(`--compression: unknown algorithm '${v}': give none, zstd or zlib`);
+        }
+        o.compression = v === "any" ? "zstd" : v;
+        o.compressionGiven = true;
+        break;
+      case "--no-filter":
+        o.noFilter = true;
+        break;
+      case "--uprobe":
+        o.uprobes.push(v);
+        break;
+      case "-x":
+        o.ufuncgraphBinary = v;
+        break;
+      case "-a":
+        break;
+      case "-h":
+      case "--help":
+        throw new UsageError(`usage: ftk ${mode} [options] [command [args...]]`, { code: "help" });
+      default:
+        throw new UsageError(`option '${arg}' is not supported by ftk ${mode}`);
+    }
+  }
+  if (o.fileVersion === 6) {
+    if (o.compressionGiven && o.compression !== "none") {
+      throw new UsageError(`--compression '${o.compression}' needs --file-version 7 (version 6 files are never compressed)`);
+    }
+    o.compression = "none";
+  }
+  if (o.commandOnly && o.command.length === 0 && mode === "record") {
+    throw new UsageError("-F needs a command to run: ftk record -F [options] command [args...]");
+  }
+  if (o.followChildren && !o.commandOnly && o.pids.length === 0) {
+    throw new UsageError("-c follows children of the filtered processes: use it with -F or -P");
+  }
+  if (o.tracer === "ufuncgraph" && o.ufuncgraphBinary === undefined) {
+    throw new UsageError("-p ufuncgraph needs -x BINARY (and -g GLOB for the functions)");
+  }
+  return o;
+}

@@ -1,0 +1,202 @@
+// `record`, `start` and `extract` (tracefs-control.md §4): plan -> checks -> apply with undo -> per-CPU
+// capture -> trace.dat. Every exit path (success, failing command, late error, SIGINT, SIGTERM) unwinds
+// the UndoStack unless -k was given.
+import type { Writable } from "node:stream";
+import { writeTraceDat } from "../tracedat/index.js";
+import type { TraceDatBuffer, TraceDatWriteResult } from "../tracedat/index.js";
+import { Tracefs, UndoStack, parseCpuStats } from "../tracefs/index.js";
+import { addPids, applyPlan, ownThreadIds, setPidFile } from "./apply.js";
+import { Capture } from "./capture.js";
+import { startHeldCommand } from "./command.js";
+import type { HeldCommand } from "./command.js";
+import { FTK_VERSION_STRING, collectMetadata, randomTraceId, unameString } from "./metadata.js";
+import type { RecordOptions } from "./options.js";
+import { planRecording } from "./plan.js";
+import type { RecordPlan } from "./plan.js";
+
+/** Streams and stop signal of one recording. */
+export interface RecordIo {
+  stdout: Writable;
+  stderr: Writable;
+  /** Aborting it stops the recording cleanly (the CLI wires SIGINT/SIGTERM to it). */
+  signal: AbortSignal;
+  /** Test hook: the tracefs to use (default: the mounted one). */
+  tracefs?: Tracefs;
+}
+
+/** Per CPU of one buffer: what the kernel stats said at the end. */
+export interface CpuSummary {
+  cpu: number;
+  entries: number;
+  overrun: number;
+  dropped: number;
+  readEvents: number;
+}
+
+/** What a recording produced. */
+export interface RecordResult {
+  /** Exit status: the command's (128+N for signal N), 0 without a command. */
+  status: number;
+  output?: string;
+  buffers: { name: string; cpus: CpuSummary[] }[];
+  file?: TraceDatWriteResult;
+}
+
+function abortPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function waitForPids(pids: readonly number[], signal: AbortSignal): Promise<void> {
+  while (!signal.aborted && pids.some(alive)) {
+    await Promise.race([new Promise((r) => setTimeout(r, 100)), abortPromise(signal)]);
+  }
+}
+
+function recordedEvents(plan: RecordPlan): { system: string; event: string }[] {
+  const all = plan.instances.flatMap((i) => i.events);
+  if (plan.instances.some((i) => i.options.some((o) => o.name === "stacktrace" && o.on))) all.push({ system: "ftrace", event: "kernel_stack", triggers: [] });
+  return all;
+}
+
+async function buffersOf(capture: Capture): Promise<{ buffers: TraceDatBuffer[]; summaries: RecordResult["buffers"] }> {
+  const buffers: TraceDatBuffer[] = [];
+  const summaries: RecordResult["buffers"] = [];
+  for (const cap of capture.instances) {
+    const inst = cap.instance;
+    const cpuStats: string[] = [];
+    const cpus: CpuSummary[] = [];
+    for (let cpu = 0; cpu < inst.cpuCount(); cpu++) {
+      const text = await inst.cpuStats(cpu);
+      cpuStats[cpu] = text;
+      const s = parseCpuStats(text);
+      const num = (k: string) => Number(s.get(k) ?? 0) || 0;
+      cpus.push({ cpu, entries: num("entries"), overrun: num("overrun"), dropped: num("dropped events"), readEvents: num("read events") });
+    }
+    buffers.push({ name: inst.name, clock: (await inst.traceClock()).current, pageSize: cap.pageSize, cpuFiles: cap.cpuFiles, cpuStats });
+    summaries.push({ name: inst.name, cpus });
+  }
+  return { buffers, summaries };
+}
+
+/** Writes the trace.dat of a finished capture. The top buffer comes first even when it recorded nothing. */
+async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events: { system: string; event: string }[]) {
+  const o = plan.options;
+  const { buffers, summaries } = await buffersOf(capture);
+  if (buffers[0]?.name !== "") {
+    const top = fs.topInstance();
+    buffers.unshift({ name: "", clock: (await top.traceClock()).current, pageSize: await top.pageSize(), cpuFiles: [] });
+  }
+  const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
+  const meta = await collectMetadata(fs, events);
+  const file = await writeTraceDat(o.output, meta, buffers, {
+    version: o.fileVersion,
+    compression: o.compression,
+    pageSize: buffers[0]!.pageSize,
+    cpuCount: fs.cpuCount(),
+    traceClock: await clockInstance.readFile("trace_clock"),
+    uname: unameString(),
+    traceCmdVersion: FTK_VERSION_STRING,
+    traceId: randomTraceId(),
+  });
+  return { file, summaries };
+}
+
+/** Prints the end-of-recording summary like trace-cmd: kernel stats per CPU, then where each CPU's data went. */
+function printSummary(out: Writable, summaries: RecordResult["buffers"], file: TraceDatWriteResult): void {
+  const lines: string[] = [];
+  for (const b of summaries) {
+    if (b.name !== "") lines.push(`Buffer: ${b.name}`, "");
+    for (const c of b.cpus) {
+      const lost = c.overrun + c.dropped;
+      lines.push(`CPU ${c.cpu}: ${c.readEvents} events recorded, ${lost} events lost`);
+    }
+  }
+  for (const b of file.buffers) {
+    for (const c of b.cpus) {
+      if (c.size === 0) continue;
+      lines.push(`CPU${c.cpu} data recorded at offset=0x${c.fileOffset.toString(16)}`);
+      lines.push(`    ${c.size} bytes in size${c.size !== c.rawSize ? ` (${c.rawSize} uncompressed)` : ""}`);
+    }
+  }
+  out.write(lines.join("\n") + "\n");
+}
+
+/**
+ * Records as `trace-cmd record` does and writes `options.output`. Resolves with the command's exit status.
+ * @example
+ * const res = await record(parseRecordArgs(["-e", "sched", "ls"]), { stdout, stderr, signal });
+ */
+export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResult> {
+  const fs = io.tracefs ?? (await Tracefs.open());
+  const plan = await planRecording(fs, o, (l) => io.stderr.write(`ftk record: ${l}\n`));
+  const undo = new UndoStack();
+  let capture: Capture | undefined;
+  let held: HeldCommand | undefined;
+  let status = 0;
+  try {
+    const applied = await applyPlan(fs, plan, undo);
+    const recorded = applied.filter((a) => a.plan.record);
+    capture = await Capture.open(recorded.map((a) => a.instance), o.output, { maxSleepMs: Math.max(1, (o.sleepUs ?? 100_000) / 1000) });
+    if (o.command.length > 0) {
+      held = await startHeldCommand(plan.flockPath!, plan.commandPath!, o.command);
+      for (const a of applied) {
+        if (o.commandOnly) await setPidFile(a.instance, "set_event_pid", [held.pid], undo);
+        if (!o.noFilter) await addPids(a.instance, "set_event_notrace_pid", [...held.helperPids, ...ownThreadIds()]);
+      }
+    }
+    capture.start();
+    for (const a of recorded) await a.instance.setTracingOn(true);
+    if (held !== undefined) {
+      await held.release();
+      const exit = held.wait();
+      await Promise.race([exit, abortPromise(io.signal)]);
+      if (!held.exited) held.kill("SIGINT");
+      status = await exit;
+    } else {
+      if (!o.quiet) io.stdout.write("Hit Ctrl^C to stop recording\n");
+      if (o.pids.length > 0) await waitForPids(o.pids, io.signal);
+      else await abortPromise(io.signal);
+    }
+    for (const a of recorded) await a.instance.setTracingOn(false);
+    await capture.finish();
+    const { file, summaries } = await assemble(fs, plan, capture, recordedEvents(plan));
+    if (!o.quiet) printSummary(io.stdout, summaries, file);
+    return { status, output: o.output, buffers: summaries, file };
+  } finally {
+    held?.kill("SIGKILL");
+    if (capture !== undefined) {
+      await capture.close();
+      await capture.removeFiles(o.output);
+    }
+    if (!o.keep) {
+      const failures = await undo.unwind();
+      for (const f of failures) io.stderr.write(`ftk record: cannot restore: ${f}\n`);
+    }
+  }
+}
+
+/** `ftk start`: sets tracing up like record and switches it on, leaving everything in place. */
+export async function start(o: RecordOptions, io: RecordIo): Promise<void> {
+  const fs = io.tracefs ?? (await Tracefs.open());
+  const plan = await planRecording(fs, { ...o, noFilter: true }, (l) => io.stderr.write(`ftk start: ${l}\n`), { needsOutput: false });
+  const undo = new UndoStack();
+  try {
+    const applied = await applyPlan(fs, plan, undo);
+    for (const a of applied) await a.instance.setTracingOn(true);
+  } catch (e) {
+    await undo.unwind();
+    throw e;
+  }
+}
