@@ -6,6 +6,8 @@ import type { CliContext, Command } from "./context.js";
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   // name: () => import("./name.js"),  one line per subcommand
   probe: () => import("./probe.js"),
+  record: () => import("./record.js"),
+  start: () => import("./start.js"),
 };
 
 function usage(): string {
