@@ -198,3 +198,14 @@ test("PageDecoder.next() flags a header word cut by the commit size", () => {
   `);
   assert.equal(decode(LE64, buf).status, "short-event-header");
 });
+
+test("PageDecoder.next() ends the page on a long-form length near 2^32", () => {
+  const buf = page(LE64, `
+    00 00 00 00 00 00 00 00
+    10 00 00 00 00 00 00 00   # commit 16
+    00 00 00 00 f0 ff ff ff   # type 0, array0 0xfffffff0: far past the page
+  `);
+  const r = decode(LE64, buf);
+  assert.deepEqual(r.rows, []);
+  assert.equal(r.status, "end-overflow");
+});

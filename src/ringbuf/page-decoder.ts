@@ -141,8 +141,13 @@ export class PageDecoder {
           this.status = "bad-length";
           break;
         }
-        const len = (array0 - 4 + 3) & ~3;
         const start = p + 8;
+        // Compare before rounding: bit operations on a length near 2^32 would go negative.
+        if (array0 - 4 > end - start) {
+          this.status = "end-overflow";
+          break;
+        }
+        const len = (array0 - 4 + 3) & ~3;
         if (start + len > end) {
           this.status = "end-overflow";
           break;

@@ -1,0 +1,137 @@
+// Seeded fuzzing of openTrace() and the record streams (style.md §8): small real fixtures are truncated
+// and mutated; every failure must be a TraceFileError, and no case may take more than 5 s.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TraceFileError } from "../base/index.js";
+import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
+import { RecordMerger, openTrace } from "./index.js";
+
+/** Override with FTK_FUZZ_SEED to explore further; the default keeps runs reproducible. */
+const SEED = Number(process.env["FTK_FUZZ_SEED"] ?? 0x5eed1234);
+const CASES_PER_FIXTURE = 450;
+const MAX_RECORDS_PER_CASE = 1500;
+const MAX_CASE_MS = 5000;
+/** Small fixtures covering v6 (32-bit, little endian, options), v7 zstd and a v7 instance. */
+const FIXTURES = [
+  "v6-i686-1cpu-funcgraph-irq.dat",
+  "v6-i686-1cpu-listen-noopts.dat",
+  "v6-i686-k5.15-sched-switch.dat",
+  "lab-v7-zstd-x86_64-2cpu-kprobe-args.dat",
+  "lab-v7-zstd-x86_64-2cpu-instance.dat",
+];
+
+/** mulberry32: a tiny seeded PRNG returning [0, 1). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** File offsets worth hitting: the header, and the start of every CPU's data. */
+async function hotSpots(path: string): Promise<number[]> {
+  const t = await openTrace(path, { onWarning: () => undefined });
+  const spots = [0, 18, 40];
+  for (const b of t.buffers) for (const c of b.cpus) spots.push(c.fileOffset, c.fileOffset + 8, c.fileOffset + 16);
+  await t.close();
+  return spots;
+}
+
+/** One mutated copy of `orig`: truncated, bytes flipped, or words set to extreme values. */
+function mutate(orig: Uint8Array, spots: number[], rnd: () => number): Uint8Array {
+  const pick = (n: number): number => Math.floor(rnd() * n);
+  const near = (): number => {
+    const r = rnd();
+    if (r < 0.3) return pick(orig.length);
+    if (r < 0.6) return pick(Math.min(orig.length, 8192));
+    return Math.max(0, Math.min(orig.length - 1, spots[pick(spots.length)]! + pick(4096) - 64));
+  };
+  const kind = pick(4);
+  if (kind === 0) return orig.slice(0, near());
+  const out = orig.slice();
+  const edits = 1 + pick(8);
+  for (let i = 0; i < edits; i++) {
+    const at = near();
+    if (kind === 1) out[at] = pick(256);
+    else if (kind === 2) out[at] ^= 1 << pick(8);
+    else {
+      const v = [0, 0xff, 0x7f, 0x80, 0x01][pick(5)]!;
+      out.fill(v, at, Math.min(out.length, at + [1, 2, 4, 8][pick(4)]!));
+    }
+  }
+  if (rnd() < 0.2) return out.slice(0, near());
+  return out;
+}
+
+/** Opens and reads up to MAX_RECORDS_PER_CASE records of every buffer; returns the number read. */
+async function readCase(path: string): Promise<number> {
+  const t = await openTrace(path, { onWarning: () => undefined });
+  try {
+    const slots = [];
+    for (let b = 0; b < t.buffers.length; b++) {
+      for (let cpu = 0; cpu < Math.min(t.cpus, 64); cpu++) slots.push({ stream: t.cpuStream(b, cpu), fileIndex: 0, bufferIndex: b });
+    }
+    const merger = new RecordMerger(slots);
+    let n = 0;
+    while (n < MAX_RECORDS_PER_CASE) {
+      const r = await merger.next();
+      if (r === undefined) break;
+      assert.ok(r.rec.pos >= 0 && r.rec.pos + r.rec.len <= r.rec.buf.length, "record outside its buffer");
+      n++;
+    }
+    return n;
+  } finally {
+    await t.close();
+  }
+}
+
+test("openTrace() and its streams fail only with TraceFileError on mutated and truncated fixtures", { skip: skipWithoutShared() }, async () => {
+  const dir = join(sharedDir()!, "fixtures", "tracedat");
+  const present = FIXTURES.filter((f) => existsSync(join(dir, f)));
+  assert.ok(present.length > 0, "none of the fuzz fixtures is present");
+  const tmp = mkdtempSync(join(tmpdir(), "ftk-fuzz-"));
+  const rnd = prng(SEED);
+  let cases = 0;
+  let failures = 0;
+  let slowest = 0;
+  try {
+    for (const name of present) {
+      const src = join(dir, name);
+      const orig = new Uint8Array(readFileSync(src));
+      const spots = await hotSpots(src);
+      const path = join(tmp, name);
+      for (let i = 0; i < CASES_PER_FIXTURE; i++) {
+        writeFileSync(path, mutate(orig, spots, rnd));
+        const t0 = performance.now();
+        try {
+          await readCase(path);
+        } catch (e) {
+          failures++;
+          if (!(e instanceof TraceFileError)) {
+            const keep = join(tmpdir(), "ftk-fuzz-failure.dat");
+            writeFileSync(keep, readFileSync(path));
+            assert.fail(`${name} case ${i} (kept as ${keep}): ${(e as Error)?.stack ?? String(e)}`);
+          }
+          assert.ok(!e.message.includes("\n"), `multi-line message: ${e.message}`);
+          assert.ok(e.message.startsWith(`cannot read '${path}'`), `message does not name the file: ${e.message}`);
+        }
+        const ms = performance.now() - t0;
+        slowest = Math.max(slowest, ms);
+        assert.ok(ms < MAX_CASE_MS, `${name} case ${i} took ${ms.toFixed(0)} ms`);
+        cases++;
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  assert.ok(cases >= 2000 || present.length < FIXTURES.length, `only ${cases} cases`);
+  assert.ok(failures > 0, "no mutation was detected: the fuzzer does not reach the structure");
+  console.log(`# fuzz: ${cases} cases, ${failures} TraceFileErrors, slowest ${slowest.toFixed(0)} ms`);
+});
