@@ -5,6 +5,7 @@ import type { CliContext, Command } from "./context.js";
 // Each subcommand lives in its own file and is loaded only when used.
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   // name: () => import("./name.js"),  one line per subcommand
+  report: () => import("./report.js"),
   probe: () => import("./probe.js"),
   record: () => import("./record.js"),
   start: () => import("./start.js"),

@@ -1,0 +1,186 @@
+// `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
+import { TextOutput, UsageError, parseCpuList, writeReport } from "../index.js";
+import type { ReportFilter, ReportInput, ReportOptions } from "../index.js";
+import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
+import type { CliContext, Command } from "./context.js";
+
+const HELP = `usage: ftk report [-i file]... [options] [file]
+
+Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
+
+  -i FILE              input file (default trace.dat); repeat to merge several files
+  --cpu LIST           only events of these CPUs, e.g. 0,2-3
+  -F FILTER            event filter '[sys/]event[,...][:expression]'; repeatable (OR-ed)
+  -v                   the -F filters after it hide matching events
+  -I / -S              hide events with the hardirq / softirq flag
+  -t                   nanosecond timestamps
+  -R                   raw field values instead of formatted text
+  -l                   latency columns (irqs-off, need-resched, irq context, preempt depth)
+  -N                   no plugins (print formats only)
+  -O [plugin:]opt[=v]  plugin option, e.g. fgraph:tailprint, fgraph:depth, parent
+  --ts-diff            show the time since the previous event
+  --ts-offset N        add N to the timestamps of the file before it
+  --raw-ts             timestamps without corrections
+  --align-ts           timestamps relative to the first event
+  --stat               buffer statistics recorded with the file
+  --uname / --version  system and trace-cmd version that recorded the file
+  --cpus               CPUs that have data; --first-event / --last-event add their timestamps
+  -E                   events stored in the file
+  -f                   functions (kallsyms) stored in the file
+  -P                   trace_printk formats stored in the file
+  -h, --help           this text
+`;
+
+const FLAGS: Record<string, FlagSpec> = {
+  input: { type: "string", short: "i" },
+  cpu: { type: "string" },
+  filter: { type: "string", short: "F" },
+  invert: { type: "boolean", short: "v" },
+  "no-irqs": { type: "boolean", short: "I" },
+  "no-softirqs": { type: "boolean", short: "S" },
+  nsec: { type: "boolean", short: "t" },
+  raw: { type: "boolean", short: "R" },
+  latency: { type: "boolean", short: "l" },
+  "no-plugins": { type: "boolean", short: "N" },
+  "plugin-option": { type: "string", short: "O" },
+  "ts-diff": { type: "boolean" },
+  "ts-offset": { type: "string" },
+  "raw-ts": { type: "boolean" },
+  "align-ts": { type: "boolean" },
+  stat: { type: "boolean" },
+  uname: { type: "boolean" },
+  version: { type: "boolean" },
+  cpus: { type: "boolean" },
+  "first-event": { type: "boolean" },
+  "last-event": { type: "boolean" },
+  "event-list": { type: "boolean", short: "E" },
+  functions: { type: "boolean", short: "f" },
+  printk: { type: "boolean", short: "P" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** Turns `ftk report` arguments into ReportOptions (trace-cmd's order rules for -i, -F, -v, --ts-offset). */
+export function parseReportArgs(argv: string[]): ReportOptions | "help" {
+  const { flags, positionals } = parseOrderedArgs(argv, FLAGS, "report");
+  const inputs: ReportInput[] = [];
+  // -F before any -i belongs to the first input (trace-cmd add_first_input).
+  const early: ReportFilter[] = [];
+  let invert = false;
+  const options: ReportOptions = { inputs };
+  const cpus: number[] = [];
+  const pluginOptions: string[] = [];
+  for (const { name, value } of flags) {
+    switch (name) {
+      case "help":
+        return "help";
+      case "input":
+        inputs.push({ path: value! });
+        break;
+      case "filter": {
+        const f: ReportFilter = { text: value!, invert };
+        const last = inputs[inputs.length - 1];
+        if (last) (last.filters ??= []).push(f);
+        else early.push(f);
+        break;
+      }
+      case "invert":
+        if (invert) throw new UsageError("only one -v can be used: it applies to every -F after it");
+        invert = true;
+        break;
+      case "cpu":
+        cpus.push(...parseCpuList(value!));
+        break;
+      case "ts-offset": {
+        const last = inputs[inputs.length - 1];
+        if (!last) throw new UsageError("--ts-offset must come after the -i it applies to");
+        last.tsOffset = parseIntegerFlag(value, "--ts-offset");
+        break;
+      }
+      case "plugin-option":
+        pluginOptions.push(value!);
+        break;
+      case "no-irqs":
+        options.noIrqs = true;
+        break;
+      case "no-softirqs":
+        options.noSoftirqs = true;
+        break;
+      case "nsec":
+        options.nsTimestamps = true;
+        break;
+      case "raw":
+        options.raw = true;
+        break;
+      case "latency":
+        options.latency = true;
+        break;
+      case "no-plugins":
+        options.noPlugins = true;
+        break;
+      case "ts-diff":
+        options.tsDiff = true;
+        break;
+      case "raw-ts":
+        options.rawTs = true;
+        break;
+      case "align-ts":
+        options.alignTs = true;
+        break;
+      case "stat":
+        options.stat = true;
+        break;
+      case "uname":
+        options.uname = true;
+        break;
+      case "version":
+        options.version = true;
+        break;
+      case "cpus":
+        options.cpuList = true;
+        break;
+      case "first-event":
+        options.firstEvent = true;
+        break;
+      case "last-event":
+        options.lastEvent = true;
+        break;
+      case "event-list":
+        options.eventList = true;
+        break;
+      case "functions":
+        options.functions = true;
+        break;
+      case "printk":
+        options.printkFormats = true;
+        break;
+      case "quiet":
+        break;
+    }
+  }
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}': give input files with -i`);
+  if (positionals.length === 1) {
+    if (inputs.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}': the input is already given with -i`);
+    inputs.push({ path: positionals[0]! });
+  }
+  if (inputs.length === 0) inputs.push({ path: "trace.dat" });
+  if (early.length > 0) inputs[0]!.filters = [...early, ...(inputs[0]!.filters ?? [])];
+  if (cpus.length > 0) options.cpus = cpus;
+  if (pluginOptions.length > 0) options.pluginOptions = pluginOptions;
+  return options;
+}
+
+export const command: Command = {
+  summary: "print the events of trace.dat files (trace-cmd report)",
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    const options = parseReportArgs(argv);
+    if (options === "help") {
+      ctx.stdout.write(HELP);
+      return 0;
+    }
+    const out = new TextOutput(ctx.stdout);
+    await writeReport(options, out, ctx.signal);
+    await out.flush();
+    return 0;
+  },
+};

@@ -1,0 +1,39 @@
+// Text pieces of trace-cmd 3.1.6's function_graph lines (ring-buffer-and-events.md §8.1): the overhead
+// marker, the duration column and the "no duration" column. 3.1.6 knows only `$ # ! +` (the kernel's
+// `@` and `*` for > 100 s and > 10 s are not printed by this version).
+import { DIGITS3, spaces } from "./digits.js";
+
+/** Overhead marker and a space for a duration in ns: `$ ` > 1 s, `# ` > 1 ms, `! ` > 100 µs, `+ ` > 10 µs. */
+export function overheadMarker(durationNs: number): string {
+  if (durationNs > 1000000000) return "$ ";
+  if (durationNs > 1000000) return "# ";
+  if (durationNs > 100000) return "! ";
+  if (durationNs > 10000) return "+ ";
+  return "  ";
+}
+
+/**
+ * The duration column after the marker: µs, then `.nnn` when the µs part has fewer than 7 digits
+ * (3.1.6 always prints 3 decimals), ` us `, padding of the number to 7 characters, and `|  `.
+ */
+export function durationColumn(durationNs: number): string {
+  const rem = durationNs % 1000;
+  const usecs = (durationNs - rem) / 1000;
+  let num = String(usecs);
+  if (num.length < 7) num += "." + DIGITS3[rem]!;
+  return num + " us " + spaces(7 - num.length) + "|  ";
+}
+
+/** Marker, duration and bar for a leaf or an exit line. */
+export function durationPrefix(durationNs: number): string {
+  return overheadMarker(durationNs) + durationColumn(durationNs);
+}
+
+/** What an entry line that is not a leaf has instead of marker and duration. */
+export const NESTED_PREFIX = "  " + "           |  ";
+
+/** Indentation for a call depth (unsigned field value): 2 spaces per level, counted as a C int. */
+export function depthIndent(depth: number): string {
+  const n = (depth * 2) | 0;
+  return n > 0 ? spaces(n) : "";
+}

@@ -1,0 +1,140 @@
+// function_graph rendering of trace-cmd 3.1.6 (ring-buffer-and-events.md §8.1): field access for
+// ftrace:funcgraph_entry / funcgraph_exit, cached function names, and the three line shapes.
+// The leaf look-ahead itself lives in the report loop, which owns the per-CPU streams.
+import { fieldNumberReader, type EventTable, type FieldDef, type FileInfo, type Kallsyms } from "../events/index.js";
+import type { RawRecord } from "../ringbuf/index.js";
+import { depthIndent, durationPrefix, NESTED_PREFIX } from "./funcgraph-text.js";
+
+type NumberReader = (rec: RawRecord) => number;
+
+/** Reads the low and high 32 bits of a (4- or 8-byte) address field without making a bigint. */
+function addressReaders(field: FieldDef, info: FileInfo): [NumberReader, NumberReader] {
+  const le = info.littleEndian;
+  const off = field.offset;
+  if (field.size < 8) {
+    const num = fieldNumberReader(field, info);
+    return [num, () => 0];
+  }
+  const loAt = le ? off : off + 4;
+  const hiAt = le ? off + 4 : off;
+  const end = off + 8;
+  return [
+    (rec) => (end <= rec.len ? rec.view.getUint32(rec.pos + loAt, le) : 0),
+    (rec) => (end <= rec.len ? rec.view.getUint32(rec.pos + hiAt, le) : 0),
+  ];
+}
+
+/** Compiled accessors for the two function_graph events of one file; undefined when they are missing. */
+export interface FuncGraphFields {
+  entryId: number;
+  exitId: number;
+  pid: NumberReader;
+  entryFuncLo: NumberReader;
+  entryFuncHi: NumberReader;
+  entryDepth: NumberReader;
+  exitFuncLo: NumberReader;
+  exitFuncHi: NumberReader;
+  exitDepth: NumberReader;
+  calltime: NumberReader;
+  rettime: NumberReader;
+}
+
+/** Binds the funcgraph fields of `table`, or undefined if the file lacks the events or their fields. */
+export function bindFuncGraphFields(table: EventTable): FuncGraphFields | undefined {
+  let entry;
+  let exit;
+  for (const ev of table.all()) {
+    if (ev.system !== "ftrace") continue;
+    if (ev.name === "funcgraph_entry") entry = ev;
+    else if (ev.name === "funcgraph_exit") exit = ev;
+  }
+  if (!entry || !exit) return undefined;
+  const f = (ev: typeof entry, name: string): FieldDef | undefined => ev.findField(name);
+  const pid = f(entry, "common_pid");
+  const ef = f(entry, "func");
+  const ed = f(entry, "depth");
+  const xf = f(exit, "func");
+  const xd = f(exit, "depth");
+  const ct = f(exit, "calltime");
+  const rt = f(exit, "rettime");
+  const xpid = f(exit, "common_pid");
+  if (!pid || !ef || !ed || !xf || !xd || !ct || !rt || !xpid) return undefined;
+  if (xpid.offset !== pid.offset || xpid.size !== pid.size) return undefined;
+  const info = table.info;
+  const [entryFuncLo, entryFuncHi] = addressReaders(ef, info);
+  const [exitFuncLo, exitFuncHi] = addressReaders(xf, info);
+  return {
+    entryId: entry.id,
+    exitId: exit.id,
+    pid: fieldNumberReader(pid, info),
+    entryFuncLo,
+    entryFuncHi,
+    entryDepth: fieldNumberReader(ed, info),
+    exitFuncLo,
+    exitFuncHi,
+    exitDepth: fieldNumberReader(xd, info),
+    calltime: fieldNumberReader(ct, info),
+    rettime: fieldNumberReader(rt, info),
+  };
+}
+
+/** Function names by address, cached by the low 32 bits (kernel text shares the high half). */
+export class FunctionNames {
+  private readonly cache = new Map<number, { hi: number; name: string | undefined; text: string }>();
+
+  constructor(private readonly kallsyms: Kallsyms) {}
+
+  private entry(lo: number, hi: number): { hi: number; name: string | undefined; text: string } {
+    let e = this.cache.get(lo);
+    if (e === undefined || e.hi !== hi) {
+      const addr = (BigInt(hi) << 32n) | BigInt(lo);
+      const name = this.kallsyms.nameOf(addr);
+      e = { hi, name, text: name ?? addr.toString(16) };
+      if (this.cache.size > 1 << 20) this.cache.clear();
+      this.cache.set(lo, e);
+    }
+    return e;
+  }
+
+  /** The name, or the address in hex without `0x` (`%llx`) when kallsyms has none. */
+  text(lo: number, hi: number): string {
+    return this.entry(lo, hi).text;
+  }
+
+  /** The name, or undefined when kallsyms has none. */
+  name(lo: number, hi: number): string | undefined {
+    return this.entry(lo, hi).name;
+  }
+}
+
+/** Duration `rettime - calltime` as an unsigned 64-bit difference (a number; exact below 2^53). */
+export function graphDuration(rettime: number, calltime: number): number {
+  const d = rettime - calltime;
+  return d >= 0 ? d : d + 18446744073709551616;
+}
+
+/** `-O fgraph:depth` suffix. */
+function depthSuffix(showDepth: boolean, depth: number): string {
+  return showDepth ? " (" + depth + ")" : "";
+}
+
+/** Entry that is not a leaf: `  <11 spaces>|  <indent>func() {`. */
+export function graphEntryText(depth: number, func: string, showDepth: boolean): string {
+  return NESTED_PREFIX + depthIndent(depth) + func + "() {" + depthSuffix(showDepth, depth);
+}
+
+/** Entry whose exit came next: `<marker><duration>|  <indent>func();`. */
+export function graphLeafText(durationNs: number, depth: number, func: string, showDepth: boolean): string {
+  return durationPrefix(durationNs) + depthIndent(depth) + func + "();" + depthSuffix(showDepth, depth);
+}
+
+/** Exit: `<marker><duration>|  <indent>}` with the optional ` /* func *\/` (tailprint) and depth. */
+export function graphExitText(durationNs: number, depth: number, tailName: string | undefined, showDepth: boolean): string {
+  return (
+    durationPrefix(durationNs) +
+    depthIndent(depth) +
+    "}" +
+    (tailName !== undefined ? " /* " + tailName + " */" : "") +
+    depthSuffix(showDepth, depth)
+  );
+}

@@ -1,0 +1,6 @@
+// Report: `trace-cmd report` compatible output and the event iteration API (report-output.md).
+export { writeReport } from "./report.js";
+export type { ReportOptions, ReportInput, ReportFilter } from "./options.js";
+export { parseCpuList } from "./cpu-list.js";
+export { readEvents, EventLineFormatter, type TraceEvent, type ReadEventsOptions, type FieldValue } from "./read-events.js";
+export { type TimestampStyle, TimestampFormatter, isNanosecondClock } from "./timestamps.js";

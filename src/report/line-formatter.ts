@@ -1,0 +1,120 @@
+// The fixed columns of a report line for one file (report-output.md §2, §3, §5): task, CPU, latency
+// flags, timestamp and event name, with the per-file caches that keep the hot loop free of padding work.
+import { fieldNumberReader, type EventFormat, type EventTable, type FieldDef } from "../events/index.js";
+import type { RawRecord } from "../ringbuf/index.js";
+import type { TraceFile } from "../tracedat/index.js";
+import {
+  UNKNOWN_EVENT,
+  cpuColumn,
+  eventNameColumn,
+  latencyFlags,
+  rawLatencyFlags,
+  taskColumn,
+} from "./line-parts.js";
+import { TimestampFormatter, type TimestampStyle } from "./timestamps.js";
+
+type NumberReader = (rec: RawRecord) => number;
+
+/** How the columns are laid out. */
+export interface LineStyle {
+  /** `-l` latency columns. */
+  latency: boolean;
+  /** `-R` (with `-l`: flags as `-0x..`). */
+  raw: boolean;
+  timestamps: TimestampStyle;
+}
+
+function commonField(table: EventTable, name: string): FieldDef | undefined {
+  for (const ev of table.all()) {
+    const f = ev.commonFields.find((c) => c.name === name);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+/** Builds the columns before the event text for records of one file. */
+export class LineFormatter {
+  /** common_pid, common_flags, common_preempt_count readers. */
+  readonly pid: NumberReader;
+  readonly flags: NumberReader;
+  private readonly type: NumberReader;
+  private readonly preemptCount: NumberReader;
+  private readonly migrateDisable: NumberReader | undefined;
+  private readonly lockDepth: NumberReader | undefined;
+  private readonly tasks = new Map<number, { comm: string; text: string }>();
+  private readonly nameColumns: string[] = [];
+  private readonly cpuColumns: string[] = [];
+  readonly timestamps: TimestampFormatter;
+
+  constructor(
+    private readonly trace: TraceFile,
+    private readonly style: LineStyle,
+  ) {
+    const table = trace.events;
+    const reader = (name: string): NumberReader | undefined => {
+      const f = commonField(table, name);
+      return f ? fieldNumberReader(f, table.info) : undefined;
+    };
+    const zero: NumberReader = () => 0;
+    this.type = reader("common_type") ?? zero;
+    this.pid = reader("common_pid") ?? zero;
+    this.flags = reader("common_flags") ?? zero;
+    this.preemptCount = reader("common_preempt_count") ?? zero;
+    // libtraceevent 1.7.1 reads common_migrate_disable through the lock-depth slot: when a file has
+    // common_lock_depth, the "migrate disable" column repeats the lock depth (data_latency_format).
+    this.lockDepth = reader("common_lock_depth");
+    this.migrateDisable = this.lockDepth ?? reader("common_migrate_disable");
+    this.timestamps = new TimestampFormatter(style.timestamps);
+  }
+
+  /** The event format of a record (by common_type), or undefined for an id the file does not describe. */
+  eventOf(rec: RawRecord): EventFormat | undefined {
+    return this.trace.events.byId(this.type(rec));
+  }
+
+  /** Task, CPU and (with -l) latency columns: `            bash-1234  [000]`. */
+  taskColumns(rec: RawRecord): string {
+    const pid = this.pid(rec) | 0;
+    const comm = this.trace.tasks.comm(pid);
+    let task = this.tasks.get(pid);
+    // TaskNames learns names from sched events as they print: rebuild when its answer changes.
+    if (task === undefined || task.comm !== comm) {
+      task = { comm, text: taskColumn(comm, pid, this.style.latency) };
+      this.tasks.set(pid, task);
+    }
+    const cpu = rec.cpu;
+    let text = task.text + (this.cpuColumns[cpu] ?? (this.cpuColumns[cpu] = cpuColumn(cpu, this.style.latency)));
+    if (this.style.latency) text += this.latencyColumn(rec);
+    return text;
+  }
+
+  /** The `-l` flag string, or `-0x<flags>` with `-R`. */
+  latencyColumn(rec: RawRecord): string {
+    const flags = this.flags(rec);
+    if (this.style.raw) return rawLatencyFlags(flags);
+    return latencyFlags(
+      flags,
+      this.preemptCount(rec),
+      this.migrateDisable === undefined ? undefined : this.migrateDisable(rec) | 0,
+      this.lockDepth === undefined ? undefined : this.lockDepth(rec) | 0,
+    );
+  }
+
+  /** What a record with an unknown event id gets instead of task, CPU, flags and timestamp. */
+  unknownColumns(rec: RawRecord): string {
+    let text = UNKNOWN_EVENT;
+    if (this.style.latency) text += this.style.raw ? rawLatencyFlags(this.flags(rec)) : UNKNOWN_EVENT;
+    return text + UNKNOWN_EVENT;
+  }
+
+  /** ` name: ` padded to 20 name characters; `(NULL)` for an unknown event. */
+  nameColumn(event: EventFormat | undefined): string {
+    if (event === undefined) return eventNameColumn("(NULL)");
+    return this.nameColumns[event.id] ?? (this.nameColumns[event.id] = eventNameColumn(event.name));
+  }
+}
+
+/** Appends event text, dropping one trailing newline (trace-cmd trims it before printing its own). */
+export function trimEventText(text: string): string {
+  return text.length > 0 && text.charCodeAt(text.length - 1) === 10 ? text.slice(0, -1) : text;
+}

@@ -1,0 +1,91 @@
+// Options of writeReport(): the meaning of `trace-cmd report` 3.1.6 flags (report-output.md §6-§8).
+
+/** One `-F` filter, positive or (after `-v`) negative. */
+export interface ReportFilter {
+  text: string;
+  /** True for filters given after `-v`: matching events are hidden. */
+  invert: boolean;
+}
+
+/** One input file with the settings that trace-cmd attaches to the `-i` before them. */
+export interface ReportInput {
+  path: string;
+  /** `--ts-offset`: added to this file's raw timestamps. */
+  tsOffset?: number;
+  /** `-F` filters of this file (in addition to ReportOptions.filters). */
+  filters?: ReportFilter[];
+}
+
+/** What `ftk report` prints; every field is optional except the inputs. */
+export interface ReportOptions {
+  /** Files to merge (`-i`, repeatable); several files prefix every line with the file name. */
+  inputs: (string | ReportInput)[];
+  /** `--cpu`: show only events of these CPUs. */
+  cpus?: number[];
+  /** `-t`: nanosecond timestamps. */
+  nsTimestamps?: boolean;
+  /** `-R`: raw field lists instead of print fmt / plugins. */
+  raw?: boolean;
+  /** `-l`: latency columns. */
+  latency?: boolean;
+  /** `-N`: no plugins and no trace-cmd handlers (function_graph by print fmt). */
+  noPlugins?: boolean;
+  /** `-F` filters applied to every input; `invertFilter` makes them negative (`-v`). */
+  filters?: string[];
+  invertFilter?: boolean;
+  /** `-I` / `-S`: hide events with the hardirq / softirq flag. */
+  noIrqs?: boolean;
+  noSoftirqs?: boolean;
+  /** `--ts-diff`: delta to the previous printed event. */
+  tsDiff?: boolean;
+  /** `-O [plugin:]opt[=val]`, as given. */
+  pluginOptions?: string[];
+  /** `--raw-ts`: no timestamp corrections; integers when the file names its clock. */
+  rawTs?: boolean;
+  /** `--align-ts`: timestamps relative to the first event. */
+  alignTs?: boolean;
+  /** `--stat`, `--uname`, `--version`: file information after `cpus=N` instead of events. */
+  stat?: boolean;
+  uname?: boolean;
+  version?: boolean;
+  /** `--cpus`, `--first-event`, `--last-event`: CPUs with data, with first/last timestamps. */
+  cpuList?: boolean;
+  firstEvent?: boolean;
+  lastEvent?: boolean;
+  /** `-E`: the events stored in the file; `-f`: kallsyms functions; `-P`: printk formats. */
+  eventList?: boolean;
+  functions?: boolean;
+  printkFormats?: boolean;
+}
+
+/** Plugin option value for `-O` texts: the last `[plugin:]name[=val]` naming `name` for one of `plugins`. */
+export function pluginOptionSet(options: readonly string[] | undefined, plugins: readonly string[], name: string): boolean {
+  let set = false;
+  for (const o of options ?? []) {
+    const eq = o.indexOf("=");
+    const key = eq < 0 ? o : o.slice(0, eq);
+    const colon = key.indexOf(":");
+    const plugin = colon < 0 ? undefined : key.slice(0, colon);
+    const opt = colon < 0 ? key : key.slice(colon + 1);
+    if (opt !== name || (plugin !== undefined && !plugins.includes(plugin))) continue;
+    if (eq < 0) {
+      set = !set; // a bare boolean option toggles (libtraceevent update_option_value)
+      continue;
+    }
+    const val = o.slice(eq + 1).toLowerCase();
+    if (val === "1" || val === "true") set = true;
+    else if (val === "0" || val === "false") set = false;
+  }
+  return set;
+}
+
+/** `-O` texts as the map EventPrinter takes: key `[plugin:]opt`, value the text after `=` or true. */
+export function pluginOptionMap(options: readonly string[] | undefined): Map<string, string | boolean> {
+  const map = new Map<string, string | boolean>();
+  for (const o of options ?? []) {
+    const eq = o.indexOf("=");
+    if (eq < 0) map.set(o, true);
+    else map.set(o.slice(0, eq), o.slice(eq + 1));
+  }
+  return map;
+}

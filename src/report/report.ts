@@ -1,0 +1,347 @@
+// writeReport(): `trace-cmd report` 3.1.6 text for one or more trace.dat files (report-output.md).
+// The loop merges the per-CPU streams of every file and buffer instance itself (a linear scan, earliest
+// slot first on equal timestamps, as tracecmd_iterate_events_multi), because function_graph leaves
+// look ahead only within the current file/instance (tracecmd_peek_next_data on the current handle).
+import { UsageError, type TextOutput } from "../base/index.js";
+import { EventPrinter, compileEventFilter, type EventTable } from "../events/index.js";
+import type { RawRecord } from "../ringbuf/index.js";
+import { OPTION, openTrace, type CpuStream, type TraceFile } from "../tracedat/index.js";
+import {
+  FunctionNames,
+  bindFuncGraphFields,
+  graphDuration,
+  graphEntryText,
+  graphExitText,
+  graphLeafText,
+  type FuncGraphFields,
+} from "./funcgraph.js";
+import { padLeft, spaces } from "./digits.js";
+import { TRACE_FLAG_HARDIRQ, TRACE_FLAG_SOFTIRQ, UNKNOWN_EVENT, missedEventsLine } from "./line-parts.js";
+import { LineFormatter, trimEventText } from "./line-formatter.js";
+import { StreamMerge } from "./stream-merge.js";
+import { pluginOptionMap, pluginOptionSet, type ReportFilter, type ReportInput, type ReportOptions } from "./options.js";
+import { TimestampFormatter, TsDiffColumn, timestampStyle, type TimestampStyle } from "./timestamps.js";
+import { writeFileInfo, writeCpuList } from "./file-info.js";
+
+/** Text written between awaits on the output (about 64 KiB, style.md §7). */
+const FLUSH_CHARS = 65536;
+
+/** One opened input file and what is shared by its buffers (event table, printer, task names). */
+interface InputFile {
+  path: string;
+  /** Base name used in line prefixes with several inputs. */
+  baseName: string;
+  trace: TraceFile;
+  printer: EventPrinter;
+  filters: ReportFilter[];
+}
+
+/** Per-file state shared by its buffers: columns, function_graph fields, function names. */
+interface FileState {
+  line: LineFormatter;
+  fgraph: FuncGraphFields | undefined;
+  functionNames: FunctionNames;
+}
+
+/** A trace-cmd "handle": the top buffer or one instance of one file. */
+interface Handle {
+  file: InputFile;
+  state: FileState;
+  bufferIndex: number;
+  /** Prefix for event lines ("" when none is printed). */
+  prefix: string;
+  /** `--ts-diff` counts µs for files that name their clock (and without -t). */
+  tsDiffUsecs: boolean;
+  /** Compiled `-F` filters (undefined: every event passes). */
+  positive: ((rec: RawRecord) => boolean) | undefined;
+  negative: ((rec: RawRecord) => boolean) | undefined;
+  /** Per CPU: was the last event that passed the positive filters shown (stack-trace rule, §7.1). */
+  lastPrinted: Uint8Array;
+  kernelStackId: number;
+  userStackId: number;
+  /** Merge slots of this handle's CPUs. */
+  slots: number[];
+}
+
+function baseName(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+function inputOf(x: string | ReportInput): ReportInput {
+  return typeof x === "string" ? { path: x } : x;
+}
+
+function eventIdOf(table: EventTable, system: string, name: string): number {
+  for (const ev of table.all()) if (ev.system === system && ev.name === name) return ev.id;
+  return -1;
+}
+
+/** The trace clock named by the file's TRACECLOCK option, or undefined without one. */
+function hasOption(trace: TraceFile, id: number): boolean {
+  return trace.options.some((o) => o.id === id);
+}
+
+/** Opens every input; closes the ones already open if one fails. */
+async function openInputs(options: ReportOptions): Promise<InputFile[]> {
+  const inputs = options.inputs.length > 0 ? options.inputs.map(inputOf) : [{ path: "trace.dat" }];
+  const files: InputFile[] = [];
+  const pluginOptions = pluginOptionMap(options.pluginOptions);
+  try {
+    for (const input of inputs) {
+      const trace = await openTrace(input.path, {
+        ...(input.tsOffset !== undefined ? { tsOffset: input.tsOffset } : {}),
+        ...(options.rawTs ? { rawTs: true } : {}),
+      });
+      const printer = new EventPrinter(
+        trace.events,
+        { kallsyms: trace.kallsymsTable, printk: trace.printk, tasks: trace.tasks },
+        { plugins: !options.noPlugins, pluginOptions },
+      );
+      const filters: ReportFilter[] = [
+        ...(options.filters ?? []).map((text) => ({ text, invert: options.invertFilter === true })),
+        ...(input.filters ?? []),
+      ];
+      files.push({ path: input.path, baseName: baseName(input.path), trace, printer, filters });
+    }
+  } catch (e) {
+    await Promise.all(files.map((f) => f.trace.close()));
+    throw e;
+  }
+  return files;
+}
+
+/**
+ * Writes the `trace-cmd report` text for `options.inputs` to `out` (event lines, or the file information
+ * selected by the options); stops early when `signal` aborts or the reader of `out` goes away.
+ * @example
+ * const out = new TextOutput(process.stdout);
+ * await writeReport({ inputs: ["trace.dat"], cpus: [0] }, out);
+ * await out.flush();
+ */
+export async function writeReport(options: ReportOptions, out: TextOutput, signal?: AbortSignal): Promise<void> {
+  const files = await openInputs(options);
+  try {
+    // Listings that trace-cmd prints for the first file only, in its order of precedence.
+    if (options.functions || options.printkFormats || options.eventList) {
+      writeFileInfo(files[0]!.trace, options.functions ? "functions" : options.printkFormats ? "printk" : "events", out);
+      return;
+    }
+    if (options.cpuList || options.firstEvent || options.lastEvent) {
+      for (const f of files) {
+        if (signal?.aborted || out.isClosed) break;
+        await writeCpuList(f.trace, f.path, out, {
+          first: options.firstEvent === true,
+          last: options.lastEvent === true,
+          timestamps: new TimestampFormatter(styleFor(f.trace, options)),
+        });
+      }
+      return;
+    }
+    await writeEvents(files, options, out, signal);
+  } finally {
+    await Promise.all(files.map((f) => f.trace.close()));
+  }
+}
+
+function styleFor(trace: TraceFile, options: ReportOptions): TimestampStyle {
+  const clockOption = hasOption(trace, OPTION.TRACECLOCK);
+  return timestampStyle({
+    clock: clockOption ? trace.traceClock : undefined,
+    hasTsc2nsec: hasOption(trace, OPTION.TSC2NSEC),
+    nsTimestamps: options.nsTimestamps === true,
+    rawTs: options.rawTs === true,
+  });
+}
+
+/** One predicate for the positive (or negative) `-F` filters: any of them matching is a match. */
+function compileFilters(table: EventTable, filters: ReportFilter[], invert: boolean): ((rec: RawRecord) => boolean) | undefined {
+  const preds = filters.filter((f) => f.invert === invert).map((f) => compileEventFilter(table, [f.text]));
+  if (preds.length === 0) return undefined;
+  if (preds.length === 1) return preds[0];
+  return (rec) => preds.some((p) => p(rec));
+}
+
+async function writeEvents(files: InputFile[], options: ReportOptions, out: TextOutput, signal?: AbortSignal): Promise<void> {
+  const multi = files.length > 1;
+  const latency = options.latency === true;
+  const raw = options.raw === true;
+  // Prefix widths grow as trace-cmd adds handles: input base names first, then instance names.
+  let width = multi ? Math.max(...files.map((f) => f.baseName.length)) : 0;
+  let instances = 0;
+  const handleList: { file: InputFile; bufferIndex: number; name: string | undefined }[] = [];
+  for (const f of files) handleList.push({ file: f, bufferIndex: 0, name: multi ? f.baseName : undefined });
+
+  const info = (f: InputFile, text: string): void => {
+    if (multi || instances > 0) out.write(prefixText(multi ? f.baseName : undefined, width));
+    out.write(text);
+  };
+  for (const f of files) {
+    const trace = f.trace;
+    info(f, "cpus=" + trace.cpus + "\n");
+    if (trace.latencyText !== undefined) {
+      if (multi) throw new UsageError(`latency traces do not work with several inputs: '${f.path}' is one`);
+      out.write(trace.latencyText + "\n");
+      return;
+    }
+    if (options.stat || options.uname || options.version) {
+      writeFileInfo(trace, options.version ? "version" : options.uname ? "uname" : "stat", out);
+      continue;
+    }
+    instances = trace.buffers.length - 1;
+    for (let b = 1; b < trace.buffers.length; b++) {
+      const name = baseName(trace.buffers[b]!.name);
+      width = Math.max(width, name.length);
+      handleList.push({ file: f, bufferIndex: b, name });
+    }
+  }
+  if (options.stat || options.uname || options.version) return;
+  const printPrefix = multi || instances > 0;
+
+  // Handles and their CPU slots, in trace-cmd's order.
+  const handles: Handle[] = [];
+  const streams: CpuStream[] = [];
+  const slotHandle: Handle[] = [];
+  const states = new Map<InputFile, FileState>();
+  const fgraphOn = !options.noPlugins && !raw;
+  const tailprint = pluginOptionSet(options.pluginOptions, ["fgraph"], "tailprint");
+  const showDepth = pluginOptionSet(options.pluginOptions, ["fgraph"], "depth");
+  for (const h of handleList) {
+    const trace = h.file.trace;
+    let state = states.get(h.file);
+    if (!state) {
+      state = {
+        line: new LineFormatter(trace, { latency, raw, timestamps: styleFor(trace, options) }),
+        fgraph: fgraphOn ? bindFuncGraphFields(trace.events) : undefined,
+        functionNames: new FunctionNames(trace.kallsymsTable),
+      };
+      states.set(h.file, state);
+    }
+    const table = trace.events;
+    const handle: Handle = {
+      file: h.file,
+      state,
+      bufferIndex: h.bufferIndex,
+      prefix: printPrefix ? prefixText(h.name, width) : "",
+      tsDiffUsecs: hasOption(trace, OPTION.TRACECLOCK) && !options.nsTimestamps,
+      positive: compileFilters(table, h.file.filters, false),
+      negative: compileFilters(table, h.file.filters, true),
+      lastPrinted: new Uint8Array(Math.max(trace.cpus, 1) + 1024),
+      kernelStackId: eventIdOf(table, "ftrace", "kernel_stack"),
+      userStackId: eventIdOf(table, "ftrace", "user_stack"),
+      slots: [],
+    };
+    const cpus = [...trace.buffers[h.bufferIndex]!.cpus].sort((a, b) => a.cpu - b.cpu);
+    for (const c of cpus) {
+      handle.slots.push(streams.length);
+      streams.push(trace.cpuStream(h.bufferIndex, c.cpu));
+      slotHandle.push(handle);
+    }
+    handles.push(handle);
+  }
+  const merge = await StreamMerge.open(streams);
+
+  let alignBase = 0;
+  if (options.alignTs) {
+    let first = -1;
+    for (let i = 0; i < streams.length; i++) {
+      const ts = streams[i]!.record.ts;
+      if (merge.alive[i] && slotHandle[i]!.bufferIndex === 0 && (first < 0 || ts < first)) first = ts;
+    }
+    alignBase = first < 0 ? 0 : first;
+  }
+
+  const cpuFilter = options.cpus !== undefined && options.cpus.length > 0 ? new Set(options.cpus) : undefined;
+  const tsDiff = options.tsDiff ? new TsDiffColumn() : undefined;
+  const noIrqs = options.noIrqs === true;
+  const noSoftirqs = options.noSoftirqs === true;
+  let pending = 0;
+
+  for (;;) {
+    const best = merge.pick();
+    if (best < 0) break;
+    const handle = slotHandle[best]!;
+    const state = handle.state;
+    const line = state.line;
+    const printer = handle.file.printer;
+    const rec = streams[best]!.record;
+
+    let show = true;
+    // -F / -v filters with the stack-trace exception (libtracecmd tracecmd_filter_match).
+    if (handle.positive !== undefined || handle.negative !== undefined) {
+      if (handle.positive !== undefined && !handle.positive(rec)) {
+        const id = line.eventOf(rec)?.id ?? -1;
+        show = (id === handle.kernelStackId || id === handle.userStackId) && handle.lastPrinted[rec.cpu] === 1;
+      }
+      if (show) {
+        const hidden = handle.negative !== undefined && handle.negative(rec);
+        handle.lastPrinted[rec.cpu] = hidden ? 0 : 1;
+        show = !hidden;
+      }
+    }
+    if (show && cpuFilter !== undefined && !cpuFilter.has(rec.cpu)) show = false;
+    if (show && (noIrqs || noSoftirqs)) {
+      const flags = line.flags(rec);
+      if ((noIrqs && flags & TRACE_FLAG_HARDIRQ) || (noSoftirqs && flags & TRACE_FLAG_SOFTIRQ)) show = false;
+    }
+
+    let advanced = false;
+    if (show) {
+      const event = line.eventOf(rec);
+      let text = handle.prefix;
+      if (rec.missedEvents !== 0) text += missedEventsLine(rec.cpu, rec.missedEvents);
+      const ts = rec.ts - alignBase;
+      text += event === undefined ? line.unknownColumns(rec) : line.taskColumns(rec) + line.timestamps.column(ts);
+      if (tsDiff !== undefined) text += tsDiff.column(ts, handle.tsDiffUsecs);
+      text += line.nameColumn(event);
+      const fg = state.fgraph;
+      if (event === undefined) {
+        text += UNKNOWN_EVENT;
+      } else if (raw) {
+        text += trimEventText(printer.rawText(rec));
+      } else if (fg !== undefined && event.id === fg.entryId) {
+        // Leaf detection: is the next record of this handle the matching exit? (trace-ftrace.c)
+        const pid = fg.pid(rec);
+        const lo = fg.entryFuncLo(rec);
+        const hi = fg.entryFuncHi(rec);
+        const depth = fg.entryDepth(rec);
+        if (!merge.advanceSync(best)) await merge.advance(best);
+        advanced = true;
+        const next = merge.pickAmong(handle.slots);
+        const exit = next < 0 ? undefined : streams[next]!.record;
+        const func = state.functionNames.text(lo, hi);
+        if (
+          exit !== undefined &&
+          (line.eventOf(exit)?.id ?? -1) === fg.exitId &&
+          fg.pid(exit) === pid &&
+          fg.exitFuncLo(exit) === lo &&
+          fg.exitFuncHi(exit) === hi
+        ) {
+          text += graphLeafText(graphDuration(fg.rettime(exit), fg.calltime(exit)), depth, func, showDepth);
+          if (!merge.advanceSync(next)) await merge.advance(next);
+        } else {
+          text += graphEntryText(depth, func, showDepth);
+        }
+      } else if (fg !== undefined && event.id === fg.exitId) {
+        const tail = tailprint ? state.functionNames.name(fg.exitFuncLo(rec), fg.exitFuncHi(rec)) : undefined;
+        text += graphExitText(graphDuration(fg.rettime(rec), fg.calltime(rec)), fg.exitDepth(rec), tail, showDepth);
+      } else {
+        text += trimEventText(printer.text(rec));
+      }
+      text += "\n";
+      out.write(text);
+      pending += text.length;
+    }
+    if (!advanced && !merge.advanceSync(best)) await merge.advance(best);
+    if (pending >= FLUSH_CHARS) {
+      pending = 0;
+      await out.flush();
+      if (out.isClosed || signal?.aborted) return;
+    }
+  }
+}
+
+/** `%*s: ` for a named handle, `%*s  ` for the top buffer of a single file. */
+function prefixText(name: string | undefined, width: number): string {
+  return name !== undefined && name !== "" ? padLeft(name, width) + ": " : spaces(width) + "  ";
+}

@@ -1,0 +1,111 @@
+// Timestamp display of `trace-cmd report` 3.1.6 (report-output.md §3): µs (rounded), ns (`-t`) or raw
+// 12-column integers for clocks that do not count nanoseconds, and the `--ts-diff` column (§6).
+import { padLeft, padRight, zero6, zero9 } from "./digits.js";
+
+/** How timestamps are shown: "usec" (default), "nsec" (`-t`), "raw" (not a ns clock, or `--raw-ts`). */
+export type TimestampStyle = "usec" | "nsec" | "raw";
+
+/** Trace clocks whose values are nanoseconds, so that trace-cmd prints seconds (report-output.md §3). */
+export function isNanosecondClock(clock: string): boolean {
+  return (
+    clock === "local" ||
+    clock === "global" ||
+    clock === "uptime" ||
+    clock === "perf" ||
+    clock.startsWith("mono") ||
+    clock === "tsc2nsec" ||
+    clock === "tai"
+  );
+}
+
+/**
+ * The display style for one file. `clock` is the selected trace clock (undefined when the file has no
+ * TRACECLOCK option, or it names no clock), `hasTsc2nsec` whether it has a TSC2NSEC option.
+ */
+export function timestampStyle(options: {
+  clock: string | undefined;
+  hasTsc2nsec: boolean;
+  nsTimestamps: boolean;
+  rawTs: boolean;
+}): TimestampStyle {
+  const { clock } = options;
+  if (clock !== undefined && clock !== "") {
+    // --raw-ts only switches to integers when a clock was named (extract_trace_clock in 3.1.6).
+    if (options.rawTs) return "raw";
+    if (!options.hasTsc2nsec && !isNanosecondClock(clock)) return "raw";
+  }
+  return options.nsTimestamps ? "nsec" : "usec";
+}
+
+/** Splits integer `a` (exact, >= 0) by `d` without floating-point rounding: [quotient, remainder]. */
+function divmod(a: number, d: number): [number, number] {
+  const r = a % d;
+  return [(a - r) / d, r];
+}
+
+/**
+ * Formats timestamps in one style. `core()` is the `--first-event` form (`%5llu.%06llu`, `%5llu.%09llu`
+ * or `%12llu`); `column()` is the event-line form with its leading space (not for raw) and colon.
+ */
+export class TimestampFormatter {
+  private lastSecs = -1;
+  private lastSecsText = "";
+  private readonly lead: string;
+
+  constructor(readonly style: TimestampStyle) {
+    this.lead = style === "raw" ? "" : " ";
+  }
+
+  /** The timestamp without separators, e.g. `12345.678901`. */
+  core(ts: number): string {
+    if (ts < 0 || !Number.isFinite(ts)) ts = 0;
+    if (this.style === "raw") return padLeft(String(ts), 12);
+    let secs: number;
+    let frac: string;
+    if (this.style === "usec") {
+      // (ts + 500) / 1000: round to the nearest µs, as libtraceevent's "%6.1000d".
+      let [us, rem] = divmod(ts, 1000);
+      if (rem >= 500) us += 1;
+      const [s, f] = divmod(us, 1000000);
+      secs = s;
+      frac = zero6(f);
+    } else {
+      const [s, f] = divmod(ts, 1000000000);
+      secs = s;
+      frac = zero9(f);
+    }
+    if (secs !== this.lastSecs) {
+      this.lastSecs = secs;
+      this.lastSecsText = padLeft(String(secs), 5);
+    }
+    return this.lastSecsText + "." + frac;
+  }
+
+  /** The event-line column: ` 12345.678901:` (µs/ns) or `  5000000123:` (raw). */
+  column(ts: number): string {
+    return this.lead + this.core(ts) + ":";
+  }
+}
+
+/**
+ * The `--ts-diff` column ` %-8s` of `(+<delta>)` (report-output.md §6). One instance serves the whole
+ * report: trace-cmd keeps the previous timestamp in a static shared by all files.
+ */
+export class TsDiffColumn {
+  private lastTs = 0;
+
+  /**
+   * `inUsecs`: the file has a TRACECLOCK option and `-t` was not given, so deltas are in µs (rounded).
+   */
+  column(ts: number, inUsecs: boolean): string {
+    let t = ts;
+    if (inUsecs) {
+      const [us, rem] = divmod(t, 1000);
+      t = rem >= 500 ? us + 1 : us;
+    }
+    // trace-cmd tests `if (last_ts)`: a previous timestamp of 0 prints an empty delta.
+    const text = this.lastTs !== 0 ? "(+" + String(t - this.lastTs) + ")" : "";
+    this.lastTs = t;
+    return " " + padRight(text, 8);
+  }
+}
