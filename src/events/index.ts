@@ -4,3 +4,4 @@ export { fieldNumberReader, fieldBigIntReader, fieldSignedReader, fieldStringRea
 export { Kallsyms, type KernelSymbol } from "./kallsyms.js";
 export { PrintkFormats } from "./printk-formats.js";
 export { TaskNames } from "./task-names.js";
+export { compileEventFilter, type EventFilterOptions, type CommSource, type SymbolSource } from "./filter/index.js";
