@@ -274,9 +274,11 @@ export class ElfFile {
         let version = "";
         let versionedName = name;
         const ver = versions?.get(i);
-        if (ver !== undefined) {
+        // readelf's rules: `@@` only for a default version this file defines; `@` for hidden or needed ones;
+        // no suffix on the symbol that names its own version (GLIBC_2.10 in libc).
+        if (ver !== undefined && ver.name !== name) {
           version = ver.name;
-          versionedName = `${name}${ver.hidden || shndx === SHN_UNDEF ? "@" : "@@"}${ver.name}`;
+          versionedName = `${name}${ver.hidden || ver.needed || shndx === SHN_UNDEF ? "@" : "@@"}${ver.name}`;
         }
         result.push({
           name, versionedName, version, value, size, shndx, table,
@@ -289,11 +291,12 @@ export class ElfFile {
   }
 
   /** Version names per dynsym index from .gnu.version + .gnu.version_d/_r (only indices >= 2 get one). */
-  async #versionNames(dynsym: ElfSection): Promise<Map<number, { name: string; hidden: boolean }> | undefined> {
+  async #versionNames(dynsym: ElfSection): Promise<Map<number, { name: string; hidden: boolean; needed: boolean }> | undefined> {
     const versym = this.sections.find((s) => s.type === SHT_GNU_VERSYM);
     if (versym === undefined) return undefined;
     const le = this.littleEndian;
     const names = new Map<number, string>();
+    const needed = new Set<number>();
     for (const sec of this.sections) {
       if (sec.type !== SHT_GNU_VERDEF && sec.type !== SHT_GNU_VERNEED) continue;
       const data = await this.readSection(sec);
@@ -317,7 +320,9 @@ export class ElfFile {
           const cnt = v.getUint16(pos + 2, le);
           let apos = pos + v.getUint32(pos + 8, le);
           for (let k = 0; k < cnt && apos + 16 <= data.length; k++) {
-            names.set(v.getUint16(apos + 6, le), cString(strs, v.getUint32(apos + 8, le)));
+            const ndx = v.getUint16(apos + 6, le);
+            names.set(ndx, cString(strs, v.getUint32(apos + 8, le)));
+            needed.add(ndx);
             const anext = v.getUint32(apos + 12, le);
             if (anext === 0) break;
             apos += anext;
@@ -330,14 +335,14 @@ export class ElfFile {
     }
     const data = await this.readSection(versym);
     const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const out = new Map<number, { name: string; hidden: boolean }>();
+    const out = new Map<number, { name: string; hidden: boolean; needed: boolean }>();
     const count = Math.min(Math.floor(data.length / 2), dynsym.entrySize ? Math.floor(dynsym.size / dynsym.entrySize) : Infinity);
     for (let i = 1; i < count; i++) {
       const raw = v.getUint16(i * 2, le);
       const idx = raw & 0x7fff;
       if (idx < 2) continue; // 0 local, 1 global: no version shown
       const name = names.get(idx);
-      if (name !== undefined) out.set(i, { name, hidden: (raw & VERSYM_HIDDEN) !== 0 });
+      if (name !== undefined) out.set(i, { name, hidden: (raw & VERSYM_HIDDEN) !== 0, needed: needed.has(idx) });
     }
     return out;
   }
