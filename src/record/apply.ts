@@ -19,11 +19,6 @@ export async function setPidFile(inst: Instance, file: string, pids: readonly nu
   undo.push(`restore '${inst.rel(file)}'`, () => inst.writeFile(file, old.join(" ")));
 }
 
-/** Appends pids to a pid list file (the undo of the first write restores the whole file). */
-export async function addPids(inst: Instance, file: string, pids: readonly number[]): Promise<void> {
-  if (pids.length > 0 && inst.hasFile(file)) await inst.writeFile(file, pids.join(" "), { append: true });
-}
-
 /** The thread ids of this process: its own activity is kept out of the trace with set_event_notrace_pid. */
 export function ownThreadIds(): number[] {
   try {
@@ -71,7 +66,8 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
 /**
  * Sets tracefs up as the plan says: creates instances and probes, stops tracing in the used instances,
  * sets clock/buffer/options/tracer/filters/triggers, enables events, clears the buffers, and sets the
- * pid filters of -P. Tracing stays off; the caller switches it on.
+ * Tracing stays off; the caller sets the pid filters (setPidFilters) once the command is started, and
+ * switches tracing on.
  */
 export async function applyPlan(fs: Tracefs, plan: RecordPlan, undo: UndoStack): Promise<AppliedInstance[]> {
   if (plan.probes.length > 0) await addProbes(fs, plan.probes, undo);
@@ -80,13 +76,27 @@ export async function applyPlan(fs: Tracefs, plan: RecordPlan, undo: UndoStack):
     if (!p.record && !p.create && p.events.length === 0) continue;
     applied.push(await applyInstance(fs, plan, p, undo));
   }
-  const o = plan.options;
-  for (const a of applied) {
-    if (o.pids.length > 0) await setPidFile(a.instance, "set_event_pid", o.pids, undo);
-    if (o.followChildren) await setOptionIfOff(a.instance, "event-fork", undo);
-    if (!o.noFilter) await setPidFile(a.instance, "set_event_notrace_pid", ownThreadIds(), undo);
-  }
   return applied;
+}
+
+/**
+ * Pid filters (tracefs-control.md §5): set_event_pid for -P/-F, our own threads (and helpers) in
+ * set_event_notrace_pid, and event-fork for -c. Called after the command is forked: with event-fork on,
+ * children of a listed pid join its list, so our fork of the command must happen before.
+ */
+export async function setPidFilters(
+  applied: readonly AppliedInstance[],
+  plan: RecordPlan,
+  undo: UndoStack,
+  command?: { pid: number; helperPids: readonly number[] },
+): Promise<void> {
+  const o = plan.options;
+  const pids = [...o.pids, ...(o.commandOnly && command !== undefined ? [command.pid] : [])];
+  for (const a of applied) {
+    if (pids.length > 0) await setPidFile(a.instance, "set_event_pid", pids, undo);
+    if (!o.noFilter) await setPidFile(a.instance, "set_event_notrace_pid", [...ownThreadIds(), ...(command?.helperPids ?? [])], undo);
+    if (o.followChildren) await setOptionIfOff(a.instance, "event-fork", undo);
+  }
 }
 
 async function setOptionIfOff(inst: Instance, name: string, undo: UndoStack): Promise<void> {

@@ -5,7 +5,7 @@ import type { Writable } from "node:stream";
 import { writeTraceDat } from "../tracedat/index.js";
 import type { TraceDatBuffer, TraceDatWriteResult } from "../tracedat/index.js";
 import { Tracefs, UndoStack, parseCpuStats } from "../tracefs/index.js";
-import { addPids, applyPlan, ownThreadIds, setPidFile } from "./apply.js";
+import { applyPlan, setPidFilters } from "./apply.js";
 import { Capture } from "./capture.js";
 import { startHeldCommand } from "./command.js";
 import type { HeldCommand } from "./command.js";
@@ -149,13 +149,8 @@ export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResu
     const applied = await applyPlan(fs, plan, undo);
     const recorded = applied.filter((a) => a.plan.record);
     capture = await Capture.open(recorded.map((a) => a.instance), o.output, { maxSleepMs: Math.max(1, (o.sleepUs ?? 100_000) / 1000) });
-    if (o.command.length > 0) {
-      held = await startHeldCommand(plan.flockPath!, plan.commandPath!, o.command);
-      for (const a of applied) {
-        if (o.commandOnly) await setPidFile(a.instance, "set_event_pid", [held.pid], undo);
-        if (!o.noFilter) await addPids(a.instance, "set_event_notrace_pid", [...held.helperPids, ...ownThreadIds()]);
-      }
-    }
+    if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, plan.commandPath!, o.command);
+    await setPidFilters(applied, plan, undo, held);
     capture.start();
     for (const a of recorded) await a.instance.setTracingOn(true);
     if (held !== undefined) {
@@ -198,5 +193,33 @@ export async function start(o: RecordOptions, io: RecordIo): Promise<void> {
   } catch (e) {
     await undo.unwind();
     throw e;
+  }
+}
+
+/**
+ * `ftk extract`: writes a trace.dat from the ring buffers as they stand (top level, or the -B instances),
+ * consuming them. Tracing is paused while reading and restored afterwards.
+ */
+export async function extract(o: RecordOptions, io: RecordIo): Promise<RecordResult> {
+  const fs = io.tracefs ?? (await Tracefs.open());
+  const names = o.instances.length > 1 ? o.instances.slice(1).map((i) => i.name) : [""];
+  const instances = names.map((n) => (n === "" ? fs.topInstance() : fs.instance(n)));
+  const plan = await planRecording(fs, { ...o, instances: [{ name: "", events: [], options: [] }], tracer: "nop" }, () => {});
+  const undo = new UndoStack();
+  let capture: Capture | undefined;
+  try {
+    for (const inst of instances) await inst.setTracingOn(false, undo);
+    capture = await Capture.open(instances, o.output, { maxSleepMs: 1 });
+    await capture.finish();
+    const events = await fs.availableEvents();
+    const { file, summaries } = await assemble(fs, plan, capture, events);
+    if (!o.quiet) printSummary(io.stdout, summaries, file);
+    return { status: 0, output: o.output, buffers: summaries, file };
+  } finally {
+    if (capture !== undefined) {
+      await capture.close();
+      await capture.removeFiles(o.output);
+    }
+    for (const f of await undo.unwind()) io.stderr.write(`ftk extract: cannot restore: ${f}\n`);
   }
 }
