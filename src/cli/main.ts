@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   probe: () => import("./probe.js"),
   record: () => import("./record.js"),
   start: () => import("./start.js"),
+  extract: () => import("./extract.js"),
 };
 
 function usage(): string {
