@@ -1,5 +1,6 @@
 // Event `format` files -> FieldDef / EventFormat, and the dense EventTable (ring-buffer-and-events.md §4).
 // The print fmt is parsed here (so `failed` is known); it is compiled to a closure by EventPrinter.
+import { splitFormat } from "./printfmt/c-format.js";
 import { parsePrintFmt, type PrintFmtAst } from "./printfmt/parser.js";
 
 /** Sizes that decide how numbers are read and printed for one file. */
@@ -166,7 +167,14 @@ export function parseFormatText(text: string, system: string, longSize: number):
   const printFmt = pfAt < 0 ? "" : text.slice(pfAt + 10).trim();
   const ev = new EventFormatImpl(Number(idM[1]), system, nameM[1]!, common, own, printFmt);
   try {
-    ev.ast = parsePrintFmt(printFmt, ev);
+    const ast = parsePrintFmt(printFmt, ev, longSize);
+    ev.ast = ast;
+    // parse_args(): a directive without an argument fails the event (old ftrace formats get one per field).
+    const have = system === "ftrace" && ast.args.length === 0 ? own.length : ast.args.length;
+    if (system !== "ftrace" || ev.name !== "bprint") {
+      const need = splitFormat(ast.format).reduce((n, p) => n + (p.kind === "text" ? 0 : p.directive.star ? 2 : 1), 0);
+      if (need > have) throw new Error("no argument match");
+    }
   } catch (e) {
     ev.failed = true;
     ev.failReason = e instanceof Error ? e.message : String(e);

@@ -5,3 +5,4 @@ export { Kallsyms, type KernelSymbol } from "./kallsyms.js";
 export { PrintkFormats } from "./printk-formats.js";
 export { TaskNames } from "./task-names.js";
 export { compileEventFilter, type EventFilterOptions, type CommSource, type SymbolSource } from "./filter/index.js";
+export { EventPrinter, type PrinterOptions, type PrinterSymbols } from "./event-printer.js";

@@ -1,0 +1,154 @@
+// Event text exactly as trace-cmd 3.1.6 / libtraceevent 1.7.1 print it (ring-buffer-and-events.md §5-§8):
+// a plugin handler, the compiled print fmt, bprint, or the [FAILED TO PARSE] fallback. Each event's
+// renderer is built once, on its first record, and kept in a dense array by id.
+import type { RawRecord } from "../ringbuf/index.js";
+import { BprintRenderer } from "./bprint.js";
+import type { EventFormat, EventFormatInternal, EventTable } from "./event-format.js";
+import type { Kallsyms } from "./kallsyms.js";
+import { PLUGINS, type PluginEnv, type PluginHandler } from "./plugins/index.js";
+import { Compiler, type CompiledFormat } from "./printfmt/compiler.js";
+import type { PrintkFormats } from "./printk-formats.js";
+import { compileRawFields } from "./raw-fields.js";
+import type { TaskNames } from "./task-names.js";
+
+/** Options of the event printer (report -N, -O, -n). */
+export interface PrinterOptions {
+  /** false for `report -N`: no plugin handlers and no plugin print functions. */
+  plugins: boolean;
+  /** `-O [plugin:]opt[=val]`, e.g. "ftrace:parent" -> true, "offset" -> true. */
+  pluginOptions?: Map<string, string | boolean>;
+  /** `report -n regex`: events whose name matches keep their print fmt (no handler). */
+  disabledHandlers?: RegExp;
+  /** Formats a timestamp like the report's time column (used by func_repeats). */
+  formatTime?: (ts: number) => string;
+}
+
+/** The symbol tables a printer uses. */
+export interface PrinterSymbols {
+  kallsyms: Kallsyms;
+  printk: PrintkFormats;
+  tasks: TaskNames;
+}
+
+type Render = (rec: RawRecord) => string;
+
+interface EventRenderers {
+  text: Render;
+  raw: Render;
+}
+
+const UNKNOWN: EventRenderers = { text: () => "[UNKNOWN EVENT]", raw: () => "[UNKNOWN EVENT]" };
+
+/** Renders event text for the records of one file (or live kernel). */
+export class EventPrinter {
+  private readonly renderers: (EventRenderers | undefined)[] = [];
+  private readonly env: PluginEnv;
+  private readonly le: boolean;
+
+  constructor(
+    private readonly table: EventTable,
+    private readonly symbols: PrinterSymbols,
+    private readonly options: PrinterOptions,
+  ) {
+    this.le = table.info.littleEndian;
+    const opts = options.pluginOptions ?? new Map<string, string | boolean>();
+    this.env = {
+      info: table.info,
+      kallsyms: symbols.kallsyms,
+      tasks: symbols.tasks,
+      funcStacks: [],
+      formatTime: options.formatTime,
+      option: (alias, name, dflt) => {
+        const v = opts.get(alias + ":" + name) ?? opts.get(name);
+        if (v === undefined) return dflt;
+        if (typeof v === "boolean") return v;
+        return !(v === "0" || v === "false" || v === "off");
+      },
+    };
+  }
+
+  /** The event format for rec (by common_type), or undefined for an unknown id. */
+  eventOf(rec: RawRecord): EventFormat | undefined {
+    if (rec.len < 2) return undefined;
+    return this.table.byId(rec.view.getUint16(rec.pos, this.le));
+  }
+
+  /** Event text for rec: plugin output, compiled print fmt, or the [FAILED TO PARSE] fallback. */
+  text(rec: RawRecord): string {
+    const id = rec.len >= 2 ? rec.view.getUint16(rec.pos, this.le) : -1;
+    const r = this.renderers[id] ?? this.build(id);
+    return r.text(rec);
+  }
+
+  /** `report -R`: the raw " name=value" field list. */
+  rawText(rec: RawRecord): string {
+    const id = rec.len >= 2 ? rec.view.getUint16(rec.pos, this.le) : -1;
+    const r = this.renderers[id] ?? this.build(id);
+    return r.raw(rec);
+  }
+
+  /** Whether the event's print fmt is usable (false -> [FAILED TO PARSE]) with these options. */
+  isFailed(ev: EventFormat): boolean {
+    const r = this.renderers[ev.id] ?? this.build(ev.id);
+    void r;
+    return this.failedIds.has(ev.id);
+  }
+
+  private readonly failedIds = new Set<number>();
+
+  private build(id: number): EventRenderers {
+    if (id < 0) return UNKNOWN;
+    const ev = this.table.byId(id) as EventFormatInternal | undefined;
+    if (!ev) {
+      this.renderers[id] = UNKNOWN;
+      return UNKNOWN;
+    }
+    const { kallsyms, printk } = this.symbols;
+    const info = this.table.info;
+    let compiled: CompiledFormat | undefined;
+    let failed = ev.failed || ev.ast === undefined;
+    const isBprint = ev.system === "ftrace" && ev.name === "bprint";
+    if (!failed && ev.ast) {
+      try {
+        const compiler = new Compiler({ fields: ev.fields, findField: (n) => ev.findField(n), info, kallsyms, printk, plugins: this.options.plugins });
+        let ast = ev.ast;
+        if (ev.system === "ftrace" && ast.args.length === 0) {
+          // Old ftrace formats had no arguments: one per field (libtraceevent parse_format()).
+          ast = { ...ast, args: ev.fields.map((f) => ({ kind: "field" as const, name: f.name })) };
+        }
+        if (!isBprint) compiled = compiler.compile(ast);
+      } catch {
+        failed = true;
+      }
+    }
+    if (failed) this.failedIds.add(id);
+    const raw = compileRawFields(ev.fields, info, failed || isBprint ? undefined : compiled?.pieces);
+    let pretty: Render;
+    if (failed) pretty = (rec) => "[FAILED TO PARSE]" + raw(rec);
+    else if (isBprint) {
+      const b = BprintRenderer.create(ev, info, kallsyms, printk);
+      pretty = b ? (rec) => b.render(rec) : () => "";
+    } else pretty = compiled!.render;
+    let text = pretty;
+    const key = ev.system + ":" + ev.name;
+    const factory = this.options.plugins ? PLUGINS.get(key) : undefined;
+    const disabled = this.options.disabledHandlers?.test(ev.name) ?? false;
+    if (factory && !disabled) {
+      const h: PluginHandler | undefined = factory(ev, this.env);
+      if (h) {
+        const base = pretty;
+        const always = h.pretty;
+        text = always
+          ? (rec) => h.render(rec) + base(rec)
+          : (rec) => {
+              h.pretty = false;
+              const s = h.render(rec);
+              return h.pretty ? s + base(rec) : s;
+            };
+      }
+    }
+    const r: EventRenderers = { text, raw };
+    this.renderers[id] = r;
+    return r;
+  }
+}
