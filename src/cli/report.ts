@@ -1,5 +1,5 @@
 // `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
-import { TextOutput, UsageError, parseCpuList, writeReport } from "../index.js";
+import { TextOutput, UsageError, parseCpuList, writeReport, writeUfuncgraphReport } from "../index.js";
 import type { ReportFilter, ReportInput, ReportOptions } from "../index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
@@ -28,6 +28,8 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   -E                   events stored in the file
   -f                   functions (kallsyms) stored in the file
   -P                   trace_printk formats stored in the file
+  --ufuncgraph         user-space function graph of the uprobe entry/return events (record -p ufuncgraph)
+  --summary            per-function calls, total and self time of those events
   -h, --help           this text
 `;
 
@@ -173,7 +175,17 @@ export function parseReportArgs(argv: string[]): ReportOptions | "help" {
 export const command: Command = {
   summary: "print the events of trace.dat files (trace-cmd report)",
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    const options = parseReportArgs(argv);
+    // ftk additions (not in trace-cmd): the uprobe function graph of probes/ + report/ufuncgraph.ts.
+    const graph = argv.includes("--ufuncgraph"), summary = argv.includes("--summary");
+    const options = parseReportArgs(argv.filter((a) => a !== "--ufuncgraph" && a !== "--summary"));
+    if (options !== "help" && (graph || summary)) {
+      const out = new TextOutput(ctx.stdout);
+      const tailprint = (options.pluginOptions ?? []).some((o) => /^(fgraph:)?tailprint$/.test(o));
+      const input = options.inputs[0]!;
+      await writeUfuncgraphReport(typeof input === "string" ? input : input.path, out, { summary, tailprint });
+      await out.flush();
+      return 0;
+    }
     if (options === "help") {
       ctx.stdout.write(HELP);
       return 0;

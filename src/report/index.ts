@@ -4,3 +4,4 @@ export type { ReportOptions, ReportInput, ReportFilter } from "./options.js";
 export { parseCpuList } from "./cpu-list.js";
 export { readEvents, EventLineFormatter, type TraceEvent, type ReadEventsOptions, type FieldValue } from "./read-events.js";
 export { type TimestampStyle, TimestampFormatter, isNanosecondClock } from "./timestamps.js";
+export { writeUfuncgraph, writeUfuncgraphReport, UfuncGraphBuilder, ufuncGraphText, ufuncSummaryText, type UfuncEvent, type UfuncGraphLine, type UfuncStats, type UfuncgraphReportOptions } from "./ufuncgraph.js";

@@ -4,6 +4,7 @@
 // thread's next event is the matching return, else `func() {` ... `}` with the duration), and a per-function
 // summary (calls, total, self). Lines come out in time order; an entry waits only for its thread's next event.
 import type { TextOutput } from "../base/index.js";
+import { openTrace } from "../tracedat/index.js";
 import type { TraceFile } from "../tracedat/index.js";
 import { padLeft, zero6 } from "./digits.js";
 import { depthIndent, durationPrefix, NESTED_PREFIX } from "./funcgraph-text.js";
@@ -209,4 +210,14 @@ export async function writeUfuncgraph(trace: TraceFile, out: TextOutput, options
   builder.finish();
   if (options.summary === true) out.write(ufuncSummaryText(builder.stats()));
   await out.flush();
+}
+
+/** Opens `path` and writes its user-space function graph (or `--summary` table); the `ftk report --ufuncgraph` entry. */
+export async function writeUfuncgraphReport(path: string, out: TextOutput, options: UfuncgraphReportOptions = {}): Promise<void> {
+  const trace = await openTrace(path);
+  try {
+    await writeUfuncgraph(trace, out, options);
+  } finally {
+    await trace.close();
+  }
 }
