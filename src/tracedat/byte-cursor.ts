@@ -147,7 +147,8 @@ export class ByteCursor {
 
   /** A length-prefixed count or size checked against the bytes left (each item at least `unit` bytes). */
   checkCount(n: number, unit: number, what: string, at: number): number {
-    if (n * unit > this.end - this.pos) throw this.error(`has a bad ${what} ${n}`, at);
+    const left = this.end - this.pos;
+    if (n * unit > left) throw this.error(`truncated or corrupt (${what} ${n} but ${left} bytes left)`, at);
     return n;
   }
 

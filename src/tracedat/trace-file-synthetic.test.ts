@@ -1,0 +1,459 @@
+// openTrace() on small files built here byte by byte (trace-dat-format.md §2-§7): both byte orders,
+// 4/8-byte commits, v6 options/clock block/instances/latency, v7 sections none/zlib/zstd with chunked data.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deflateSync } from "node:zlib";
+import { TraceFileError } from "../base/index.js";
+import { OPTION, RecordMerger, openTrace } from "./index.js";
+import type { OpenTraceOptions, TraceFile } from "./index.js";
+
+const zstdCompress = (createRequire(import.meta.url)("zstd-napi") as { compress(b: Uint8Array): Uint8Array }).compress;
+const PAGE = 4096;
+
+/** A growable little/big-endian byte writer with back-patching. */
+class Out {
+  private buf = new Uint8Array(1 << 16);
+  private view = new DataView(this.buf.buffer);
+  pos = 0;
+  constructor(readonly le: boolean) {}
+  private room(n: number): number {
+    while (this.pos + n > this.buf.length) {
+      const b = new Uint8Array(this.buf.length * 2);
+      b.set(this.buf);
+      this.buf = b;
+      this.view = new DataView(b.buffer);
+    }
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+  u8(v: number): this { const at = this.room(1); this.buf[at] = v; return this; }
+  u16(v: number): this { const at = this.room(2); this.view.setUint16(at, v, this.le); return this; }
+  u32(v: number): this { const at = this.room(4); this.view.setUint32(at, v >>> 0, this.le); return this; }
+  u64(v: number): this { const at = this.room(8); this.view.setBigUint64(at, BigInt(v), this.le); return this; }
+  raw(b: Uint8Array): this { const at = this.room(b.length); this.buf.set(b, at); return this; }
+  str(s: string): this { return this.raw(Buffer.from(s, "latin1")); }
+  cstr(s: string): this { return this.str(s).u8(0); }
+  padTo(align: number): this { this.room((align - (this.pos % align)) % align); return this; }
+  patchU64(at: number, v: number): void { this.view.setBigUint64(at, BigInt(v), this.le); }
+  bytes(): Uint8Array { return this.buf.slice(0, this.pos); }
+}
+
+function headerPage(longSize: 4 | 8): string {
+  const d = 8 + longSize;
+  return `\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n\tfield: local_t commit;\toffset:8;\tsize:${longSize};\tsigned:1;\n` +
+    `\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n\tfield: char data;\toffset:${d};\tsize:${PAGE - d};\tsigned:0;\n`;
+}
+
+/** One page: records of 12-byte payloads (common_type = id, pid = pid) at the given deltas. */
+function dataPage(le: boolean, longSize: 4 | 8, ts: number, recs: { delta: number; id: number; pid: number }[]): Uint8Array {
+  const o = new Out(le);
+  o.u64(ts);
+  const size = recs.length * 16;
+  if (longSize === 8) o.u64(size); else o.u32(size);
+  for (const r of recs) {
+    o.u32(le ? (r.delta << 5) | 3 : ((3 << 27) | r.delta) >>> 0);
+    o.u16(r.id).u8(0).u8(0).u32(r.pid).u32(0);
+  }
+  o.padTo(PAGE);
+  return o.bytes();
+}
+
+interface Cpus { pages: Uint8Array[] }
+interface BuildCommon {
+  le: boolean;
+  longSize: 4 | 8;
+  cpus: Cpus[];
+  options?: { id: number; payload: Uint8Array }[];
+  instance?: { name: string; cpus: Cpus[] };
+}
+
+function strPayload(s: string): Uint8Array {
+  return Buffer.from(s + "\0", "latin1");
+}
+
+function metaBlocks(o: Out, longSize: 4 | 8, id: number): void {
+  switch (id) {
+    case OPTION.HEADER_INFO: {
+      const hp = headerPage(longSize);
+      o.cstr("header_page").u64(hp.length).str(hp).cstr("header_event").u64(3).str("x\ny");
+      return;
+    }
+    case OPTION.FTRACE_EVENTS:
+      o.u32(1).u64(20).str("name: function\nID: 1");
+      return;
+    case OPTION.EVENT_FORMATS:
+      o.u32(1).cstr("sched").u32(1).u64(17).str("name: sw\nID: 300\n");
+      return;
+    case OPTION.KALLSYMS:
+      o.u32(26).str("ffffffff81000000 T _stext\n");
+      return;
+    case OPTION.PRINTK:
+      o.u32(0);
+      return;
+    case OPTION.CMDLINES:
+      o.u64(7).str("1 init\n");
+      return;
+  }
+}
+
+function v6(b: BuildCommon & { clockBlock?: string; latency?: string; headerCpus?: number }): Uint8Array {
+  const o = new Out(b.le);
+  o.raw(Uint8Array.of(0x17, 0x08, 0x44)).str("tracing").cstr("6").u8(b.le ? 0 : 1).u8(b.longSize).u32(PAGE);
+  for (const id of [OPTION.HEADER_INFO, OPTION.FTRACE_EVENTS, OPTION.EVENT_FORMATS, OPTION.KALLSYMS, OPTION.PRINTK, OPTION.CMDLINES]) metaBlocks(o, b.longSize, id);
+  o.u32(b.headerCpus ?? b.cpus.length);
+  o.str("options  ").u8(0);
+  for (const opt of b.options ?? []) o.u16(opt.id).u32(opt.payload.length).raw(opt.payload);
+  let bufferPatch = -1;
+  if (b.instance !== undefined) {
+    const p = strPayload(b.instance.name);
+    o.u16(OPTION.BUFFER).u32(8 + p.length);
+    bufferPatch = o.pos;
+    o.u64(0).raw(p);
+  }
+  o.u16(0);
+  if (b.latency !== undefined) {
+    o.str("latency  ").u8(0).str(b.latency);
+    return o.bytes();
+  }
+  const flyrecord = (cpus: Cpus[]): void => {
+    o.str("flyrecord").u8(0);
+    const table = o.pos;
+    for (let i = 0; i < cpus.length; i++) o.u64(0).u64(0);
+    o.u64((b.clockBlock ?? "[local]").length).str(b.clockBlock ?? "[local]");
+    cpus.forEach((c, i) => {
+      o.padTo(PAGE);
+      const at = o.pos;
+      for (const p of c.pages) o.raw(p);
+      o.patchU64(table + i * 16, at);
+      o.patchU64(table + i * 16 + 8, o.pos - at);
+    });
+  };
+  flyrecord(b.cpus);
+  if (b.instance !== undefined) {
+    o.patchU64(bufferPatch, o.pos);
+    flyrecord(b.instance.cpus);
+  }
+  return o.bytes();
+}
+
+type Compression = "none" | "zlib" | "zstd";
+
+function compress(c: Compression, data: Uint8Array): Uint8Array {
+  return c === "zlib" ? new Uint8Array(deflateSync(data)) : zstdCompress(data);
+}
+
+function v7(b: BuildCommon & { compression: Compression; cpuCount?: number }): Uint8Array {
+  const o = new Out(b.le);
+  const comp = b.compression;
+  o.raw(Uint8Array.of(0x17, 0x08, 0x44)).str("tracing").cstr("7").u8(b.le ? 0 : 1).u8(b.longSize).u32(PAGE);
+  o.cstr(comp).cstr(comp === "none" ? "" : "1.0");
+  const firstOptions = o.pos;
+  o.u64(0);
+  const section = (id: number, flags: number, body: (s: Out) => void): number => {
+    const at = o.pos;
+    const s = new Out(b.le);
+    body(s);
+    let bytes = s.bytes();
+    if (flags & 1) {
+      const c = compress(comp, bytes);
+      bytes = new Out(b.le).u32(c.length).u32(bytes.length).raw(c).bytes();
+    }
+    o.u16(id).u16(flags).u32(0xffffffff).u64(bytes.length).raw(bytes);
+    return at;
+  };
+  const flags = comp === "none" ? 0 : 1;
+  const options: { id: number; payload: Uint8Array }[] = [];
+  for (const id of [OPTION.HEADER_INFO, OPTION.FTRACE_EVENTS, OPTION.EVENT_FORMATS, OPTION.KALLSYMS, OPTION.PRINTK, OPTION.CMDLINES]) {
+    const at = section(id, flags, (s) => metaBlocks(s, b.longSize, id));
+    options.push({ id, payload: new Out(b.le).u64(at).bytes() });
+  }
+  options.push({ id: OPTION.CPUCOUNT, payload: new Out(b.le).u32(b.cpuCount ?? b.cpus.length).bytes() });
+  options.push(...(b.options ?? []));
+  const optionsSection = (opts: { id: number; payload: Uint8Array }[]): { at: number; donePos: number } => {
+    const at = o.pos;
+    let donePos = 0;
+    section(OPTION.DONE, 0, (s) => {
+      for (const opt of opts) s.u16(opt.id).u32(opt.payload.length).raw(opt.payload);
+      s.u16(0).u32(8);
+      donePos = s.pos;
+      s.u64(0);
+    });
+    return { at, donePos: at + 16 + donePos };
+  };
+  const first = optionsSection(options);
+  o.patchU64(firstOptions, first.at);
+  let prevDone = first.donePos;
+  const bufferSection = (name: string, cpus: Cpus[]): void => {
+    const at = o.pos;
+    o.u16(OPTION.BUFFER).u16(flags).u32(0xffffffff).u64(0);
+    const entries: { cpu: number; off: number; size: number }[] = [];
+    cpus.forEach((c, cpu) => {
+      o.padTo(PAGE);
+      const off = o.pos;
+      if (comp === "none") {
+        for (const p of c.pages) o.raw(p);
+        entries.push({ cpu, off, size: o.pos - off });
+        return;
+      }
+      // 10 pages per chunk; the stored size leaves out the 4-byte count (trace-cmd 3.1.6 quirk).
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < c.pages.length; i += 10) {
+        const raw = new Out(b.le);
+        for (const p of c.pages.slice(i, i + 10)) raw.raw(p);
+        chunks.push(raw.bytes());
+      }
+      o.u32(chunks.length);
+      for (const ch of chunks) {
+        const z = compress(comp, ch);
+        o.u32(z.length).u32(ch.length).raw(z);
+      }
+      entries.push({ cpu, off, size: o.pos - off - 4 });
+    });
+    o.patchU64(at + 8, o.pos - at - 16);
+    const p = new Out(b.le).u64(at).cstr(name).cstr("local").u32(PAGE).u32(entries.length);
+    for (const e of entries) p.u32(e.cpu).u64(e.off).u64(e.size);
+    const next = optionsSection([{ id: OPTION.BUFFER, payload: p.bytes() }]);
+    o.patchU64(prevDone, next.at);
+    prevDone = next.donePos;
+  };
+  bufferSection("", b.cpus);
+  if (b.instance !== undefined) bufferSection(b.instance.name, b.instance.cpus);
+  return o.bytes();
+}
+
+const tmp = mkdtempSync(join(tmpdir(), "ftk-synth-"));
+process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
+let fileNo = 0;
+
+async function openBytes(bytes: Uint8Array, options: OpenTraceOptions = {}): Promise<TraceFile> {
+  const path = join(tmp, `t${fileNo++}.dat`);
+  writeFileSync(path, bytes);
+  return openTrace(path, options);
+}
+
+/** [bufferIndex, cpu, ts, common_type, pid] of every record in merged order. */
+async function records(t: TraceFile): Promise<number[][]> {
+  const slots = [];
+  for (let b = 0; b < t.buffers.length; b++) for (let c = 0; c < t.cpus; c++) slots.push({ stream: t.cpuStream(b, c), fileIndex: 0, bufferIndex: b });
+  const m = new RecordMerger(slots);
+  const rows: number[][] = [];
+  for (let r = await m.next(); r !== undefined; r = await m.next()) {
+    const le = t.littleEndian;
+    rows.push([r.bufferIndex, r.rec.cpu, r.rec.ts, r.rec.view.getUint16(r.rec.pos, le), r.rec.view.getInt32(r.rec.pos + 4, le)]);
+  }
+  return rows;
+}
+
+function twoCpus(le: boolean, longSize: 4 | 8): Cpus[] {
+  return [
+    { pages: [dataPage(le, longSize, 1000, [{ delta: 0, id: 300, pid: 1 }, { delta: 10, id: 300, pid: 2 }]), dataPage(le, longSize, 2000, [{ delta: 5, id: 1, pid: 3 }])] },
+    { pages: [dataPage(le, longSize, 1010, [{ delta: 0, id: 1, pid: 4 }])] },
+  ];
+}
+
+/** Expected rows of twoCpus(): equal timestamps 1010 on cpu 0 and cpu 1 merge cpu 0 first. */
+const TWO_CPUS_ROWS = [[0, 0, 1000, 300, 1], [0, 0, 1010, 300, 2], [0, 1, 1010, 1, 4], [0, 0, 2005, 1, 3]];
+
+for (const le of [true, false]) {
+  for (const longSize of [8, 4] as const) {
+    const what = `${le ? "little" : "big"}-endian, ${longSize}-byte long`;
+    test(`openTrace() reads a v6 file, ${what}`, async () => {
+      const t = await openBytes(v6({ le, longSize, cpus: twoCpus(le, longSize) }));
+      assert.equal(t.version, 6);
+      assert.equal(t.littleEndian, le);
+      assert.equal(t.layout.commitSize, longSize);
+      assert.equal(t.layout.dataOffset, 8 + longSize);
+      assert.equal(t.cpus, 2);
+      assert.equal(t.savedCmdlines, "1 init\n");
+      assert.deepEqual(t.eventFormats, [{ system: "sched", text: "name: sw\nID: 300\n" }]);
+      assert.equal(t.traceClock, undefined);
+      assert.deepEqual(await records(t), TWO_CPUS_ROWS);
+      await t.close();
+    });
+    for (const compression of ["none", "zlib", "zstd"] as const) {
+      test(`openTrace() reads a v7 file, ${compression}, ${what}`, async () => {
+        const t = await openBytes(v7({ le, longSize, compression, cpus: twoCpus(le, longSize) }));
+        assert.equal(t.version, 7);
+        assert.equal(t.compression, compression);
+        assert.equal(t.cpus, 2);
+        assert.equal(t.kallsyms, "ffffffff81000000 T _stext\n");
+        assert.equal(t.buffers[0]!.compressed, compression !== "none");
+        assert.deepEqual(await records(t), TWO_CPUS_ROWS);
+        await t.close();
+      });
+    }
+  }
+}
+
+test("openTrace() streams many chunks and batches in order (v7 zstd, 45 pages)", async () => {
+  const pages = Array.from({ length: 45 }, (_, i) => dataPage(true, 8, 1000 * i, [{ delta: 1, id: 1, pid: i }]));
+  for (const compression of ["zstd", "none"] as const) {
+    const t = await openBytes(v7({ le: true, longSize: 8, compression, cpus: [{ pages }] }));
+    const rows = await records(t);
+    assert.deepEqual(rows.map((r) => r[4]), Array.from({ length: 45 }, (_, i) => i));
+    assert.deepEqual(rows.map((r) => r[2]), Array.from({ length: 45 }, (_, i) => 1000 * i + 1));
+    await t.close();
+  }
+});
+
+test("openTrace() reads a v6 instance from its BUFFER option, instance slots after the top buffer", async () => {
+  const cpus = twoCpus(true, 8);
+  const inst = [{ pages: [dataPage(true, 8, 1010, [{ delta: 0, id: 7, pid: 9 }])] }, { pages: [] }];
+  const t = await openBytes(v6({ le: true, longSize: 8, cpus, instance: { name: "foo", cpus: inst } }));
+  assert.deepEqual(t.buffers.map((b) => b.name), ["", "foo"]);
+  const rows = await records(t);
+  assert.deepEqual(rows[3], [1, 0, 1010, 7, 9]);
+  assert.equal(rows.length, 5);
+  await t.close();
+});
+
+test("openTrace() reads a v7 instance whose top buffer is empty", async () => {
+  const inst = [{ pages: [dataPage(true, 8, 5, [{ delta: 0, id: 7, pid: 9 }])] }];
+  const t = await openBytes(v7({ le: true, longSize: 8, compression: "zstd", cpus: [], cpuCount: 4, instance: { name: "inst1", cpus: inst } }));
+  assert.deepEqual(t.buffers.map((b) => [b.name, b.cpus.length]), [["", 0], ["inst1", 1]]);
+  assert.equal(t.cpus, 4);
+  assert.deepEqual(await records(t), [[1, 0, 5, 7, 9]]);
+  await t.close();
+});
+
+test("openTrace() reads the v6 clock block only after a TRACECLOCK option", async () => {
+  const cpus = twoCpus(true, 8);
+  const without = await openBytes(v6({ le: true, longSize: 8, cpus, clockBlock: "[global]" }));
+  assert.equal(without.traceClock, undefined);
+  await without.close();
+  const empty = { id: OPTION.TRACECLOCK, payload: new Uint8Array(0) };
+  const old = await openBytes(v6({ le: true, longSize: 8, cpus, options: [empty], clockBlock: "[local] global counter\n" }));
+  assert.equal(old.traceClock, "local");
+  await old.close();
+  const t = await openBytes(v6({ le: true, longSize: 8, cpus, options: [empty], clockBlock: "[counter]" }));
+  assert.equal(t.traceClock, "counter");
+  assert.equal(t.buffers[0]!.clock, "counter");
+  assert.deepEqual(await records(t), TWO_CPUS_ROWS);
+  await t.close();
+});
+
+test("openTrace() takes the v6 cpu count from a CPUCOUNT option", async () => {
+  const cpus = [...twoCpus(true, 8), { pages: [] }];
+  const count = { id: OPTION.CPUCOUNT, payload: new Out(true).u32(3).bytes() };
+  const t = await openBytes(v6({ le: true, longSize: 8, cpus, headerCpus: 1, options: [count] }));
+  assert.equal(t.cpus, 3);
+  assert.equal(t.buffers[0]!.cpus.length, 3);
+  await t.close();
+});
+
+test("openTrace() reads v6 latency text", async () => {
+  const t = await openBytes(v6({ le: true, longSize: 8, cpus: [{ pages: [] }], latency: "# tracer: irqsoff\nline\n" }));
+  assert.equal(t.latencyText, "# tracer: irqsoff\nline\n");
+  assert.equal(t.cpus, 1);
+  await t.close();
+});
+
+test("openTrace() reads v7 metadata options: uname, version, clock, cpustat", async () => {
+  const options = [
+    { id: OPTION.TRACECLOCK, payload: strPayload("local [global] counter\n") },
+    { id: OPTION.UNAME, payload: strPayload("Linux host 6.1.0 x86_64") },
+    { id: OPTION.VERSION, payload: strPayload("3.1.6 not-a-git-repo") },
+    { id: OPTION.CPUSTAT, payload: strPayload("CPU: 0\nentries: 3\n") },
+  ];
+  const t = await openBytes(v7({ le: false, longSize: 8, compression: "zlib", cpus: twoCpus(false, 8), options }));
+  assert.equal(t.uname, "Linux host 6.1.0 x86_64");
+  assert.equal(t.traceCmdVersion, "3.1.6 not-a-git-repo");
+  assert.equal(t.traceClock, "global");
+  assert.deepEqual(t.cpuStats, ["CPU: 0\nentries: 3\n"]);
+  assert.ok(t.options.some((o) => o.id === OPTION.UNAME));
+  await t.close();
+});
+
+test("openTrace() warns once per unknown option id", async () => {
+  const warnings: string[] = [];
+  const odd = { id: 99, payload: Uint8Array.of(1, 2, 3) };
+  const t = await openBytes(v6({ le: true, longSize: 8, cpus: twoCpus(true, 8), options: [odd, odd] }), { onWarning: (m) => warnings.push(m) });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /unknown option 99/);
+  assert.deepEqual(await records(t), TWO_CPUS_ROWS);
+  await t.close();
+});
+
+test("openTrace() adds OFFSET, DATE (µs) and tsOffset unless rawTs", async () => {
+  const options = [
+    { id: OPTION.OFFSET, payload: strPayload("-500") },
+    { id: OPTION.DATE, payload: strPayload("0x2") },
+  ];
+  const bytes = v6({ le: true, longSize: 8, cpus: twoCpus(true, 8), options });
+  const t = await openBytes(bytes, { tsOffset: 7 });
+  assert.equal(t.tsOffset, -500 + 2000 + 7);
+  assert.deepEqual((await records(t)).map((r) => r[2]), [2507, 2517, 2517, 3512]);
+  await t.close();
+  const noDate = await openBytes(bytes, { noDate: true });
+  assert.deepEqual((await records(noDate)).map((r) => r[2]), [500, 510, 510, 1505]);
+  await noDate.close();
+  const raw = await openBytes(bytes, { rawTs: true, tsOffset: 7 });
+  assert.deepEqual((await records(raw)).map((r) => r[2]), [1000, 1010, 1010, 2005]);
+  await raw.close();
+});
+
+test("openTrace() converts with TSC2NSEC (mult, shift) before the offset", async () => {
+  const tsc = { id: OPTION.TSC2NSEC, payload: new Out(true).u32(3).u32(1).u64(0).bytes() };
+  const t = await openBytes(v7({ le: true, longSize: 8, compression: "none", cpus: twoCpus(true, 8), options: [tsc] }), { tsOffset: 1 });
+  assert.deepEqual((await records(t)).map((r) => r[2]), [1501, 1516, 1516, 3008]);
+  assert.deepEqual(t.tsc2nsec, { mult: 3, shift: 1, offset: 0n });
+  await t.close();
+});
+
+test("RecordMerger.peek() shows the next record without consuming it", async () => {
+  const t = await openBytes(v6({ le: true, longSize: 8, cpus: twoCpus(true, 8) }));
+  const m = new RecordMerger([0, 1].map((c) => ({ stream: t.cpuStream(0, c), fileIndex: 0, bufferIndex: 0 })));
+  assert.equal((await m.peek())?.ts, 1000);
+  assert.equal((await m.next())?.rec.ts, 1000);
+  const p = await m.peek();
+  assert.deepEqual([p?.ts, p?.cpu], [1010, 0]);
+  const n = await m.next();
+  assert.deepEqual([n?.rec.ts, n?.rec.cpu], [1010, 0]);
+  assert.equal((await m.peek())?.cpu, 1);
+  assert.equal((await m.next())?.rec.cpu, 1);
+  assert.equal((await m.next())?.rec.ts, 2005);
+  assert.equal(await m.peek(), undefined);
+  assert.equal(await m.next(), undefined);
+  await t.close();
+});
+
+/** Runs openTrace() on bytes and returns the TraceFileError message (fails if it opens or throws otherwise). */
+async function openError(bytes: Uint8Array | undefined, path?: string): Promise<string> {
+  try {
+    const t = bytes === undefined ? await openTrace(path!) : await openBytes(bytes);
+    await records(t);
+    await t.close();
+  } catch (e) {
+    assert.ok(e instanceof TraceFileError, `not a TraceFileError: ${String(e)}`);
+    assert.ok(!e.message.includes("\n"));
+    return e.message;
+  }
+  assert.fail("no error");
+}
+
+test("openTrace() names the file and the problem for bad input", async () => {
+  const good = v6({ le: true, longSize: 8, cpus: twoCpus(true, 8) });
+  const missing = join(tmp, "missing.dat");
+  assert.equal(await openError(undefined, missing), `cannot read '${missing}': no such file or directory`);
+  mkdirSync(join(tmp, "dir.dat"));
+  assert.match(await openError(undefined, join(tmp, "dir.dat")), /: is a directory$/);
+  assert.match(await openError(new Uint8Array(0)), /: empty file/);
+  const bad = good.slice();
+  bad[1] = 0;
+  assert.match(await openError(bad), /: not a trace\.dat file \(bad magic\)$/);
+  const v9 = good.slice();
+  v9[10] = 0x39;
+  assert.match(await openError(v9), /unsupported trace\.dat version '9'/);
+  assert.match(await openError(good.slice(0, 100)), /section 'headers' truncated or corrupt \(header_page size 205 but \d+ bytes left\) at offset 0x1e$/);
+  assert.match(await openError(good.slice(0, 300)), /section 'events format' truncated at offset 0x12b$/);
+  assert.match(await openError(good.slice(0, PAGE + 100)), /cpu 0 data at offset 0x1000 needs \d+ bytes but the file has \d+/);
+  const v7good = v7({ le: true, longSize: 8, compression: "zstd", cpus: twoCpus(true, 8) });
+  const corrupt = v7good.slice();
+  corrupt[60] ^= 0xff; // inside the compressed headers section
+  assert.match(await openError(corrupt), /section 'headers'/);
+});
