@@ -47,31 +47,34 @@ async function reportFirstLine(base: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** Counts every record of every buffer in global order; checks the order on the way. */
-async function countRecords(t: TraceFile): Promise<number> {
+/** "[CPU] SECONDS.NANOSECONDS" of every record of every buffer in global order (the -t column of trace-cmd). */
+async function recordKeys(t: TraceFile): Promise<string[]> {
   const slots = [];
   for (let b = 0; b < t.buffers.length; b++) {
     const ncpu = Math.max(t.cpus, ...t.buffers[b]!.cpus.map((e) => e.cpu + 1));
     for (let cpu = 0; cpu < ncpu; cpu++) slots.push({ stream: t.cpuStream(b, cpu), fileIndex: 0, bufferIndex: b });
   }
   const merger = new RecordMerger(slots);
-  let n = 0;
-  let last = -Infinity;
+  const keys: string[] = [];
   for (;;) {
     let r = merger.nextSync();
     if (r === "need-io") r = await merger.next();
-    if (r === undefined) return n;
-    assert.ok(r.rec.ts >= last, `records out of order at record ${n}`);
-    assert.ok(r.rec.len > 0 && r.rec.pos + r.rec.len <= r.rec.buf.length);
-    last = r.rec.ts;
-    n++;
+    if (r === undefined) return keys;
+    const { ts, cpu, pos, len, buf } = r.rec;
+    assert.ok(len > 0 && pos + len <= buf.length);
+    keys.push(`[${String(cpu).padStart(3, "0")}] ${Math.floor(ts / 1e9)}.${String(ts % 1e9).padStart(9, "0")}`);
   }
 }
 
-/** Records in `trace-cmd report -R` output: each starts a line with "[CPU] SECONDS.FRACTION: ". */
-function oracleCount(path: string): number {
-  const out = execFileSync("trace-cmd", ["report", "-R", path], { encoding: "latin1", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "ignore"] });
-  return out.split("\n").filter((l) => /\[\d+\]\s+\d+\.\d+: /.test(l)).length;
+/** The "[CPU] SECONDS.NANOSECONDS" of each record line of `trace-cmd report -R -t` (a record line has both). */
+function oracleKeys(path: string): string[] {
+  const out = execFileSync("trace-cmd", ["report", "-R", "-t", path], { encoding: "latin1", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "ignore"] });
+  const keys: string[] = [];
+  for (const line of out.split("\n")) {
+    const m = /(\[\d+\])\s+(\d+\.\d{9}): /.exec(line);
+    if (m !== null) keys.push(`${m[1]} ${m[2]}`);
+  }
+  return keys;
 }
 
 test("openTrace() fixtures are present", { skip: skipWithoutShared() }, () => {
@@ -107,10 +110,14 @@ for (const name of fixtures) {
     }
   });
 
-  test(`openTrace() streams as many records from ${name} as trace-cmd report -R`, { skip: noTraceCmd }, async () => {
+  test(`openTrace() streams the records of ${name} in the order and with the times of trace-cmd report -R -t`, { skip: noTraceCmd }, async () => {
     const t = await openTrace(path, { onWarning: () => undefined });
     try {
-      assert.equal(await countRecords(t), oracleCount(path));
+      const ours = await recordKeys(t);
+      const theirs = oracleKeys(path);
+      const i = ours.findIndex((k, j) => k !== theirs[j]);
+      assert.ok(i < 0, `record ${i}: ours '${ours[i]}', trace-cmd '${theirs[i]}'`);
+      assert.equal(ours.length, theirs.length);
       assert.equal(t.pageProblems.size, 0, `page problems: ${[...t.pageProblems.keys()].join(", ")}`);
     } finally {
       await t.close();
