@@ -154,12 +154,11 @@ function styleFor(trace: TraceFile, options: ReportOptions): TimestampStyle {
   });
 }
 
-/** One predicate for the positive (or negative) `-F` filters: any of them matching is a match. */
-function compileFilters(table: EventTable, filters: ReportFilter[], invert: boolean): ((rec: RawRecord) => boolean) | undefined {
-  const preds = filters.filter((f) => f.invert === invert).map((f) => compileEventFilter(table, [f.text]));
-  if (preds.length === 0) return undefined;
-  if (preds.length === 1) return preds[0];
-  return (rec) => preds.some((p) => p(rec));
+/** One predicate for the positive (or negative) `-F` filters of a file: any of them matching is a match. */
+function compileFilters(trace: TraceFile, filters: ReportFilter[], invert: boolean): ((rec: RawRecord) => boolean) | undefined {
+  const texts = filters.filter((f) => f.invert === invert).map((f) => f.text);
+  if (texts.length === 0) return undefined;
+  return compileEventFilter(trace.events, texts, { tasks: trace.tasks, kallsyms: trace.kallsymsTable });
 }
 
 async function writeEvents(files: InputFile[], options: ReportOptions, out: TextOutput, signal?: AbortSignal): Promise<void> {
@@ -224,8 +223,8 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       bufferIndex: h.bufferIndex,
       prefix: printPrefix ? prefixText(h.name, width) : "",
       tsDiffUsecs: hasOption(trace, OPTION.TRACECLOCK) && !options.nsTimestamps,
-      positive: compileFilters(table, h.file.filters, false),
-      negative: compileFilters(table, h.file.filters, true),
+      positive: compileFilters(trace, h.file.filters, false),
+      negative: compileFilters(trace, h.file.filters, true),
       lastPrinted: new Uint8Array(Math.max(trace.cpus, 1) + 1024),
       kernelStackId: eventIdOf(table, "ftrace", "kernel_stack"),
       userStackId: eventIdOf(table, "ftrace", "user_stack"),
