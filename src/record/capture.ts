@@ -1,21 +1,28 @@
 // Per-CPU capture of trace_pipe_raw into temporary files (ring-buffer-and-events.md §3, style.md §7).
-// Readers are non-blocking; the loop reads batches of pages and sleeps between rounds. The sleep adapts:
-// it shrinks while the buffers fill fast (so nothing is overwritten) and grows back to the -s interval
-// when they are quiet (so the file is not full of nearly empty pages).
-import { open, unlink } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
-import { TraceFileError, describeErrno } from "../base/index.js";
-import type { CpuReader, Instance } from "../tracefs/index.js";
+// The pipes are opened O_NONBLOCK and read synchronously on the main thread: a read never blocks (an
+// empty buffer gives EAGAIN), and skipping the libuv pool hop per page halves the recorder's CPU cost.
+// Between rounds the loop sleeps until the busiest buffer should be about a quarter full, and each
+// round reads only the pages the kernel has finished (from `bytes` in per_cpu/cpuN/stats), so the
+// file does not fill up with the nearly empty page the kernel is writing.
+import { closeSync, constants, openSync, readFileSync, readSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { TraceFileError, TracefsError, describeErrno } from "../base/index.js";
+import type { Instance } from "../tracefs/index.js";
 
 const BATCH_PAGES = 64;
 const MIN_SLEEP_MS = 1;
+/** Fraction of a CPU buffer we let fill between two rounds. */
+const TARGET_FILL = 0.25;
+/** Page header: u64 timestamp + commit (8 on 64-bit kernels). */
+const PAGE_HEADER_BYTES = 16;
 
 /** One CPU of one instance being captured. */
 interface CpuCapture {
   cpu: number;
-  reader: CpuReader;
-  file: FileHandle;
-  path: string;
+  /** trace_pipe_raw, O_NONBLOCK. */
+  pipeFd: number;
+  statsPath: string;
+  fileFd: number;
   bytes: number;
 }
 
@@ -23,7 +30,7 @@ interface CpuCapture {
 export interface InstanceCapture {
   instance: Instance;
   pageSize: number;
-  /** Index = CPU: temp file path (undefined for CPUs without data). */
+  /** Index = CPU: temp file path (undefined for CPUs without data once finished). */
   cpuFiles: (string | undefined)[];
   cpuBytes: number[];
 }
@@ -33,51 +40,84 @@ export function cpuTempPath(output: string, instance: string, cpu: number): stri
   return instance === "" ? `${output}.cpu${cpu}` : `${output}.${instance}.cpu${cpu}`;
 }
 
+function isEagain(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "EAGAIN" || code === "EWOULDBLOCK";
+}
+
+/** Reads whole pages from a non-blocking trace_pipe_raw fd into buf; returns the bytes read. */
+function readPages(fd: number, buf: Uint8Array, pageSize: number, maxPages: number): number {
+  let pages = 0;
+  while (pages < maxPages) {
+    const pos = pages * pageSize;
+    let n: number;
+    try {
+      n = readSync(fd, buf, pos, pageSize, null);
+    } catch (e) {
+      if (isEagain(e)) break;
+      throw new TracefsError(`cannot read 'trace_pipe_raw': ${describeErrno(e)}`, { code: (e as NodeJS.ErrnoException).code ?? "error", cause: e });
+    }
+    if (n === 0) break;
+    if (n < pageSize) buf.fill(0, pos + n, pos + pageSize);
+    pages++;
+  }
+  return pages * pageSize;
+}
+
+function writeAll(fd: number, buf: Uint8Array, n: number): void {
+  let done = 0;
+  while (done < n) done += writeSync(fd, buf, done, n - done);
+}
+
 /** Reads every CPU of the given instances into temp files until stopped. */
 export class Capture {
   private readonly cpus: { capture: InstanceCapture; cpu: CpuCapture }[] = [];
   readonly instances: InstanceCapture[] = [];
   private stopped = false;
+  private closed = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly maxSleepMs: number;
   private readonly buf: Uint8Array;
-  private pageSize = 4096;
+  /** Smallest per-CPU buffer of the captured instances, in bytes. */
+  private bufferBytes = Infinity;
 
   private constructor(maxSleepMs: number, pageSize: number) {
     this.maxSleepMs = maxSleepMs;
-    this.pageSize = pageSize;
     this.buf = new Uint8Array(BATCH_PAGES * pageSize);
   }
 
   /**
-   * Opens the readers and temp files. Temp files are created first, so an unwritable output fails
-   * before any reader is open. Call close() (or finish()) in every case.
+   * Creates the temp files and opens the pipes. Call finish() or close() in every case.
    */
   static async open(instances: readonly Instance[], output: string, options: { maxSleepMs: number }): Promise<Capture> {
-    const pageSize = instances.length > 0 ? await instances[0]!.pageSize() : 4096;
-    const c = new Capture(options.maxSleepMs, pageSize);
+    let maxPage = 4096;
+    for (const inst of instances) maxPage = Math.max(maxPage, await inst.pageSize());
+    const c = new Capture(options.maxSleepMs, maxPage);
     try {
       for (const inst of instances) {
         const cap: InstanceCapture = { instance: inst, pageSize: await inst.pageSize(), cpuFiles: [], cpuBytes: [] };
         c.instances.push(cap);
+        c.bufferBytes = Math.min(c.bufferBytes, (await inst.bufferSizeKb()) * 1024);
         for (let cpu = 0; cpu < inst.cpuCount(); cpu++) {
           const path = cpuTempPath(output, inst.name, cpu);
-          let file: FileHandle;
+          let fileFd: number;
           try {
-            file = await open(path, "w+");
+            fileFd = openSync(path, "w");
           } catch (e) {
             throw new TraceFileError(`cannot write '${path}': ${describeErrno(e)}`, { path, cause: e });
           }
           cap.cpuFiles[cpu] = path;
           cap.cpuBytes[cpu] = 0;
+          const rel = `per_cpu/cpu${cpu}`;
+          let pipeFd: number;
           try {
-            const reader = await inst.cpuReader(cpu);
-            c.cpus.push({ capture: cap, cpu: { cpu, reader, file, path, bytes: 0 } });
+            pipeFd = openSync(join(inst.path, rel, "trace_pipe_raw"), constants.O_RDONLY | constants.O_NONBLOCK);
           } catch (e) {
-            await file.close();
-            throw e;
+            closeSync(fileFd);
+            throw new TracefsError(`cannot read '${inst.rel(`${rel}/trace_pipe_raw`)}': ${describeErrno(e)}`, { code: "open", cause: e });
           }
+          c.cpus.push({ capture: cap, cpu: { cpu, pipeFd, statsPath: join(inst.path, rel, "stats"), fileFd, bytes: 0 } });
         }
       }
     } catch (e) {
@@ -87,35 +127,49 @@ export class Capture {
     return c;
   }
 
-  /** Starts the read loop (call after tracing is switched on, or before: an empty buffer reads nothing). */
+  /** Starts the read loop. */
   start(): void {
     this.loop ??= this.run();
   }
 
-  private async readRound(): Promise<number> {
-    let pages = 0;
-    for (const { cpu } of this.cpus) {
-      const n = await cpu.reader.read(this.buf, BATCH_PAGES);
-      if (n > 0) {
-        await writeAll(cpu.file, this.buf, n, cpu.bytes);
+  /** Finished pages waiting in a CPU's buffer, less one (the one the kernel may be writing). */
+  private fullPages(capture: InstanceCapture, cpu: CpuCapture): number {
+    let text: string;
+    try {
+      text = readFileSync(cpu.statsPath, "latin1");
+    } catch {
+      return BATCH_PAGES;
+    }
+    const m = /^bytes:\s*(\d+)/m.exec(text);
+    if (m === null) return BATCH_PAGES;
+    return Math.floor(Number(m[1]) / (capture.pageSize - PAGE_HEADER_BYTES)) - 1;
+  }
+
+  /** Drains the finished pages of every CPU; returns the most bytes one CPU had waiting. */
+  private readRound(): number {
+    let most = 0;
+    for (const { capture, cpu } of this.cpus) {
+      let want = this.fullPages(capture, cpu);
+      most = Math.max(most, (want + 1) * capture.pageSize);
+      while (want > 0) {
+        const n = readPages(cpu.pipeFd, this.buf, capture.pageSize, Math.min(BATCH_PAGES, want));
+        if (n === 0) break;
+        writeAll(cpu.fileFd, this.buf, n);
         cpu.bytes += n;
-        pages = Math.max(pages, n / cpu.reader.pageSize);
+        want -= n / capture.pageSize;
       }
     }
-    return pages;
+    return most;
   }
 
   private async run(): Promise<void> {
-    let sleepMs = Math.min(10, this.maxSleepMs);
+    let last = performance.now();
     while (!this.stopped) {
-      const pages = await this.readRound();
-      if (pages >= BATCH_PAGES) {
-        sleepMs = MIN_SLEEP_MS;
-        continue; // more is waiting
-      }
-      // Aim at rounds of about a quarter batch per CPU: fewer nearly empty (partial) pages.
-      if (pages > BATCH_PAGES / 4) sleepMs = Math.max(MIN_SLEEP_MS, sleepMs / 2);
-      else if (pages < BATCH_PAGES / 16) sleepMs = Math.min(this.maxSleepMs, sleepMs * 2);
+      const waiting = this.readRound();
+      const now = performance.now();
+      const rate = waiting / Math.max(now - last, 0.1); // bytes per ms on the busiest CPU
+      last = now;
+      const sleepMs = Math.min(this.maxSleepMs, Math.max(MIN_SLEEP_MS, rate > 0 ? (this.bufferBytes * TARGET_FILL) / rate : this.maxSleepMs));
       if (this.stopped) break;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, sleepMs);
@@ -128,46 +182,52 @@ export class Capture {
     }
   }
 
-  /** Stops the loop (tracing must already be off), drains every reader, and closes files and readers. */
+  /** Stops the loop (tracing must already be off), drains every pipe including partial pages, closes. */
   async finish(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     await this.loop;
-    for (const { cpu } of this.cpus) {
-      await cpu.reader.flush(async (page) => {
-        await writeAll(cpu.file, page, page.length, cpu.bytes);
-        cpu.bytes += page.length;
-      });
-    }
     for (const { capture, cpu } of this.cpus) {
+      for (;;) {
+        const n = readPages(cpu.pipeFd, this.buf, capture.pageSize, BATCH_PAGES);
+        if (n === 0) break;
+        writeAll(cpu.fileFd, this.buf, n);
+        cpu.bytes += n;
+      }
       capture.cpuBytes[cpu.cpu] = cpu.bytes;
       if (cpu.bytes === 0) capture.cpuFiles[cpu.cpu] = undefined;
     }
     await this.close();
   }
 
-  /** Closes readers and files (idempotent). */
+  /** Closes pipes and files (idempotent). */
   async close(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    await this.loop;
+    if (this.closed) return;
+    this.closed = true;
     for (const { cpu } of this.cpus) {
-      await cpu.reader.close().catch(() => undefined);
-      await cpu.file.close().catch(() => undefined);
+      for (const fd of [cpu.pipeFd, cpu.fileFd]) {
+        try {
+          closeSync(fd);
+        } catch {
+          // already closed
+        }
+      }
     }
   }
 
   /** Deletes the temp files. */
-  async removeFiles(output: string): Promise<void> {
+  removeFiles(output: string): void {
     for (const cap of this.instances) {
-      for (let cpu = 0; cpu < cap.instance.cpuCount(); cpu++) await unlink(cpuTempPath(output, cap.instance.name, cpu)).catch(() => undefined);
+      for (let cpu = 0; cpu < cap.instance.cpuCount(); cpu++) {
+        try {
+          unlinkSync(cpuTempPath(output, cap.instance.name, cpu));
+        } catch {
+          // never created or already gone
+        }
+      }
     }
-  }
-}
-
-async function writeAll(fh: FileHandle, buf: Uint8Array, n: number, position: number): Promise<void> {
-  let done = 0;
-  while (done < n) {
-    const { bytesWritten } = await fh.write(buf, done, n - done, position + done);
-    done += bytesWritten;
   }
 }

@@ -76,7 +76,11 @@ export async function startHeldCommand(flockPath: string, commandPath: string, a
     cleanupHolder();
     throw new FtkError(`cannot run '${argv[0]}': ${spawned?.message ?? "no pid"}`, { cause: spawned });
   }
-  const exit = onceExit(child);
+  // The lock file stays until the command is gone: the child may open it only after the release.
+  const exit = onceExit(child).then((status) => {
+    rmSync(dir, { recursive: true, force: true });
+    return status;
+  });
   let exited = false;
   void exit.then(() => {
     exited = true;
@@ -88,7 +92,6 @@ export async function startHeldCommand(flockPath: string, commandPath: string, a
     async release() {
       holder.stdin!.end();
       await holderExit;
-      rmSync(dir, { recursive: true, force: true });
     },
     wait: () => exit,
     kill(signal) {

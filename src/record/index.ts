@@ -2,3 +2,4 @@
 export { parseRecordArgs, type RecordOptions, type RecordMode, type InstanceRequest, type EventRequest } from "./options.js";
 export { planRecording, findInPath, formatFieldNames, filterFieldNames, type RecordPlan, type PlannedInstance, type PlannedEvent } from "./plan.js";
 export { record, start, extract, type RecordIo, type RecordResult, type CpuSummary } from "./recorder.js";
+export { applyPlan, setPidFilters, type AppliedInstance } from "./apply.js";

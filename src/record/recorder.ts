@@ -173,7 +173,7 @@ export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResu
     held?.kill("SIGKILL");
     if (capture !== undefined) {
       await capture.close();
-      await capture.removeFiles(o.output);
+      capture.removeFiles(o.output);
     }
     if (!o.keep) {
       const failures = await undo.unwind();
@@ -218,7 +218,7 @@ export async function extract(o: RecordOptions, io: RecordIo): Promise<RecordRes
   } finally {
     if (capture !== undefined) {
       await capture.close();
-      await capture.removeFiles(o.output);
+      capture.removeFiles(o.output);
     }
     for (const f of await undo.unwind()) io.stderr.write(`ftk extract: cannot restore: ${f}\n`);
   }
