@@ -10,6 +10,7 @@ import { Writable } from "node:stream";
 import { Tracefs, UndoStack, diffTracefsState, snapshotTracefsState } from "../index.js";
 import type { TracefsSnapshot } from "../index.js";
 import { main } from "./main.js";
+import { hasTool } from "../probes/testing.js";
 
 async function ftk(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -31,14 +32,7 @@ async function openLive(): Promise<Tracefs | string> {
   }
 }
 const live = await openLive();
-const hasGcc = (() => {
-  try {
-    execFileSync("gcc", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasGcc = hasTool("gcc");
 
 test("ftk probe -n prints the uprobe line without touching tracefs; usage errors exit 2", async () => {
   const r = await ftk("probe", "-n", "-x", "libc", "getenv", "name=+0($arg1):string");

@@ -5,16 +5,10 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename } from "node:path";
 import { ProbeError } from "../base/index.js";
 import { parseLdSoCache, readMappedFiles, resolveBinary } from "./library.js";
+import { hasTool } from "./testing.js";
 
 const hasCache = existsSync("/etc/ld.so.cache");
-const hasLdconfig = (() => {
-  try {
-    execFileSync("ldconfig", ["-p"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasLdconfig = hasTool("ldconfig", ["-p"]);
 
 test("parseLdSoCache() lists the same libraries as ldconfig -p", { skip: !hasCache || !hasLdconfig ? "no ld.so cache or ldconfig" : false }, () => {
   const ours = parseLdSoCache(readFileSync("/etc/ld.so.cache")).map((e) => `${e.key} => ${e.path}`);

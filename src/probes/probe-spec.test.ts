@@ -9,15 +9,9 @@ import { ElfFile } from "./elf/index.js";
 import { expandFetchArgs, sanitizeName } from "./fetch-args.js";
 import { editDistance, globToRegExp, nearMatches } from "./functions.js";
 import { planUfuncgraph, resolveProbeSpec } from "./probe-spec.js";
+import { hasTool } from "./testing.js";
 
-const hasGcc = (() => {
-  try {
-    execFileSync("gcc", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasGcc = hasTool("gcc");
 
 let dir = "";
 let prog = "";

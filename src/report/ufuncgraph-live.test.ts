@@ -14,14 +14,11 @@ import { Tracefs, diffTracefsState, snapshotTracefsState } from "../tracefs/inde
 import type { TracefsSnapshot } from "../tracefs/index.js";
 import { ftkBin } from "../test-support/paths.js";
 import { writeUfuncgraphReport } from "./ufuncgraph.js";
+import { hasTool } from "../probes/testing.js";
 
 async function liveSkip(): Promise<string | false> {
   if (process.getuid?.() !== 0) return "not root";
-  try {
-    execFileSync("gcc", ["--version"], { stdio: "ignore" });
-  } catch {
-    return "gcc not installed";
-  }
+  if (!hasTool("gcc")) return "gcc not installed";
   if (!existsSync(join(ftkBin(), "..", "..", "dist", "cli", "record.js"))) return "ftk record not built";
   try {
     const fs = await Tracefs.open();

@@ -6,24 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProbeError } from "../../base/index.js";
 import { ElfFile } from "./elf-file.js";
+import { hasTool } from "../testing.js";
 
 // Oracle: binutils readelf. Each test compares our reading of a file with `readelf -sW` / `-lW` / `-SW`.
-const hasReadelf = (() => {
-  try {
-    execFileSync("readelf", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const hasGcc = (() => {
-  try {
-    execFileSync("gcc", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasReadelf = hasTool("readelf");
+const hasGcc = hasTool("gcc");
 
 interface ReadelfSymbol { num: number; value: number; size: number; type: string; bind: string; ndx: string; name: string }
 
