@@ -5,6 +5,11 @@ import type { CliContext, Command } from "./context.js";
 // Each subcommand lives in its own file and is loaded only when used.
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   // name: () => import("./name.js"),  one line per subcommand
+  list: () => import("./list.js"),
+  stat: () => import("./stat.js"),
+  show: () => import("./show.js"),
+  stop: () => import("./stop.js"),
+  reset: () => import("./reset.js"),
   report: () => import("./report.js"),
   probe: () => import("./probe.js"),
   record: () => import("./record.js"),

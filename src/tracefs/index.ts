@@ -10,3 +10,7 @@ export {
   parseErrorLog, formatErrorLogEntry, parseTriggers, parseFilter, pageSizeFromHeaderPage, dynamicEventName,
 } from "./parse.js";
 export type { ErrorLogEntry } from "./parse.js";
+export { resetTracefs } from "./reset.js";
+export type { ResetOptions } from "./reset.js";
+export { defaultOptionValue, fullCpumask } from "./options.js";
+export { readEventFiles } from "./state.js";

@@ -5,7 +5,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { TracefsError } from "../base/index.js";
 import { CpuReader } from "./cpu-reader.js";
-import { errnoOf, tracefsError } from "./io.js";
+import { errnoOf, readdirInOrder, tracefsError } from "./io.js";
 import { pageSizeFromHeaderPage, parseBufferSizeKb, parseFilter, parseTraceClock, parseTriggers, parseWords } from "./parse.js";
 import type { Tracefs } from "./tracefs.js";
 import type { UndoStack } from "./undo.js";
@@ -251,7 +251,7 @@ export class Instance {
   async options(): Promise<Map<string, boolean>> {
     let names: string[];
     try {
-      names = await readdir(join(this.path, "options"));
+      names = await readdirInOrder(join(this.path, "options"));
     } catch (e) {
       throw tracefsError("read", this.rel("options"), e);
     }

@@ -1,7 +1,7 @@
 // Low-level tracefs file access: whole-file reads until EOF (tracefs files report size 0), single-write
 // updates with O_TRUNC or O_APPEND, and the errno -> one-line message mapping of style.md §4.
 import { closeSync, constants, openSync, readSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, opendir } from "node:fs/promises";
 import { TracefsError, describeErrno } from "../base/index.js";
 
 /** The Node error code of e ("ENOENT", "EPERM", ...), or undefined. */
@@ -94,4 +94,15 @@ export async function writeWhole(path: string, text: string, append: boolean): P
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Directory entries in the kernel's order (fs.readdir sorts them, as libuv's scandir does; trace-cmd shows
+ * the unsorted order, so `list` and `stat` use this). Throws the raw Node error.
+ */
+export async function readdirInOrder(path: string, onlyDirs = false): Promise<string[]> {
+  const names: string[] = [];
+  const dir = await opendir(path);
+  for await (const d of dir) if (!onlyDirs || d.isDirectory()) names.push(d.name);
+  return names;
 }

@@ -71,6 +71,37 @@ function instanceFiles(root: string, prefix: string): string[] {
 }
 
 /**
+ * Reads the given per-event files (enable, filter, trigger) of every event of one instance, in directory
+ * order, synchronously in batches; missing files are left out. Values are normalized like the snapshot's.
+ */
+export async function readEventFiles(
+  fs: Tracefs,
+  instanceName: string,
+  names: readonly ("enable" | "filter" | "trigger")[],
+): Promise<{ system: string; event: string; values: (string | undefined)[] }[]> {
+  const prefix = instanceName === "" ? "" : `instances/${instanceName}/`;
+  const eventsDir = join(fs.root, prefix, "events");
+  const out: { system: string; event: string; values: (string | undefined)[] }[] = [];
+  let count = 0;
+  for (const system of subdirs(eventsDir)) {
+    for (const event of subdirs(join(eventsDir, system))) {
+      const values: (string | undefined)[] = [];
+      for (const name of names) {
+        if (++count % BATCH === 0) await new Promise((r) => setImmediate(r));
+        const rel = `${prefix}events/${system}/${event}/${name}`;
+        try {
+          values.push(normalize(rel, readSmallSync(join(fs.root, rel))));
+        } catch {
+          values.push(undefined);
+        }
+      }
+      out.push({ system, event, values });
+    }
+  }
+  return out;
+}
+
+/**
  * Reads every setting ftk may change: per instance (top and each of `instances/`) tracing_on,
  * current_tracer, set_event, events/*\/*\/{enable,filter,trigger}, options/*, trace_clock, buffer sizes,
  * pid and function filter files; at the top level the instance list and dynamic events.

@@ -2,12 +2,12 @@
 // one-line errors (style.md §4), instances, dynamic events, and the metadata files a trace.dat stores.
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { access, constants, mkdir, readdir, readFile as readPlain, rmdir, stat } from "node:fs/promises";
+import { access, constants, mkdir, readFile as readPlain, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { TracefsError } from "../base/index.js";
 import { Instance } from "./instance.js";
-import { errnoOf, oneLine, readWhole, tracefsError, writeWhole } from "./io.js";
+import { errnoOf, oneLine, readdirInOrder, readWhole, tracefsError, writeWhole } from "./io.js";
 import { dynamicEventName, formatErrorLogEntry, parseAvailableEvents, parseErrorLog, parseWords } from "./parse.js";
 import type { UndoStack } from "./undo.js";
 
@@ -147,10 +147,10 @@ export class Tracefs {
     }
   }
 
-  /** Names of the instances under `instances/` (empty when the kernel has none). */
+  /** Names of the instances under `instances/`, in directory order (empty when the kernel has none). */
   async listInstances(): Promise<string[]> {
     try {
-      return (await readdir(join(this.root, "instances"), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+      return await readdirInOrder(join(this.root, "instances"), true);
     } catch (e) {
       if (errnoOf(e) === "ENOENT") return [];
       throw tracefsError("read", "instances", e);
@@ -228,6 +228,15 @@ export class Tracefs {
   /** Every `system:event` of `available_events`, in the kernel's order. */
   async availableEvents(): Promise<{ system: string; event: string }[]> {
     return parseAvailableEvents(await this.readFile("available_events"));
+  }
+
+  /** Event systems (directories of `events/`), in the kernel's directory order. */
+  async eventSystems(): Promise<string[]> {
+    try {
+      return await readdirInOrder(join(this.root, "events"), true);
+    } catch (e) {
+      throw tracefsError("read", "events", e);
+    }
   }
 
   /**

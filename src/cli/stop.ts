@@ -1,0 +1,37 @@
+// `ftk stop`: turns tracing_on off (the configuration stays), like `trace-cmd stop` 3.1.6. It leaves
+// tracing off on purpose; `ftk reset` or `ftk start` turns it back on.
+import { Tracefs, UsageError } from "../index.js";
+import type { Instance } from "../index.js";
+import { parseOrderedArgs } from "./args.js";
+import type { CliContext, Command } from "./context.js";
+
+const HELP = `usage: ftk stop [-B buf [-B buf]..] [-a] [-t]
+
+Stops the tracer from recording more data (writes 0 to tracing_on); the settings stay.
+
+  -B buf  stop instance buf (may be repeated)
+  -a      stop all instances (and not the top level, unless -t)
+  -t      also stop the top level (with -B or -a)
+`;
+
+/** Writes tracing_on = 0. */
+export const command: Command = {
+  summary: "stop recording into the trace buffers (tracing_on = 0)",
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    const { flags, positionals } = parseOrderedArgs(argv, {
+      help: { type: "boolean", short: "h" }, B: { type: "string", short: "B" }, a: { type: "boolean", short: "a" },
+      t: { type: "boolean", short: "t" },
+    }, "stop");
+    if (flags.some((f) => f.name === "help")) { ctx.stdout.write(HELP); return 0; }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}': run 'ftk stop --help'`);
+    const names = flags.filter((f) => f.name === "B").map((f) => f.value!);
+    const all = flags.some((f) => f.name === "a");
+    const withTop = flags.some((f) => f.name === "t");
+    const fs = await Tracefs.open();
+    const targets: Instance[] = [];
+    if ((names.length === 0 && !all) || withTop) targets.push(fs.topInstance());
+    for (const n of all ? await fs.listInstances() : names) targets.push(fs.instance(n));
+    for (const inst of targets) await inst.setTracingOn(false);
+    return 0;
+  },
+};
