@@ -66,11 +66,15 @@ export async function readFunctions(path: string): Promise<BinaryFunctions> {
     for (const [vaddr, syms] of byAddr) {
       const fileOffset = elf.findFileOffset(vaddr);
       if (fileOffset === undefined) continue;
-      syms.sort((a, b) => nameRank(a) - nameRank(b) || a.name.localeCompare(b.name));
+      let size = syms[0]!.size;
+      if (syms.length > 1) {
+        syms.sort((a, b) => nameRank(a) - nameRank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const s of syms) if (s.size > size) size = s.size;
+      }
       const best = syms[0]!;
       functions.push({
-        name: best.name, versionedName: best.versionedName, aliases: syms.slice(1).map((s) => s.name),
-        vaddr, size: Math.max(...syms.map((s) => s.size)), fileOffset,
+        name: best.name, versionedName: best.versionedName, aliases: syms.length > 1 ? syms.slice(1).map((s) => s.name) : [],
+        vaddr, size, fileOffset,
       });
     }
     functions.sort((a, b) => a.vaddr - b.vaddr);

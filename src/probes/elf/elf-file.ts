@@ -61,11 +61,14 @@ function symbolBind(b: number): string {
   return SYMBOL_BINDS[b] ?? (b === 10 ? "UNIQUE" : `<${b}>`);
 }
 
-function cString(buf: Uint8Array, pos: number): string {
+function cString(buf: Buffer, pos: number): string {
   if (pos < 0 || pos >= buf.length) return "";
-  let end = pos;
-  while (end < buf.length && buf[end] !== 0) end++;
-  return Buffer.from(buf.buffer, buf.byteOffset + pos, end - pos).toString("latin1");
+  const end = buf.indexOf(0, pos);
+  return buf.toString("latin1", pos, end < 0 ? buf.length : end);
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
@@ -89,6 +92,7 @@ export class ElfFile {
   readonly #fh: FileHandle;
   readonly #fileSize: number;
   #symbolCache = new Map<string, ElfSymbol[]>();
+  #loads: ElfSegment[] | undefined;
 
   private constructor(path: string, fh: FileHandle, fileSize: number, hdr: {
     bits: 32 | 64; le: boolean; type: number; machine: number; entry: number; sections: ElfSection[]; segments: ElfSegment[];
@@ -183,7 +187,7 @@ export class ElfFile {
       }
       const strSec = sections[shstrndx];
       if (strSec !== undefined && strSec.type !== 8 /* NOBITS */) {
-        const names = await readAt(strSec.fileOffset, strSec.size, "section name table");
+        const names = asBuffer(await readAt(strSec.fileOffset, strSec.size, "section name table"));
         const nameOffsets = sv;
         for (const s of sections) s.name = cString(names, nameOffsets.getUint32(s.index * shentsize, le));
       }
@@ -255,7 +259,7 @@ export class ElfFile {
       const le = this.littleEndian;
       const data = await this.readSection(sec);
       const strSec = this.sections[sec.link];
-      const strs = strSec === undefined ? new Uint8Array(0) : await this.readSection(strSec);
+      const strs = asBuffer(strSec === undefined ? new Uint8Array(0) : await this.readSection(strSec));
       const versions = table === "dynsym" ? await this.#versionNames(sec) : undefined;
       const entSize = sec.entrySize || (this.bits === 64 ? 24 : 16);
       const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -301,7 +305,7 @@ export class ElfFile {
       if (sec.type !== SHT_GNU_VERDEF && sec.type !== SHT_GNU_VERNEED) continue;
       const data = await this.readSection(sec);
       const strSec = this.sections[sec.link];
-      const strs = strSec === undefined ? new Uint8Array(0) : await this.readSection(strSec);
+      const strs = asBuffer(strSec === undefined ? new Uint8Array(0) : await this.readSection(strSec));
       const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
       let pos = 0;
       // sh_info is the number of entries; guard against loops on damaged files.
@@ -352,7 +356,7 @@ export class ElfFile {
    * loaded segment maps it. Relocatable objects (no program headers) use the section of `shndx`.
    */
   findFileOffset(vaddr: number, shndx?: number): number | undefined {
-    const loads = this.segments.filter((s) => s.type === PT_LOAD);
+    const loads = (this.#loads ??= this.segments.filter((s) => s.type === PT_LOAD));
     if (loads.length === 0 && shndx !== undefined) {
       const sec = this.sections[shndx];
       return sec === undefined || sec.type === 8 ? undefined : sec.fileOffset + vaddr;
