@@ -1,10 +1,11 @@
 // Per-CPU record streams over the pages of one buffer (../shared/docs/trace-dat-format.md §3.2, §4.6, §5.2):
-// raw pages are read 32 at a time, compressed data one chunk at a time, into reused buffers.
+// raw pages are decoded 32 at a time, compressed data one chunk at a time, from reused read-ahead buffers.
 // The records of a batch are then walked synchronously (advanceSync) with one reusable cursor.
 import type { FileHandle } from "node:fs/promises";
 import { PageDecoder, createRawRecord } from "../ringbuf/index.js";
 import type { PageLayout, PageStatus, RawRecord } from "../ringbuf/index.js";
-import { hex, readFully, traceFileError } from "./byte-cursor.js";
+import { hex, traceFileError } from "./byte-cursor.js";
+import { SequentialReader } from "./read-ahead.js";
 import type { BlockDecompressor } from "./decompress.js";
 
 /** Records of one CPU of one buffer, in file order. */
@@ -17,16 +18,17 @@ export interface CpuStream {
   advanceSync(): boolean | "need-io";
 }
 
-/** Whole pages in memory: `pages` sub-buffers from offset 0 of `buf`. */
+/** Whole pages in memory: `pages` sub-buffers from offset `base` of `buf`. */
 interface PageBatch {
   buf: Uint8Array;
   view: DataView;
+  base: number;
   pages: number;
   /** File offset of the batch (raw data) or of its compressed chunk, for messages. */
   fileOffset: number;
 }
 
-/** Something that yields page batches until it resolves undefined. */
+/** Something that yields page batches until it resolves undefined; a batch is valid until the next call. */
 interface PageSource {
   next(): Promise<PageBatch | undefined>;
 }
@@ -34,124 +36,119 @@ interface PageSource {
 /** Reports a page that did not decode cleanly (once per kind is enough for people). */
 export type PageProblem = (status: PageStatus, cpu: number, fileOffset: number) => void;
 
-/** Pages per read for uncompressed data (as perfetto's cpu_reader does). */
+/** Pages per batch for uncompressed data (as perfetto's cpu_reader does); reads are larger (read-ahead.ts). */
 const BATCH_PAGES = 32;
 /** Largest chunk we accept (trace-cmd writes 10 pages per chunk). */
 const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
-function pagesIn(buf: Uint8Array, bytes: number, pageSize: number): number {
-  const pages = Math.ceil(bytes / pageSize);
-  buf.fill(0, bytes, pages * pageSize); // a partial last page ends in zeros (null padding)
-  return pages;
+function swap32(v: number): number {
+  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
 }
 
-/** Uncompressed CPU data: [start, start+size) of the file, BATCH_PAGES pages per read. */
-export class RawPageSource implements PageSource {
-  private pos: number;
-  private readonly end: number;
-  private readonly buf: Uint8Array;
-  private readonly view: DataView;
+/** A DataView over buf, remade only when buf changes. */
+class ViewCache {
+  private buf: Uint8Array | undefined;
+  private view: DataView = new DataView(new ArrayBuffer(0));
+  of(buf: Uint8Array): DataView {
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return this.view;
+  }
+}
 
-  constructor(private readonly fh: FileHandle, private readonly path: string, start: number, size: number, private readonly pageSize: number) {
-    this.pos = start;
-    this.end = start + size;
-    this.buf = new Uint8Array(Math.min(BATCH_PAGES * pageSize, Math.ceil(Math.max(size, 1) / pageSize) * pageSize));
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+/** Uncompressed CPU data: [start, start+size) of the file, BATCH_PAGES pages per batch. */
+export class RawPageSource implements PageSource {
+  private readonly reader: SequentialReader;
+  private readonly views = new ViewCache();
+  private lastPage: Uint8Array | undefined;
+
+  constructor(fh: FileHandle, path: string, start: number, size: number, private readonly pageSize: number) {
+    this.reader = new SequentialReader(fh, path, start, start + size);
   }
 
   async next(): Promise<PageBatch | undefined> {
-    const len = Math.min(this.buf.length, this.end - this.pos);
-    if (len <= 0) return undefined;
-    const at = this.pos;
-    let got: number;
-    try {
-      got = await readFully(this.fh, this.buf, len, at);
-    } catch (e) {
-      throw traceFileError(this.path, `read failed at offset ${hex(at)}: ${(e as Error).message}`, at, e);
+    const r = this.reader;
+    const left = r.remaining;
+    if (left <= 0) return undefined;
+    const at = r.position;
+    const pageSize = this.pageSize;
+    if (left < pageSize) {
+      // A partial last page: copy it into a zero-filled page of its own (the zeros read as null padding).
+      const t = await r.take(left);
+      const page = (this.lastPage ??= new Uint8Array(pageSize));
+      page.fill(0);
+      page.set(t.buf.subarray(t.off, t.off + left));
+      return { buf: page, view: this.views.of(page), base: 0, pages: 1, fileOffset: at };
     }
-    if (got === 0) return undefined;
-    this.pos = got < len ? this.end : at + got;
-    return { buf: this.buf, view: this.view, pages: pagesIn(this.buf, got, this.pageSize), fileOffset: at };
+    const pages = Math.min(BATCH_PAGES, Math.floor(left / pageSize));
+    const t = await r.take(pages * pageSize);
+    return { buf: t.buf, view: this.views.of(t.buf), base: t.off, pages, fileOffset: at };
   }
 }
 
 /** Compressed CPU data: `u32 count` then chunks of `u32 csize, u32 usize, csize bytes` (format doc §5.2). */
 export class ChunkPageSource implements PageSource {
-  private pos: number;
+  private readonly reader: SequentialReader;
   private chunksLeft = -1;
-  private readonly header = new Uint8Array(8);
-  private readonly headerView = new DataView(this.header.buffer);
-  private src = new Uint8Array(0);
   private dst = new Uint8Array(0);
-  private dstView = new DataView(this.dst.buffer);
+  private readonly views = new ViewCache();
 
   /** `limit` bounds the stream (the file size): trace-cmd 3.1.6 stores a size 4 bytes short, so the size is not trusted. */
   constructor(
-    private readonly fh: FileHandle,
+    fh: FileHandle,
     private readonly path: string,
     start: number,
-    private readonly limit: number,
+    limit: number,
     private readonly pageSize: number,
     private readonly le: boolean,
     private readonly decompress: BlockDecompressor,
   ) {
-    this.pos = start;
+    this.reader = new SequentialReader(fh, path, start, limit);
   }
 
   private fail(what: string, at: number): never {
     throw traceFileError(this.path, `section 'buffer' ${what} at offset ${hex(at)}`, at);
   }
 
-  private async readHeader(len: number): Promise<void> {
-    let got: number;
-    try {
-      got = await readFully(this.fh, this.header, len, this.pos);
-    } catch (e) {
-      throw traceFileError(this.path, `read failed at offset ${hex(this.pos)}: ${(e as Error).message}`, this.pos, e);
-    }
-    if (got < len) this.fail("truncated", this.pos);
+  private async u32s(n: 1 | 2): Promise<[number, number]> {
+    const r = this.reader;
+    if (r.remaining < 4 * n) this.fail("truncated", r.position);
+    const t = await r.take(4 * n);
+    const v = this.views.of(t.buf);
+    return [v.getUint32(t.off, this.le), n === 2 ? v.getUint32(t.off + 4, this.le) : 0];
   }
 
   async next(): Promise<PageBatch | undefined> {
+    const r = this.reader;
     if (this.chunksLeft < 0) {
-      await this.readHeader(4);
-      let count = this.headerView.getUint32(0, this.le);
+      const at = r.position;
+      const [raw] = await this.u32s(1);
+      let count = raw;
       // The count is written in the writer's host order (quirk of 3.1.6): try the other order if absurd.
-      if (count * 8 > this.limit - this.pos - 4) count = this.headerView.getUint32(0, !this.le);
-      if (count * 8 > this.limit - this.pos - 4) this.fail(`has a bad chunk count ${count}`, this.pos);
+      if (count * 8 > r.remaining) count = swap32(raw);
+      if (count * 8 > r.remaining) this.fail(`has a bad chunk count ${raw}`, at);
       this.chunksLeft = count;
-      this.pos += 4;
     }
     if (this.chunksLeft === 0) return undefined;
-    const at = this.pos;
-    await this.readHeader(8);
-    const csize = this.headerView.getUint32(0, this.le);
-    const usize = this.headerView.getUint32(4, this.le);
-    if (csize > this.limit - at - 8) this.fail(`has a chunk of ${csize} bytes past the end of the file`, at);
+    const at = r.position;
+    const [csize, usize] = await this.u32s(2);
+    if (csize > r.remaining) this.fail(`has a chunk of ${csize} bytes past the end of the file`, at);
     if (usize === 0 || usize > MAX_CHUNK_BYTES) this.fail(`has a chunk with a bad size ${usize}`, at);
-    if (this.src.length < csize) this.src = new Uint8Array(Math.max(csize, this.src.length * 2));
     const pageBytes = Math.ceil(usize / this.pageSize) * this.pageSize;
-    if (this.dst.length < pageBytes) {
-      this.dst = new Uint8Array(pageBytes);
-      this.dstView = new DataView(this.dst.buffer);
-    }
-    let got: number;
-    try {
-      got = await readFully(this.fh, this.src, csize, at + 8);
-    } catch (e) {
-      throw traceFileError(this.path, `read failed at offset ${hex(at + 8)}: ${(e as Error).message}`, at + 8, e);
-    }
-    if (got < csize) this.fail("truncated", at + 8 + got);
+    if (this.dst.length < pageBytes) this.dst = new Uint8Array(pageBytes);
+    const src = await r.take(csize);
     let written: number;
     try {
-      written = this.decompress(this.src.subarray(0, csize), this.dst.subarray(0, usize));
+      written = this.decompress(src.buf.subarray(src.off, src.off + csize), this.dst.subarray(0, usize));
     } catch (e) {
       throw traceFileError(this.path, `section 'buffer' has a chunk that does not decompress at offset ${hex(at)}: ${(e as Error).message}`, at, e);
     }
     if (written !== usize) this.fail(`has a chunk of ${written} bytes instead of ${usize}`, at);
-    this.pos = at + 8 + csize;
+    this.dst.fill(0, usize, pageBytes); // a partial last page ends in zeros (null padding)
     this.chunksLeft--;
-    return { buf: this.dst, view: this.dstView, pages: pagesIn(this.dst, usize, this.pageSize), fileOffset: at };
+    return { buf: this.dst, view: this.views.of(this.dst), base: 0, pages: pageBytes / this.pageSize, fileOffset: at };
   }
 }
 
@@ -187,7 +184,7 @@ export class PageStream implements CpuStream {
       const batch = this.batch;
       if (batch !== undefined && this.pageIndex + 1 < batch.pages) {
         this.pageIndex++;
-        const st = dec.reset(batch.buf, batch.view, this.pageIndex * this.layout.pageSize, this.cpu);
+        const st = dec.reset(batch.buf, batch.view, batch.base + this.pageIndex * this.layout.pageSize, this.cpu);
         if (st !== "ok") this.problem(st);
         continue;
       }
@@ -212,7 +209,7 @@ export class PageStream implements CpuStream {
       this.batch = undefined;
       return;
     }
-    const st = this.decoder.reset(batch.buf, batch.view, 0, this.cpu);
+    const st = this.decoder.reset(batch.buf, batch.view, batch.base, this.cpu);
     if (st !== "ok") this.problem(st);
   }
 

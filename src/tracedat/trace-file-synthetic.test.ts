@@ -301,6 +301,14 @@ test("openTrace() streams many chunks and batches in order (v7 zstd, 45 pages)",
   }
 });
 
+test("openTrace() decodes a partial last page of raw CPU data", async () => {
+  const last = dataPage(true, 8, 3000, [{ delta: 2, id: 5, pid: 6 }, { delta: 3, id: 5, pid: 7 }]).slice(0, 16 + 32);
+  const t = await openBytes(v6({ le: true, longSize: 8, cpus: [{ pages: [dataPage(true, 8, 1, [{ delta: 0, id: 1, pid: 1 }]), last] }] }));
+  assert.equal(t.buffers[0]!.cpus[0]!.size, PAGE + 48);
+  assert.deepEqual(await records(t), [[0, 0, 1, 1, 1], [0, 0, 3002, 5, 6], [0, 0, 3005, 5, 7]]);
+  await t.close();
+});
+
 test("openTrace() reads a v6 instance from its BUFFER option, instance slots after the top buffer", async () => {
   const cpus = twoCpus(true, 8);
   const inst = [{ pages: [dataPage(true, 8, 1010, [{ delta: 0, id: 7, pid: 9 }])] }, { pages: [] }];
