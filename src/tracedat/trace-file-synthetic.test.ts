@@ -413,6 +413,15 @@ test("openTrace() converts with TSC2NSEC (mult, shift) before the offset", async
   await t.close();
 });
 
+test("openTrace() scales by --ts2secs instead of TSC2NSEC and then ignores the trace clock", async () => {
+  const tsc = { id: OPTION.TSC2NSEC, payload: new Out(true).u32(3).u32(1).u64(0).bytes() };
+  const clock = { id: OPTION.TRACECLOCK, payload: strPayload("[x86-tsc]") };
+  const t = await openBytes(v7({ le: true, longSize: 8, compression: "none", cpus: twoCpus(true, 8), options: [tsc, clock] }), { ts2secsHz: 500e6 });
+  assert.deepEqual((await records(t)).map((r) => r[2]), [2000, 2020, 2020, 4010]);
+  assert.equal(t.traceClock, undefined);
+  await t.close();
+});
+
 test("RecordMerger.peek() shows the next record without consuming it", async () => {
   const t = await openBytes(v6({ le: true, longSize: 8, cpus: twoCpus(true, 8) }));
   const m = new RecordMerger([0, 1].map((c) => ({ stream: t.cpuStream(0, c), fileIndex: 0, bufferIndex: 0 })));

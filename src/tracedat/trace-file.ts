@@ -22,6 +22,8 @@ export interface OpenTraceOptions {
   rawTs?: boolean;
   /** report --nodate: ignore the DATE option. */
   noDate?: boolean;
+  /** report --ts2secs HZ: timestamps count cycles of this frequency (replaces TSC2NSEC; the file's clock is then not used). */
+  ts2secsHz?: number;
   /** Receives warnings (unknown options, bad pages); default: `ftk: warning: ...` on stderr. */
   onWarning?: (message: string) => void;
 }
@@ -121,6 +123,7 @@ class MetaReader {
     private readonly path: string,
     private readonly fileSize: number,
     private readonly warn: (msg: string) => void,
+    private readonly ts2secs: boolean,
   ) {
     this.meta = {
       version: 6, littleEndian: true, longSize: 8, pageSize: 4096, compression: "none",
@@ -241,6 +244,7 @@ class MetaReader {
         }
         return;
       case OPTION.TRACECLOCK:
+        if (this.ts2secs) return; // trace-cmd ignores the clock (and the v6 clock block) with --ts2secs
         this.hasTraceClockOption = true;
         m.traceClock = selectedClock(payloadString(payload)) ?? m.traceClock;
         return;
@@ -613,7 +617,7 @@ export class TraceFile {
       throw traceFileError(path, `section 'headers' has a header_page layout that does not fit a ${meta.pageSize}-byte page`);
     }
     this.tsOffset = (options.noDate === true ? 0 : meta.dateOffset) + meta.offset + (options.tsOffset ?? 0);
-    this.adjust = options.rawTs === true ? undefined : makeAdjust(meta.tsc2nsec, this.tsOffset);
+    this.adjust = options.rawTs === true ? undefined : makeAdjust(meta.tsc2nsec, this.tsOffset, options.ts2secsHz);
   }
 
   /** The event formats of the file (ftrace block as system "ftrace"), parsed on first use. */
@@ -666,8 +670,12 @@ export class TraceFile {
   }
 }
 
-/** The timestamp adjustment (format doc §6): TSC2NSEC then the offset; undefined when there is nothing to do. */
-function makeAdjust(tsc: Tsc2Nsec | undefined, offset: number): ((ts: number) => number) | undefined {
+/** The timestamp adjustment (format doc §6): --ts2secs or TSC2NSEC, then the offset; undefined when there is nothing to do. */
+function makeAdjust(tsc: Tsc2Nsec | undefined, offset: number, ts2secsHz: number | undefined): ((ts: number) => number) | undefined {
+  if (ts2secsHz !== undefined && ts2secsHz > 0) {
+    const factor = 1e9 / ts2secsHz;
+    return (ts) => Math.trunc(ts * factor) + offset;
+  }
   if (tsc !== undefined && tsc.mult !== 0) {
     const { mult, shift } = tsc;
     const div = 2 ** shift;
@@ -706,7 +714,7 @@ export async function openTrace(path: string, options: OpenTraceOptions = {}): P
   try {
     const st = await fh.stat();
     if (st.isDirectory()) throw traceFileError(path, "is a directory");
-    const meta = await new MetaReader(fh, path, st.size, warn).read();
+    const meta = await new MetaReader(fh, path, st.size, warn, options.ts2secsHz !== undefined).read();
     return new TraceFile(path, fh, st.size, meta, options, warn);
   } catch (e) {
     await fh.close().catch(() => undefined);
