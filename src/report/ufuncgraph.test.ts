@@ -8,7 +8,7 @@ function run(events: [number, number, string][]): { lines: UfuncGraphLine[]; bui
   const lines: UfuncGraphLine[] = [];
   const builder = new UfuncGraphBuilder((l) => lines.push(l));
   for (const [us, pid, what] of events) {
-    const ev: UfuncEvent = { tsNs: BigInt(us * 1000), cpu: pid % 2, pid, comm: `t${pid}`, func: what.slice(1), isReturn: what[0] === "-" };
+    const ev: UfuncEvent = { tsNs: us * 1000, cpu: pid % 2, pid, comm: `t${pid}`, func: what.slice(1), isReturn: what[0] === "-" };
     builder.push(ev);
   }
   builder.finish();
@@ -38,7 +38,7 @@ test("UfuncGraphBuilder keeps threads apart and emits lines in time order", () =
   ]);
   // Time order of the line timestamps.
   const ts = lines.map((l) => l.tsNs);
-  assert.deepEqual([...ts].sort((a, b) => (a < b ? -1 : 1)), ts);
+  assert.deepEqual([...ts].sort((a, b) => a - b), ts);
 });
 
 test("UfuncGraphBuilder handles recursion, lost returns and returns without entries", () => {

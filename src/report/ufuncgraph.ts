@@ -9,11 +9,13 @@ import type { TraceFile } from "../tracedat/index.js";
 import { padLeft, zero6 } from "./digits.js";
 import { depthIndent, durationPrefix, NESTED_PREFIX } from "./funcgraph-text.js";
 import { cpuColumn, taskColumn } from "./line-parts.js";
-import { readEvents } from "./read-events.js";
+import { LineFormatter } from "./line-formatter.js";
+import { StreamMerge } from "./stream-merge.js";
 
 /** One uprobe hit, in global time order. */
 export interface UfuncEvent {
-  tsNs: bigint;
+  /** Timestamp in ns (exact below 2^53, as RawRecord.ts). */
+  tsNs: number;
   cpu: number;
   pid: number;
   comm: string;
@@ -25,7 +27,7 @@ export interface UfuncEvent {
 export interface UfuncGraphLine {
   /** entry `f() {`, leaf `f();`, exit `}`, or a return whose entry was not seen. */
   kind: "entry" | "leaf" | "exit" | "orphan-exit";
-  tsNs: bigint;
+  tsNs: number;
   cpu: number;
   pid: number;
   comm: string;
@@ -35,7 +37,7 @@ export interface UfuncGraphLine {
   durationNs?: number;
 }
 
-interface Frame { func: string; tsNs: bigint; childNs: number }
+interface Frame { func: string; tsNs: number; childNs: number }
 interface Pending { line: UfuncGraphLine; done: boolean }
 interface ThreadState { stack: Frame[]; open: Pending | undefined }
 
@@ -96,10 +98,10 @@ export class UfuncGraphBuilder {
   }
 
   /** Pops frames down to index i, accounts the call, and returns its duration. */
-  #close(t: ThreadState, i: number, tsNs: bigint): number {
+  #close(t: ThreadState, i: number, tsNs: number): number {
     const frame = t.stack[i]!;
     t.stack.length = i;
-    const dur = Number(tsNs - frame.tsNs);
+    const dur = tsNs - frame.tsNs;
     const parent = t.stack[i - 1];
     if (parent !== undefined) parent.childNs += dur;
     let s = this.#stats.get(frame.func);
@@ -147,9 +149,10 @@ export function ufuncGraphText(line: UfuncGraphLine, options: { tailprint?: bool
 }
 
 /** Seconds.microseconds of a ns timestamp, rounded like report-output.md §3. */
-function usTimestamp(tsNs: bigint): string {
-  const us = (tsNs + 500n) / 1000n;
-  return padLeft(String(us / 1000000n), 5) + "." + zero6(Number(us % 1000000n));
+function usTimestamp(tsNs: number): string {
+  const us = Math.floor((tsNs + 500) / 1000);
+  const usPart = us % 1000000;
+  return padLeft(String((us - usPart) / 1000000), 5) + "." + zero6(usPart);
 }
 
 /** The `--summary` table: calls, total and self time (µs) per function. */
@@ -191,20 +194,32 @@ export interface UfuncgraphReportOptions {
  * await writeUfuncgraph(trace, new TextOutput(process.stdout), { summary: true });
  */
 export async function writeUfuncgraph(trace: TraceFile, out: TextOutput, options: UfuncgraphReportOptions = {}): Promise<void> {
-  const events = findUfuncEvents(trace);
-  const byKey = new Map([...events.values()].map((e) => [e.key, e]));
-  const builder = new UfuncGraphBuilder((line) => {
+  // Dense by event id: what each uprobe event means for the graph (undefined for other events).
+  const kinds: ({ func: string; isReturn: boolean } | undefined)[] = [];
+  for (const [id, e] of findUfuncEvents(trace)) kinds[id] = e;
+  const line = new LineFormatter(trace, { latency: false, raw: false, timestamps: "usec" });
+  const builder = new UfuncGraphBuilder((l) => {
     if (options.summary === true) return;
-    out.write(taskColumn(line.comm, line.pid, false) + cpuColumn(line.cpu, false) + " " + usTimestamp(line.tsNs) + ": " +
-      ufuncGraphText(line, options) + "\n");
+    out.write(taskColumn(l.comm, l.pid, false) + cpuColumn(l.cpu, false) + " " + usTimestamp(l.tsNs) + ": " + ufuncGraphText(l, options) + "\n");
   });
-  if (events.size > 0) {
-    for await (const ev of readEvents(trace, { events: [...byKey.keys()] })) {
-      const u = byKey.get(`${ev.system}:${ev.name}`);
-      if (u === undefined) continue;
-      builder.push({ tsNs: ev.ts, cpu: ev.cpu, pid: ev.pid, comm: ev.comm, func: u.func, isReturn: u.isReturn });
-      await out.maybeFlush();
-      if (out.isClosed) return;
+  const b = trace.buffers.findIndex((x) => x.name === "");
+  if (kinds.length > 0 && b >= 0) {
+    const merge = await StreamMerge.open(trace.buffers[b]!.cpus.map((c) => c.cpu).sort((x, y) => x - y).map((cpu) => trace.cpuStream(b, cpu)));
+    for (let n = 0; ; n++) {
+      const i = merge.pick();
+      if (i < 0) break;
+      const rec = merge.streams[i]!.record;
+      const ev = line.eventOf(rec);
+      const u = ev === undefined ? undefined : kinds[ev.id];
+      if (u !== undefined) {
+        const pid = line.pid(rec) | 0;
+        builder.push({ tsNs: rec.ts, cpu: rec.cpu, pid, comm: trace.tasks.comm(pid), func: u.func, isReturn: u.isReturn });
+      }
+      if ((n & 1023) === 0) {
+        await out.maybeFlush();
+        if (out.isClosed) return;
+      }
+      await merge.advance(i);
     }
   }
   builder.finish();
