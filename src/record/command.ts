@@ -40,8 +40,13 @@ function onceExit(child: ChildProcess): Promise<number> {
   });
 }
 
-/** Starts `argv` held (see the file comment); stdio is inherited. */
-export async function startHeldCommand(flockPath: string, commandPath: string, argv: readonly string[]): Promise<HeldCommand> {
+/** Starts `argv` held (see the file comment); stdio is inherited unless "ignore". */
+export async function startHeldCommand(
+  flockPath: string,
+  commandPath: string,
+  argv: readonly string[],
+  stdio: "inherit" | "ignore" = "inherit",
+): Promise<HeldCommand> {
   const dir = mkdtempSync(join(tmpdir(), "ftk-hold-"));
   const lock = join(dir, "lock");
   writeFileSync(lock, "");
@@ -65,7 +70,7 @@ export async function startHeldCommand(flockPath: string, commandPath: string, a
   }
   holder.removeAllListeners("exit");
   const child = spawn(flockPath, ["--no-fork", "--exclusive", lock, commandPath, ...argv.slice(1)], {
-    stdio: "inherit",
+    stdio,
   });
   const spawned = await new Promise<Error | undefined>((resolve) => {
     child.once("spawn", () => resolve(undefined));

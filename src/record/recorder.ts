@@ -22,6 +22,8 @@ export interface RecordIo {
   signal: AbortSignal;
   /** Test hook: the tracefs to use (default: the mounted one). */
   tracefs?: Tracefs;
+  /** The command's stdio (default "inherit"). */
+  commandStdio?: "inherit" | "ignore";
 }
 
 /** Per CPU of one buffer: what the kernel stats said at the end. */
@@ -149,7 +151,7 @@ export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResu
     const applied = await applyPlan(fs, plan, undo);
     const recorded = applied.filter((a) => a.plan.record);
     capture = await Capture.open(recorded.map((a) => a.instance), o.output, { maxSleepMs: Math.max(1, (o.sleepUs ?? 100_000) / 1000) });
-    if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, plan.commandPath!, o.command);
+    if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, plan.commandPath!, o.command, io.commandStdio);
     await setPidFilters(applied, plan, undo, held);
     capture.start();
     for (const a of recorded) await a.instance.setTracingOn(true);
