@@ -117,59 +117,57 @@ export class PageDecoder {
         typeLen = w >>> 27;
         delta = w & 0x7ffffff;
       }
+      let start: number;
+      let len: number;
       if (typeLen >= 1 && typeLen <= 28) {
-        const len = typeLen * 4;
-        const start = p + 4;
-        if (start + len > end) {
-          this.status = "end-overflow";
+        start = p + 4;
+        len = typeLen * 4;
+      } else {
+        if (typeLen === TYPE_PADDING && delta === 0) break; // null padding: the rest of the page is empty
+        if (p + 8 > end) {
+          this.status = "short-event-header";
           break;
         }
-        ts += delta;
-        this.p = start + len;
-        this.ts = ts;
-        this.emit(rec, start, len, ts);
-        return true;
-      }
-      if (typeLen === TYPE_PADDING && delta === 0) break; // null padding: the rest of the page is empty
-      if (p + 8 > end) {
-        this.status = "short-event-header";
-        break;
-      }
-      const array0 = view.getUint32(p + 4, le);
-      if (typeLen === 0) {
+        const array0 = view.getUint32(p + 4, le);
+        if (typeLen === TYPE_PADDING) {
+          // A discarded event: its delta still counts (as libtraceevent does).
+          ts += delta;
+          p += 4 + array0;
+          continue;
+        }
+        if (typeLen === TYPE_TIME_EXTEND) {
+          ts += array0 * TWO_27 + delta;
+          p += 8;
+          continue;
+        }
+        if (typeLen === TYPE_TIME_STAMP) {
+          // 59-bit absolute time; the top 5 bits come from the running time.
+          ts = array0 * TWO_27 + delta + (ts >= TWO_59 ? Math.floor(ts / TWO_59) * TWO_59 : 0);
+          p += 8;
+          continue;
+        }
+        // typeLen 0: long form, array0 = payload length + 4.
         if (array0 < 4) {
           this.status = "bad-length";
           break;
         }
-        const start = p + 8;
+        start = p + 8;
         // Compare before rounding: bit operations on a length near 2^32 would go negative.
         if (array0 - 4 > end - start) {
           this.status = "end-overflow";
           break;
         }
-        const len = (array0 - 4 + 3) & ~3;
-        if (start + len > end) {
-          this.status = "end-overflow";
-          break;
-        }
-        ts += delta;
-        this.p = start + len;
-        this.ts = ts;
-        this.emit(rec, start, len, ts);
-        return true;
+        len = (array0 - 4 + 3) & ~3;
       }
-      if (typeLen === TYPE_PADDING) {
-        // A discarded event: its delta still counts (as libtraceevent does).
-        ts += delta;
-        p += 4 + array0;
-      } else if (typeLen === TYPE_TIME_EXTEND) {
-        ts += array0 * TWO_27 + delta;
-        p += 8;
-      } else {
-        // TYPE_TIME_STAMP: 59-bit absolute time; the top 5 bits come from the running time.
-        ts = array0 * TWO_27 + delta + (ts >= TWO_59 ? Math.floor(ts / TWO_59) * TWO_59 : 0);
-        p += 8;
+      if (start + len > end) {
+        this.status = "end-overflow";
+        break;
       }
+      ts += delta;
+      this.p = start + len;
+      this.ts = ts;
+      this.emit(rec, start, len, ts);
+      return true;
     }
     this.p = end;
     this.ts = ts;
