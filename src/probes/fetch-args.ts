@@ -12,11 +12,6 @@ const ARG_REGISTERS: ReadonlyMap<number, readonly string[]> = new Map([
 
 const MACHINE_NAMES: ReadonlyMap<number, string> = new Map([[3, "i386"], [40, "arm"], [62, "x86_64"], [183, "aarch64"]]);
 
-/** e_machine of the running kernel's native ABI, for kernel probes. */
-export function hostMachine(): number {
-  return process.arch === "arm64" ? 183 : process.arch === "x64" ? 62 : 0;
-}
-
 /** Event/argument/group names the kernel accepts: a C identifier, at most 64 characters. */
 export function sanitizeName(raw: string): string {
   let s = raw.replace(/@.*$/, "").replace(/[^A-Za-z0-9_]/g, "_");

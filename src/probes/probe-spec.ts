@@ -4,7 +4,7 @@
 // and the entry/return pairs of `record -p ufuncgraph`. Nothing here touches tracefs.
 import { basename } from "node:path";
 import { ProbeError, UsageError } from "../base/index.js";
-import { expandFetchArgs, hostMachine, sanitizeName } from "./fetch-args.js";
+import { expandFetchArgs, sanitizeName } from "./fetch-args.js";
 import { findFunctionOrThrow, matchFunctions, readFunctions } from "./functions.js";
 import type { ProbeableFunction } from "./functions.js";
 import { resolveBinary } from "./library.js";
