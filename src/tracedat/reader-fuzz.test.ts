@@ -76,7 +76,7 @@ async function readCase(path: string): Promise<number> {
   try {
     const slots = [];
     for (let b = 0; b < t.buffers.length; b++) {
-      for (let cpu = 0; cpu < Math.min(t.cpus, 64); cpu++) slots.push({ stream: t.cpuStream(b, cpu), fileIndex: 0, bufferIndex: b });
+      for (let cpu = 0; cpu < t.cpus; cpu++) slots.push({ stream: t.cpuStream(b, cpu), fileIndex: 0, bufferIndex: b });
     }
     const merger = new RecordMerger(slots);
     let n = 0;

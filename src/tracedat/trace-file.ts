@@ -49,6 +49,8 @@ export interface Tsc2Nsec {
 }
 
 const MAX_VERSION_LEN = 16;
+/** More CPUs than any kernel supports (NR_CPUS is at most 8192): a corrupt count. */
+const MAX_CPUS = 65536;
 const MAX_SECTION_BYTES = 1024 * 1024 * 1024;
 const TEXT = new TextEncoder();
 
@@ -355,6 +357,7 @@ class MetaReader {
   }
 
   private async readV6CpuTable(c: ByteCursor, name: string): Promise<TraceBufferInfo["cpus"]> {
+    if (this.meta.cpus > MAX_CPUS) throw c.error(`has an impossible cpu count ${this.meta.cpus}`);
     const n = c.checkCount(this.meta.cpus, 16, "cpu count", c.pos);
     const cpus: TraceBufferInfo["cpus"] = [];
     for (let cpu = 0; cpu < n; cpu++) {
@@ -419,6 +422,7 @@ class MetaReader {
     }
     const topCpus = m.buffers[0]!.cpus.reduce((n, e) => Math.max(n, e.cpu + 1), 0);
     m.cpus = Math.max(this.cpuCountOption, topCpus, 0);
+    if (m.cpus > MAX_CPUS) throw traceFileError(this.path, `option 'cpucount' has an impossible cpu count ${m.cpus}`);
   }
 
   /** Reads a 16-byte section header at `at` and checks its id; returns flags and the body range. */
@@ -496,7 +500,7 @@ class MetaReader {
       const cpu = await c.u32();
       const fileOffset = await c.u64();
       const size = await c.u64();
-      if (seen.has(cpu) || cpu > 1 << 20) throw traceFileError(this.path, `buffer '${name}' lists cpu ${cpu} twice or out of range (option at offset ${hex(at)})`, at);
+      if (seen.has(cpu) || cpu >= MAX_CPUS) throw traceFileError(this.path, `buffer '${name}' lists cpu ${cpu} twice or out of range (option at offset ${hex(at)})`, at);
       seen.add(cpu);
       if (compressed) {
         if (size > 0 && fileOffset + 4 > this.fileSize) this.checkData(name, cpu, fileOffset, 4, at);
