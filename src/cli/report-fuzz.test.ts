@@ -368,7 +368,8 @@ class CaseRunner {
       if (p) p.resolve(why);
       else this.late.push(`after case ${this.lastCase}: ${why}`);
     };
-    w.on("error", (e) => lost(`worker error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    // An uncaught error in the worker may come from a timer left behind by the case before.
+    w.on("error", (e) => lost(`worker error (this case or the one before): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
     w.on("exit", (code) => lost(`worker exited with status ${code}`));
     return w;
   }
