@@ -148,21 +148,21 @@ class MetaReader {
     const versionText = await c.cstr(MAX_VERSION_LEN);
     const version = /^[0-9]+$/.test(versionText) ? Number(versionText) : NaN;
     if (version !== 6 && version !== 7) {
-      throw traceFileError(this.path, `unsupported trace.dat version '${versionText}' at offset ${hex(versionAt)} (6 and 7 are supported)`, versionAt);
+      throw c.error(`has an unsupported trace.dat version '${versionText}' (6 and 7 are supported)`, versionAt);
     }
     const m = this.meta;
     m.version = version;
     const endianAt = c.pos;
     const endian = await c.u8();
-    if (endian > 1) throw traceFileError(this.path, `bad byte-order flag ${endian} at offset ${hex(endianAt)}`, endianAt);
+    if (endian > 1) throw c.error(`has a bad byte-order flag ${endian}`, endianAt);
     m.littleEndian = endian === 0;
     const longAt = c.pos;
     const longSize = await c.u8();
-    if (longSize !== 4 && longSize !== 8) throw traceFileError(this.path, `bad long size ${longSize} at offset ${hex(longAt)}`, longAt);
+    if (longSize !== 4 && longSize !== 8) throw c.error(`has a bad long size ${longSize}`, longAt);
     m.longSize = longSize;
     const pageAt = c.pos;
     const pageSize = await this.cursorAt(c).u32();
-    if (pageSize < 64 || pageSize > 16 * 1024 * 1024) throw traceFileError(this.path, `bad page size ${pageSize} at offset ${hex(pageAt)}`, pageAt);
+    if (pageSize < 64 || pageSize > 16 * 1024 * 1024) throw c.error(`has a bad page size ${pageSize}`, pageAt);
     m.pageSize = pageSize;
     if (version === 6) await this.readV6(pageAt + 4);
     else await this.readV7(pageAt + 4);
