@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Kallsyms } from "./kallsyms.js";
+import { PrintkFormats } from "./printk-formats.js";
+import { TaskNames } from "./task-names.js";
+
+const KALLSYMS = [
+  "ffffffff81000200 T schedule",
+  "ffffffff81000100 T do_one",
+  "ffffffff81000000 A absolute_sym",
+  "ffffffff81000150 t $x.local",
+  "ffffffff81000400 T last_func\t[mymod]",
+  "ffffffff81000300 t __x64_sys_read",
+  "",
+].join("\n");
+
+test("Kallsyms.lookup() finds the symbol containing an address (exact, inside, below first)", () => {
+  const k = Kallsyms.parse(KALLSYMS);
+  assert.equal(k.size, 4, "type A and $ names are skipped");
+  assert.deepEqual(k.lookup(0xffffffff81000100n), { name: "do_one", addr: 0xffffffff81000100n });
+  assert.deepEqual(k.lookup(0xffffffff810001ffn), { name: "do_one", addr: 0xffffffff81000100n });
+  assert.equal(k.lookup(0xffffffff81000210n)!.name, "schedule");
+  assert.equal(k.lookup(0xffffffff810000ffn), undefined);
+});
+
+test("Kallsyms.lookup() matches the last symbol only exactly", () => {
+  const k = Kallsyms.parse(KALLSYMS);
+  assert.equal(k.lookup(0xffffffff81000400n)!.name, "last_func");
+  assert.equal(k.lookup(0xffffffff81000401n), undefined);
+  assert.equal(k.lookup(0xffffffff99999999n), undefined);
+  assert.equal(k.moduleOf(0xffffffff81000400n), "mymod");
+  assert.equal(k.addressOf("schedule"), 0xffffffff81000200n);
+  assert.equal(Kallsyms.empty().lookup(1n), undefined);
+});
+
+test("PrintkFormats.parse() strips quotes and one trailing \\n escape", () => {
+  const p = PrintkFormats.parse('0xffffffff81a00000 : "value=%d name=%s\\n"\n0xc0001000 : "plain"\n');
+  assert.equal(p.lookup(0xffffffff81a00000n), "value=%d name=%s");
+  assert.equal(p.lookup(0xc0001000n), "plain");
+  assert.equal(p.lookup(0x1n), undefined);
+});
+
+test("TaskNames: <idle> for pid 0, <...> when unknown, register() never overwrites", () => {
+  const t = TaskNames.parse("12 bash\n13 kworker/0:1 x\n");
+  assert.equal(t.comm(0), "<idle>");
+  assert.equal(t.comm(12), "bash");
+  assert.equal(t.comm(13), "kworker/0:1 x");
+  assert.equal(t.comm(99), "<...>");
+  t.register(99, "sleep");
+  t.register(12, "other");
+  assert.equal(t.comm(99), "sleep");
+  assert.equal(t.comm(12), "bash");
+});
