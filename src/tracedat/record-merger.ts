@@ -4,6 +4,7 @@
 import { MinHeap } from "../base/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
 import type { CpuStream } from "./cpu-stream.js";
+import type { TraceFile } from "./trace-file.js";
 
 interface Slot {
   stream: CpuStream;
@@ -34,6 +35,24 @@ export class RecordMerger {
   /** Slot order = tie-break order (e.g. file 0's CPUs 0..n, then its instances, then the next file). */
   constructor(slots: { stream: CpuStream; fileIndex: number; bufferIndex: number }[]) {
     this.pending = slots.map((s, order) => ({ ...s, order }));
+  }
+
+  /**
+   * A merger over every buffer of every file in trace-cmd's tie-break order: the first file's top buffer
+   * CPUs 0..n-1, then its instances, then the next file. `cpus` keeps only those CPU numbers.
+   */
+  static forFiles(files: readonly TraceFile[], cpus?: readonly number[]): RecordMerger {
+    const keep = cpus === undefined ? undefined : new Set(cpus);
+    const slots: { stream: CpuStream; fileIndex: number; bufferIndex: number }[] = [];
+    files.forEach((file, fileIndex) => {
+      file.buffers.forEach((buffer, bufferIndex) => {
+        const n = Math.max(file.cpus, ...buffer.cpus.map((e) => e.cpu + 1));
+        for (let cpu = 0; cpu < n; cpu++) {
+          if (keep === undefined || keep.has(cpu)) slots.push({ stream: file.cpuStream(bufferIndex, cpu), fileIndex, bufferIndex });
+        }
+      });
+    });
+    return new RecordMerger(slots);
   }
 
   /** Next record in global order, or undefined at the end. Valid until the next next()/peek(). */

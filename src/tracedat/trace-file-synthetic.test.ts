@@ -422,6 +422,25 @@ test("openTrace() scales by --ts2secs instead of TSC2NSEC and then ignores the t
   await t.close();
 });
 
+test("RecordMerger.forFiles() orders equal times by file, then top buffer before instances, then cpu", async () => {
+  const inst = [{ pages: [dataPage(true, 8, 1010, [{ delta: 0, id: 7, pid: 9 }])] }, { pages: [] }];
+  const a = await openBytes(v6({ le: true, longSize: 8, cpus: twoCpus(true, 8), instance: { name: "i", cpus: inst } }));
+  const b = await openBytes(v7({ le: true, longSize: 8, compression: "zstd", cpus: twoCpus(true, 8) }));
+  const m = RecordMerger.forFiles([a, b]);
+  const keys: string[] = [];
+  for (let r = await m.next(); r !== undefined; r = await m.next()) keys.push(`${r.rec.ts}:${r.fileIndex}.${r.bufferIndex}.${r.rec.cpu}`);
+  assert.deepEqual(keys, [
+    "1000:0.0.0", "1000:1.0.0",
+    "1010:0.0.0", "1010:0.0.1", "1010:0.1.0", "1010:1.0.0", "1010:1.0.1",
+    "2005:0.0.0", "2005:1.0.0",
+  ]);
+  const only1 = RecordMerger.forFiles([b], [1]);
+  assert.equal((await only1.next())?.rec.cpu, 1);
+  assert.equal(await only1.next(), undefined);
+  await a.close();
+  await b.close();
+});
+
 test("RecordMerger.peek() shows the next record without consuming it", async () => {
   const t = await openBytes(v6({ le: true, longSize: 8, cpus: twoCpus(true, 8) }));
   const m = new RecordMerger([0, 1].map((c) => ({ stream: t.cpuStream(0, c), fileIndex: 0, bufferIndex: 0 })));
