@@ -35,6 +35,9 @@ export interface InstanceCapture {
   cpuBytes: number[];
 }
 
+/** Receives pages instead of a temp file (live streaming); the view is valid only during the call. */
+export type PageSink = (capture: InstanceCapture, cpu: number, pages: Uint8Array) => void;
+
 /** Temporary file name of a CPU, like trace-cmd's `<output>.cpuN` / `<output>.<instance>.cpuN`. */
 export function cpuTempPath(output: string, instance: string, cpu: number): string {
   return instance === "" ? `${output}.cpu${cpu}` : `${output}.${instance}.cpu${cpu}`;
@@ -81,40 +84,47 @@ export class Capture {
   private readonly buf: Uint8Array;
   /** Smallest per-CPU buffer of the captured instances, in bytes. */
   private bufferBytes = Infinity;
+  private readonly sink: PageSink | undefined;
+  /** Called after each round of reads in sink mode (stream prints what it collected). */
+  onRoundEnd: (() => void) | undefined;
 
-  private constructor(maxSleepMs: number, pageSize: number) {
+  private constructor(maxSleepMs: number, pageSize: number, sink: PageSink | undefined) {
     this.maxSleepMs = maxSleepMs;
     this.buf = new Uint8Array(BATCH_PAGES * pageSize);
+    this.sink = sink;
   }
 
   /**
-   * Creates the temp files and opens the pipes. Call finish() or close() in every case.
+   * Creates the temp files (or, with a sink, none) and opens the pipes. Call finish() or close() in
+   * every case. With a sink every round reads all pages, partial ones included, for a live view.
    */
-  static async open(instances: readonly Instance[], output: string, options: { maxSleepMs: number }): Promise<Capture> {
+  static async open(instances: readonly Instance[], output: string | PageSink, options: { maxSleepMs: number }): Promise<Capture> {
     let maxPage = 4096;
     for (const inst of instances) maxPage = Math.max(maxPage, await inst.pageSize());
-    const c = new Capture(options.maxSleepMs, maxPage);
+    const c = new Capture(options.maxSleepMs, maxPage, typeof output === "string" ? undefined : output);
     try {
       for (const inst of instances) {
         const cap: InstanceCapture = { instance: inst, pageSize: await inst.pageSize(), cpuFiles: [], cpuBytes: [] };
         c.instances.push(cap);
         c.bufferBytes = Math.min(c.bufferBytes, (await inst.bufferSizeKb()) * 1024);
         for (let cpu = 0; cpu < inst.cpuCount(); cpu++) {
-          const path = cpuTempPath(output, inst.name, cpu);
-          let fileFd: number;
-          try {
-            fileFd = openSync(path, "w");
-          } catch (e) {
-            throw new TraceFileError(`cannot write '${path}': ${describeErrno(e)}`, { path, cause: e });
+          let fileFd = -1;
+          if (typeof output === "string") {
+            const path = cpuTempPath(output, inst.name, cpu);
+            try {
+              fileFd = openSync(path, "w");
+            } catch (e) {
+              throw new TraceFileError(`cannot write '${path}': ${describeErrno(e)}`, { path, cause: e });
+            }
+            cap.cpuFiles[cpu] = path;
           }
-          cap.cpuFiles[cpu] = path;
           cap.cpuBytes[cpu] = 0;
           const rel = `per_cpu/cpu${cpu}`;
           let pipeFd: number;
           try {
             pipeFd = openSync(join(inst.path, rel, "trace_pipe_raw"), constants.O_RDONLY | constants.O_NONBLOCK);
           } catch (e) {
-            closeSync(fileFd);
+            if (fileFd >= 0) closeSync(fileFd);
             throw new TracefsError(`cannot read '${inst.rel(`${rel}/trace_pipe_raw`)}': ${describeErrno(e)}`, { code: "open", cause: e });
           }
           c.cpus.push({ capture: cap, cpu: { cpu, pipeFd, statsPath: join(inst.path, rel, "stats"), fileFd, bytes: 0 } });
@@ -134,6 +144,7 @@ export class Capture {
 
   /** Finished pages waiting in a CPU's buffer, less one (the one the kernel may be writing). */
   private fullPages(capture: InstanceCapture, cpu: CpuCapture): number {
+    if (this.sink !== undefined) return Infinity;
     let text: string;
     try {
       text = readFileSync(cpu.statsPath, "latin1");
@@ -145,6 +156,12 @@ export class Capture {
     return Math.floor(Number(m[1]) / (capture.pageSize - PAGE_HEADER_BYTES)) - 1;
   }
 
+  private store(capture: InstanceCapture, cpu: CpuCapture, n: number): void {
+    if (this.sink !== undefined) this.sink(capture, cpu.cpu, this.buf.subarray(0, n));
+    else writeAll(cpu.fileFd, this.buf, n);
+    cpu.bytes += n;
+  }
+
   /** Drains the finished pages of every CPU; returns the most bytes one CPU had waiting. */
   private readRound(): number {
     let most = 0;
@@ -154,8 +171,7 @@ export class Capture {
       while (want > 0) {
         const n = readPages(cpu.pipeFd, this.buf, capture.pageSize, Math.min(BATCH_PAGES, want));
         if (n === 0) break;
-        writeAll(cpu.fileFd, this.buf, n);
-        cpu.bytes += n;
+        this.store(capture, cpu, n);
         want -= n / capture.pageSize;
       }
     }
@@ -169,6 +185,7 @@ export class Capture {
       const now = performance.now();
       const rate = waiting / Math.max(now - last, 0.1); // bytes per ms on the busiest CPU
       last = now;
+      if (this.sink !== undefined) this.onRoundEnd?.();
       const sleepMs = Math.min(this.maxSleepMs, Math.max(MIN_SLEEP_MS, rate > 0 ? (this.bufferBytes * TARGET_FILL) / rate : this.maxSleepMs));
       if (this.stopped) break;
       await new Promise<void>((resolve) => {
@@ -191,12 +208,12 @@ export class Capture {
       for (;;) {
         const n = readPages(cpu.pipeFd, this.buf, capture.pageSize, BATCH_PAGES);
         if (n === 0) break;
-        writeAll(cpu.fileFd, this.buf, n);
-        cpu.bytes += n;
+        this.store(capture, cpu, n);
       }
       capture.cpuBytes[cpu.cpu] = cpu.bytes;
       if (cpu.bytes === 0) capture.cpuFiles[cpu.cpu] = undefined;
     }
+    this.onRoundEnd?.();
     await this.close();
   }
 
@@ -208,7 +225,7 @@ export class Capture {
     if (this.closed) return;
     this.closed = true;
     for (const { cpu } of this.cpus) {
-      for (const fd of [cpu.pipeFd, cpu.fileFd]) {
+      for (const fd of [cpu.pipeFd, cpu.fileFd].filter((f) => f >= 0)) {
         try {
           closeSync(fd);
         } catch {

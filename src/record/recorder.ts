@@ -3,10 +3,11 @@
 // the UndoStack unless -k was given.
 import type { Writable } from "node:stream";
 import { writeTraceDat } from "../tracedat/index.js";
-import type { TraceDatBuffer, TraceDatWriteResult } from "../tracedat/index.js";
+import type { TraceDatBuffer, TraceDatMetadata, TraceDatWriteResult } from "../tracedat/index.js";
 import { Tracefs, UndoStack, parseCpuStats } from "../tracefs/index.js";
 import { applyPlan, setPidFilters } from "./apply.js";
 import { Capture } from "./capture.js";
+import type { PageSink } from "./capture.js";
 import { startHeldCommand } from "./command.js";
 import type { HeldCommand } from "./command.js";
 import { FTK_VERSION_STRING, collectMetadata, randomTraceId, unameString } from "./metadata.js";
@@ -135,14 +136,28 @@ function printSummary(out: Writable, summaries: RecordResult["buffers"], file: T
   out.write(lines.join("\n") + "\n");
 }
 
+/** What a session hands to its end step. */
+interface Session {
+  fs: Tracefs;
+  plan: RecordPlan;
+  capture: Capture;
+  status: number;
+}
+
 /**
- * Records as `trace-cmd record` does and writes `options.output`. Resolves with the command's exit status.
- * @example
- * const res = await record(parseRecordArgs(["-e", "sched", "ls"]), { stdout, stderr, signal });
+ * The part record and stream share: plan, apply with undo, open the capture (temp files or a sink),
+ * start the command held, pid filters, tracing on, wait for the command / Ctrl-C / the -P processes,
+ * tracing off, drain; then `end`, and the restore on every exit path (unless -k).
  */
-export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResult> {
+async function runSession<R>(
+  o: RecordOptions,
+  io: RecordIo,
+  name: string,
+  target: string | PageSink,
+  hooks: { ready?: (fs: Tracefs, plan: RecordPlan, capture: Capture) => Promise<void>; end: (s: Session) => Promise<R> },
+): Promise<R> {
   const fs = io.tracefs ?? (await Tracefs.open());
-  const plan = await planRecording(fs, o, (l) => io.stderr.write(`ftk record: ${l}\n`));
+  const plan = await planRecording(fs, o, (l) => io.stderr.write(`ftk ${name}: ${l}\n`), { needsOutput: typeof target === "string" });
   const undo = new UndoStack();
   let capture: Capture | undefined;
   let held: HeldCommand | undefined;
@@ -150,7 +165,8 @@ export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResu
   try {
     const applied = await applyPlan(fs, plan, undo);
     const recorded = applied.filter((a) => a.plan.record);
-    capture = await Capture.open(recorded.map((a) => a.instance), o.output, { maxSleepMs: Math.max(1, (o.sleepUs ?? 100_000) / 1000) });
+    capture = await Capture.open(recorded.map((a) => a.instance), target, { maxSleepMs: Math.max(1, (o.sleepUs ?? 100_000) / 1000) });
+    await hooks.ready?.(fs, plan, capture);
     if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, plan.commandPath!, o.command, io.commandStdio);
     await setPidFilters(applied, plan, undo, held);
     capture.start();
@@ -162,26 +178,67 @@ export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResu
       if (!held.exited) held.kill("SIGINT");
       status = await exit;
     } else {
-      if (!o.quiet) io.stdout.write("Hit Ctrl^C to stop recording\n");
+      if (!o.quiet && name === "record") io.stdout.write("Hit Ctrl^C to stop recording\n");
       if (o.pids.length > 0) await waitForPids(o.pids, io.signal);
       else await abortPromise(io.signal);
     }
     for (const a of recorded) await a.instance.setTracingOn(false);
     await capture.finish();
-    const { file, summaries } = await assemble(fs, plan, capture, recordedEvents(plan));
-    if (!o.quiet) printSummary(io.stdout, summaries, file);
-    return { status, output: o.output, buffers: summaries, file };
+    return await hooks.end({ fs, plan, capture, status });
   } finally {
     held?.kill("SIGKILL");
     if (capture !== undefined) {
       await capture.close();
-      capture.removeFiles(o.output);
+      if (typeof target === "string") capture.removeFiles(target);
     }
     if (!o.keep) {
       const failures = await undo.unwind();
-      for (const f of failures) io.stderr.write(`ftk record: cannot restore: ${f}\n`);
+      for (const f of failures) io.stderr.write(`ftk ${name}: cannot restore: ${f}\n`);
     }
   }
+}
+
+/**
+ * Records as `trace-cmd record` does and writes `options.output`. Resolves with the command's exit status.
+ * @example
+ * const res = await record(parseRecordArgs(["-e", "sched", "ls"]), { stdout, stderr, signal });
+ */
+export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResult> {
+  return runSession(o, io, "record", o.output, {
+    end: async ({ fs, plan, capture, status }) => {
+      const { file, summaries } = await assemble(fs, plan, capture, recordedEvents(plan));
+      if (!o.quiet) printSummary(io.stdout, summaries, file);
+      return { status, output: o.output, buffers: summaries, file };
+    },
+  });
+}
+
+/** What `stream` needs to decode and print pages live. */
+export interface StreamView {
+  /** Called once tracing is set up (before it is switched on) with what a trace.dat would store. */
+  begin(info: { metadata: TraceDatMetadata; traceClock: string; pageSize: number; cpuCount: number }): Promise<void>;
+  /** Pages read from one CPU of one instance ("" = top); valid only during the call. */
+  pages(instance: string, cpu: number, pages: Uint8Array): void;
+  /** End of a read round: print what was collected. */
+  flush(): void;
+}
+
+/** `ftk stream`: sets tracing up like record and hands the pages to `view` as they are read; restores at the end. */
+export async function stream(o: RecordOptions, io: RecordIo, view: StreamView): Promise<number> {
+  const sink: PageSink = (capture, cpu, pages) => view.pages(capture.instance.name, cpu, pages);
+  return runSession(o, io, "stream", sink, {
+    ready: async (fs, plan, capture) => {
+      capture.onRoundEnd = () => view.flush();
+      const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
+      await view.begin({
+        metadata: await collectMetadata(fs, recordedEvents(plan)),
+        traceClock: await clockInstance.readFile("trace_clock"),
+        pageSize: await clockInstance.pageSize(),
+        cpuCount: fs.cpuCount(),
+      });
+    },
+    end: async ({ status }) => status,
+  });
 }
 
 /** `ftk start`: sets tracing up like record and switches it on, leaving everything in place. */

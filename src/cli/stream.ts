@@ -1,0 +1,104 @@
+// `ftk stream`: sets tracing up like record and prints the events live, formatted exactly like
+// `ftk report` lines (EventPrinter + EventLineFormatter over the metadata of a small trace.dat written
+// at start); stops on Ctrl-C or when the command exits, and restores tracefs.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  EventLineFormatter, EventPrinter, PageDecoder, createRawRecord, fieldSignedReader, openTrace, parseTraceClock, stream,
+  writeTraceDat,
+} from "../index.js";
+import type { StreamView, TraceFile } from "../index.js";
+import type { CliContext, Command } from "./context.js";
+import { parseOrHelp, withStopSignals } from "./record.js";
+
+const HELP = `usage: ftk stream [options] [command [args...]]
+
+Sets tracing up like 'ftk record' (same flags) and prints the events as they arrive, in the layout of
+'ftk report'. Stops on Ctrl-C, or when the command exits (the exit status is then the command's).
+`;
+
+/** Decodes pages as they come and prints them in timestamp order per read round. */
+function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise<void> } {
+  let trace: TraceFile | undefined;
+  let formatter: EventLineFormatter | undefined;
+  let decoder: PageDecoder | undefined;
+  const rec = createRawRecord();
+  let readPid: ((r: typeof rec) => number) | undefined;
+  const tried = new Set<number>();
+  /** Names tasks that started after saved_cmdlines was read, from /proc (report would use the final cmdlines). */
+  const learnComm = (pid: number): void => {
+    if (trace === undefined || tried.has(pid) || trace.tasks.comm(pid) !== "<...>") return;
+    tried.add(pid);
+    try {
+      trace.tasks.register(pid, readFileSync(`/proc/${pid}/comm`, "latin1").replace(/\n$/, ""));
+    } catch {
+      // the task is gone already
+    }
+  };
+  let pending: { ts: number; cpu: number; line: string }[] = [];
+  return {
+    async begin(info) {
+      const path = join(dir, "meta.dat");
+      const clock = parseTraceClock(info.traceClock).current;
+      await writeTraceDat(path, info.metadata, [{ name: "", clock, pageSize: info.pageSize, cpuFiles: [] }], {
+        version: 6,
+        compression: "none",
+        pageSize: info.pageSize,
+        cpuCount: info.cpuCount,
+        traceClock: info.traceClock,
+      });
+      trace = await openTrace(path);
+      const printer = new EventPrinter(trace.events, { kallsyms: trace.kallsymsTable, printk: trace.printk, tasks: trace.tasks }, { plugins: true });
+      formatter = new EventLineFormatter(trace, printer);
+      decoder = new PageDecoder(trace.layout);
+      const pidField = trace.events.all()[0]?.findField("common_pid");
+      if (pidField !== undefined) readPid = fieldSignedReader(pidField, trace.events.info);
+    },
+    pages(instance, cpu, pages) {
+      if (decoder === undefined || formatter === undefined) return;
+      const view = new DataView(pages.buffer, pages.byteOffset, pages.byteLength);
+      const prefix = instance === "" ? "" : `${instance}: `;
+      const size = decoder.layout.pageSize;
+      for (let pos = 0; pos + size <= pages.length; pos += size) {
+        decoder.reset(pages, view, pos, cpu);
+        while (decoder.next(rec)) {
+          if (readPid !== undefined) learnComm(readPid(rec));
+          if (rec.missedEvents !== 0) {
+            const n = rec.missedEvents > 0 ? `${rec.missedEvents} ` : "";
+            pending.push({ ts: rec.ts, cpu, line: `CPU:${cpu} [${n}EVENTS DROPPED]` });
+          }
+          pending.push({ ts: rec.ts, cpu, line: prefix + formatter.format(rec) });
+        }
+      }
+    },
+    flush() {
+      if (pending.length === 0) return;
+      pending.sort((a, b) => a.ts - b.ts || a.cpu - b.cpu);
+      ctx.stdout.write(pending.map((p) => p.line).join("\n") + "\n");
+      pending = [];
+    },
+    async close() {
+      await trace?.close();
+    },
+  };
+}
+
+/** Streams formatted events live. */
+export const command: Command = {
+  summary: "trace events live and print them like report",
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    const options = parseOrHelp(argv, "stream", HELP, ctx);
+    if (options === undefined) return 0;
+    const dir = mkdtempSync(join(tmpdir(), "ftk-stream-"));
+    const view = lineView(ctx, dir);
+    try {
+      return await withStopSignals(ctx, (signal) =>
+        stream(options, { stdout: ctx.stdout, stderr: ctx.stderr, signal }, view),
+      );
+    } finally {
+      await view.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
