@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   record: () => import("./record.js"),
   start: () => import("./start.js"),
   extract: () => import("./extract.js"),
+  stream: () => import("./stream.js"),
 };
 
 function usage(): string {
