@@ -117,3 +117,15 @@ test("planUfuncgraph() makes an entry and a return probe per matched function, s
   await assert.rejects(planUfuncgraph({ binary: prog, globs: ["outr"] }), (e: unknown) =>
     e instanceof ProbeError && /did you mean 'outer'\?$/.test(e.message));
 });
+
+test("resolveProbeSpec() checks kernel function names against kallsyms and suggests near ones", async () => {
+  const kallsyms = join(dir, "kallsyms");
+  writeFileSync(kallsyms, "ffffffff81000000 T _text\nffffffff81100000 T do_sys_openat2\nffffffff81200000 t vfs_read\nffffffffc0000000 t mod_fn\t[mymod]\n");
+  const [k] = await resolveProbeSpec("vfs_read count=%dx:u64", { kallsymsPath: kallsyms });
+  assert.equal(k!.line, "p:probe/vfs_read vfs_read count=%dx:u64");
+  assert.equal((await resolveProbeSpec("mod_fn%return", { kallsymsPath: kallsyms }))[0]!.line, "r:probe/mod_fn__return mod_fn");
+  await assert.rejects(resolveProbeSpec("do_sys_opnat2", { kallsymsPath: kallsyms }), (e: unknown) =>
+    e instanceof ProbeError && e.message === `kernel function 'do_sys_opnat2' not found in '${kallsyms}': did you mean 'do_sys_openat2'?`);
+  // Unreadable kallsyms: the kernel judges the name.
+  assert.equal((await resolveProbeSpec("anything", { kallsymsPath: join(dir, "none") }))[0]!.line, "p:probe/anything anything");
+});

@@ -2,10 +2,11 @@
 //   uprobe  'BINARY:FUNC[%return] [ARG...]'  -> p|r:GROUP/EVENT PATH:0xFILEOFFSET ARGS   (uprobe_events)
 //   kprobe  'FUNC[+OFFS][%return] [ARG...]'   -> p|r:GROUP/EVENT FUNC[+OFFS] ARGS          (kprobe_events)
 // and the entry/return pairs of `record -p ufuncgraph`. Nothing here touches tracefs.
+import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { ProbeError, UsageError } from "../base/index.js";
 import { expandFetchArgs, sanitizeName } from "./fetch-args.js";
-import { findFunctionOrThrow, matchFunctions, readFunctions } from "./functions.js";
+import { findFunctionOrThrow, matchFunctions, nearMatches, readFunctions } from "./functions.js";
 import type { ProbeableFunction } from "./functions.js";
 import { resolveBinary } from "./library.js";
 
@@ -51,6 +52,29 @@ function checkGroup(group: string): string {
   return group;
 }
 
+/**
+ * Throws ProbeError with near matches when `symbol` is not a text symbol of kallsyms (`MOD:SYM` is checked
+ * by its SYM part). Skipped when kallsyms cannot be read: the kernel will judge.
+ */
+async function checkKernelSymbol(symbol: string, kallsymsPath: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(kallsymsPath, "latin1");
+  } catch {
+    return;
+  }
+  const name = symbol.slice(symbol.indexOf(":") + 1);
+  // "ffffffff81000000 T _text" or "... t name\t[module]"
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  if (new RegExp(`^[0-9a-f]+ [tTwW] ${escaped}(?:\\s|$)`, "m").test(text)) return;
+  const names: string[] = [];
+  for (const m of text.matchAll(/^[0-9a-f]+ [tTwW] (\S+)/gm)) names.push(m[1]!);
+  if (names.length === 0) return;
+  const near = nearMatches(name, names);
+  const hint = near.length > 0 ? `: did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : "";
+  throw new ProbeError(`kernel function '${name}' not found in '${kallsymsPath}'${hint}`, { code: "no-symbol", path: kallsymsPath });
+}
+
 /** Splits 'HEAD ARG ARG' on whitespace. */
 function words(spec: string): string[] {
   return spec.trim().split(/\s+/).filter((w) => w !== "");
@@ -77,7 +101,7 @@ function uprobeDefinition(options: {
  * // def.line === "p:probe_libc/getenv /usr/lib/x86_64-linux-gnu/libc.so.6:0x3f0b0 name=+0(%di):string"
  */
 export async function resolveProbeSpec(
-  spec: string, options: { pid?: number; group?: string; event?: string } = {},
+  spec: string, options: { pid?: number; group?: string; event?: string; /** tests */ kallsymsPath?: string } = {},
 ): Promise<ProbeDefinition[]> {
   const [head, ...args] = words(spec);
   if (head === undefined) throw new UsageError("empty probe spec: give 'BINARY:FUNC [ARG...]' or a kernel function");
@@ -95,7 +119,8 @@ export async function resolveProbeSpec(
   const event = options.event !== undefined ? sanitizeName(options.event) : sanitizeName(symbol).slice(0, 64 - suffix.length) + suffix;
 
   if (colon < 0) {
-    // Kernel probe: the kernel resolves the symbol and $argN itself.
+    // Kernel probe: the kernel resolves the symbol and $argN itself; we only check the name exists.
+    await checkKernelSymbol(symbol, options.kallsymsPath ?? "/proc/kallsyms");
     const group = checkGroup(options.group ?? "probe");
     const args2 = expandFetchArgs(args, { isReturn, symbol });
     const loc = offset !== 0 ? `${symbol}+${offset}` : symbol;
