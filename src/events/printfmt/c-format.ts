@@ -177,7 +177,7 @@ export function splitFormat(format: string): FormatPiece[] {
 }
 
 function parseDirective(text: string, conv: string, ls: number, star: boolean, ext: string): Directive {
-  const m = /^%([-#0]*)(\d+|\*)?(?:\.(\d*|\*))?/.exec(text.replace(/[#.\-0-9*]*$/, (x) => x));
+  const m = /^%([-#0]*)(\d+|\*)?(?:\.(\*|\d*))?/.exec(text.replace(/[#.\-0-9*]*$/, (x) => x));
   const flags = m?.[1] ?? "";
   const w = m?.[2];
   const p = m?.[3];
