@@ -1,7 +1,10 @@
 // Tests against the live kernel tracefs: a fresh instance per suite (libtracefs utest style) plus the top
 // level where behaviour differs; every test proves the tracefs state after equals the state before.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { promisify } from "node:util";
+import { ftkBin } from "../test-support/paths.js";
 import { after, before, suite, test } from "node:test";
 import { TracefsError } from "../base/index.js";
 import type { Instance } from "./instance.js";
@@ -138,6 +141,13 @@ suite("live tracefs", { skip: live.skip }, () => {
     await assert.rejects(fs.addDynamicEvent(`p:${group}/bad /usr/bin/true:0x0 a=%nosuchreg`, undo), (e: unknown) =>
       e instanceof TracefsError && e.code === "EINVAL" && e.message.includes("(kernel: "));
   }));
+
+  test("a user who is not root gets one line saying so (spawned as uid 65534)", { skip: existsSync("/usr/bin/setpriv") ? false : "no setpriv" }, async () => {
+    const r = await promisify(execFile)("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, ftkBin(), "stat"])
+      .then(() => ({ code: 0, stderr: "" }), (e: { code?: number; stderr?: string }) => ({ code: e.code ?? -1, stderr: e.stderr ?? "" }));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^ftk stat: (cannot open tracefs at '[^']+': not permitted: run ftk as root|tracefs is not mounted and mounting it needs root: run ftk as root)\n$/);
+  });
 
   test("snapshotTracefsState() covers the instance and stays fast", async () => {
     const t0 = performance.now();

@@ -35,8 +35,9 @@ async function tracefsFromMounts(): Promise<string | undefined> {
 
 /** Finds tracefs, mounting it at /sys/kernel/tracing when it is not mounted (needs root). */
 async function locateTracefs(): Promise<string> {
+  // A mounted tracefs is used even when unreadable: open() then says "not permitted" (non-root users).
   const mounted = await tracefsFromMounts();
-  if (mounted !== undefined && isTracefsDir(mounted)) return mounted;
+  if (mounted !== undefined) return mounted;
   for (const dir of CANDIDATES) if (isTracefsDir(dir)) return dir;
   if (process.getuid?.() !== 0) {
     throw new TracefsError("tracefs is not mounted and mounting it needs root: run ftk as root", { code: "EPERM" });
