@@ -1,0 +1,100 @@
+// Lab guest runner: executes the plan's steps in order and sends each step's stdout, stderr,
+// requested files and exit status to the host over a raw serial port as framed records:
+//   "\nFTKLAB <type> <name> <length>\n" followed by <length> bytes   (type: file | end | note)
+// Progress lines go to the console. Steps never use a shell unless the plan says so.
+import { spawnSync } from "node:child_process";
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { basename, join } from "node:path";
+import { dumpTracefsState } from "./tracefs-state.mjs";
+
+const [planPath, channelPath] = process.argv.slice(2);
+const plan = JSON.parse(readFileSync(planPath, "utf8"));
+const channel = openSync(channelPath, "w");
+const t0 = Date.now();
+
+function send(type, name, data) {
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  const head = Buffer.from(`\nFTKLAB ${type} ${name} ${bytes.length}\n`, "latin1");
+  for (const b of [head, bytes]) {
+    let off = 0;
+    while (off < b.length) off += writeSync(channel, b, off, b.length - off);
+  }
+}
+
+function jsonSafe(value) {
+  return JSON.stringify(value, (_k, v) => (v instanceof Map ? Object.fromEntries(v) : typeof v === "bigint" ? String(v) : v), 1);
+}
+
+const snapshots = new Map();
+let ftkModule;
+
+/** ftk's own snapshot (and diff against step.compareTo), once src/tracefs exports them (interfaces.md). */
+async function ftkSnapshot(step, out) {
+  try {
+    ftkModule ??= await import("/ftk/dist/index.js");
+    const ftk = ftkModule;
+    if (typeof ftk.snapshotTracefsState !== "function" || typeof ftk.Tracefs?.open !== "function") return;
+    const snap = await ftk.snapshotTracefsState(await ftk.Tracefs.open());
+    snapshots.set(step.id, snap);
+    out.ftk = snap;
+    const before = step.compareTo === undefined ? undefined : snapshots.get(step.compareTo);
+    if (before !== undefined && typeof ftk.diffTracefsState === "function") out.ftkDiff = ftk.diffTracefsState(before, snap);
+  } catch (e) {
+    out.ftkError = String(e?.message ?? e);
+  }
+}
+
+async function stateStep(step) {
+  const out = { lab: dumpTracefsState() };
+  // A node walk of tracefs costs tens of seconds under TCG: ftk's snapshot only where asked.
+  if (step.ftk) await ftkSnapshot(step, out);
+  send("file", `${step.id}/state.json`, jsonSafe(out));
+  return { status: 0 };
+}
+
+/** Writes (appends) a fixed text to a tracefs file, as `echo text >> file` would, without a shell. */
+function writeStep(step) {
+  try {
+    appendFileSync(step.path, step.text);
+    return { status: 0 };
+  } catch (e) {
+    send("file", `${step.id}/stderr`, `${step.path}: ${e.message}\n`);
+    return { status: 1, error: e.code };
+  }
+}
+
+function execStep(step, cwd) {
+  const r = spawnSync(step.argv[0], step.argv.slice(1), {
+    cwd,
+    env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin", HOME: "/root", TERM: "dumb", ...(step.env ?? {}) },
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: step.timeoutMs ?? 120000,
+    killSignal: "SIGKILL",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  send("file", `${step.id}/stdout`, r.stdout ?? Buffer.alloc(0));
+  send("file", `${step.id}/stderr`, r.stderr ?? Buffer.alloc(0));
+  for (const f of step.files ?? []) {
+    const p = join(cwd, f);
+    if (existsSync(p)) send("file", `${step.id}/${basename(f)}`, readFileSync(p));
+  }
+  return { status: r.status, signal: r.signal, error: r.error ? String(r.error.message) : undefined };
+}
+
+for (const step of plan.steps) {
+  const cwd = step.cwd ?? "/work";
+  mkdirSync(cwd, { recursive: true });
+  const start = Date.now();
+  console.log(`FTKLAB-GUEST step ${step.id} start +${((start - t0) / 1000).toFixed(1)}s`);
+  let meta;
+  try {
+    meta = step.kind === "state" ? await stateStep(step) : step.kind === "write" ? writeStep(step) : execStep(step, cwd);
+  } catch (e) {
+    meta = { status: null, error: String(e?.stack ?? e) };
+  }
+  meta.ms = Date.now() - start;
+  send("end", step.id, JSON.stringify(meta));
+  console.log(`FTKLAB-GUEST step ${step.id} status ${meta.status} ${meta.ms}ms`);
+}
+send("note", "done", JSON.stringify({ ms: Date.now() - t0 }));
+closeSync(channel);

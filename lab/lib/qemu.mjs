@@ -1,0 +1,90 @@
+// Boots the lab kernel under qemu (TCG: nested KVM is not available) and collects what the guest
+// sends on its second serial port. Every boot has a host-side deadline that kills qemu.
+import { spawn } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+
+/**
+ * Boots `kernel` with `initrd`; the guest's ttyS1 is written to `channel`. Resolves when qemu exits
+ * or is killed at `timeoutMs`, with the console text and how it ended. Never rejects for a guest failure.
+ */
+export function boot({ kernel, initrd, channel, timeoutMs, log, memoryMb = 2048, cpus = 2 }) {
+  rmSync(channel, { force: true });
+  const argv = [
+    "-accel", "tcg", "-cpu", "max", "-m", String(memoryMb), "-smp", String(cpus),
+    "-display", "none", "-nodefaults", "-no-reboot", "-monitor", "none",
+    "-serial", "stdio", "-serial", `file:${channel}`,
+    "-kernel", kernel, "-initrd", initrd,
+    "-append", "console=ttyS0 quiet panic=-1 oops=panic nowatchdog",
+  ];
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn("qemu-system-x86_64", argv, { stdio: ["ignore", "pipe", "pipe"] });
+    const chunks = [];
+    let pending = "";
+    const onData = (buf) => {
+      chunks.push(buf);
+      pending += buf.toString("latin1");
+      const lines = pending.split("\n");
+      pending = lines.pop();
+      for (const line of lines) if (line.includes("FTKLAB-GUEST") || /Kernel panic|Oops|BUG:/.test(line)) log(`guest: ${line.replace(/\r$/, "")}`);
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      log(`qemu: no exit after ${Math.round(timeoutMs / 1000)}s, killing pid ${child.pid}`);
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    const finish = (code, signal, error) => {
+      clearTimeout(timer);
+      process.removeListener("exit", killOnExit);
+      resolve({ code, signal, error, timedOut, seconds: (Date.now() - started) / 1000, console: Buffer.concat(chunks).toString("latin1") });
+    };
+    child.on("error", (e) => finish(null, null, e.message));
+    child.on("exit", (code, signal) => finish(code, signal));
+  });
+}
+
+/**
+ * Parses the channel written by guest/runner.mjs into { files: Map(name -> Buffer), ends: Map(step -> meta),
+ * notes: Map, truncated }. A frame cut short (guest died) is dropped and flagged.
+ */
+export function parseChannel(path) {
+  let buf;
+  try {
+    buf = readFileSync(path);
+  } catch {
+    buf = Buffer.alloc(0);
+  }
+  const files = new Map();
+  const ends = new Map();
+  const notes = new Map();
+  const marker = Buffer.from("\nFTKLAB ", "latin1");
+  let pos = 0;
+  let truncated = false;
+  while (true) {
+    const at = buf.indexOf(marker, pos);
+    if (at < 0) break;
+    const nl = buf.indexOf(0x0a, at + marker.length);
+    if (nl < 0) {
+      truncated = true;
+      break;
+    }
+    const [type, name, lenText] = buf.toString("latin1", at + marker.length, nl).split(" ");
+    const len = Number(lenText);
+    const start = nl + 1;
+    if (!Number.isSafeInteger(len) || start + len > buf.length) {
+      truncated = true;
+      break;
+    }
+    const body = buf.subarray(start, start + len);
+    if (type === "file") files.set(name, body);
+    else if (type === "end") ends.set(name, JSON.parse(body.toString("utf8")));
+    else notes.set(name, body.toString("utf8"));
+    pos = start + len;
+  }
+  return { files, ends, notes, truncated };
+}
