@@ -93,4 +93,12 @@ export class Kallsyms {
     const i = this.names.indexOf(name);
     return i < 0 ? undefined : this.addrs[i];
   }
+
+  /** Every symbol in address order, as `report -f` lists them (added for report/; no lookups use it). */
+  *entries(): IterableIterator<{ addr: bigint; name: string; module: string | undefined }> {
+    for (let i = 0; i < this.names.length; i++) {
+      const module = this.modules[i];
+      yield { addr: this.addrs[i]!, name: this.names[i]!, module: module === "" ? undefined : module };
+    }
+  }
 }
