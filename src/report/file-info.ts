@@ -1,6 +1,7 @@
 // File-information outputs of `trace-cmd report` 3.1.6 (report-output.md §6): --stat, --uname, --version,
 // --cpus / --first-event / --last-event, -E (event list), -f (functions), -P (printk formats).
-import { UsageError, type TextOutput } from "../base/index.js";
+import type { TextOutput } from "../base/index.js";
+import { open } from "node:fs/promises";
 import { OPTION, type TraceFile } from "../tracedat/index.js";
 import type { TimestampFormatter } from "./timestamps.js";
 
@@ -31,17 +32,53 @@ function versionLine(trace: TraceFile): string {
   return trace.traceCmdVersion !== undefined ? trace.traceCmdVersion + "\n" : " version was not recorded in this file\n";
 }
 
+/**
+ * Where trace-cmd 3.1.6 says each CPU's data is: the file offset and size, or for compressed data the
+ * place in its decompressed copy (CPUs one after another from one page in, each rounded up to a page).
+ */
+async function cpuDataPlaces(trace: TraceFile): Promise<{ offset: number; size: number }[]> {
+  const buffer = trace.buffers[0];
+  if (buffer === undefined) return [];
+  if (!buffer.compressed) return buffer.cpus.map((c) => ({ offset: c.fileOffset, size: c.size }));
+  const places: { offset: number; size: number }[] = [];
+  const fh = await open(trace.path, "r");
+  try {
+    const head = new Uint8Array(8);
+    const view = new DataView(head.buffer);
+    const le = trace.littleEndian;
+    let next = trace.pageSize;
+    for (const c of buffer.cpus) {
+      let pos = c.fileOffset;
+      let size = 0;
+      if ((await fh.read(head, 0, 4, pos)).bytesRead === 4) {
+        const count = view.getUint32(0, le);
+        pos += 4;
+        for (let i = 0; i < count; i++) {
+          if ((await fh.read(head, 0, 8, pos)).bytesRead !== 8) break;
+          const csize = view.getUint32(0, le);
+          size += view.getUint32(4, le);
+          pos += 8 + csize;
+        }
+      }
+      places.push({ offset: next, size });
+      next = Math.ceil((next + size) / trace.pageSize) * trace.pageSize;
+    }
+  } finally {
+    await fh.close();
+  }
+  return places;
+}
+
 /** Writes one of the file-information texts (not the `cpus=N` line before some of them). */
-export function writeFileInfo(trace: TraceFile, kind: FileInfoKind, out: TextOutput): void {
+export async function writeFileInfo(trace: TraceFile, kind: FileInfoKind, out: TextOutput): Promise<void> {
   switch (kind) {
     case "stat": {
       out.write(STAT_HEADER);
       const stats = cpuStatText(trace);
       out.write(stats !== undefined ? stats + "\n" : " No stats in this file\n");
-      const cpus = trace.buffers[0]?.cpus ?? [];
       // trace-cmd numbers these lines by position in its CPU table.
-      cpus.forEach((c, i) => {
-        out.write("CPU" + i + " data recorded at offset=0x" + c.fileOffset.toString(16) + "\n");
+      (await cpuDataPlaces(trace)).forEach((c, i) => {
+        out.write("CPU" + i + " data recorded at offset=0x" + c.offset.toString(16) + "\n");
         out.write("    " + c.size + " bytes in size\n");
       });
       return;
@@ -61,21 +98,14 @@ export function writeFileInfo(trace: TraceFile, kind: FileInfoKind, out: TextOut
       for (const ev of events) out.write(ev.system + ":" + ev.name + "\n");
       return;
     }
-    case "functions": {
-      // Kallsyms.entries() (sorted, as libtraceevent's func_map) is asked of the events folder.
-      const table = trace.kallsymsTable as unknown as { entries?: () => Iterable<{ addr: bigint; name: string; module?: string }> };
-      if (table.entries === undefined) throw new UsageError("-f is not available yet: the symbol table cannot list its entries");
-      for (const f of table.entries()) {
-        out.write(hex16(f.addr) + " " + f.name + (f.module ? " [" + f.module + "]" : "") + "\n");
+    case "functions":
+      for (const f of trace.kallsymsTable.entries()) {
+        out.write(hex16(f.addr) + " " + f.name + (f.module !== undefined ? " [" + f.module + "]" : "") + "\n");
       }
       return;
-    }
-    case "printk": {
-      const table = trace.printk as unknown as { entries?: () => Iterable<{ addr: bigint; format: string }> };
-      if (table.entries === undefined) throw new UsageError("-P is not available yet: the printk table cannot list its entries");
-      for (const p of table.entries()) out.write(hex16(p.addr) + " " + p.format + "\n");
+    case "printk":
+      for (const p of trace.printk.entries()) out.write(hex16(p.addr) + " " + p.format + "\n");
       return;
-    }
   }
 }
 

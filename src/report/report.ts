@@ -124,7 +124,7 @@ export async function writeReport(options: ReportOptions, out: TextOutput, signa
   try {
     // Listings that trace-cmd prints for the first file only, in its order of precedence.
     if (options.functions || options.printkFormats || options.eventList) {
-      writeFileInfo(files[0]!.trace, options.functions ? "functions" : options.printkFormats ? "printk" : "events", out);
+      await writeFileInfo(files[0]!.trace, options.functions ? "functions" : options.printkFormats ? "printk" : "events", out);
       return;
     }
     if (options.cpuList || options.firstEvent || options.lastEvent) {
@@ -184,7 +184,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       return;
     }
     if (options.stat || options.uname || options.version) {
-      writeFileInfo(trace, options.version ? "version" : options.uname ? "uname" : "stat", out);
+      await writeFileInfo(trace, options.version ? "version" : options.uname ? "uname" : "stat", out);
       continue;
     }
     instances = trace.buffers.length - 1;
