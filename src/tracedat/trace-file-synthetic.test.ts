@@ -147,7 +147,7 @@ function compress(c: Compression, data: Uint8Array): Uint8Array {
   return c === "zlib" ? new Uint8Array(deflateSync(data)) : zstdCompress(data);
 }
 
-function v7(b: BuildCommon & { compression: Compression; cpuCount?: number }): Uint8Array {
+function v7(b: BuildCommon & { compression: Compression; cpuCount?: number; latency?: string }): Uint8Array {
   const o = new Out(b.le);
   const comp = b.compression;
   o.raw(Uint8Array.of(0x17, 0x08, 0x44)).str("tracing").cstr("7").u8(b.le ? 0 : 1).u8(b.longSize).u32(PAGE);
@@ -221,6 +221,26 @@ function v7(b: BuildCommon & { compression: Compression; cpuCount?: number }): U
     o.patchU64(prevDone, next.at);
     prevDone = next.donePos;
   };
+  if (b.latency !== undefined) {
+    // BUFFER_TEXT section: the text, or when compressed a chunk stream of 10-page chunks (§4.7).
+    const at = o.pos;
+    const text = Buffer.from(b.latency, "latin1");
+    o.u16(OPTION.BUFFER_TEXT).u16(flags).u32(0xffffffff).u64(0);
+    if (comp === "none") o.raw(text);
+    else {
+      const chunks = [];
+      for (let i = 0; i < text.length; i += 10 * PAGE) chunks.push(text.subarray(i, i + 10 * PAGE));
+      o.u32(chunks.length);
+      for (const ch of chunks) {
+        const z = compress(comp, ch);
+        o.u32(z.length).u32(ch.length).raw(z);
+      }
+    }
+    o.patchU64(at + 8, o.pos - at - 16);
+    const next = optionsSection([{ id: OPTION.BUFFER_TEXT, payload: new Out(b.le).u64(at).cstr("").cstr("local").bytes() }]);
+    o.patchU64(prevDone, next.at);
+    return o.bytes();
+  }
   bufferSection("", b.cpus);
   if (b.instance !== undefined) bufferSection(b.instance.name, b.instance.cpus);
   return o.bytes();
@@ -359,6 +379,17 @@ test("openTrace() reads v6 latency text", async () => {
   assert.equal(t.latencyText, "# tracer: irqsoff\nline\n");
   assert.equal(t.cpus, 1);
   await t.close();
+});
+
+test("openTrace() reads v7 latency text from a BUFFER_TEXT section (plain and chunked zlib/zstd)", async () => {
+  const text = "# tracer: wakeup\n" + "x".repeat(50000) + "\nend\n";
+  for (const compression of ["none", "zlib", "zstd"] as const) {
+    const t = await openBytes(v7({ le: true, longSize: 8, compression, cpus: [], cpuCount: 2, latency: text }));
+    assert.equal(t.latencyText, text);
+    assert.equal(t.cpus, 2);
+    assert.deepEqual(await records(t), []);
+    await t.close();
+  }
 });
 
 test("openTrace() reads v7 metadata options: uname, version, clock, cpustat", async () => {
