@@ -14,6 +14,9 @@ const MAX_ARGS = 64;
 /** Renders bprint records of one event. */
 export class BprintRenderer {
   private readonly cache = new Map<string, FormatPiece[]>();
+  /** Set once a record's format needed more arguments than it carried; libtraceevent then marks the
+   * bprint event failed, so later records print [FAILED TO PARSE]. */
+  failed = false;
   private readonly nums: bigint[] = new Array<bigint>(MAX_ARGS).fill(0n);
   private readonly strs: (string | undefined)[] = new Array<string | undefined>(MAX_ARGS).fill(undefined);
   private readonly fmtOff: number;
@@ -156,11 +159,21 @@ export class BprintRenderer {
       const d = p.directive;
       let lenArg = 0;
       if (d.star) {
-        if (ai >= nargs) break;
+        if (ai >= nargs) {
+          // parse_args(): a directive without an argument marks the event failed; its text from the
+          // `*` on is then read as literal text.
+          this.failed = true;
+          s += d.text.slice(d.starAt);
+          continue;
+        }
         lenArg = Number(BigInt.asIntN(32, strs[ai] === undefined ? nums[ai]! : 0n));
         ai++;
       }
-      if (ai >= nargs) break;
+      if (ai >= nargs) {
+        this.failed = true;
+        s += d.text.slice(d.convAt);
+        continue;
+      }
       const str = strs[ai];
       const num = str === undefined ? nums[ai]! : 0n;
       ai++;

@@ -127,7 +127,8 @@ export class EventPrinter {
     if (failed) pretty = (rec) => "[FAILED TO PARSE]" + raw(rec);
     else if (isBprint) {
       const b = BprintRenderer.create(ev, info, kallsyms, printk);
-      pretty = b ? (rec) => b.render(rec) : () => "";
+      const failedText = (rec: RawRecord): string => "[FAILED TO PARSE]" + raw(rec);
+      pretty = b ? (rec) => (b.failed ? failedText(rec) : b.render(rec)) : () => "";
     } else pretty = compiled!.render;
     let text = pretty;
     const key = ev.system + ":" + ev.name;

@@ -21,6 +21,9 @@ export interface Directive {
   precision: number | "*" | undefined;
   /** Whether a `*` takes an argument. */
   star: boolean;
+  /** Index in `text` of the `*` (or -1) and of the conversion letter (`p` for pointers). */
+  starAt: number;
+  convAt: number;
   /** For pointers: the extension letters after `p` (e.g. "S", "MR", "I4", "hC"). */
   ext: string;
 }
@@ -132,17 +135,17 @@ export function splitFormat(format: string): FormatPiece[] {
           case "p": {
             const ext = pointerExtLength(format, i + 1);
             const text = format.slice(start, i + 1 + ext);
-            pieces.push({ kind: "pointer", directive: parseDirective(text, "p", ls, star, format.slice(i + 1, i + 1 + ext)) });
+            pieces.push({ kind: "pointer", directive: parseDirective(text, "p", ls, star, format.slice(i + 1, i + 1 + ext), i - start) });
             i += ext;
             done = true;
             break;
           }
           case "d": case "u": case "i": case "x": case "X": case "o":
-            pieces.push({ kind: "digit", directive: parseDirective(format.slice(start, i + 1), c, ls, star, "") });
+            pieces.push({ kind: "digit", directive: parseDirective(format.slice(start, i + 1), c, ls, star, "", i - start) });
             done = true;
             break;
           case "s":
-            pieces.push({ kind: "string", directive: parseDirective(format.slice(start, i + 1), "s", 0, star, "") });
+            pieces.push({ kind: "string", directive: parseDirective(format.slice(start, i + 1), "s", 0, star, "", i - start) });
             done = true;
             break;
           default:
@@ -176,8 +179,8 @@ export function splitFormat(format: string): FormatPiece[] {
   return pieces;
 }
 
-function parseDirective(text: string, conv: string, ls: number, star: boolean, ext: string): Directive {
-  const m = /^%([-#0]*)(\d+|\*)?(?:\.(\*|\d*))?/.exec(text.replace(/[#.\-0-9*]*$/, (x) => x));
+function parseDirective(text: string, conv: string, ls: number, star: boolean, ext: string, convAt: number): Directive {
+  const m = /^%([-#0]*)(\d+|\*)?(?:\.(\*|\d*))?/.exec(text);
   const flags = m?.[1] ?? "";
   const w = m?.[2];
   const p = m?.[3];
@@ -191,6 +194,8 @@ function parseDirective(text: string, conv: string, ls: number, star: boolean, e
     width: w === undefined ? undefined : w === "*" ? "*" : Number(w),
     precision: p === undefined ? undefined : p === "*" ? "*" : Number(p === "" ? 0 : p),
     star,
+    starAt: text.indexOf("*"),
+    convAt,
     ext,
   };
 }
