@@ -40,17 +40,30 @@ Without a command, records until Ctrl-C (or until the -P processes exit).
 The exit status is the command's (128+N if it died of signal N).
 `;
 
-/** Runs `fn` with an AbortSignal that SIGINT/SIGTERM (and ctx.signal) abort; handlers are removed after. */
+/**
+ * Runs `fn` with an AbortSignal that SIGINT/SIGTERM (and ctx.signal) abort. An uncaught error elsewhere
+ * in the process also aborts it, so the recording still restores tracefs; the error is rethrown after.
+ * The handlers are removed at the end.
+ */
 export async function withStopSignals<T>(ctx: CliContext, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const local = new AbortController();
   const onSignal = () => local.abort();
+  let uncaught: unknown;
+  const onUncaught = (e: unknown) => {
+    uncaught ??= e;
+    local.abort();
+  };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.on("uncaughtException", onUncaught);
   try {
-    return await fn(AbortSignal.any([ctx.signal, local.signal]));
+    const result = await fn(AbortSignal.any([ctx.signal, local.signal]));
+    if (uncaught !== undefined) throw uncaught;
+    return result;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    process.off("uncaughtException", onUncaught);
   }
 }
 

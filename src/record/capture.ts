@@ -67,9 +67,24 @@ function readPages(fd: number, buf: Uint8Array, pageSize: number, maxPages: numb
   return pages * pageSize;
 }
 
-function writeAll(fd: number, buf: Uint8Array, n: number): void {
+function writeAll(fd: number, buf: Uint8Array, n: number, position: number): void {
   let done = 0;
-  while (done < n) done += writeSync(fd, buf, done, n - done);
+  while (done < n) done += writeSync(fd, buf, done, n - done, position + done);
+}
+
+/**
+ * Puts a wrapped CPU file (-m) back in time order: the oldest page is at `start`, so the file becomes
+ * [start, size) followed by [0, start).
+ */
+function unwrapFile(path: string, size: number, start: number): void {
+  const data = readFileSync(path);
+  const fd = openSync(path, "w");
+  try {
+    writeAll(fd, data.subarray(start, size), size - start, 0);
+    writeAll(fd, data.subarray(0, start), start, size - start);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads every CPU of the given instances into temp files until stopped. */
@@ -85,6 +100,8 @@ export class Capture {
   /** Smallest per-CPU buffer of the captured instances, in bytes. */
   private bufferBytes = Infinity;
   private readonly sink: PageSink | undefined;
+  /** -m: keep at most this many bytes per CPU, the newest (the file is written as a ring). */
+  private maxBytes = Infinity;
   /** Called after each round of reads in sink mode (stream prints what it collected). */
   onRoundEnd: (() => void) | undefined;
 
@@ -98,10 +115,15 @@ export class Capture {
    * Creates the temp files (or, with a sink, none) and opens the pipes. Call finish() or close() in
    * every case. With a sink every round reads all pages, partial ones included, for a live view.
    */
-  static async open(instances: readonly Instance[], output: string | PageSink, options: { maxSleepMs: number }): Promise<Capture> {
+  static async open(
+    instances: readonly Instance[],
+    output: string | PageSink,
+    options: { maxSleepMs: number; maxKbPerCpu?: number },
+  ): Promise<Capture> {
     let maxPage = 4096;
     for (const inst of instances) maxPage = Math.max(maxPage, await inst.pageSize());
     const c = new Capture(options.maxSleepMs, maxPage, typeof output === "string" ? undefined : output);
+    if (options.maxKbPerCpu !== undefined) c.maxBytes = Math.max(2, Math.floor((options.maxKbPerCpu * 1024) / maxPage)) * maxPage;
     try {
       for (const inst of instances) {
         const cap: InstanceCapture = { instance: inst, pageSize: await inst.pageSize(), cpuFiles: [], cpuBytes: [] };
@@ -158,7 +180,17 @@ export class Capture {
 
   private store(capture: InstanceCapture, cpu: CpuCapture, n: number): void {
     if (this.sink !== undefined) this.sink(capture, cpu.cpu, this.buf.subarray(0, n));
-    else writeAll(cpu.fileFd, this.buf, n);
+    else if (this.maxBytes === Infinity) writeAll(cpu.fileFd, this.buf, n, cpu.bytes);
+    else {
+      // Ring of maxBytes (whole pages): a batch may wrap around the end.
+      let done = 0;
+      while (done < n) {
+        const at = (cpu.bytes + done) % this.maxBytes;
+        const part = Math.min(n - done, this.maxBytes - at);
+        writeAll(cpu.fileFd, this.buf.subarray(done), part, at);
+        done += part;
+      }
+    }
     cpu.bytes += n;
   }
 
@@ -210,11 +242,15 @@ export class Capture {
         if (n === 0) break;
         this.store(capture, cpu, n);
       }
-      capture.cpuBytes[cpu.cpu] = cpu.bytes;
+      capture.cpuBytes[cpu.cpu] = Math.min(cpu.bytes, this.maxBytes);
       if (cpu.bytes === 0) capture.cpuFiles[cpu.cpu] = undefined;
     }
     this.onRoundEnd?.();
     await this.close();
+    for (const { capture, cpu } of this.cpus) {
+      const path = capture.cpuFiles[cpu.cpu];
+      if (path !== undefined && cpu.bytes > this.maxBytes) unwrapFile(path, this.maxBytes, cpu.bytes % this.maxBytes);
+    }
   }
 
   /** Closes pipes and files (idempotent). */

@@ -17,6 +17,7 @@ import type { RecordResult } from "./recorder.js";
 
 const live = await openLiveTracefs();
 const hasTraceCmd = spawnSync("trace-cmd", ["--help"]).error === undefined;
+const hasGcc = spawnSync("gcc", ["--version"]).error === undefined;
 const skip = live.skip || (hasTraceCmd ? false : "trace-cmd not installed (the oracle)");
 
 /** A Writable that keeps what it was given. */
@@ -186,6 +187,28 @@ suite("ftk record on the live kernel", { skip }, () => {
       assert.equal(existsSync(join(dir, "bad.dat")), false);
     });
   }
+
+  test("record() --uprobe creates the probe for the recording only", { skip: hasGcc ? false : "gcc not installed" }, async () => {
+    const src = join(dir, "leaf.c");
+    const bin = join(dir, "leaf");
+    writeFileSync(src, "__attribute__((noinline)) int leaf(int x) { return x * 2; }\nint main(void) { int s = 0; for (int i = 0; i < 3; i++) s += leaf(i); return s == 6 ? 0 : 1; }\n");
+    assert.equal(spawnSync("gcc", ["-O1", "-o", bin, src]).status, 0);
+    const out = join(dir, "uprobe.dat");
+    const { res } = await run(["-q", "-o", out, "--uprobe", `${bin}:leaf x=%di:s32`, "-F", bin]);
+    assert.equal(res.status, 0);
+    const lines = traceCmdReport(out).filter((l) => l.includes(" leaf: "));
+    assert.deepEqual(lines.map((l) => /x=(-?\d+)/.exec(l)![1]), ["0", "1", "2"]);
+  });
+
+  test("record() -m keeps about that many KiB per CPU, the newest pages", async () => {
+    const out = join(dir, "m.dat");
+    const { res } = await run(["-q", "-o", out, "-m", "16", "-e", "raw_syscalls", "-F", "dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=20000"]);
+    assert.equal(res.status, 0);
+    for (const c of res.file!.buffers[0]!.cpus) assert.ok(c.rawSize <= 16 * 1024, `cpu ${c.cpu}: ${c.rawSize} bytes`);
+    const lines = traceCmdReport(out);
+    assert.ok(lines.length > 100);
+    assert.ok(lines.some((l) => /sys_enter: +NR 231 /.test(l)), "the end of dd (exit_group) is kept");
+  });
 
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
     test(`bin/ftk record stops on ${sig}, writes a complete file and restores tracefs`, async () => {

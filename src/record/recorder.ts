@@ -165,7 +165,10 @@ async function runSession<R>(
   try {
     const applied = await applyPlan(fs, plan, undo);
     const recorded = applied.filter((a) => a.plan.record);
-    capture = await Capture.open(recorded.map((a) => a.instance), target, { maxSleepMs: Math.max(1, (o.sleepUs ?? 100_000) / 1000) });
+    capture = await Capture.open(recorded.map((a) => a.instance), target, {
+      maxSleepMs: Math.max(1, (o.sleepUs ?? 100_000) / 1000),
+      maxKbPerCpu: o.maxKb,
+    });
     await hooks.ready?.(fs, plan, capture);
     if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, plan.commandPath!, o.command, io.commandStdio);
     await setPidFilters(applied, plan, undo, held);
