@@ -49,7 +49,8 @@ export const command: Command = {
         },
       });
     } catch (e) {
-      throw new UsageError(`${(e as Error).message.split("\n")[0]!.replace(/\.$/, "")}: see 'ftk probe --help'`);
+      const first = (e as Error).message.split(/\.( |$)/)[0]!;
+      throw new UsageError(`${first.charAt(0).toLowerCase()}${first.slice(1)}: see 'ftk probe --help'`);
     }
     const { values: v, positionals } = parsed;
     if (v.help === true) {
@@ -68,7 +69,12 @@ export const command: Command = {
       if (v.exec === undefined) throw new UsageError("--funcs needs -x BINARY (kernel functions are in available_filter_functions)");
       if (positionals.length > 1) throw new UsageError("--funcs takes at most one GLOB");
       const binary = await readFunctions(await resolveBinary(v.exec, { pid }));
-      const names = new Set(matchFunctions(binary.functions, positionals.length > 0 ? positionals : ["*"]).map((f) => f.name));
+      // Every matching spelling, aliases included (strcasestr and __strcasestr are one function).
+      const globs = positionals.length > 0 ? positionals : ["*"];
+      const names = new Set<string>();
+      for (const f of matchFunctions(binary.functions, globs)) {
+        for (const n of [f.name, ...f.aliases]) if (matchFunctions([{ ...f, name: n, versionedName: n, aliases: [] }], globs).length > 0) names.add(n);
+      }
       ctx.stdout.write([...names].sort().map((n) => n + "\n").join(""));
       return 0;
     }

@@ -33,10 +33,11 @@ const CRT_FUNCTIONS = new Set([
 ]);
 
 function nameRank(s: ElfSymbol): number {
-  // Prefer global over weak over local, a default version, and fewer leading underscores.
+  // Prefer the public spelling: fewer leading underscores (malloc over __libc_malloc), then global over
+  // weak over local, then a default version.
   const bind = s.bind === "GLOBAL" ? 0 : s.bind === "WEAK" ? 1 : 2;
   const under = /^_*/.exec(s.name)![0].length;
-  return bind * 100 + under * 10 + (s.versionedName.includes("@@") || s.version === "" ? 0 : 1);
+  return under * 100 + bind * 10 + (s.versionedName.includes("@@") || s.version === "" ? 0 : 1);
 }
 
 /** Reads the probe-able functions of `path` (sorted by address). Throws ProbeError for missing/non-ELF files. */
@@ -171,8 +172,11 @@ export function findFunctionOrThrow(binary: BinaryFunctions, name: string, shown
   if (hit !== undefined) return hit;
   const all = binary.functions.flatMap((f) => [f.name, ...f.aliases]);
   if (binary.ifuncs.includes(plain)) {
-    const impls = all.filter((n) => n.includes(plain)).sort((a, b) => a.length - b.length).slice(0, 3);
-    const such = impls.length > 0 ? `: probe an implementation such as ${impls.map((n) => `'${n}'`).join(", ")}` : "";
+    // glibc names the variants __NAME_<isa> (__strcpy_avx2); stripped libraries do not list them.
+    const isa = /_(sse\d*|ssse3|avx\d*|evex\d*|erms|generic|unaligned|aligned|rtm|asimd|sve|mops)/;
+    const impls = all.filter((n) => n.startsWith(`__${plain}_`) && isa.test(n.slice(plain.length + 2))).sort().slice(0, 3);
+    const such = impls.length > 0 ? `: probe an implementation such as ${impls.map((n) => `'${n}'`).join(", ")}`
+      : ": its implementations are not in the symbol table, probe a caller instead";
     throw new ProbeError(`function '${name}' in '${binary.path}' is an indirect function (IFUNC) chosen at run time${such}`, {
       code: "no-symbol", path: binary.path,
     });

@@ -129,3 +129,23 @@ test("resolveProbeSpec() checks kernel function names against kallsyms and sugge
   // Unreadable kallsyms: the kernel judges the name.
   assert.equal((await resolveProbeSpec("anything", { kallsymsPath: join(dir, "none") }))[0]!.line, "p:probe/anything anything");
 });
+
+test("resolveProbeSpec() explains IFUNC symbols (libc strcpy) instead of probing their resolver", async (t) => {
+  let libc: string;
+  try {
+    libc = (await resolveProbeSpec("libc:getenv"))[0]!.binary!;
+  } catch {
+    t.skip("no libc in the ld.so cache");
+    return;
+  }
+  const elf = await ElfFile.open(libc);
+  const strcpy = (await elf.symbols("dynsym")).find((s) => s.name === "strcpy");
+  await elf.close();
+  if (strcpy?.type !== "IFUNC") {
+    t.skip("strcpy is not an IFUNC in this libc");
+    return;
+  }
+  await assert.rejects(resolveProbeSpec("libc:strcpy"), (e: unknown) =>
+    e instanceof ProbeError && /^function 'strcpy' in '.*libc\.so\.6' is an indirect function \(IFUNC\) chosen at run time: /.test(e.message));
+  await assert.rejects(resolveProbeSpec("libc:strcpyy"), (e: unknown) => e instanceof ProbeError && /did you mean 'strcpy'/.test(e.message));
+});
