@@ -5,7 +5,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { TracefsError } from "../base/index.js";
 import { CpuReader } from "./cpu-reader.js";
-import { errnoOf, readdirInOrder, tracefsError } from "./io.js";
+import { TRACER_HINT, errnoOf, readdirInOrder, tracefsError } from "./io.js";
 import { pageSizeFromHeaderPage, parseBufferSizeKb, parseFilter, parseTraceClock, parseTriggers, parseWords } from "./parse.js";
 import type { Tracefs } from "./tracefs.js";
 import type { UndoStack } from "./undo.js";
@@ -82,7 +82,14 @@ export class Instance {
   /** Writes `current_tracer` after checking `available_tracers` (clear error plus a hint when missing). */
   async setCurrentTracer(name: string, undo?: UndoStack): Promise<void> {
     await this.#fs.checkTracer(name);
-    await this.#set("current_tracer", name, undo);
+    try {
+      await this.#set("current_tracer", name, undo);
+    } catch (e) {
+      // 6.18 reference host: 'function' is listed but refused (EPERM, locked down); 'blk' is refused (EINVAL).
+      if (!(e instanceof TracefsError) || (e.code !== "EPERM" && e.code !== "EINVAL")) throw e;
+      const why = e.code === "EPERM" ? "is not permitted here (current_tracer: Operation not permitted)" : "was refused by the kernel (current_tracer: Invalid argument)";
+      throw new TracefsError(`tracer '${name}' ${why}${name.startsWith("function") ? TRACER_HINT : ""}`, { code: e.code, path: this.rel("current_tracer"), cause: e });
+    }
   }
 
   /** Throws "event 'sys:ev' does not exist" unless the event (or the system, without event) exists here. */

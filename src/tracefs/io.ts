@@ -106,3 +106,6 @@ export async function readdirInOrder(path: string, onlyDirs = false): Promise<st
   for await (const d of dir) if (!onlyDirs || d.isDirectory()) names.push(d.name);
   return names;
 }
+
+/** Hint for a tracer that this kernel lacks (function tracers are locked down on the reference 6.18 host). */
+export const TRACER_HINT = "; trace syscall events instead (-e syscalls, -e raw_syscalls) for latency, or user functions with uprobes (--uprobe, -p ufuncgraph)";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { TracefsError } from "../base/index.js";
 import { Instance } from "./instance.js";
-import { errnoOf, oneLine, readdirInOrder, readWhole, tracefsError, writeWhole } from "./io.js";
+import { TRACER_HINT, errnoOf, oneLine, readdirInOrder, readWhole, tracefsError, writeWhole } from "./io.js";
 import { dynamicEventName, formatErrorLogEntry, parseAvailableEvents, parseErrorLog, parseWords } from "./parse.js";
 import type { UndoStack } from "./undo.js";
 
@@ -48,6 +48,10 @@ async function locateTracefs(): Promise<string> {
   try {
     await promisify(execFile)("mount", ["-t", "tracefs", "nodev", CANDIDATES[0]!]);
   } catch (e) {
+    // tracefs-control.md §1 step 3: older kernels show tracefs inside debugfs.
+    const debugTracing = CANDIDATES[1]!;
+    await promisify(execFile)("mount", ["-t", "debugfs", "nodev", "/sys/kernel/debug"]).catch(() => undefined);
+    if (isTracefsDir(debugTracing)) return debugTracing;
     const detail = oneLine(String((e as { stderr?: string }).stderr || (e as Error).message));
     throw new TracefsError(`cannot mount tracefs on '/sys/kernel/tracing': ${detail}`, { code: "mount", cause: e });
   }
@@ -57,8 +61,6 @@ async function locateTracefs(): Promise<string> {
   return CANDIDATES[0]!;
 }
 
-/** Hint for a tracer that this kernel lacks (function tracers are locked down on the reference 6.18 host). */
-const TRACER_HINT = "; trace syscall events instead (-e syscalls, -e raw_syscalls) for latency, or user functions with uprobes (--uprobe, -p ufuncgraph)";
 
 /**
  * The tracefs mount. Open it once and get instances, event lists and metadata from it.
