@@ -2,8 +2,8 @@
 // messages, and that every failing command leaves tracefs exactly as before (snapshotTracefsState).
 import { after, before, suite, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -43,6 +43,23 @@ test("ftk probe -n prints the uprobe line without touching tracefs; usage errors
   const both = await ftk("probe", "-l", "-d", "x");
   assert.equal(both.code, 2);
   assert.equal(both.err, "ftk probe: choose one of --funcs, --list and --del\n");
+});
+
+test("ftk probe -p PID finds the library in the process's maps", async () => {
+  const child = spawn("sleep", ["5"], { stdio: "ignore" });
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    const maps = readFileSync(`/proc/${child.pid}/maps`, "latin1");
+    const r = await ftk("probe", "-n", "-p", String(child.pid), "-x", "libc", "getenv");
+    assert.equal(r.code, 0, r.err);
+    const path = /^p:probe_libc\/getenv (\S+):0x[0-9a-f]+\n$/.exec(r.out)?.[1];
+    assert.ok(path !== undefined && maps.includes(` ${path}\n`), r.out);
+    const bad = await ftk("probe", "-n", "-p", "999999999", "-x", "libc", "getenv");
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /^ftk probe: cannot read '\/proc\/999999999\/maps': no process 999999999/);
+  } finally {
+    child.kill();
+  }
 });
 
 suite("ftk probe on the live kernel", { skip: typeof live === "string" ? live : false }, () => {
