@@ -62,10 +62,18 @@ export function compileFilterForEvent(node: FilterNode, event: EventFormat, env:
     return { kind: "absent" };
   };
 
-  const numericField = (field: FieldDef, pos: number): void => {
-    if (field.size === 1 || field.size === 2 || field.size === 4 || field.size === 8) return;
-    const what = field.isString ? "a string: compare it with a quoted string" : `${field.size} bytes wide, not a number`;
-    filterError(env.text, `field '${field.name}' of '${event.name}' is ${what}`, pos);
+  /**
+   * The operand in a numeric context. libtraceevent 1.7.1 reads an uninitialised value for fields
+   * that are not 1, 2, 4 or 8 bytes wide (char arrays) and the address of the name for COMM; both
+   * behave like a large, aligned address (checked against trace-cmd: `prev_comm > 119` is true,
+   * `prev_comm & 1` and `prev_comm & 0x8000000000000000` are false).
+   */
+  const numeric = (o: Operand): Operand => {
+    if (o.kind === "comm") return { kind: "const", value: ADDRESS_LIKE };
+    if (o.kind === "field" && o.field.size !== 1 && o.field.size !== 2 && o.field.size !== 4 && o.field.size !== 8) {
+      return { kind: "const", value: ADDRESS_LIKE };
+    }
+    return o;
   };
 
   /** u64 value as bigint (sign-extended first when the field is signed). */
@@ -100,7 +108,12 @@ export function compileFilterForEvent(node: FilterNode, event: EventFormat, env:
     };
   };
 
-  const stringReader = (o: Operand): ((rec: RawRecord) => string) => {
+  /**
+   * The text a string comparison sees. A number that is not a kernel symbol becomes "0x<hex>" for
+   * == and !=, but libtraceevent 1.7.1 hands the regex a stack buffer that is gone by then, so
+   * `=~` sees "" (trace-cmd: `pid =~ "."` matches nothing, `pid == "0x8"` works).
+   */
+  const stringReader = (o: Operand, forRegex: boolean): ((rec: RawRecord) => string) => {
     if (o.kind === "comm") {
       const pidField = event.findField("common_pid");
       if (pidField === undefined) return () => "<...>";
@@ -116,14 +129,15 @@ export function compileFilterForEvent(node: FilterNode, event: EventFormat, env:
     if (symbols !== undefined) {
       return (rec) => {
         const v = read(rec);
-        return symbols.lookup(v)?.name ?? "0x" + v.toString(16);
+        return symbols.lookup(v)?.name ?? (forRegex ? "" : "0x" + v.toString(16));
       };
     }
+    if (forRegex) return () => "";
     return (rec) => "0x" + read(rec).toString(16);
   };
 
   const compareString = (op: CompareOp, o: Operand, value: string, pos: number, valuePos: number): FilterPredicate => {
-    const read = stringReader(o);
+    const read = stringReader(o, op === "=~" || op === "!~");
     switch (op) {
       case "==":
         return (rec) => read(rec) === value;
@@ -154,9 +168,12 @@ export function compileFilterForEvent(node: FilterNode, event: EventFormat, env:
     const v = node.value;
     if (v.kind === "string") return compareString(node.op, o, v.value, node.pos, v.pos);
     if (v.kind !== "number") throw new Error("compare: the parser only allows numbers and strings on the right");
-    if (o.kind === "comm") filterError(env.text, "COMM is the task name: compare it with a quoted string", node.field.pos);
-    if (o.kind === "field") numericField(o.field, node.field.pos);
-    return compareNumber(node.op, o, v.value);
+    const n = numeric(o);
+    if (n.kind === "const") {
+      const fixed = ordered(node.op, () => n.value, v.value);
+      return typeof fixed === "boolean" ? fixed : fixed(EMPTY_RECORD);
+    }
+    return compareNumber(node.op, n, v.value);
   };
 
   const u32Safe = (o: Operand): boolean =>
@@ -165,17 +182,10 @@ export function compileFilterForEvent(node: FilterNode, event: EventFormat, env:
     (o.kind === "field" && !o.field.signed && o.field.size <= 4);
 
   const arith = (node: Extract<FilterNode, { kind: "arith" }>): FilterPredicate => {
-    const l = operand(node.left);
-    const r = operand(node.right);
+    const l = numeric(operand(node.left));
+    const r = numeric(operand(node.right));
     if (l.kind === "absent" || r.kind === "absent") return false;
     if (l.kind === "string" || r.kind === "string" || node.op === "~") return poison();
-    for (const [o, v] of [
-      [l, node.left],
-      [r, node.right],
-    ] as const) {
-      if (o.kind === "comm") filterError(env.text, "COMM is the task name: compare it with a quoted string", v.pos);
-      if (o.kind === "field") numericField(o.field, v.pos);
-    }
     const op = node.op;
     if ((op === "&" || op === "|" || op === "^") && u32Safe(l) && u32Safe(r)) {
       const a = l.kind === "const" ? Number(l.value) : smallReader(l);
@@ -244,6 +254,11 @@ function ordered<T extends number | bigint>(op: CompareOp, read: (rec: RawRecord
       throw new Error(`ordered: '${op}' is not a numeric comparison`);
   }
 }
+
+/** What libtraceevent's garbage reads behave like: a user-space address (see numeric()). */
+const ADDRESS_LIKE = 0x7f0000000000n;
+
+const EMPTY_RECORD: RawRecord = { buf: new Uint8Array(0), view: new DataView(new ArrayBuffer(0)), pos: 0, len: 0, ts: 0, cpu: 0, missedEvents: 0 };
 
 function bitwise(op: "&" | "|" | "^", a: number, b: number): number {
   return op === "&" ? a & b : op === "|" ? a | b : a ^ b;

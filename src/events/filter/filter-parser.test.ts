@@ -36,6 +36,10 @@ const expressions: [text: string, ast: string][] = [
   ["e:a!=0x7fffffffffffffff", "a!=9223372036854775807"],
   // libtraceevent 1.7.1 reads `f == -1` as `f - 1` (trace-cmd report -T prints "prev_prio - 1").
   ["e:prev_prio==-1", "prev_prio-1"],
+  ["e:flags/-1", "flags-1"],
+  ["e:flags & == 1", "flags==1"],
+  ["e:a==1 && (b>=-1)", "(a==1 && b-1)"],
+  ["e:a==1 || !b==-1", "(a==1 || !b-1)"],
   ["e:x ~ \"k*\"", 'x~"k*"'],
 ];
 
@@ -79,6 +83,7 @@ const errors: [text: string, message: string][] = [
   ["e:x==(1)", "'(' cannot follow an operator (libtraceevent allows only a field or a value here) at column 6"],
   ["e:()", "empty parentheses at column 4"],
   ["e:x->y==1", "unknown operator '->' at column 4"],
+  ["e:a==1 && b>=-1", "'-' cannot follow '>=' (a negative number? compare with 0xffffffff...) at column 14"],
 ];
 
 for (const [text, message] of errors) {

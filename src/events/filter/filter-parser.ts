@@ -119,19 +119,20 @@ class ExpressionParser {
   }
 
   private chain(): FilterNode {
-    let left = this.unary();
+    let left = this.unary(true);
     while (this.is("op") && (this.s.value === "&&" || this.s.value === "||")) {
       const op = this.s.value;
       this.s.scan();
-      left = { kind: "logic", op, left, right: this.unary() };
+      left = { kind: "logic", op, left, right: this.unary(false) };
     }
     return left;
   }
 
-  private unary(): FilterNode {
+  /** `first`: the first term of its chain (libtraceevent parses '!' and '(' operands as new chains). */
+  private unary(first: boolean): FilterNode {
     if (this.is("op", "!")) {
       this.s.scan();
-      return { kind: "not", operand: this.unary() };
+      return { kind: "not", operand: this.unary(true) };
     }
     if (this.is("delim", "(")) {
       const open = this.s.pos;
@@ -145,7 +146,7 @@ class ExpressionParser {
       this.s.scan();
       return inner;
     }
-    return this.term();
+    return this.term(first);
   }
 
   private value(): FilterValue {
@@ -167,7 +168,7 @@ class ExpressionParser {
     this.fail(`expected a field, number or string, found ${this.describe()}`);
   }
 
-  private term(): FilterNode {
+  private term(first: boolean): FilterNode {
     const leftText = this.s.value;
     const left = this.value();
     if (!this.is("op")) {
@@ -183,9 +184,11 @@ class ExpressionParser {
       this.fail(`unknown operator '${op}'${op === "=" ? " (use '==')" : ""}`);
     }
     this.s.scan();
-    // libtraceevent 1.7.1 treats `f == -1` as `f - 1`: an arithmetic operator right after a comparison
-    // replaces it (verified with trace-cmd report -T). Do the same so the records shown are the same.
-    if (COMPARE_OPS.has(op) && this.is("op") && ARITH_OPS.has(this.s.value)) {
+    // libtraceevent 1.7.1 keeps only the LAST of consecutive operators in the first term of a chain:
+    // `f == -1` is `f - 1` and `f / -1` is `f - 1` (trace-cmd report -T prints "prev_prio - 1").
+    // After '&&' or '||' the same text is a syntax error (or a crash) there.
+    while (this.is("op") && (COMPARE_OPS.has(this.s.value) || ARITH_OPS.has(this.s.value))) {
+      if (!first) this.fail(`'${this.s.value}' cannot follow '${op}' (a negative number? compare with 0xffffffff...)`);
       op = this.s.value;
       opPos = this.s.pos;
       this.s.scan();
