@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
+import { mulberry32 } from "../test-support/prng.js";
 
 /** Fixtures with few events (fast cases) covering v6 32/64-bit, several arches and v7 zstd. */
 const FIXTURES = [
@@ -83,18 +84,6 @@ async function serveCases(): Promise<void> {
     })();
   });
   parentPort!.postMessage("ready");
-}
-
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The PRNG of one case, so that any case can be replayed alone. */

@@ -6,19 +6,9 @@ import { UsageError } from "../../base/index.js";
 import type { RawRecord } from "../../ringbuf/index.js";
 import { EventTable } from "../event-format.js";
 import { compileEventFilter } from "./event-filter.js";
+import { mulberry32 } from "../../test-support/prng.js";
 
 const SEED = Number(process.env["FTK_FUZZ_SEED"] ?? 0xf117e5);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FORMAT = `name: sample
 ID: 7
