@@ -18,7 +18,7 @@ Lists what the running kernel offers for tracing (everything when no option is g
   -f [regex]  functions available to function filters
   -B          tracing instances
   -C          clocks (the current one in brackets)
-  -c          compression algorithms ftk can write into trace.dat (and 'none')
+  -c          compression algorithms ftk can write into trace.dat (besides 'none')
 `;
 
 interface ListArgs {
