@@ -96,6 +96,11 @@ export async function setPidFilters(
     if (pids.length > 0) await setPidFile(a.instance, "set_event_pid", pids, undo);
     if (!o.noFilter) await setPidFile(a.instance, "set_event_notrace_pid", [...ownThreadIds(), ...(command?.helperPids ?? [])], undo);
     if (o.followChildren) await setOptionIfOff(a.instance, "event-fork", undo);
+    // Function tracers filter on set_ftrace_pid (locked down on some kernels: then every task is traced).
+    if (pids.length > 0 && o.tracer !== undefined && /^function/.test(o.tracer) && a.instance.name === "") {
+      await a.instance.setFtracePids(pids, undo);
+      if (o.followChildren) await setOptionIfOff(a.instance, "function-fork", undo);
+    }
   }
 }
 

@@ -240,3 +240,37 @@ suite("ftk record on the live kernel", { skip }, () => {
   });
 
 });
+
+suite("ftk start and ftk extract on the live kernel", { skip }, () => {
+  test("bin/ftk start leaves tracing set up; bin/ftk extract writes the buffers and restores what it changed", async () => {
+    const fs = live.fs as Tracefs;
+    const initial = await snapshotTracefsState(fs);
+    const name = `ftk-start-${process.pid}`;
+    const dir = mkdtempSync(join(tmpdir(), "ftk-start-test-"));
+    try {
+      const started = spawnSync(process.execPath, [ftkBin(), "start", "-B", name, "-e", "sched:sched_switch"], { encoding: "latin1" });
+      assert.equal(started.stderr, "");
+      assert.equal(started.status, 0);
+      const inst = fs.instance(name);
+      assert.equal(await inst.tracingOn(), true);
+      assert.deepEqual(await inst.enabledEvents(), [{ system: "sched", event: "sched_switch" }]);
+      spawnSync("sleep", ["0.3"]);
+      const afterStart = await snapshotTracefsState(fs);
+      const out = join(dir, "x.dat");
+      const ex = spawnSync(process.execPath, [ftkBin(), "extract", "-q", "-B", name, "-o", out], { encoding: "latin1" });
+      assert.equal(ex.stderr, "");
+      assert.equal(ex.status, 0);
+      await assertTracefsUnchanged(fs, afterStart);
+      const lines = traceCmdReport(out);
+      assert.ok(lines.length > 1);
+      assert.ok(lines.slice(1).every((l) => l.startsWith(`${name}:`) && l.includes("sched_switch:")));
+    } finally {
+      if (fs.hasInstance(name)) {
+        await fs.instance(name).disableAllEvents();
+        await fs.removeInstance(name);
+      }
+      rmSync(dir, { recursive: true, force: true });
+      await assertTracefsUnchanged(fs, initial);
+    }
+  });
+});
