@@ -8,13 +8,15 @@ import { join } from "node:path";
 import { TraceFileError } from "../base/index.js";
 import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
 import { RecordMerger, openTrace } from "./index.js";
+import { dataPage, strPayload, v6, v7 } from "./synthetic-trace.js";
 
 /** Override with FTK_FUZZ_SEED to explore further; the default keeps runs reproducible. */
 const SEED = Number(process.env["FTK_FUZZ_SEED"] ?? 0x5eed1234);
-const CASES_PER_FIXTURE = 450;
+const CASES_PER_FIXTURE = 400;
+const CASES_PER_SYNTHETIC = 150;
 const MAX_RECORDS_PER_CASE = 1500;
 const MAX_CASE_MS = 5000;
-/** Small fixtures covering v6 (32-bit, little endian, options), v7 zstd and a v7 instance. */
+/** Small real fixtures: v6 (32-bit, little endian, options), v7 zstd and a v7 instance (plus syntheticCorpus()). */
 const FIXTURES = [
   "v6-i686-1cpu-funcgraph-irq.dat",
   "v6-i686-1cpu-listen-noopts.dat",
@@ -22,6 +24,24 @@ const FIXTURES = [
   "lab-v7-zstd-x86_64-2cpu-kprobe-args.dat",
   "lab-v7-zstd-x86_64-2cpu-instance.dat",
 ];
+
+/** Synthetic files for what the fixtures lack: big endian, 4-byte longs, zlib, v6 instances, many chunks. */
+function syntheticCorpus(): { name: string; bytes: Uint8Array }[] {
+  const pages = (le: boolean, longSize: 4 | 8, n: number, base: number): Uint8Array[] =>
+    Array.from({ length: n }, (_, i) => dataPage(le, longSize, base + 1000 * i, [{ delta: 1, id: 1, pid: i }, { delta: 2, id: 2, pid: i }]));
+  const clock = { id: 4, payload: strPayload("[global]") };
+  return [
+    {
+      name: "synthetic-v6-be-4.dat",
+      bytes: v6({ le: false, longSize: 4, cpus: [{ pages: pages(false, 4, 3, 0) }, { pages: pages(false, 4, 2, 5) }], options: [clock], clockBlock: "[global]", instance: { name: "i", cpus: [{ pages: pages(false, 4, 2, 7) }, { pages: [] }] } }),
+    },
+    {
+      name: "synthetic-v7-be-zlib.dat",
+      bytes: v7({ le: false, longSize: 8, compression: "zlib", cpus: [{ pages: pages(false, 8, 12, 0) }], options: [clock], instance: { name: "i", cpus: [{ pages: pages(false, 8, 3, 1) }] } }),
+    },
+    { name: "synthetic-v7-le-zstd.dat", bytes: v7({ le: true, longSize: 8, compression: "zstd", cpus: [{ pages: pages(true, 8, 25, 0) }, { pages: pages(true, 8, 11, 3) }] }) },
+  ];
+}
 
 /** mulberry32: a tiny seeded PRNG returning [0, 1). */
 function prng(seed: number): () => number {
@@ -101,13 +121,16 @@ test("openTrace() and its streams fail only with TraceFileError on mutated and t
   let cases = 0;
   let failures = 0;
   let slowest = 0;
+  const corpus = [
+    ...present.map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))), cases: CASES_PER_FIXTURE })),
+    ...syntheticCorpus().map((c) => ({ ...c, cases: CASES_PER_SYNTHETIC })),
+  ];
   try {
-    for (const name of present) {
-      const src = join(dir, name);
-      const orig = new Uint8Array(readFileSync(src));
-      const spots = await hotSpots(src);
+    for (const { name, bytes: orig, cases: n } of corpus) {
       const path = join(tmp, name);
-      for (let i = 0; i < CASES_PER_FIXTURE; i++) {
+      writeFileSync(path, orig);
+      const spots = await hotSpots(path);
+      for (let i = 0; i < n; i++) {
         writeFileSync(path, mutate(orig, spots, rnd));
         const t0 = performance.now();
         try {
