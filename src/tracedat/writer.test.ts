@@ -170,6 +170,9 @@ test("writeTraceDat() v6, v7 none and v7 zstd files read the same in trace-cmd r
       assert.equal(r.stderr, "", `trace-cmd report warns on v${version} ${compression}`);
       assert.equal(r.status, 0);
       outputs.push(r.stdout);
+      const dump = spawnSync("trace-cmd", ["dump", "--all", out], { encoding: "latin1", maxBuffer: 1 << 26 });
+      assert.equal(dump.stderr, "", `trace-cmd dump warns on v${version} ${compression}`);
+      assert.equal(dump.status, 0);
     }
     assert.equal(outputs[1], outputs[0]);
     assert.equal(outputs[2], outputs[0]);
