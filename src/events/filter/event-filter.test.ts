@@ -246,3 +246,13 @@ test("compileEventFilter() only checks string operators on events that have the 
   // prev_comm exists in sched_switch only: sched_wakeup makes the comparison FALSE without complaint.
   assert.deepEqual(kept(["sched_wakeup:prev_comm < \"k\" || pid == 9"]), ["wake"]);
 });
+
+test("compileEventFilter() compares a char array that fills its field (no NUL) in full", () => {
+  const full = sw({ comm: "abcdefghijklmnop", pid: 5 }, { comm: "x", pid: 6 });
+  const table = makeTable();
+  assert.equal(compileEventFilter(table, ['sched_switch:prev_comm == "abcdefghijklmnop"'])(full), true);
+  assert.equal(compileEventFilter(table, ['sched_switch:prev_comm == "abcdefghijklmno"'])(full), false);
+  assert.equal(compileEventFilter(table, ['sched_switch:prev_comm != "abcdefghijklmnopq"'])(full), true);
+  assert.equal(compileEventFilter(table, ['sched_switch:next_comm == "x"'])(full), true);
+  assert.equal(compileEventFilter(table, ['sched_switch:next_comm == ""'])(full), false);
+});

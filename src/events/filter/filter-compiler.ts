@@ -4,7 +4,7 @@
 // comparisons with constants below 2^53 run on numbers, the rest on bigint.
 import type { RawRecord } from "../../ringbuf/index.js";
 import type { EventFormat, FieldDef, FileInfo } from "../event-format.js";
-import { fieldBigIntReader, fieldNumberReader, fieldSignedReader, fieldStringReader } from "../field-readers.js";
+import { fieldBigIntReader, fieldDataLocator, fieldNumberReader, fieldSignedReader, fieldStringReader } from "../field-readers.js";
 import { compilePosixBasicRegex, PosixRegexError } from "./posix-regex.js";
 import { filterError, type ArithOp, type CompareOp, type FilterNode, type FilterValue } from "./filter-parser.js";
 
@@ -137,6 +137,11 @@ export function compileFilterForEvent(node: FilterNode, event: EventFormat, env:
   };
 
   const compareString = (op: CompareOp, o: Operand, value: string, pos: number, valuePos: number): FilterPredicate => {
+    if ((op === "==" || op === "!=") && o.kind === "field" && o.field.isString) {
+      // Compare the record's bytes in place: no string is made per record.
+      const equal = stringEquals(o.field, env.info, value);
+      return op === "==" ? equal : (rec) => !equal(rec);
+    }
     const read = stringReader(o, op === "=~" || op === "!~");
     switch (op) {
       case "==":
@@ -253,6 +258,25 @@ function ordered<T extends number | bigint>(op: CompareOp, read: (rec: RawRecord
     default:
       throw new Error(`ordered: '${op}' is not a numeric comparison`);
   }
+}
+
+/** `field == value` on the field's text up to its first NUL, comparing bytes (value is ASCII). */
+function stringEquals(field: FieldDef, info: FileInfo, value: string): (rec: RawRecord) => boolean {
+  const locate = fieldDataLocator(field, info);
+  const where = new Int32Array(2);
+  const want = Uint8Array.from(value, (c) => c.charCodeAt(0));
+  const n = want.length;
+  // A NUL inside the value can never match text that ends at its first NUL.
+  if (want.includes(0)) return () => false;
+  return (rec) => {
+    locate(rec, where);
+    const start = rec.pos + where[0]!;
+    const len = where[1]!;
+    if (len < n) return false;
+    const buf = rec.buf;
+    for (let i = 0; i < n; i++) if (buf[start + i] !== want[i]) return false;
+    return len === n || buf[start + n] === 0;
+  };
 }
 
 /** What libtraceevent's garbage reads behave like: a user-space address (see numeric()). */
