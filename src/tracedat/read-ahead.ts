@@ -58,7 +58,10 @@ export class SequentialReader {
   private startPrefetch(): void {
     if (this.prefetch !== undefined || this.filePos >= this.end) return;
     const len = Math.min(this.block, this.end - this.filePos);
-    this.prefetch = this.read(this.spare, this.reserve, len, this.filePos);
+    const p = this.read(this.spare, this.reserve, len, this.filePos);
+    // A stream dropped early (report | head) never awaits its read-ahead: do not let that be an unhandled rejection.
+    p.catch(() => undefined);
+    this.prefetch = p;
   }
 
   /** The next n bytes (n must not exceed `remaining`); resolves with a view valid until the next take(). */
