@@ -41,10 +41,20 @@ export function oneLine(text: string): string {
 const scratch = Buffer.allocUnsafe(65536);
 
 /**
- * Reads a small control file synchronously until EOF (open, read, close: 3 syscalls).
- * Used for bulk state snapshots, where it is about 10x faster than fs.promises here (6.18, 2 CPUs).
+ * True for control files that hand out their whole content in one read (simple_read_from_buffer in the
+ * kernel: per-event `enable` and `filter`, `options/*`). seq_file files (`trigger`, `set_event`, ...) return
+ * at most one kernel buffer (about 4 KiB) per read and must be read until a read returns 0.
  */
-export function readSmallSync(path: string): string {
+export function isOneReadFile(rel: string): boolean {
+  return /(?:^|\/)(?:enable|filter)$/.test(rel) || /(?:^|\/)options\/[^/]+$/.test(rel);
+}
+
+/**
+ * Reads a small control file synchronously until EOF (open, read, read, close), or with a single read for
+ * one-read files (see isOneReadFile). Used for bulk state snapshots, where it is about 10x faster than
+ * fs.promises here (6.18, 2 CPUs: ~7000 files in 100-250 ms of CPU).
+ */
+export function readSmallSync(path: string, oneRead = false): string {
   const fd = openSync(path, constants.O_RDONLY);
   try {
     let text = "";
@@ -52,8 +62,7 @@ export function readSmallSync(path: string): string {
       const n = readSync(fd, scratch, 0, scratch.length, null);
       if (n === 0) break;
       text += scratch.toString("latin1", 0, n);
-      // seq_file fills the whole buffer unless it reached EOF; a short read of a small file is the end.
-      if (n < scratch.length / 2) break;
+      if (oneRead && n < scratch.length) break;
     }
     return text;
   } finally {

@@ -8,6 +8,7 @@ import { ftkBin } from "../test-support/paths.js";
 import { after, before, suite, test } from "node:test";
 import { TracefsError } from "../base/index.js";
 import type { Instance } from "./instance.js";
+import { readSmallSync } from "./io.js";
 import { snapshotTracefsState } from "./state.js";
 import type { TracefsSnapshot } from "./state.js";
 import { assertTracefsUnchanged, openLiveTracefs, testInstanceName } from "./testing.js";
@@ -159,6 +160,12 @@ suite("live tracefs", { skip: live.skip }, () => {
       .then(() => ({ code: 0, stderr: "" }), (e: { code?: number; stderr?: string }) => ({ code: e.code ?? -1, stderr: e.stderr ?? "" }));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^ftk stat: (cannot open tracefs at '[^']+': not permitted: run ftk as root|tracefs is not mounted and mounting it needs root: run ftk as root)\n$/);
+  });
+
+  test("readSmallSync() reads a seq_file larger than one kernel buffer to the end", async () => {
+    const whole = await fs.readFile("available_events");
+    assert.ok(whole.length > 8192, "available_events spans several seq_file buffers");
+    assert.equal(readSmallSync(`${fs.root}/available_events`), whole);
   });
 
   test("snapshotTracefsState() covers the instance and stays fast", async () => {

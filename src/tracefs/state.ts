@@ -2,7 +2,7 @@
 // every instance, so tests and the recorder can prove that the kernel was left as it was found.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { errnoOf, oneLine, readSmallSync } from "./io.js";
+import { errnoOf, isOneReadFile, oneLine, readSmallSync } from "./io.js";
 import { parseBufferSizeKb, parseTriggers } from "./parse.js";
 import type { Tracefs } from "./tracefs.js";
 
@@ -90,7 +90,7 @@ export async function readEventFiles(
         if (++count % BATCH === 0) await new Promise((r) => setImmediate(r));
         const rel = `${prefix}events/${system}/${event}/${name}`;
         try {
-          values.push(normalize(rel, readSmallSync(join(fs.root, rel))));
+          values.push(normalize(rel, readSmallSync(join(fs.root, rel), isOneReadFile(rel))));
         } catch {
           values.push(undefined);
         }
@@ -118,7 +118,7 @@ export async function snapshotTracefsState(fs: Tracefs): Promise<TracefsSnapshot
     if (i > 0 && i % BATCH === 0) await new Promise((r) => setImmediate(r));
     const rel = rels[i]!;
     try {
-      files[rel] = normalize(rel, readSmallSync(join(root, rel)));
+      files[rel] = normalize(rel, readSmallSync(join(root, rel), isOneReadFile(rel)));
     } catch (e) {
       const code = errnoOf(e);
       if (code !== "ENOENT") files[rel] = `<${code ?? "error"}>`;

@@ -8,6 +8,7 @@ import { TracefsError } from "../base/index.js";
 import { Tracefs, globRegExp } from "./tracefs.js";
 import { UndoStack } from "./undo.js";
 import { diffTracefsState, snapshotTracefsState } from "./state.js";
+import { isOneReadFile, readSmallSync } from "./io.js";
 
 const FILES: Record<string, string> = {
   "tracing_on": "1\n",
@@ -141,6 +142,15 @@ suite("Tracefs on a stand-in directory", () => {
     writeFileSync(join(root, "events/sched/sched_switch/filter"), "none\n");
     writeFileSync(join(root, "tracing_on"), "1\n");
     assert.deepEqual(diffTracefsState(a, await snapshotTracefsState(fs)), []);
+  });
+
+  test("readSmallSync() reads past its 64 KiB buffer; isOneReadFile() knows enable/filter/options", () => {
+    const big = "x".repeat(200_000) + "end";
+    writeFileSync(join(root, "big"), big);
+    assert.equal(readSmallSync(join(root, "big")), big);
+    assert.equal(readSmallSync(join(root, "big"), true), big);
+    for (const rel of ["events/sched/sched_switch/enable", "instances/a/events/irq/irq_handler_entry/filter", "options/overwrite"]) assert.ok(isOneReadFile(rel), rel);
+    for (const rel of ["events/sched/sched_switch/trigger", "set_event", "uprobe_events"]) assert.ok(!isOneReadFile(rel), rel);
   });
 
   test("cpuCount() and pageSize() come from per_cpu and header_page", async () => {
