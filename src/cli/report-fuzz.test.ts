@@ -14,7 +14,7 @@ import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
 import { mulberry32 } from "../test-support/prng.js";
 
-/** Fixtures with few events (fast cases) covering v6 32/64-bit, several arches and v7 zstd. */
+/** Fixtures with few events (fast cases): v6 32/64-bit, several arches, bprint, [FAILED TO PARSE], v7 zstd. */
 const FIXTURES = [
   "v6-i686-1cpu-funcgraph-irq.dat",
   "v6-i686-1cpu-listen-noopts.dat",
@@ -22,6 +22,8 @@ const FIXTURES = [
   "v6-i686-4cpu-sched-wakeup.dat",
   "v6-armv7-1cpu-irq-softirq-gpio.dat",
   "v6-arm64-6cpu-sched-switch.dat",
+  "v6-arm32-8cpu-thermal-cdev-bprint.dat",
+  "v6-arm32-8cpu-thermal-actor-failparse.dat",
   "lab-v7-zstd-x86_64-2cpu-sched-kstack.dat",
   "lab-v7-zstd-x86_64-2cpu-kprobe-args.dat",
   "lab-v7-zstd-x86_64-2cpu-instance.dat",
