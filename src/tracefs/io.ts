@@ -87,18 +87,21 @@ export async function readWhole(path: string): Promise<string> {
   }
 }
 
-/** Writes text in one write() call, replacing (O_TRUNC) or appending; never creates. Throws the raw Node error. */
+/** Writes text (one write() unless the kernel takes less), replacing (O_TRUNC) or appending; never creates. Throws the raw Node error. */
 export async function writeWhole(path: string, text: string, append: boolean): Promise<void> {
   const fh = await open(path, constants.O_WRONLY | (append ? constants.O_APPEND : constants.O_TRUNC));
   try {
     const bytes = Buffer.from(text, "latin1");
-    if (bytes.length > 0) {
-      const { bytesWritten } = await fh.write(bytes, 0, bytes.length, null);
-      if (bytesWritten !== bytes.length) {
-        const e = new Error(`short write (${bytesWritten} of ${bytes.length} bytes)`) as NodeJS.ErrnoException;
+    // List files parse what they get and may take less than asked: write the rest on the same open file.
+    let pos = 0;
+    while (pos < bytes.length) {
+      const { bytesWritten } = await fh.write(bytes, pos, bytes.length - pos, null);
+      if (bytesWritten <= 0) {
+        const e = new Error(`short write (${pos} of ${bytes.length} bytes)`) as NodeJS.ErrnoException;
         e.code = "EIO";
         throw e;
       }
+      pos += bytesWritten;
     }
   } finally {
     await fh.close();

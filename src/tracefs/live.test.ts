@@ -117,6 +117,12 @@ suite("live tracefs", { skip: live.skip }, () => {
     }
   }));
 
+  test("Instance.setEventPids() writes a long list (several pages) completely and undo clears it", () => restoring(async (undo) => {
+    const pids = Array.from({ length: 3000 }, (_, i) => 10000 + i * 3);
+    await inst.setEventPids(pids, undo);
+    assert.deepEqual((await inst.eventPids()).sort((a, b) => a - b), pids);
+  }));
+
   test("CpuReader reads whole sub-buffers without blocking and returns 0 when empty", () => restoring(async (undo) => {
     await inst.clearTrace();
     const marker = `ftk-cpureader-${process.pid}`;
