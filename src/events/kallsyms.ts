@@ -9,11 +9,25 @@ export interface KernelSymbol {
 
 /** Address -> function name table, built once per file. */
 export class Kallsyms {
+  private readonly hi: Uint32Array;
+  private readonly lo: Uint32Array;
+  private lastHi = -1;
+  private lastLo = -1;
+  private lastIndex = -1;
+
   private constructor(
     private readonly addrs: BigUint64Array,
     private readonly names: readonly string[],
     private readonly modules: readonly string[],
-  ) {}
+  ) {
+    // Addresses split in 32-bit halves so that lookups compare numbers, not bigints.
+    this.hi = new Uint32Array(addrs.length);
+    this.lo = new Uint32Array(addrs.length);
+    for (let i = 0; i < addrs.length; i++) {
+      this.hi[i] = Number(addrs[i]! >> 32n);
+      this.lo[i] = Number(addrs[i]! & 0xffffffffn);
+    }
+  }
 
   /** Parses `/proc/kallsyms` text: `%llx %c name[\t[module]]`; skips `$` names and type `A`/`a`. */
   static parse(text: string): Kallsyms {
@@ -48,20 +62,56 @@ export class Kallsyms {
     return this.names.length;
   }
 
-  /** Index of the symbol containing addr, or -1 (the same probe order as glibc bsearch). */
   private indexOf(addr: bigint): number {
-    const a = this.addrs;
-    const n = a.length;
+    return this.indexOfHL(Number((addr >> 32n) & 0xffffffffn), Number(addr & 0xffffffffn));
+  }
+
+  /**
+   * Index of the symbol containing the address `hi * 2^32 + lo`, or -1 (the probe order of glibc
+   * bsearch over libtraceevent's comparator, so ties resolve the same way).
+   */
+  indexOfHL(ahi: number, alo: number): number {
+    if (ahi === this.lastHi && alo === this.lastLo) return this.lastIndex;
+    const H = this.hi;
+    const L = this.lo;
+    const n = H.length;
     let lo = 0;
     let hi = n;
+    let found = -1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const base = a[mid]!;
-      if (addr === base || (addr > base && mid + 1 < n && addr < a[mid + 1]!)) return mid;
-      if (addr < base) hi = mid;
+      const bh = H[mid]!;
+      const bl = L[mid]!;
+      const cmpBase = ahi !== bh ? (ahi < bh ? -1 : 1) : alo !== bl ? (alo < bl ? -1 : 1) : 0;
+      if (cmpBase === 0) {
+        found = mid;
+        break;
+      }
+      if (cmpBase > 0 && mid + 1 < n) {
+        const nh = H[mid + 1]!;
+        const nl = L[mid + 1]!;
+        if (ahi < nh || (ahi === nh && alo < nl)) {
+          found = mid;
+          break;
+        }
+      }
+      if (cmpBase < 0) hi = mid;
       else lo = mid + 1;
     }
-    return -1;
+    this.lastHi = ahi;
+    this.lastLo = alo;
+    this.lastIndex = found;
+    return found;
+  }
+
+  /** Name of the symbol at an index from indexOfHL(). */
+  nameAt(i: number): string {
+    return this.names[i]!;
+  }
+
+  /** `addr - start` of the symbol at index i, as a number (exact below 2^53). */
+  offsetAt(i: number, ahi: number, alo: number): number {
+    return (ahi - this.hi[i]!) * 4294967296 + (alo - this.lo[i]!);
   }
 
   /** The symbol containing addr, or undefined. */

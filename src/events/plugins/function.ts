@@ -1,7 +1,8 @@
 // The libtraceevent function plugin (ring-buffer-and-events.md §8.2): ftrace:function with its per-CPU
 // indent stack and the ftrace:parent/indent/offset options, kernel_stack, func_repeats and raw_data.
 import type { RawRecord } from "../../ringbuf/index.js";
-import { fieldU64, lld, ownField, showFunction, type PluginFactory, type PluginEnv, type PluginHandler } from "./plugin.js";
+import { hexHL } from "../printfmt/compiler.js";
+import { addressReader, fieldU64, lld, ownField, showFunctionHL, type PluginFactory, type PluginEnv, type PluginHandler } from "./plugin.js";
 
 /** add_and_get_index(): the indent level of `child` called from `parent` on `cpu`. */
 function indexOf(env: PluginEnv, parent: string, child: string | undefined, cpu: number): number {
@@ -22,17 +23,23 @@ function indexOf(env: PluginEnv, parent: string, child: string | undefined, cpu:
   return 0;
 }
 
-function functionText(env: PluginEnv, ip: bigint, parentIp: bigint, cpu: number, opts: { parent: boolean; indent: boolean; offset: boolean }): string {
+const INDENTS: string[] = [];
+function indent(n: number): string {
+  return INDENTS[n] ?? (INDENTS[n] = " ".repeat(n));
+}
+
+/** The function plugin's text for ip/parent given as [hi, lo] halves. */
+function functionText(env: PluginEnv, ip: Uint32Array, pip: Uint32Array, cpu: number, opts: { parent: boolean; indent: boolean; offset: boolean }): string {
   const { kallsyms } = env;
-  const func = showFunction(kallsyms, ip, false);
-  const parent = showFunction(kallsyms, parentIp, false);
+  const func = showFunctionHL(kallsyms, ip[0]!, ip[1]!, false);
+  const parent = showFunctionHL(kallsyms, pip[0]!, pip[1]!, false);
   let index = 0;
   if (parent !== undefined && opts.indent) index = indexOf(env, parent, func, cpu);
-  let s = index > 0 ? " ".repeat(index * 3) : "";
-  s += func !== undefined ? (opts.offset ? showFunction(kallsyms, ip, true)! : func) : "0x" + ip.toString(16);
+  let s = index > 0 ? indent(index * 3) : "";
+  s += func !== undefined ? (opts.offset ? showFunctionHL(kallsyms, ip[0]!, ip[1]!, true)! : func) : "0x" + hexHL(ip[0]!, ip[1]!);
   if (opts.parent) {
     s += " <-- ";
-    s += parent !== undefined ? (opts.offset ? showFunction(kallsyms, parentIp, true)! : parent) : "0x" + parentIp.toString(16);
+    s += parent !== undefined ? (opts.offset ? showFunctionHL(kallsyms, pip[0]!, pip[1]!, true)! : parent) : "0x" + hexHL(pip[0]!, pip[1]!);
   }
   return s;
 }
@@ -47,18 +54,29 @@ function options(env: PluginEnv): { parent: boolean; indent: boolean; offset: bo
 
 /** ftrace:function. */
 export const functionPlugin: PluginFactory = (ev, env) => {
-  const ip = fieldU64(ev, "ip", env.info);
-  const pip = fieldU64(ev, "parent_ip", env.info);
+  const ip = addressReader(ev, "ip", env.info);
+  const pip = addressReader(ev, "parent_ip", env.info);
   if (!ip || !pip) return undefined;
   const opts = options(env);
-  const h: PluginHandler = { pretty: false, render: (rec) => functionText(env, ip(rec), pip(rec), rec.cpu, opts) };
+  const a = new Uint32Array(2);
+  const b = new Uint32Array(2);
+  const h: PluginHandler = {
+    pretty: false,
+    render: (rec) => {
+      ip(rec, a);
+      pip(rec, b);
+      return functionText(env, a, b, rec.cpu, opts);
+    },
+  };
   return h;
 };
 
 /** ftrace:func_repeats. */
 export const funcRepeatsPlugin: PluginFactory = (ev, env) => {
-  const ip = fieldU64(ev, "ip", env.info);
-  const pip = fieldU64(ev, "parent_ip", env.info);
+  const ip = addressReader(ev, "ip", env.info);
+  const pip = addressReader(ev, "parent_ip", env.info);
+  const a = new Uint32Array(2);
+  const b = new Uint32Array(2);
   const count = fieldU64(ev, "count", env.info);
   const top = fieldU64(ev, "top_delta_ts", env.info);
   const bottom = fieldU64(ev, "bottom_delta_ts", env.info);
@@ -67,7 +85,9 @@ export const funcRepeatsPlugin: PluginFactory = (ev, env) => {
   return {
     pretty: false,
     render: (rec) => {
-      const s = functionText(env, ip(rec), pip(rec), rec.cpu, opts);
+      ip(rec, a);
+      pip(rec, b);
+      const s = functionText(env, a, b, rec.cpu, opts);
       const ts = rec.ts - Number((top(rec) << 32n) | bottom(rec));
       const t = env.formatTime ? env.formatTime(ts) : String(ts);
       return s + " (count: " + lld(count(rec)) + "  last_ts: " + t + ")";
@@ -84,24 +104,38 @@ export const kernelStackPlugin: PluginFactory = (ev, env) => {
   const off = field.offset;
   const withOffset = env.option("ftrace", "offset", false);
   const { kallsyms } = env;
+  // Frame lines by address (low half -> [high half, text]); stacks repeat the same addresses.
+  const cache = new Map<number, [number, string]>();
+  const frame = (hi: number, lo: number): string => {
+    const c = cache.get(lo);
+    if (c !== undefined && c[0] === hi) return c[1];
+    const func = showFunctionHL(kallsyms, hi, lo, withOffset);
+    const hex = hexHL(hi, lo);
+    const text = func !== undefined ? "=> " + func + " (" + hex + ")\n" : "=> " + hex + "\n";
+    if (cache.size > 65536) cache.clear();
+    cache.set(lo, [hi, text]);
+    return text;
+  };
   return {
     pretty: false,
     render: (rec: RawRecord) => {
       let s = "<stack trace >\n";
       const end = rec.len;
+      const avail = rec.view.byteLength - rec.pos;
       for (let p = off; p < end; p += longSize) {
-        let addr: bigint;
+        let hi = 0;
+        let lo: number;
         if (longSize === 8) {
-          if (p + 8 > rec.view.byteLength - rec.pos) break;
-          addr = rec.view.getBigUint64(rec.pos + p, le);
-          if (addr === 0xffffffffffffffffn) break;
+          if (p + 8 > avail) break;
+          lo = rec.view.getUint32(rec.pos + (le ? p : p + 4), le);
+          hi = rec.view.getUint32(rec.pos + (le ? p + 4 : p), le);
         } else {
-          if (p + 4 > rec.view.byteLength - rec.pos) break;
-          addr = BigInt(rec.view.getUint32(rec.pos + p, le));
+          if (p + 4 > avail) break;
+          lo = rec.view.getUint32(rec.pos + p, le);
         }
-        if ((addr & 0xffffffffn) === 0xffffffffn) break;
-        const func = showFunction(kallsyms, addr, withOffset);
-        s += func !== undefined ? "=> " + func + " (" + addr.toString(16) + ")\n" : "=> " + addr.toString(16) + "\n";
+        // Ends at a value of all ones, or whose low 32 bits are all ones.
+        if (lo === 0xffffffff) break;
+        s += frame(hi, lo);
       }
       return s;
     },

@@ -63,9 +63,36 @@ export function lld(v: bigint): string {
 
 /** Symbol name + offset helpers of the function plugin: `name` or `name+0x<off> ` with -O offset. */
 export function showFunction(kallsyms: Kallsyms, addr: bigint, withOffset: boolean): string | undefined {
-  const start = kallsyms.startOf(addr);
-  if (start === undefined) return undefined;
-  const name = kallsyms.nameOf(addr)!;
+  return showFunctionHL(kallsyms, Number((addr >> 32n) & 0xffffffffn), Number(addr & 0xffffffffn), withOffset);
+}
+
+/** showFunction() for an address given as 32-bit halves. */
+export function showFunctionHL(kallsyms: Kallsyms, hi: number, lo: number, withOffset: boolean): string | undefined {
+  const i = kallsyms.indexOfHL(hi, lo);
+  if (i < 0) return undefined;
+  const name = kallsyms.nameAt(i);
   if (!withOffset) return name;
-  return name + "+0x" + BigInt.asUintN(32, addr - start).toString(16) + " ";
+  return name + "+0x" + (kallsyms.offsetAt(i, hi, lo) % 4294967296).toString(16) + " ";
+}
+
+/** A reader of a 4- or 8-byte address field into `out` [hi, lo]; undefined when missing. */
+export function addressReader(ev: EventFormat, name: string, info: FileInfo): ((rec: RawRecord, out: Uint32Array) => void) | undefined {
+  const f = ownField(ev, name);
+  if (!f || (f.size !== 4 && f.size !== 8)) return undefined;
+  const off = f.offset;
+  const le = info.littleEndian;
+  const end = off + f.size;
+  if (f.size === 4) {
+    return (rec, out) => {
+      out[0] = 0;
+      out[1] = end <= rec.len ? rec.view.getUint32(rec.pos + off, le) : 0;
+    };
+  }
+  const loAt = le ? off : off + 4;
+  const hiAt = le ? off + 4 : off;
+  return (rec, out) => {
+    const ok = end <= rec.len;
+    out[0] = ok ? rec.view.getUint32(rec.pos + hiAt, le) : 0;
+    out[1] = ok ? rec.view.getUint32(rec.pos + loAt, le) : 0;
+  };
 }

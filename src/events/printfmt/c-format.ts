@@ -233,6 +233,12 @@ function lsBits(ls: number): number {
 /** C integer formatting of a u64 value given as number (exact, < 2^53) or bigint, per directive. */
 export function formatInt(d: Directive, value: number | bigint, lenArg: number): string {
   const bits = lsBits(d.ls);
+  if (typeof value === "number" && d.width === undefined && d.precision === undefined && !d.hash && value < 2147483648 && (bits >= 32 || value < 2 ** (bits - 1))) {
+    // Fast path: a small non-negative value printed without flags.
+    const c = d.conv;
+    if (c === "d" || c === "i" || c === "u") return "" + value;
+    if (c === "x") return hexU32(value);
+  }
   const signedConv = d.conv === "d" || d.conv === "i";
   let neg = false;
   let mag: number | bigint;
@@ -284,7 +290,24 @@ export function formatPointer(value: number | bigint): string {
   return "0x" + (typeof value === "bigint" ? BigInt.asUintN(64, value) : value).toString(16);
 }
 
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => (i < 16 ? "0" : "") + i.toString(16));
+const HEX1: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
+
+/** Lowercase hex of a u32 without leading zeros (table driven: Number#toString(16) is slow). */
+export function hexU32(n: number): string {
+  if (n < 0x100) return HEX1[n]!;
+  if (n < 0x10000) return HEX1[n >>> 8]! + HEX2[n & 255]!;
+  if (n < 0x1000000) return HEX1[n >>> 16]! + HEX2[(n >>> 8) & 255]! + HEX2[n & 255]!;
+  return HEX1[n >>> 24]! + HEX2[(n >>> 16) & 255]! + HEX2[(n >>> 8) & 255]! + HEX2[n & 255]!;
+}
+
+/** Lowercase hex of the 64-bit value hi * 2^32 + lo, without leading zeros. */
+export function hexHL(hi: number, lo: number): string {
+  if (hi === 0) return hexU32(lo);
+  return hexU32(hi) + HEX2[lo >>> 24]! + HEX2[(lo >>> 16) & 255]! + HEX2[(lo >>> 8) & 255]! + HEX2[lo & 255]!;
+}
+
 /** Two lowercase hex digits of a byte. */
 export function hex2(b: number): string {
-  return b < 16 ? "0" + b.toString(16) : b.toString(16);
+  return HEX2[b & 255]!;
 }

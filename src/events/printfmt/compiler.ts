@@ -6,7 +6,7 @@ import type { FieldDef, FileInfo } from "../event-format.js";
 import { latin1Z } from "../field-readers.js";
 import type { Kallsyms } from "../kallsyms.js";
 import type { PrintkFormats } from "../printk-formats.js";
-import { formatInt, formatPointer, formatString, hex2, splitFormat, type Directive, type FormatPiece } from "./c-format.js";
+import { formatInt, formatPointer, formatString, hex2, hexHL, splitFormat, type Directive, type FormatPiece } from "./c-format.js";
 import { evalTypeStr, strtoull, type FlagPair, type Node, type PrintFmtAst } from "./parser.js";
 
 /** What compiling needs besides the AST. */
@@ -683,8 +683,22 @@ export class Compiler {
     const { kallsyms, info } = this.ctx;
     const c0 = ext[0];
     if (c0 === "F" || c0 === "f" || c0 === "S" || c0 === "s") {
-      const v = bigOf(this.num(arg));
       const withOff = c0 === "F" || c0 === "S";
+      let base: Node = arg;
+      while (base.kind === "type" && maskOfType(base.type) === 64) base = base.item;
+      const fld = base.kind === "field" ? this.field(base.name) : undefined;
+      if (fld && (fld.size === 8 || fld.size === 4)) {
+        // Hot path (function, kmem, irq events): the address is read as two u32 halves.
+        const off = fld.offset;
+        const le = info.littleEndian;
+        const end = off + fld.size;
+        if (fld.size === 4) return (rec) => symbolTextHL(kallsyms, 0, end <= rec.len ? rec.view.getUint32(rec.pos + off, le) : 0, withOff);
+        const loAt = le ? off : off + 4;
+        const hiAt = le ? off + 4 : off;
+        return (rec) =>
+          end <= rec.len ? symbolTextHL(kallsyms, rec.view.getUint32(rec.pos + hiAt, le), rec.view.getUint32(rec.pos + loAt, le), withOff) : symbolTextHL(kallsyms, 0, 0, withOff);
+      }
+      const v = bigOf(this.num(arg));
       return (rec) => symbolText(kallsyms, v(rec), withOff);
     }
     if (c0 === "M" || c0 === "m" || c0 === "I" || c0 === "i" || c0 === "U") {
@@ -840,12 +854,17 @@ const KNOWN_FLAGS = new Map<string, number>([
   ["HRTIMER_NORESTART", 0], ["HRTIMER_RESTART", 1],
 ]);
 
+/** %ps/%pS text of an address given in 32-bit halves: name (+0xoff) or 0x<hex>. */
+export function symbolTextHL(kallsyms: Kallsyms, hi: number, lo: number, withOffset: boolean): string {
+  const i = kallsyms.indexOfHL(hi, lo);
+  if (i < 0) return "0x" + hexHL(hi, lo);
+  const name = kallsyms.nameAt(i);
+  return withOffset ? name + "+0x" + kallsyms.offsetAt(i, hi, lo).toString(16) : name;
+}
+
 /** %ps/%pS text: name (+0xoff) or 0x<hex>. */
 export function symbolText(kallsyms: Kallsyms, v: bigint, withOffset: boolean): string {
-  const start = kallsyms.startOf(v);
-  if (start === undefined) return "0x" + v.toString(16);
-  const name = kallsyms.nameOf(v)!;
-  return withOffset ? name + "+0x" + (v - start).toString(16) : name;
+  return symbolTextHL(kallsyms, Number((v >> 32n) & 0xffffffffn), Number(v & 0xffffffffn), withOffset);
 }
 
 function argTypeNumber(n: Node): number {
@@ -997,4 +1016,4 @@ function scsiParseCdb(cdb: number[]): string {
   }
 }
 
-export { CompileError, type FlagPair };
+export { CompileError, hexHL, type FlagPair };
