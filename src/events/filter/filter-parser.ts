@@ -82,9 +82,9 @@ class ExpressionParser {
 
   constructor(
     private readonly text: string,
-    private readonly base: number,
+    start: number,
   ) {
-    this.s = createFilterScanner(text, base, (pos) => `at column ${pos + 1}`);
+    this.s = createFilterScanner(text, start, (reason, pos) => filterError(text, reason, pos));
   }
 
   private fail(reason: string, pos = this.s.pos): never {
@@ -101,21 +101,13 @@ class ExpressionParser {
   }
 
   parse(): FilterNode {
-    // The scanner throws its own UsageErrors; give them the same prefix as the parser's.
-    try {
-      this.s.scan();
-      if (this.is("end")) this.fail("empty filter after ':'");
-      const node = this.chain();
-      if (this.is("delim", ")")) this.fail("unbalanced ')'");
-      if (this.is("delim", ",")) this.fail("',' is not allowed in a filter expression (give another -F)");
-      if (!this.is("end")) this.fail(`expected '&&' or '||' before ${this.describe()}`);
-      return node;
-    } catch (e) {
-      if (e instanceof UsageError && !e.message.startsWith("bad filter")) {
-        throw new UsageError(`bad filter '${this.text}': ${e.message}`);
-      }
-      throw e;
-    }
+    this.s.scan();
+    if (this.is("end")) this.fail("empty filter after ':'");
+    const node = this.chain();
+    if (this.is("delim", ")")) this.fail("unbalanced ')'");
+    if (this.is("delim", ",")) this.fail("',' is not allowed in a filter expression (give another -F)");
+    if (!this.is("end")) this.fail(`expected '&&' or '||' before ${this.describe()}`);
+    return node;
   }
 
   private chain(): FilterNode {

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { createFilterScanner } from "./filter-scanner.js";
 
 function tokens(text: string): string[] {
-  const s = createFilterScanner(text, 0, (pos) => `at column ${pos + 1}`);
+  const s = createFilterScanner(text, 0, (reason, pos) => {
+    throw new Error(`${reason} at column ${pos + 1}`);
+  });
   const out: string[] = [];
   while (s.scan() !== "end") out.push(`${s.kind}:${s.value}@${s.pos}`);
   return out;
@@ -41,7 +43,9 @@ test("createFilterScanner() reports an unterminated string and control character
 });
 
 test("createFilterScanner() lookAhead() does not move the scanner", () => {
-  const s = createFilterScanner("a == 1", 0, String);
+  const s = createFilterScanner("a == 1", 0, (reason) => {
+    throw new Error(reason);
+  });
   s.scan();
   assert.deepEqual(s.lookAhead(), { kind: "op", value: "==" });
   assert.equal(s.value, "a");

@@ -2,7 +2,6 @@
 // (report-output.md §7.1): items are runs of [A-Za-z0-9_], operators take at most one following
 // character of the same kind or '=', quotes are dropped but backslashes are kept, and adjacent
 // double-quoted strings are joined.
-import { UsageError } from "../../base/index.js";
 
 /** What a token is: an identifier or number, a "..." string, a '...' string, an operator, a delimiter, the end. */
 export type FilterTokenKind = "item" | "string" | "char" | "op" | "delim" | "end";
@@ -34,18 +33,14 @@ function isPrint(c: number): boolean {
 }
 
 /**
- * Creates a scanner over `text` from offset `from`. Positions are offsets in `text`; `where(pos)`
- * turns one into the place named in error messages.
+ * Creates a scanner over `text` from offset `from`. Positions are offsets in `text`; bad input
+ * (an unterminated string, a control character) goes to `fail`, which throws.
  */
-export function createFilterScanner(text: string, from: number, where: (pos: number) => string): FilterScanner {
+export function createFilterScanner(text: string, from: number, fail: (reason: string, pos: number) => never): FilterScanner {
   let at = from;
   let kind: FilterTokenKind = "end";
   let value = "";
   let start = 0;
-
-  function fail(reason: string, pos: number): never {
-    throw new UsageError(`${reason} ${where(pos)}`);
-  }
 
   function readOp(): string {
     const c = text[at++]!;
