@@ -1,5 +1,4 @@
 // Buffered text output to a stream: latin1 strings (one char per kernel byte) written in ~64 KiB chunks.
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 
 /** Collects report text and writes it to `stream` in large latin1 chunks, honouring backpressure. */
@@ -40,8 +39,25 @@ export class TextOutput {
     }
     const text = this.pending;
     this.pending = "";
-    if (!this.stream.write(text, "latin1")) {
-      await Promise.race([once(this.stream, "drain"), once(this.stream, "close"), once(this.stream, "error")]);
-    }
+    if (!this.stream.write(text, "latin1")) await this.drained();
+  }
+
+  /**
+   * Resolves on drain, close or error and removes its listeners. (A race of events.once() left the
+   * losing listeners behind on every wait, and rejected on EPIPE instead of stopping quietly.)
+   */
+  private drained(): Promise<void> {
+    const s = this.stream;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        s.off("drain", done);
+        s.off("close", done);
+        s.off("error", done);
+        resolve();
+      };
+      s.on("drain", done);
+      s.on("close", done);
+      s.on("error", done);
+    });
   }
 }
