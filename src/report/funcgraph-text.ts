@@ -32,8 +32,11 @@ export function durationPrefix(durationNs: number): string {
 /** What an entry line that is not a leaf has instead of marker and duration. */
 export const NESTED_PREFIX = "  " + "           |  ";
 
+const INDENTS: string[] = Array.from({ length: 64 }, (_, d) => spaces(2 * d));
+
 /** Indentation for a call depth (unsigned field value): 2 spaces per level, counted as a C int. */
 export function depthIndent(depth: number): string {
+  if (depth < 64) return INDENTS[depth]!;
   const n = (depth * 2) | 0;
   return n > 0 ? spaces(n) : "";
 }

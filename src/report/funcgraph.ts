@@ -85,13 +85,15 @@ export class FunctionNames {
   constructor(private readonly kallsyms: Kallsyms) {}
 
   private entry(lo: number, hi: number): { hi: number; name: string | undefined; text: string } {
-    let e = this.cache.get(lo);
+    // `lo | 0` keeps the key a small integer (addresses above 2^31 would be heap numbers in the Map).
+    const key = lo | 0;
+    let e = this.cache.get(key);
     if (e === undefined || e.hi !== hi) {
       const addr = (BigInt(hi) << 32n) | BigInt(lo);
       const name = this.kallsyms.nameOf(addr);
       e = { hi, name, text: name ?? addr.toString(16) };
       if (this.cache.size > 1 << 20) this.cache.clear();
-      this.cache.set(lo, e);
+      this.cache.set(key, e);
     }
     return e;
   }

@@ -1,6 +1,6 @@
 // Timestamp display of `trace-cmd report` 3.1.6 (report-output.md §3): µs (rounded), ns (`-t`) or raw
 // 12-column integers for clocks that do not count nanoseconds, and the `--ts-diff` column (§6).
-import { padLeft, padRight, zero6, zero9 } from "./digits.js";
+import { DIGITS3, padLeft, padRight, zero6, zero9 } from "./digits.js";
 
 /** How timestamps are shown: "usec" (default), "nsec" (`-t`), "raw" (not a ns clock, or `--raw-ts`). */
 export type TimestampStyle = "usec" | "nsec" | "raw";
@@ -50,6 +50,8 @@ function divmod(a: number, d: number): [number, number] {
 export class TimestampFormatter {
   private lastSecs = -1;
   private lastSecsText = "";
+  /** The column's start for lastSecs: lead, seconds and the dot. */
+  private lastColumnHead = "";
   private readonly lead: string;
 
   constructor(readonly style: TimestampStyle) {
@@ -74,16 +76,29 @@ export class TimestampFormatter {
       secs = s;
       frac = zero9(f);
     }
+    this.setSecs(secs);
+    return this.lastSecsText + "." + frac;
+  }
+
+  private setSecs(secs: number): void {
     if (secs !== this.lastSecs) {
       this.lastSecs = secs;
       this.lastSecsText = padLeft(String(secs), 5);
+      this.lastColumnHead = this.lead + this.lastSecsText + ".";
     }
-    return this.lastSecsText + "." + frac;
   }
 
   /** The event-line column: ` 12345.678901:` (µs/ns) or `  5000000123:` (raw). */
   column(ts: number): string {
-    return this.lead + this.core(ts) + ":";
+    if (this.style !== "usec" || !(ts >= 0)) return this.lead + this.core(ts) + ":";
+    // Fast path of core() for µs: one concatenation with the cached seconds.
+    const rem = ts % 1000;
+    let us = (ts - rem) / 1000;
+    if (rem >= 500) us += 1;
+    const f = us % 1000000;
+    this.setSecs((us - f) / 1000000);
+    const lo = f % 1000;
+    return this.lastColumnHead + DIGITS3[(f - lo) / 1000]! + DIGITS3[lo]! + ":";
   }
 }
 
