@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { test } from "node:test";
+import { UsageError } from "../index.js";
+import { ftkBin, sharedDir, skipWithoutShared } from "../test-support/paths.js";
+import { parseReportArgs } from "./report.js";
+import { runFtk } from "./report-test-helpers.js";
+
+test("parseReportArgs attaches -F and --ts-offset to the -i before them, and earlier -F to the first", () => {
+  const o = parseReportArgs(["-F", "sched", "-i", "a.dat", "-v", "-F", "irq", "-i", "b.dat", "--ts-offset", "5", "-F", "x"]);
+  assert.ok(o !== "help");
+  assert.deepEqual(o.inputs, [
+    { path: "a.dat", filters: [{ text: "sched", invert: false }, { text: "irq", invert: true }] },
+    { path: "b.dat", tsOffset: 5, filters: [{ text: "x", invert: true }] },
+  ]);
+});
+
+test("parseReportArgs reads grouped short flags, --cpu lists and a positional file", () => {
+  const o = parseReportArgs(["-tl", "--cpu", "0,2-3", "--cpu=5", "-O", "fgraph:depth", "t.dat"]);
+  assert.ok(o !== "help");
+  assert.equal(o.nsTimestamps, true);
+  assert.equal(o.latency, true);
+  assert.deepEqual(o.cpus, [0, 2, 3, 5]);
+  assert.deepEqual(o.pluginOptions, ["fgraph:depth"]);
+  assert.deepEqual(o.inputs, [{ path: "t.dat" }]);
+});
+
+test("parseReportArgs defaults to trace.dat and rejects bad flags with UsageError", () => {
+  const o = parseReportArgs([]);
+  assert.ok(o !== "help");
+  assert.deepEqual(o.inputs, [{ path: "trace.dat" }]);
+  assert.throws(() => parseReportArgs(["--no-such-flag"]), UsageError);
+  assert.throws(() => parseReportArgs(["-v", "-v"]), /only one -v/);
+  assert.throws(() => parseReportArgs(["--ts-offset", "3"]), /after the -i/);
+  assert.throws(() => parseReportArgs(["-i", "a", "--ts-offset", "x"]), /integer/);
+  assert.equal(parseReportArgs(["--help"]), "help");
+});
+
+test("ftk report on a missing file prints one line and exits 1", async () => {
+  const r = await runFtk(["report", "-i", "/nonexistent/trace.dat"]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^ftk report: .*\/nonexistent\/trace\.dat.*\n$/);
+});
+
+test("ftk report --help prints the usage on stdout", async () => {
+  const r = await runFtk(["report", "--help"]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^usage: ftk report/);
+});
+
+test("ftk report | head stops quietly when the reader closes the pipe", { skip: skipWithoutShared() }, async () => {
+  const file = join(sharedDir()!, "fixtures", "tracedat", "v6-i686-1cpu-function.dat");
+  const child = spawn(process.execPath, [ftkBin(), "report", "-i", file], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  // Read the first chunk, then close our end, as `head -1` does.
+  await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  assert.equal(stderr, "");
+  assert.equal(code, 0);
+});
