@@ -60,6 +60,22 @@ suite("ftk show and ftk stop", { skip: live.skip }, () => {
     assert.ok(performance.now() - t0 < 4500, "stopped on abort, not on the timeout");
   });
 
+  test("show stops quietly with status 0 when the reader goes away (EPIPE)", async () => {
+    for (let i = 0; i < 50; i++) await inst.writeFile("trace_marker", `ftk-epipe-${i}-${"y".repeat(100)}`);
+    const stdout = new Writable({
+      highWaterMark: 16,
+      write(_chunk: Buffer, _enc, done) {
+        done(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
+      },
+    });
+    let err = "";
+    const stderr = new Writable({ write(chunk: Buffer, _enc, done) { err += chunk.toString(); done(); } });
+    const code = await main(["show", "-B", name], { stdout, stderr });
+    assert.equal(err, "");
+    assert.equal(code, 0);
+    await inst.clearTrace();
+  });
+
   test("show rejects -p with -s, a bad cpu and a missing instance in one line", async () => {
     for (const [argv, code] of [[["show", "-p", "-s"], 2], [["show", "-c", "x"], 2], [["show", "-B", `${name}-missing`], 1]] as const) {
       const r = await runFtk([...argv]);

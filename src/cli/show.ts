@@ -32,8 +32,15 @@ const PATH_FLAGS: Record<string, string> = {
 /** Poll interval of `show -p` while trace_pipe is empty. */
 const PIPE_POLL_MS = 100;
 
-async function write(ctx: CliContext, chunk: Uint8Array): Promise<void> {
-  if (!ctx.stdout.write(chunk)) await once(ctx.stdout, "drain");
+/** Writes with backpressure; false when the reader went away (EPIPE: `ftk show | head` stops quietly). */
+async function write(ctx: CliContext, chunk: Uint8Array): Promise<boolean> {
+  try {
+    if (!ctx.stdout.write(chunk)) await once(ctx.stdout, "drain");
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EPIPE") return false;
+    throw e;
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -59,6 +66,11 @@ async function copyFile(path: string, rel: string, pipe: boolean, ctx: CliContex
     if (code === "ENOENT") throw new TracefsError(`'${rel}' is not available on this kernel`, { code, path: rel });
     throw new TracefsError(`cannot read '${rel}': ${code === "EACCES" || code === "EPERM" ? "not permitted (run as root?)" : (e as Error).message}`, { code: code ?? "error", path: rel });
   }
+  // An EPIPE may also arrive as an 'error' event after the last write: it only means the reader is gone.
+  const onError = (e: NodeJS.ErrnoException): void => {
+    if (e.code !== "EPIPE") throw e;
+  };
+  ctx.stdout.on("error", onError);
   try {
     const buf = Buffer.allocUnsafe(65536);
     while (!ctx.signal.aborted) {
@@ -79,9 +91,10 @@ async function copyFile(path: string, rel: string, pipe: boolean, ctx: CliContex
         await sleep(PIPE_POLL_MS, ctx.signal);
         continue;
       }
-      await write(ctx, Buffer.from(buf.subarray(0, n)));
+      if (!(await write(ctx, Buffer.from(buf.subarray(0, n))))) return;
     }
   } finally {
+    ctx.stdout.off("error", onError);
     await fh.close();
   }
 }
