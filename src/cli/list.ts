@@ -1,7 +1,7 @@
 // `ftk list`: what this kernel offers (events, formats, tracers, options, functions, instances, clocks) and
 // the trace.dat compressions ftk writes; the output shapes follow `trace-cmd list` 3.1.6.
 import { createRequire } from "node:module";
-import { Tracefs, UsageError } from "../index.js";
+import { TextOutput, Tracefs, UsageError } from "../index.js";
 import type { CliContext, Command } from "./context.js";
 
 const HELP = `usage: ftk list [-e [regex]][-F][--full][-R][-l][-t][-o][-f [regex]][-B][-C][-c]
@@ -108,6 +108,13 @@ async function listEvents(fs: Tracefs, a: ListArgs, out: string[]): Promise<void
   }
 }
 
+/** Writes the whole listing; a closed pipe (`ftk list | head`) is not an error. */
+async function emit(ctx: CliContext, text: string): Promise<void> {
+  const out = new TextOutput(ctx.stdout);
+  out.write(text);
+  await out.flush();
+}
+
 async function optionLines(fs: Tracefs): Promise<string> {
   return [...(await fs.topInstance().options())].map(([name, on]) => (on ? name : `no${name}`) + "\n").join("");
 }
@@ -136,7 +143,7 @@ export const command: Command = {
       out.push("\ntracers:\n", (await fs.availableTracers()).join(" ") + "\n");
       out.push("\noptions:\n", await optionLines(fs));
       out.push("Supported compression algorithms:\n", ...compressionLines().map((l) => l + "\n"));
-      ctx.stdout.write(out.join(""));
+      await emit(ctx, out.join(""));
       return 0;
     }
     if (a.events) await listEvents(fs, a, out);
@@ -152,7 +159,7 @@ export const command: Command = {
     }
     if (a.clocks) out.push((await fs.readFile("trace_clock")).replace(/\n*$/, "\n"));
     if (a.compression) out.push("Supported compression algorithms:\n", ...compressionLines().map((l) => l + "\n"));
-    ctx.stdout.write(out.join(""));
+    await emit(ctx, out.join(""));
     return 0;
   },
 };

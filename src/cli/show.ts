@@ -1,10 +1,9 @@
 // `ftk show`: prints the `trace` file (or `trace_pipe` with -p, which blocks in the kernel, so it is read
 // non-blocking and polled until Ctrl-C) of the top level or an instance, like `trace-cmd show` 3.1.6.
-import { once } from "node:events";
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { TracefsError, Tracefs, UsageError } from "../index.js";
+import { TextOutput, TracefsError, Tracefs, UsageError } from "../index.js";
 import type { CliContext, Command } from "./context.js";
 
 const HELP = `usage: ftk show [-p|-s][-c cpu][-B buf][-f][--tracing_on|--current_tracer|...]
@@ -32,17 +31,6 @@ const PATH_FLAGS: Record<string, string> = {
 /** Poll interval of `show -p` while trace_pipe is empty. */
 const PIPE_POLL_MS = 100;
 
-/** Writes with backpressure; false when the reader went away (EPIPE: `ftk show | head` stops quietly). */
-async function write(ctx: CliContext, chunk: Uint8Array): Promise<boolean> {
-  try {
-    if (!ctx.stdout.write(chunk)) await once(ctx.stdout, "drain");
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EPIPE") return false;
-    throw e;
-  }
-}
-
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -66,11 +54,8 @@ async function copyFile(path: string, rel: string, pipe: boolean, ctx: CliContex
     if (code === "ENOENT") throw new TracefsError(`'${rel}' is not available on this kernel`, { code, path: rel });
     throw new TracefsError(`cannot read '${rel}': ${code === "EACCES" || code === "EPERM" ? "not permitted (run as root?)" : (e as Error).message}`, { code: code ?? "error", path: rel });
   }
-  // An EPIPE may also arrive as an 'error' event after the last write: it only means the reader is gone.
-  const onError = (e: NodeJS.ErrnoException): void => {
-    if (e.code !== "EPIPE") throw e;
-  };
-  ctx.stdout.on("error", onError);
+  // TextOutput turns EPIPE (`ftk show | head`) into isClosed: stop quietly.
+  const out = new TextOutput(ctx.stdout);
   try {
     const buf = Buffer.allocUnsafe(65536);
     while (!ctx.signal.aborted) {
@@ -91,10 +76,11 @@ async function copyFile(path: string, rel: string, pipe: boolean, ctx: CliContex
         await sleep(PIPE_POLL_MS, ctx.signal);
         continue;
       }
-      if (!(await write(ctx, Buffer.from(buf.subarray(0, n))))) return;
+      out.write(buf.toString("latin1", 0, n));
+      await out.flush();
+      if (out.isClosed) return;
     }
   } finally {
-    ctx.stdout.off("error", onError);
     await fh.close();
   }
 }

@@ -1,6 +1,6 @@
 // `ftk stat`: the tracing state of the top level or of instances, in the shape of `trace-cmd stat` 3.1.6,
 // plus the options that differ from the kernel defaults.
-import { Tracefs, UsageError, defaultOptionValue, fullCpumask, readEventFiles } from "../index.js";
+import { TextOutput, Tracefs, UsageError, defaultOptionValue, fullCpumask, readEventFiles } from "../index.js";
 import type { Instance } from "../index.js";
 import { parseOrderedArgs } from "./args.js";
 import type { CliContext, Command } from "./context.js";
@@ -147,7 +147,9 @@ export const command: Command = {
       }
       out += await statInstance(fs, inst, allOptions);
     }
-    ctx.stdout.write(out);
+    const text = new TextOutput(ctx.stdout); // EPIPE (`ftk stat | head`) is not an error
+    text.write(out);
+    await text.flush();
     return 0;
   },
 };
