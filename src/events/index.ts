@@ -4,5 +4,5 @@ export { fieldNumberReader, fieldBigIntReader, fieldSignedReader, fieldStringRea
 export { Kallsyms, type KernelSymbol } from "./kallsyms.js";
 export { PrintkFormats } from "./printk-formats.js";
 export { TaskNames } from "./task-names.js";
-export { compileEventFilter, type EventFilterOptions, type CommSource, type SymbolSource } from "./filter/index.js";
+export { compileEventFilter, pidFilterText, type EventFilterOptions, type CommSource, type SymbolSource } from "./filter/index.js";
 export { EventPrinter, type PrinterOptions, type PrinterSymbols } from "./event-printer.js";

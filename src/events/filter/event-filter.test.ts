@@ -5,7 +5,7 @@ import type { RawRecord } from "../../ringbuf/index.js";
 import { EventTable } from "../event-format.js";
 import { Kallsyms } from "../kallsyms.js";
 import { TaskNames } from "../task-names.js";
-import { compileEventFilter } from "./event-filter.js";
+import { compileEventFilter, pidFilterText } from "./event-filter.js";
 
 // Format texts as a 6.18 x86_64 kernel prints them (/sys/kernel/tracing/events/.../format), with the
 // print fmt shortened; irq_handler_entry has a __data_loc string, kmalloc pointer and long fields.
@@ -255,4 +255,9 @@ test("compileEventFilter() compares a char array that fills its field (no NUL) i
   assert.equal(compileEventFilter(table, ['sched_switch:prev_comm != "abcdefghijklmnopq"'])(full), true);
   assert.equal(compileEventFilter(table, ['sched_switch:next_comm == "x"'])(full), true);
   assert.equal(compileEventFilter(table, ['sched_switch:next_comm == ""'])(full), false);
+});
+
+test("pidFilterText() builds trace-cmd's --pid filter: the pid as common_pid, pid or next_pid", () => {
+  assert.equal(pidFilterText(["1181"]), ".*:(common_pid==1181)||(pid==1181)||(next_pid==1181)");
+  assert.deepEqual(kept([pidFilterText(["1181", "9"])]), ["idleToBash", "bashToKworker", "wake"]);
 });

@@ -101,3 +101,12 @@ export function compileEventFilter(
     return match !== invert;
   };
 }
+
+/**
+ * The `-F` text trace-cmd 3.1.6 builds for `report --pid P[,P...]` (and for the pids of `--comm`):
+ * `.*:(common_pid==P)||(pid==P)||(next_pid==P)`, OR-ed over the pids, as one positive filter.
+ * Pids are inserted as given (trace-cmd does not check them).
+ */
+export function pidFilterText(pids: readonly string[]): string {
+  return ".*:" + pids.map((p) => `(common_pid==${p})||(pid==${p})||(next_pid==${p})`).join("||");
+}
