@@ -3,6 +3,7 @@ import { futexPlugin } from "./futex.js";
 import { functionPlugin, funcRepeatsPlugin, kernelStackPlugin, rawDataPlugin } from "./function.js";
 import { hrtimerExpirePlugin, hrtimerStartPlugin } from "./hrtimer.js";
 import { kmemPlugin } from "./kmem.js";
+import { kvmEmulateInsnPlugin, kvmEntryPlugin, kvmExitPlugin, kvmMmuGetPagePlugin, kvmMmuRolePlugin, kvmNestedVmexitInjectPlugin, kvmNestedVmexitPlugin } from "./kvm.js";
 import { bssInfoChangedPlugin } from "./mac80211.js";
 import type { PluginFactory } from "./plugin.js";
 import { schedSwitchPlugin, schedWakeupPlugin } from "./sched-switch.js";
@@ -30,4 +31,14 @@ export const PLUGINS: ReadonlyMap<string, PluginFactory> = new Map<string, Plugi
   ["tlb:tlb_flush", tlbFlushPlugin],
   ["syscalls:sys_enter_futex", futexPlugin],
   ["mac80211:drv_bss_info_changed", bssInfoChangedPlugin],
+  ["kvm:kvm_exit", kvmExitPlugin],
+  ["kvm:kvm_entry", kvmEntryPlugin],
+  ["kvm:kvm_emulate_insn", kvmEmulateInsnPlugin],
+  ["kvm:kvm_nested_vmexit", kvmNestedVmexitPlugin],
+  ["kvm:kvm_nested_vmexit_inject", kvmNestedVmexitInjectPlugin],
+  ["kvmmmu:kvm_mmu_get_page", kvmMmuGetPagePlugin],
+  ["kvmmmu:kvm_mmu_sync_page", kvmMmuRolePlugin],
+  ["kvmmmu:kvm_mmu_unsync_page", kvmMmuRolePlugin],
+  ["kvmmmu:kvm_mmu_zap_page", kvmMmuRolePlugin],
+  ["kvmmmu:kvm_mmu_prepare_zap_page", kvmMmuRolePlugin],
 ]);

@@ -104,3 +104,15 @@ test("disabledHandlers (report -n) keeps the print fmt for matching events", () 
   const p = printer(t, TaskNames.parse(""), { disabledHandlers: /tlb/ });
   assert.equal(p.text(new RecordBuilder(24, 420).u32(8, 1).u64(16, 3n).record()), "pages:3 reason:1");
 });
+
+test("kvm plugin: exit reasons by ISA, entry, mmu page roles", () => {
+  const exit = table("kvm", "kvm_exit", 440, ["field:unsigned int exit_reason;\toffset:8;\tsize:4;\tsigned:0;", "field:unsigned long guest_rip;\toffset:16;\tsize:8;\tsigned:0;", "field:u32 isa;\toffset:24;\tsize:4;\tsigned:0;", "field:u64 info1;\toffset:32;\tsize:8;\tsigned:0;", "field:u64 info2;\toffset:40;\tsize:8;\tsigned:0;"]);
+  const rec = (reason: number, isa: number) => new RecordBuilder(48, 440).u32(8, reason).u64(16, 0x400000n).u32(24, isa).u64(32, 0x1234n).record();
+  assert.equal(printer(exit).text(rec(30, 1)), "reason IO_INSTRUCTION rip 0x400000 info 1234 0");
+  assert.equal(printer(exit).text(rec(0x7b, 2)), "reason EXIT_IOIO rip 0x400000 info 1234 0");
+  assert.equal(printer(exit).text(rec(999, 1)), "reason UNKNOWN (999) rip 0x400000 info 1234 0");
+  assert.equal(printer(exit).text(rec(3, 7)), "reason UNKNOWN-ISA rip 0x400000 info 1234 0");
+  const mmu = table("kvmmmu", "kvm_mmu_get_page", 441, ["field:__u64 gfn;\toffset:16;\tsize:8;\tsigned:0;", "field:__u32 role;\toffset:24;\tsize:4;\tsigned:0;", "field:__u32 root_count;\toffset:28;\tsize:4;\tsigned:0;", "field:bool unsync;\toffset:32;\tsize:1;\tsigned:0;", "field:bool created;\toffset:33;\tsize:1;\tsigned:0;"]);
+  const r = new RecordBuilder(40, 441).u64(16, 0xabcn).u32(24, 0x0300b1 | (1 << 24) | (1 << 11) | (1 << 13)).u32(28, 2).u8(32, 1).u8(33, 1).record();
+  assert.equal(printer(mmu).text(r), "new sp gfn abc 1 q1 direct --- invalid pae !nxe wp smm root 2 unsync");
+});
