@@ -1,6 +1,6 @@
 // ftk list: in-process runs, compared with the kernel files and, when installed, with trace-cmd list.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { suite, test } from "node:test";
 import { promisify } from "node:util";
@@ -72,6 +72,16 @@ suite("ftk list", () => {
         const actual = await runFtk(["list", ...args]);
         assert.equal(actual.stdout, expected, `ftk list ${args.join(" ")}`);
       }
+    });
+
+    test("bin/ftk list -e . -F --full | head: a closed pipe ends quietly with status 0", async () => {
+      const child = spawn(process.execPath, [ftkBin(), "list", "-e", ".", "-F", "--full"], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+      child.stdout.once("data", () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+      assert.equal(stderr, "");
+      assert.equal(code, 0);
     });
 
     test("bin/ftk list -t runs as a process", async () => {
