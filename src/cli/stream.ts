@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  EventLineFormatter, EventPrinter, PageDecoder, createRawRecord, fieldSignedReader, openTrace, parseTraceClock, stream,
+  EventLineFormatter, PageDecoder, createRawRecord, fieldSignedReader, openTrace, parseTraceClock, stream,
   writeTraceDat,
 } from "../index.js";
 import type { StreamView, TraceFile } from "../index.js";
@@ -25,15 +25,31 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
   let decoder: PageDecoder | undefined;
   const rec = createRawRecord();
   let readPid: ((r: typeof rec) => number) | undefined;
+  let cmdlinesPath = "";
   const tried = new Set<number>();
-  /** Names tasks that started after saved_cmdlines was read, from /proc (report would use the final cmdlines). */
-  const learnComm = (pid: number): void => {
-    if (trace === undefined || tried.has(pid) || trace.tasks.comm(pid) !== "<...>") return;
-    tried.add(pid);
+  /** True when pid has no name yet (a task that started after saved_cmdlines was first read). */
+  const unknown = (pid: number): boolean => trace !== undefined && pid > 0 && !tried.has(pid) && trace.tasks.comm(pid) === "<...>";
+  /** Names a live task from /proc; false when it is gone. */
+  const nameFromProc = (pid: number): boolean => {
     try {
-      trace.tasks.register(pid, readFileSync(`/proc/${pid}/comm`, "latin1").replace(/\n$/, ""));
+      trace!.tasks.register(pid, readFileSync(`/proc/${pid}/comm`, "latin1").replace(/\n$/, ""));
+      tried.add(pid);
+      return true;
     } catch {
-      // the task is gone already
+      return false;
+    }
+  };
+  /** Names new tasks from saved_cmdlines as it is now (what report would use at the end). */
+  const refreshTasks = (): void => {
+    let text = "";
+    try {
+      text = readFileSync(cmdlinesPath, "latin1");
+    } catch {
+      return;
+    }
+    for (const line of text.split("\n")) {
+      const sp = line.indexOf(" ");
+      if (sp > 0) trace!.tasks.register(Number(line.slice(0, sp)), line.slice(sp + 1));
     }
   };
   let pending: { ts: number; cpu: number; line: string }[] = [];
@@ -49,9 +65,9 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
         traceClock: info.traceClock,
       });
       trace = await openTrace(path);
-      const printer = new EventPrinter(trace.events, { kallsyms: trace.kallsymsTable, printk: trace.printk, tasks: trace.tasks }, { plugins: true });
-      formatter = new EventLineFormatter(trace, printer);
+      formatter = new EventLineFormatter(trace);
       decoder = new PageDecoder(trace.layout);
+      cmdlinesPath = join(info.tracefsRoot, "saved_cmdlines");
       const pidField = trace.events.all()[0]?.findField("common_pid");
       if (pidField !== undefined) readPid = fieldSignedReader(pidField, trace.events.info);
     },
@@ -60,10 +76,26 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
       const view = new DataView(pages.buffer, pages.byteOffset, pages.byteLength);
       const prefix = instance === "" ? "" : `${instance}: `;
       const size = decoder.layout.pageSize;
+      if (readPid !== undefined) {
+        let missing = false;
+        for (let pos = 0; pos + size <= pages.length; pos += size) {
+          decoder.reset(pages, view, pos, cpu);
+          while (decoder.next(rec)) {
+            const pid = readPid(rec);
+            if (unknown(pid)) missing = !nameFromProc(pid) || missing;
+          }
+        }
+        if (missing) {
+          refreshTasks();
+          for (let pos = 0; pos + size <= pages.length; pos += size) {
+            decoder.reset(pages, view, pos, cpu);
+            while (decoder.next(rec)) tried.add(readPid(rec));
+          }
+        }
+      }
       for (let pos = 0; pos + size <= pages.length; pos += size) {
         decoder.reset(pages, view, pos, cpu);
         while (decoder.next(rec)) {
-          if (readPid !== undefined) learnComm(readPid(rec));
           if (rec.missedEvents !== 0) {
             const n = rec.missedEvents > 0 ? `${rec.missedEvents} ` : "";
             pending.push({ ts: rec.ts, cpu, line: `CPU:${cpu} [${n}EVENTS DROPPED]` });

@@ -199,13 +199,16 @@ export class Capture {
     let most = 0;
     for (const { capture, cpu } of this.cpus) {
       let want = this.fullPages(capture, cpu);
-      most = Math.max(most, (want + 1) * capture.pageSize);
+      let got = 0;
       while (want > 0) {
         const n = readPages(cpu.pipeFd, this.buf, capture.pageSize, Math.min(BATCH_PAGES, want));
         if (n === 0) break;
         this.store(capture, cpu, n);
+        got += n;
         want -= n / capture.pageSize;
       }
+      // What was waiting: the pages read, plus the unfinished one left behind (file mode).
+      most = Math.max(most, got + (this.sink === undefined ? capture.pageSize : 0));
     }
     return most;
   }

@@ -219,7 +219,7 @@ export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResu
 /** What `stream` needs to decode and print pages live. */
 export interface StreamView {
   /** Called once tracing is set up (before it is switched on) with what a trace.dat would store. */
-  begin(info: { metadata: TraceDatMetadata; traceClock: string; pageSize: number; cpuCount: number }): Promise<void>;
+  begin(info: { metadata: TraceDatMetadata; traceClock: string; pageSize: number; cpuCount: number; tracefsRoot: string }): Promise<void>;
   /** Pages read from one CPU of one instance ("" = top); valid only during the call. */
   pages(instance: string, cpu: number, pages: Uint8Array): void;
   /** End of a read round: print what was collected. */
@@ -238,6 +238,7 @@ export async function stream(o: RecordOptions, io: RecordIo, view: StreamView): 
         traceClock: await clockInstance.readFile("trace_clock"),
         pageSize: await clockInstance.pageSize(),
         cpuCount: fs.cpuCount(),
+        tracefsRoot: fs.root,
       });
     },
     end: async ({ status }) => status,
