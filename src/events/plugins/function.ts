@@ -88,8 +88,10 @@ export const funcRepeatsPlugin: PluginFactory = (ev, env) => {
       ip(rec, a);
       pip(rec, b);
       const s = functionText(env, a, b, rec.cpu, opts);
-      const ts = rec.ts - Number((top(rec) << 32n) | bottom(rec));
-      const t = env.formatTime ? env.formatTime(ts) : String(ts);
+      // tep_print_event(..., "%6.1000d", TEP_PRINT_TIME): (ts + 500) / 1000 as "%5llu.%06llu".
+      const ts = BigInt.asUintN(64, BigInt(rec.ts) - ((top(rec) << 32n) | bottom(rec)));
+      const us = (ts + 500n) / 1000n;
+      const t = (us / 1000000n).toString().padStart(5, " ") + "." + (us % 1000000n).toString().padStart(6, "0");
       return s + " (count: " + lld(count(rec)) + "  last_ts: " + t + ")";
     },
   };
