@@ -2,7 +2,7 @@
 // flags, timestamp and event name, with the per-file caches that keep the hot loop free of padding work.
 import { fieldNumberReader, type EventFormat, type EventTable, type FieldDef } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
-import type { TraceFile } from "../tracedat/index.js";
+import { OPTION, type TraceFile } from "../tracedat/index.js";
 import {
   UNKNOWN_EVENT,
   cpuColumn,
@@ -11,7 +11,7 @@ import {
   rawLatencyFlags,
   taskColumn,
 } from "./line-parts.js";
-import { TimestampFormatter, type TimestampStyle } from "./timestamps.js";
+import { TimestampFormatter, timestampStyle, type TimestampStyle } from "./timestamps.js";
 
 type NumberReader = (rec: RawRecord) => number;
 
@@ -22,6 +22,21 @@ export interface LineStyle {
   /** `-R` (with `-l`: flags as `-0x..`). */
   raw: boolean;
   timestamps: TimestampStyle;
+}
+
+/** True when the file has at least one option record with this id. */
+export function hasOption(trace: TraceFile, id: number): boolean {
+  return trace.options.some((o) => o.id === id);
+}
+
+/** The timestamp style of one file for `-t` / `--raw-ts` (report-output.md §3). */
+export function fileTimestampStyle(trace: TraceFile, options: { nsTimestamps?: boolean; rawTs?: boolean }): TimestampStyle {
+  return timestampStyle({
+    clock: hasOption(trace, OPTION.TRACECLOCK) ? trace.traceClock : undefined,
+    hasTsc2nsec: hasOption(trace, OPTION.TSC2NSEC),
+    nsTimestamps: options.nsTimestamps === true,
+    rawTs: options.rawTs === true,
+  });
 }
 
 function commonField(table: EventTable, name: string): FieldDef | undefined {

@@ -6,14 +6,12 @@ import {
   fieldSignedReader,
   fieldStringReader,
   type FieldDef,
-  type EventPrinter,
+  EventPrinter,
 } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
 import type { TraceFile } from "../tracedat/index.js";
-import { OPTION } from "../tracedat/index.js";
-import { LineFormatter, trimEventText } from "./line-formatter.js";
+import { LineFormatter, fileTimestampStyle, trimEventText } from "./line-formatter.js";
 import { StreamMerge } from "./stream-merge.js";
-import { timestampStyle } from "./timestamps.js";
 
 /** A field value: numbers up to 32 bits, bigints for 64-bit fields, strings for char arrays. */
 export type FieldValue = number | bigint | string;
@@ -132,21 +130,20 @@ export async function* readEvents(trace: TraceFile, options: ReadEventsOptions =
 export class EventLineFormatter {
   private readonly line: LineFormatter;
 
+  private readonly printer: EventPrinter;
+
+  /** `printer` defaults to one with the default plugins over the trace's symbols and task names. */
   constructor(
-    private readonly trace: TraceFile,
-    private readonly printer: EventPrinter,
-    options: { nsTimestamps?: boolean; latency?: boolean; raw?: boolean } = {},
+    trace: TraceFile,
+    options: { nsTimestamps?: boolean; latency?: boolean; raw?: boolean; printer?: EventPrinter } = {},
   ) {
-    const hasOption = (id: number): boolean => trace.options.some((o) => o.id === id);
+    this.printer =
+      options.printer ??
+      new EventPrinter(trace.events, { kallsyms: trace.kallsymsTable, printk: trace.printk, tasks: trace.tasks }, { plugins: true });
     this.line = new LineFormatter(trace, {
       latency: options.latency === true,
       raw: options.raw === true,
-      timestamps: timestampStyle({
-        clock: hasOption(OPTION.TRACECLOCK) ? trace.traceClock : undefined,
-        hasTsc2nsec: hasOption(OPTION.TSC2NSEC),
-        nsTimestamps: options.nsTimestamps === true,
-        rawTs: false,
-      }),
+      timestamps: fileTimestampStyle(trace, options),
     });
     this.raw = options.raw === true;
   }

@@ -17,10 +17,10 @@ import {
 } from "./funcgraph.js";
 import { padLeft, spaces } from "./digits.js";
 import { TRACE_FLAG_HARDIRQ, TRACE_FLAG_SOFTIRQ, UNKNOWN_EVENT, missedEventsLine } from "./line-parts.js";
-import { LineFormatter, trimEventText } from "./line-formatter.js";
+import { LineFormatter, fileTimestampStyle, hasOption, trimEventText } from "./line-formatter.js";
 import { StreamMerge } from "./stream-merge.js";
 import { pluginOptionMap, pluginOptionSet, type ReportFilter, type ReportInput, type ReportOptions } from "./options.js";
-import { TimestampFormatter, TsDiffColumn, timestampStyle, type TimestampStyle } from "./timestamps.js";
+import { TimestampFormatter, TsDiffColumn, type TimestampStyle } from "./timestamps.js";
 import { writeFileInfo, writeCpuList } from "./file-info.js";
 
 /** Text written between awaits on the output (about 64 KiB, style.md §7). */
@@ -75,11 +75,6 @@ function inputOf(x: string | ReportInput): ReportInput {
 function eventIdOf(table: EventTable, system: string, name: string): number {
   for (const ev of table.all()) if (ev.system === system && ev.name === name) return ev.id;
   return -1;
-}
-
-/** The trace clock named by the file's TRACECLOCK option, or undefined without one. */
-function hasOption(trace: TraceFile, id: number): boolean {
-  return trace.options.some((o) => o.id === id);
 }
 
 /** Opens every input; closes the ones already open if one fails. */
@@ -145,13 +140,7 @@ export async function writeReport(options: ReportOptions, out: TextOutput, signa
 }
 
 function styleFor(trace: TraceFile, options: ReportOptions): TimestampStyle {
-  const clockOption = hasOption(trace, OPTION.TRACECLOCK);
-  return timestampStyle({
-    clock: clockOption ? trace.traceClock : undefined,
-    hasTsc2nsec: hasOption(trace, OPTION.TSC2NSEC),
-    nsTimestamps: options.nsTimestamps === true,
-    rawTs: options.rawTs === true,
-  });
+  return fileTimestampStyle(trace, options);
 }
 
 /** One predicate for the positive (or negative) `-F` filters of a file: any of them matching is a match. */
