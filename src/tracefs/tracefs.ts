@@ -61,7 +61,6 @@ async function locateTracefs(): Promise<string> {
   return CANDIDATES[0]!;
 }
 
-
 /**
  * The tracefs mount. Open it once and get instances, event lists and metadata from it.
  * @example
