@@ -61,9 +61,12 @@ try {
   const timeoutMs = Math.min(plan.steps.reduce((sum, s) => sum + (s.timeoutMs ?? 120000), 0), 40 * 60000) + 120000;
   log(`boot: ${plan.steps.length} steps, deadline ${Math.round(timeoutMs / 1000)}s`);
   const channelPath = join(cacheDir, "channel.bin");
-  bootInfo = await boot({ kernel, initrd: image.path, channel: channelPath, timeoutMs, log });
+  const stepTimeouts = new Map(plan.steps.map((s) => [s.id, s.timeoutMs ?? 120000]));
+  bootInfo = await boot({ kernel, initrd: image.path, channel: channelPath, timeoutMs, stepTimeouts, log });
   log(`boot: qemu ended after ${bootInfo.seconds.toFixed(0)}s (exit ${bootInfo.code ?? bootInfo.signal}${bootInfo.timedOut ? ", killed at deadline" : ""})`);
   lab = new Lab({ channel: parseChannel(channelPath), resultsDir: join(cacheDir, "results"), repo, boot: bootInfo });
+  const slow = [...lab.steps.values()].filter((r) => r.ran).sort((a, b) => b.meta.ms - a.meta.ms).slice(0, 5);
+  log(`slowest steps: ${slow.map((r) => `${r.id} ${(r.meta.ms / 1000).toFixed(0)}s`).join(", ")}`);
 } catch (e) {
   setupError = e;
   lab = new Lab({ channel: { files: new Map(), ends: new Map(), notes: new Map(), truncated: true }, resultsDir: join(cacheDir, "results"), repo });
@@ -75,6 +78,11 @@ test("lab: the guest booted, ran every step and powered off", () => {
   assert.equal(lab.truncated, false, "the guest's channel ends mid-record");
   const missing = buildPlan().steps.map((s) => s.id).filter((id) => !lab.step(id).ran);
   assert.deepEqual(missing, [], "steps without a result; console tail:\n" + bootInfo.console.slice(-3000));
+});
+
+test("lab: the image's ftk runs (ftk --help) and lists its subcommands", () => {
+  lab.step("lab/ftk-help").assertOk();
+  assert.ok(lab.commands.size > 0, "ftk --help listed no subcommand");
 });
 
 test("lab: the kernel is Debian 6.1 with function_graph", () => {

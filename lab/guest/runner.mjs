@@ -2,7 +2,7 @@
 // requested files and exit status to the host over a raw serial port as framed records:
 //   "\nFTKLAB <type> <name> <length>\n" followed by <length> bytes   (type: file | end | note)
 // Progress lines go to the console. Steps never use a shell unless the plan says so.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { basename, join } from "node:path";
 import { dumpTracefsState } from "./tracefs-state.mjs";
@@ -63,22 +63,68 @@ function writeStep(step) {
   }
 }
 
+/** What a stuck process is doing, for the console: its state and kernel stack. */
+function describeProcess(pid) {
+  const read = (f) => {
+    try {
+      return readFileSync(`/proc/${pid}/${f}`, "latin1");
+    } catch (e) {
+      return `<${e.code}>`;
+    }
+  };
+  const state = /^State:.*$/m.exec(read("status"))?.[0] ?? "";
+  return `pid ${pid} ${state} wchan ${read("wchan")}\n${read("stack")}`;
+}
+
+/** Runs one command (argv, no shell) with a deadline; collects its output and returned files. */
 function execStep(step, cwd) {
-  const r = spawnSync(step.argv[0], step.argv.slice(1), {
-    cwd,
-    env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin", HOME: "/root", TERM: "dumb", ...(step.env ?? {}) },
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: step.timeoutMs ?? 120000,
-    killSignal: "SIGKILL",
-    maxBuffer: 256 * 1024 * 1024,
+  return new Promise((resolve) => {
+    const child = spawn(step.argv[0], step.argv.slice(1), {
+      cwd,
+      env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin", HOME: "/root", TERM: "dumb", ...(step.env ?? {}) },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, so a timeout kills trace-cmd's recorder children too
+    });
+    const out = [];
+    const err = [];
+    child.stdout.on("data", (b) => out.push(b));
+    child.stderr.on("data", (b) => err.push(b));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      console.log(`FTKLAB-GUEST step ${step.id} over ${step.timeoutMs ?? 120000}ms, killing: ${describeProcess(child.pid)}`);
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    }, step.timeoutMs ?? 120000);
+    let spawnError;
+    let done = false;
+    let exitTimer;
+    const finish = (status, signal) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearTimeout(exitTimer);
+      send("file", `${step.id}/stdout`, Buffer.concat(out));
+      send("file", `${step.id}/stderr`, Buffer.concat(err));
+      for (const f of step.files ?? []) {
+        const p = join(cwd, f);
+        if (existsSync(p)) send("file", `${step.id}/${basename(f)}`, readFileSync(p));
+      }
+      resolve({ status, signal, timedOut, error: spawnError });
+    };
+    child.on("close", finish);
+    // A leftover grandchild holding the pipes must not stall the plan: finish 10 s after exit.
+    child.on("exit", (status, signal) => {
+      exitTimer = setTimeout(() => finish(status, signal), 10000);
+    });
+    child.on("error", (e) => {
+      spawnError = e.message;
+      setTimeout(() => finish(null, null), 1000);
+    });
   });
-  send("file", `${step.id}/stdout`, r.stdout ?? Buffer.alloc(0));
-  send("file", `${step.id}/stderr`, r.stderr ?? Buffer.alloc(0));
-  for (const f of step.files ?? []) {
-    const p = join(cwd, f);
-    if (existsSync(p)) send("file", `${step.id}/${basename(f)}`, readFileSync(p));
-  }
-  return { status: r.status, signal: r.signal, error: r.error ? String(r.error.message) : undefined };
 }
 
 for (const step of plan.steps) {
@@ -88,7 +134,7 @@ for (const step of plan.steps) {
   console.log(`FTKLAB-GUEST step ${step.id} start +${((start - t0) / 1000).toFixed(1)}s`);
   let meta;
   try {
-    meta = step.kind === "state" ? await stateStep(step) : step.kind === "write" ? writeStep(step) : execStep(step, cwd);
+    meta = step.kind === "state" ? await stateStep(step) : step.kind === "write" ? writeStep(step) : await execStep(step, cwd);
   } catch (e) {
     meta = { status: null, error: String(e?.stack ?? e) };
   }

@@ -5,16 +5,18 @@ import { readFileSync, rmSync } from "node:fs";
 
 /**
  * Boots `kernel` with `initrd`; the guest's ttyS1 is written to `channel`. Resolves when qemu exits
- * or is killed at `timeoutMs`, with the console text and how it ended. Never rejects for a guest failure.
+ * or is killed at `timeoutMs`, or when a step runs `stepGraceMs` past its own timeout (`stepTimeouts`:
+ * step id -> ms; the guest's runner announces each step on the console), with the console text and
+ * how it ended. Never rejects for a guest failure.
  */
-export function boot({ kernel, initrd, channel, timeoutMs, log, memoryMb = 2048, cpus = 2 }) {
+export function boot({ kernel, initrd, channel, timeoutMs, log, stepTimeouts = new Map(), stepGraceMs = 180000, memoryMb = 2048, cpus = Number(process.env.FTK_LAB_CPUS ?? 2) }) {
   rmSync(channel, { force: true });
   const argv = [
     "-accel", "tcg", "-cpu", "max", "-m", String(memoryMb), "-smp", String(cpus),
     "-display", "none", "-nodefaults", "-no-reboot", "-monitor", "none",
     "-serial", "stdio", "-serial", `file:${channel}`,
     "-kernel", kernel, "-initrd", initrd,
-    "-append", "console=ttyS0 quiet panic=-1 oops=panic nowatchdog",
+    "-append", "console=ttyS0 quiet panic=-1 oops=panic",
   ];
   const started = Date.now();
   return new Promise((resolve) => {
@@ -26,7 +28,23 @@ export function boot({ kernel, initrd, channel, timeoutMs, log, memoryMb = 2048,
       pending += buf.toString("latin1");
       const lines = pending.split("\n");
       pending = lines.pop();
-      for (const line of lines) if (line.includes("FTKLAB-GUEST") || /Kernel panic|Oops|BUG:/.test(line)) log(`guest: ${line.replace(/\r$/, "")}`);
+      for (const line of lines) {
+        if (line.includes("FTKLAB-GUEST") || /Kernel panic|Oops|BUG:/.test(line)) log(`guest: ${line.replace(/\r$/, "")}`);
+        const step = /FTKLAB-GUEST step (\S+) (start|status)/.exec(line);
+        if (step) watchStep(step[1], step[2] === "start");
+      }
+    };
+    // Per-step watchdog: a guest stuck in one step (e.g. a livelocked kernel) ends the boot early.
+    let stepTimer;
+    const watchStep = (id, started) => {
+      clearTimeout(stepTimer);
+      if (!started) return;
+      const limit = (stepTimeouts.get(id) ?? 120000) + stepGraceMs;
+      stepTimer = setTimeout(() => {
+        timedOut = true;
+        log(`qemu: step ${id} still running ${Math.round(limit / 1000)}s after it started, killing pid ${child.pid}`);
+        child.kill("SIGKILL");
+      }, limit);
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
@@ -40,6 +58,7 @@ export function boot({ kernel, initrd, channel, timeoutMs, log, memoryMb = 2048,
     process.once("exit", killOnExit);
     const finish = (code, signal, error) => {
       clearTimeout(timer);
+      clearTimeout(stepTimer);
       process.removeListener("exit", killOnExit);
       resolve({ code, signal, error, timedOut, seconds: (Date.now() - started) / 1000, console: Buffer.concat(chunks).toString("latin1") });
     };

@@ -23,12 +23,13 @@ export const steps = [
   { id: "del-probe", kind: "write", path: KPROBE_EVENTS, text: "-:kprobes/lab_open\n" },
   { id: "del-retprobe", kind: "write", path: KPROBE_EVENTS, text: "-:kprobes/lab_open_ret\n" },
   { id: "state1", kind: "state", compareTo: "state0" },
-  // The same probes through ftk probe (PROBES engineer's src/cli/probe.ts; perf-probe-like spec).
-  { id: "probe-add", argv: ["ftk", "probe", "--add", "do_sys_openat2 path=+0(%si):ustring"] },
-  { id: "probe-add-ret", argv: ["ftk", "probe", "--add", "do_sys_openat2%return ret=$retval:s64"] },
-  { id: "probe-list", argv: ["ftk", "probe", "--list"] },
-  rec("probe-record", "ftk", "ftk-probe.dat"),
-  { id: "probe-del", argv: ["ftk", "probe", "--del", "kprobes:*"] },
+  // The same probes through ftk probe (src/cli/probe.ts): group "probe", events do_sys_openat2
+  // and do_sys_openat2__return.
+  { id: "probe-add", argv: ["ftk", "probe", "do_sys_openat2", "path=+0(%si):ustring"] },
+  { id: "probe-add-ret", argv: ["ftk", "probe", "do_sys_openat2%return", "ret=$retval:s64"] },
+  { id: "probe-list", argv: ["ftk", "probe", "-l"] },
+  rec("probe-record", "ftk", "ftk-probe.dat", "probe"),
+  { id: "probe-del", argv: ["ftk", "probe", "-d", "probe:*"] },
   { id: "state2", kind: "state", compareTo: "state0" },
 ];
 
@@ -81,10 +82,7 @@ export function tests(lab) {
       assert.match(lab.step("kprobes/probe-list").assertOk().stdout, /do_sys_openat2/);
       const r = lab.traceCmd("report", "-i", lab.step("kprobes/probe-record").assertOk().path("ftk-probe.dat"));
       assert.equal(r.status, 0, r.stderr);
-      const names = [...new Set(reportEvents(r.stdout).map((e) => e.event))];
-      const entry = names.find((n) => !/ret|return/i.test(n));
-      const exit = names.find((n) => /ret|return/i.test(n));
-      assertProbeReport(r.stdout, entry, exit);
+      assertProbeReport(r.stdout, "do_sys_openat2", "do_sys_openat2__return");
       lab.step("kprobes/probe-del").assertOk();
       assertStateRestored(lab, "kprobes/state0", "kprobes/state2");
     });
