@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { suite, test } from "node:test";
 import { promisify } from "node:util";
-import { UndoStack, diffTracefsState, snapshotTracefsState } from "../index.js";
+import { UndoStack, defaultOptionValue, diffTracefsState, fullCpumask, snapshotTracefsState } from "../index.js";
 import type { TracefsSnapshot } from "../index.js";
 import { ftkBin } from "../test-support/paths.js";
 import { assertTracefsUnchanged, openLiveTracefs, testInstanceName } from "../tracefs/testing.js";
@@ -19,6 +19,22 @@ async function fullResetBlocked(): Promise<string | false> {
   if (!live.fs) return live.skip || "no tracefs";
   if ((await live.fs.listInstances()).length > 0) return "instances exist (someone else is tracing): a full reset would remove them";
   if ((await live.fs.listDynamicEvents()).length > 0) return "dynamic events exist: a full reset would remove them";
+  // The test compares the state after the reset with the state before: that holds only from kernel defaults.
+  const snap = await snapshotTracefsState(live.fs);
+  const cpus = live.fs.cpuCount();
+  for (const [k, v] of Object.entries(snap.files)) {
+    if (k.includes("/")) {
+      const opt = /^options\/(.+)$/.exec(k);
+      const bad = (opt && v !== (defaultOptionValue(opt[1]!, true) ? "1" : "0")) ||
+        (k.endsWith("/enable") && v !== "0") || (k.endsWith("/filter") && v !== "none") || (k.endsWith("/trigger") && v !== "");
+      if (bad) return `tracefs is not at kernel defaults ('${k}' is '${v}'): a full reset would change it`;
+    }
+  }
+  const want: Record<string, string> = { tracing_on: "1", current_tracer: "nop", set_event: "", set_event_pid: "", buffer_percent: "50", tracing_cpumask: fullCpumask(cpus) };
+  for (const [k, v] of Object.entries(want)) {
+    if (snap.files[k] !== undefined && snap.files[k] !== v) return `tracefs is not at kernel defaults ('${k}' is '${snap.files[k]}'): a full reset would change it`;
+  }
+  if (snap.files["trace_clock"] !== undefined && !snap.files["trace_clock"].includes("[local]")) return "trace_clock is not 'local': a full reset would change it";
   return false;
 }
 
