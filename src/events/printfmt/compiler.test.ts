@@ -154,3 +154,11 @@ test("bprint: format from printk_formats, arguments packed in buf", () => {
   b.u64(16, 0x1234n);
   assert.equal(printer(t).text(b.record()), "do_one: (NO FORMAT FOUND at 1234)\n");
 });
+
+test("compiled print fmt: %pIS sockaddr addresses with port and compression", () => {
+  const fields = ["field:u8 sa[28];\toffset:8;\tsize:28;\tsigned:0;"];
+  const v4 = (b: RecordBuilder) => b.u8(8, 2).u8(10, 0x1f).u8(11, 0x90).u8(12, 10).u8(15, 1);
+  assert.equal(render(fields, '"%pIS %pISp %piS", REC->sa, REC->sa, REC->sa', v4), "10.0.0.1 10.0.0.1:8080 010.000.000.001");
+  const v6 = (b: RecordBuilder) => b.u8(8, 10).u8(11, 80).u8(16, 0x20).u8(17, 1).u8(18, 0x0d).u8(19, 0xb8).u8(31, 1);
+  assert.equal(render(fields, '"%pISpc", REC->sa', v6), "[2001:db8::1]:80");
+});

@@ -714,6 +714,7 @@ export class Compiler {
           // Not an IP directive: libtraceevent prints nothing for it.
           return () => "";
         }
+        if (v === "S") return this.sockaddr(c0, ext.slice(2), base);
       }
       if (base.kind !== "field") {
         const t = "ARG TYPE NOT FIELD BUT " + argTypeNumber(base);
@@ -753,6 +754,57 @@ export class Compiler {
     }
     const f = v.f;
     return (rec) => formatPointer(f(rec));
+  }
+
+  /** %pIS / %piS (+p, c, h/n/b/l): an IPv4/IPv6 address from a sockaddr field or dynamic array. */
+  private sockaddr(i: string, mods: string, base: Node): StrC {
+    let k = 0;
+    let port = false;
+    let compressed = false;
+    if (i === "I") {
+      if (mods[k] === "p") {
+        port = true;
+        k++;
+      }
+      if (mods[k] === "c") {
+        compressed = true;
+        k++;
+      }
+    }
+    const m = mods[k];
+    const reverse = m === "h" ? this.ctx.info.littleEndian : m === "l";
+    let locate: (rec: Rec) => number;
+    if (base.kind === "field") {
+      const f = this.field(base.name);
+      if (!f) return () => "";
+      const packed = f.offset * 65536 + f.size;
+      locate = () => packed;
+    } else if (base.kind === "dynArray") {
+      locate = dynLocator(this.ownField(base.name), this.ctx.info);
+    } else {
+      const t = "ARG NOT FIELD NOR DYNAMIC ARRAY BUT TYPE " + argTypeNumber(base);
+      return () => t;
+    }
+    return (rec) => {
+      const v = locate(rec);
+      const len = v % 65536;
+      const at = rec.pos + Math.floor(v / 65536);
+      const b = (n: number): number => rec.buf[at + n] ?? 0;
+      const family = b(0) | (b(1) << 8);
+      const portText = (): string => String(b(2) * 256 + b(3));
+      if (family === 2) {
+        if (len < 16) return "INVALIDIPv4";
+        return ip4Text(i, reverse, (n) => b(4 + n)) + (port ? ":" + portText() : "");
+      }
+      if (family === 10) {
+        if (len < 28) return "INVALIDIPv6";
+        const a: number[] = [];
+        for (let n = 0; n < 16; n++) a.push(b(8 + n));
+        const t = compressed ? ip6cText(a) : ip6Text(i, a);
+        return port ? "[" + t + "]:" + portText() : t;
+      }
+      return "";
+    };
   }
 
   /** %pM %pm %pI4 %pI6 %pU on a fixed field. */
