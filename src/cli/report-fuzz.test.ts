@@ -241,7 +241,7 @@ function mutate(f: FixtureLayout, rnd: () => number): { bytes: Uint8Array; what:
 
   const ops = 1 + int(3);
   for (let i = 0; i < ops; i++) {
-    const kind = int(7);
+    const kind = int(8);
     const { region, at } = place();
     switch (kind) {
       case 0: {
@@ -306,6 +306,20 @@ function mutate(f: FixtureLayout, rnd: () => number): { bytes: Uint8Array; what:
           const p = entry + (rnd() < 0.5 ? 0 : 8);
           what.push(`cpu${cpu} ${p === entry ? "offset" : "size"} ${putInteresting(p, 8, view.getBigUint64(p, true))}`);
         }
+        break;
+      }
+      case 7: {
+        // A format file's field offset, size or signed flag rewritten (same length, other digits).
+        const key = ["offset:", "size:", "signed:"][int(3)]!;
+        const text = Buffer.from(bytes.buffer, bytes.byteOffset, f.dataStart);
+        let p = text.indexOf(key, f.headerEnd + int(Math.max(1, f.dataStart - f.headerEnd)), "latin1");
+        if (p < 0) p = text.indexOf(key, f.headerEnd, "latin1");
+        if (p < 0) break;
+        p += key.length;
+        let digits = "";
+        for (let q = p; bytes[q]! >= 0x30 && bytes[q]! <= 0x39; q++) digits += rnd() < 0.5 ? "9" : String(int(10));
+        for (let i = 0; i < digits.length; i++) bytes[p + i] = digits.charCodeAt(i);
+        what.push(`format ${key}${digits} @${hex(p)}`);
         break;
       }
       default: {
