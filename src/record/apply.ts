@@ -56,9 +56,19 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
   }
   for (const ev of p.events) {
     if (ev.filter !== undefined) await inst.setEventFilter(ev.system, ev.event, ev.filter, undo);
-    for (const t of ev.triggers) await inst.addEventTrigger(ev.system, ev.event, t, undo);
   }
   for (const en of p.enables) await inst.enableEvent(en.system, en.event, undo);
+  // Triggers last, so that the undo removes them first: an event that still has a trigger only goes
+  // soft-disabled when 0 is written to its enable file. An enable_event target that fired stays
+  // enabled after its trigger goes, so its enable file is saved (and put back) first.
+  const enabled = new Set(p.events.map((e) => `${e.system}:${e.event}`));
+  for (const ev of p.events) {
+    for (const t of ev.triggers) {
+      const target = /^enable_event:([^:\s]+):([^:\s]+)/.exec(t);
+      if (target !== null && !enabled.has(`${target[1]}:${target[2]}`)) await inst.setEventEnable(target[1]!, target[2]!, false, undo);
+      await inst.addEventTrigger(ev.system, ev.event, t, undo);
+    }
+  }
   await inst.clearTrace();
   return { plan: p, instance: inst };
 }

@@ -172,6 +172,16 @@ suite("ftk record on the live kernel", { skip }, () => {
     assert.equal(killed.res.status, 128 + 9);
   });
 
+  test("record() -R triggers are removed and the events they enabled put back", async () => {
+    const out = join(dir, "trig.dat");
+    const { res } = await run(["-q", "-o", out, "-F", "-e", "syscalls:sys_enter_openat", "-R", "enable_event:syscalls:sys_exit_openat", "ls", "/"]);
+    assert.equal(res.status, 0);
+    const lines = traceCmdReport(out);
+    assert.ok(lines.some((l) => l.includes("sys_exit_openat:")), "the trigger enabled sys_exit_openat (its format is stored)");
+    const off = await run(["-q", "-o", join(dir, "trig2.dat"), "-F", "-e", "syscalls:sys_enter_openat", "-R", "traceoff", "ls", "/"]);
+    assert.equal(off.res.status, 0);
+  });
+
   const BAD: [string, string[], RegExp][] = [
     ["an invalid event name", ["-e", "nosuch_system:nosuch_event", "ls"], /event 'nosuch_system:nosuch_event' does not exist/],
     ["a bad filter field", ["-e", "sched:sched_switch", "-f", "no_such_field == 1", "ls"], /no field 'no_such_field'/],

@@ -67,9 +67,16 @@ async function waitForPids(pids: readonly number[], signal: AbortSignal): Promis
   }
 }
 
+/** Events whose formats the file needs: the enabled ones, kernel_stack for -T, and enable_event targets of -R. */
 function recordedEvents(plan: RecordPlan): { system: string; event: string }[] {
-  const all = plan.instances.flatMap((i) => i.events);
-  if (plan.instances.some((i) => i.options.some((o) => o.name === "stacktrace" && o.on))) all.push({ system: "ftrace", event: "kernel_stack", triggers: [] });
+  const all: { system: string; event: string }[] = plan.instances.flatMap((i) => i.events);
+  if (plan.instances.some((i) => i.options.some((o) => o.name === "stacktrace" && o.on))) all.push({ system: "ftrace", event: "kernel_stack" });
+  for (const ev of plan.instances.flatMap((i) => i.events)) {
+    for (const t of ev.triggers) {
+      const m = /^(?:enable|disable)_event:([^:\s]+):([^:\s]+)/.exec(t);
+      if (m !== null) all.push({ system: m[1]!, event: m[2]! });
+    }
+  }
   return all;
 }
 
