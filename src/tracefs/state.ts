@@ -1,6 +1,6 @@
 // Snapshot and diff of every tracefs setting that ftk may change (tracefs-control.md §8), top level and
 // every instance, so tests and the recorder can prove that the kernel was left as it was found.
-import { readdirSync } from "node:fs";
+import { opendirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { errnoOf, isOneReadFile, oneLine, readSmallSync } from "./io.js";
 import { parseBufferSizeKb, parseTriggers } from "./parse.js";
@@ -48,6 +48,22 @@ function subdirs(dir: string): string[] {
   }
 }
 
+/** Subdirectories in the kernel's order (readdirSync sorts; `stat` lists events as trace-cmd does, unsorted). */
+function subdirsInOrder(dir: string): string[] {
+  const names: string[] = [];
+  try {
+    const d = opendirSync(dir);
+    try {
+      for (let e = d.readSync(); e !== null; e = d.readSync()) if (e.isDirectory()) names.push(e.name);
+    } finally {
+      d.closeSync();
+    }
+  } catch {
+    // missing directory: no entries
+  }
+  return names;
+}
+
 function plainFiles(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true }).filter((d) => !d.isDirectory()).map((d) => d.name);
@@ -71,8 +87,8 @@ function instanceFiles(root: string, prefix: string): string[] {
 }
 
 /**
- * Reads the given per-event files (enable, filter, trigger) of every event of one instance, in directory
- * order, synchronously in batches; missing files are left out. Values are normalized like the snapshot's.
+ * Reads the given per-event files (enable, filter, trigger) of every event of one instance, in the kernel's
+ * directory order (as trace-cmd lists them), synchronously in batches; missing files are left out. Values are normalized like the snapshot's.
  */
 export async function readEventFiles(
   fs: Tracefs,
@@ -83,8 +99,8 @@ export async function readEventFiles(
   const eventsDir = join(fs.root, prefix, "events");
   const out: { system: string; event: string; values: (string | undefined)[] }[] = [];
   let count = 0;
-  for (const system of subdirs(eventsDir)) {
-    for (const event of subdirs(join(eventsDir, system))) {
+  for (const system of subdirsInOrder(eventsDir)) {
+    for (const event of subdirsInOrder(join(eventsDir, system))) {
       const values: (string | undefined)[] = [];
       for (const name of names) {
         if (++count % BATCH === 0) await new Promise((r) => setImmediate(r));
