@@ -162,3 +162,15 @@ test("compiled print fmt: %pIS sockaddr addresses with port and compression", ()
   const v6 = (b: RecordBuilder) => b.u8(8, 10).u8(11, 80).u8(16, 0x20).u8(17, 1).u8(18, 0x0d).u8(19, 0xb8).u8(31, 1);
   assert.equal(render(fields, '"%pISpc", REC->sa', v6), "[2001:db8::1]:80");
 });
+
+test("scsi_trace_parse_cdb() decodes CDBs like the scsi plugin, with C's sign extension", () => {
+  const fields = ["field:unsigned int cmd_len;\toffset:8;\tsize:4;\tsigned:0;", "field:__data_loc unsigned char[] cmnd;\toffset:12;\tsize:4;\tsigned:0;"];
+  const pf = '"(%s)", scsi_trace_parse_cdb(p, __get_dynamic_array(cmnd), REC->cmd_len)';
+  const cdb = (bytes: number[]) => (b: RecordBuilder) => {
+    b.u32(8, bytes.length).u32(12, (bytes.length << 16) | 24);
+    bytes.forEach((x, i) => b.u8(24 + i, x));
+  };
+  assert.equal(render(fields, pf, cdb([0x28, 0x20, 0x81, 0x02, 0x03, 0x04, 0, 0x01, 0x00, 0])), "(lba=18446744071578977028 txlen=256 protect=1)");
+  assert.equal(render(fields, pf, cdb([0x42, 0, 0, 0, 0, 0, 0, 0, 0x18, 0])), "(regions=1)");
+  assert.equal(render(fields, pf, cdb([0x12, 0, 0, 0, 36, 0])), "(-)");
+});

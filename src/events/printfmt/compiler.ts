@@ -1035,34 +1035,47 @@ const XEN_HYPERCALLS: Record<number, string> = {
   53: "arch_5", 54: "arch_6", 55: "arch_7",
 };
 
-/** scsi_trace_parse_cdb() of the scsi plugin (§8.2 table), best effort for the common opcodes. */
+/** scsi_trace_parse_cdb() of the scsi plugin (§8.2 table), including C's int sign extension of `b << 24`. */
 function scsiParseCdb(cdb: number[]): string {
   const b = (i: number): number => cdb[i] ?? 0;
-  const be = (from: number, n: number): bigint => {
-    let v = 0n;
-    for (let i = 0; i < n; i++) v = (v << 8n) | BigInt(b(from + i));
-    return v;
-  };
-  switch (b(0)) {
+  // (b[i] << 24 | ...) is a C int: sign-extended when stored in the 64-bit sector_t.
+  const int32 = (i: number): bigint => BigInt.asUintN(64, BigInt((b(i) << 24) | (b(i + 1) << 16) | (b(i + 2) << 8) | b(i + 3)));
+  const u32 = (i: number): number => ((b(i) << 24) | (b(i + 1) << 16) | (b(i + 2) << 8) | b(i + 3)) >>> 0;
+  const lba64 = (i: number): bigint =>
+    (BigInt(b(i)) << 56n) | (BigInt(b(i + 1)) << 48n) | (BigInt(b(i + 2)) << 40n) | (BigInt(b(i + 3)) << 32n) | int32(i + 4);
+  const op = b(0);
+  switch (op) {
     case 0x08:
-    case 0x0a: {
-      const lba = (BigInt(b(1) & 0x1f) << 16n) | (BigInt(b(2)) << 8n) | BigInt(b(3));
-      const txlen = BigInt(b(4));
-      return `lba=${lba} txlen=${txlen}`;
-    }
+    case 0x0a:
+      return `lba=${((b(1) & 0x1f) << 16) | (b(2) << 8) | b(3)} txlen=${b(4)}`;
     case 0x28:
+    case 0x2f:
     case 0x2a:
     case 0x41:
-      return `lba=${be(2, 4)} txlen=${be(7, 2)} protect=${b(1) >> 5}` + (b(0) === 0x41 ? ` unmap=${(b(1) >> 3) & 1}` : "");
+      return `lba=${int32(2)} txlen=${(b(7) << 8) | b(8)} protect=${b(1) >> 5}` + (op === 0x41 ? ` unmap=${(b(1) >> 3) & 1}` : "");
     case 0xa8:
+    case 0xaf:
     case 0xaa:
-      return `lba=${be(2, 4)} txlen=${be(6, 4)} protect=${b(1) >> 5}`;
+      return `lba=${int32(2)} txlen=${int32(6)} protect=${b(1) >> 5}`;
     case 0x88:
+    case 0x8f:
     case 0x8a:
     case 0x93:
-      return `lba=${be(2, 8)} txlen=${be(10, 4)} protect=${b(1) >> 5}` + (b(0) === 0x93 ? ` unmap=${(b(1) >> 3) & 1}` : "");
+      return `lba=${lba64(2)} txlen=${int32(10)} protect=${b(1) >> 5}` + (op === 0x93 ? ` unmap=${(b(1) >> 3) & 1}` : "");
     case 0x42:
-      return `regions=${Number(be(7, 2) - 8n) / 16}`;
+      return `regions=${Math.floor((((b(7) << 8) | b(8)) - 8 >>> 0) / 16)}`;
+    case 0x9e: {
+      const sa = b(1) & 0x1f;
+      const cmd = sa === 0x10 ? "READ_CAPACITY_16" : sa === 0x12 ? "GET_LBA_STATUS" : undefined;
+      if (!cmd) return "UNKNOWN";
+      return `${cmd} lba=${lba64(2)} alloc_len=${u32(10)}`;
+    }
+    case 0x7f: {
+      const sa = (b(8) << 8) | b(9);
+      const cmd = sa === 0x9 ? "READ" : sa === 0xa ? "VERIFY" : sa === 0xb ? "WRITE" : sa === 0xd ? "WRITE_SAME" : undefined;
+      if (!cmd) return "-";
+      return `${cmd}_32 lba=${lba64(12)} txlen=${int32(28)} protect=${b(10) >> 5} ei_lbrt=${u32(20)}` + (sa === 0xd ? ` unmap=${(b(10) >> 3) & 1}` : "");
+    }
     default:
       return "-";
   }
