@@ -185,7 +185,12 @@ async function runSession<R>(
       await held.release();
       const exit = held.wait();
       await Promise.race([exit, abortPromise(io.signal)]);
-      if (!held.exited) held.kill("SIGINT");
+      // Stopped early: ask the command to end, then insist (a command that ignores SIGINT must not hang us).
+      for (const [sig, waitMs] of [["SIGINT", 2000], ["SIGTERM", 2000], ["SIGKILL", 0]] as const) {
+        if (held.exited) break;
+        held.kill(sig);
+        if (waitMs > 0) await Promise.race([exit, new Promise((r) => setTimeout(r, waitMs))]);
+      }
       status = await exit;
     } else {
       if (!o.quiet && name === "record") io.stdout.write("Hit Ctrl^C to stop recording\n");
