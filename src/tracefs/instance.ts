@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { TracefsError } from "../base/index.js";
 import { CpuReader } from "./cpu-reader.js";
 import { TRACER_HINT, errnoOf, readdirInOrder, tracefsError } from "./io.js";
-import { pageSizeFromHeaderPage, parseBufferSizeKb, parseFilter, parseTraceClock, parseTriggers, parseWords } from "./parse.js";
+import { pageSizeFromHeaderPage, parseBufferSizeKb, parseCpuStats, parseFilter, parseTraceClock, parseTriggers, parseWords } from "./parse.js";
 import type { Tracefs } from "./tracefs.js";
 import type { UndoStack } from "./undo.js";
 
@@ -396,6 +396,15 @@ export class Instance {
   /** `per_cpu/cpuN/stats` text. */
   cpuStats(cpu: number): Promise<string> {
     return this.readFile(`per_cpu/cpu${cpu}/stats`);
+  }
+
+  /**
+   * Unread bytes in one CPU's ring buffer (`bytes:` of per_cpu/cpuN/stats). A recorder can skip reading
+   * while this is under a page, so non-blocking reads do not take many small partial pages.
+   */
+  async cpuBufferedBytes(cpu: number): Promise<number> {
+    const v = parseCpuStats(await this.cpuStats(cpu)).get("bytes");
+    return v === undefined ? 0 : Number(v);
   }
 
   /** Number of CPUs (per_cpu directories). */
