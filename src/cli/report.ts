@@ -22,6 +22,7 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   --ts-offset N        add N to the timestamps of the file before it
   --raw-ts             timestamps without corrections
   --align-ts           timestamps relative to the first event
+  --nodate             ignore the clock-to-date offset recorded with --date
   --stat               buffer statistics recorded with the file
   --uname / --version  system and trace-cmd version that recorded the file
   --cpus               CPUs that have data; --first-event / --last-event add their timestamps
@@ -49,6 +50,7 @@ const FLAGS: Record<string, FlagSpec> = {
   "ts-offset": { type: "string" },
   "raw-ts": { type: "boolean" },
   "align-ts": { type: "boolean" },
+  nodate: { type: "boolean" },
   stat: { type: "boolean" },
   uname: { type: "boolean" },
   version: { type: "boolean" },
@@ -128,6 +130,9 @@ export function parseReportArgs(argv: string[]): ReportOptions | "help" {
         break;
       case "align-ts":
         options.alignTs = true;
+        break;
+      case "nodate":
+        options.noDate = true;
         break;
       case "stat":
         options.stat = true;

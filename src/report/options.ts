@@ -42,6 +42,8 @@ export interface ReportOptions {
   pluginOptions?: string[];
   /** `--raw-ts`: no timestamp corrections; integers when the file names its clock. */
   rawTs?: boolean;
+  /** `--nodate`: ignore the file's DATE option. */
+  noDate?: boolean;
   /** `--align-ts`: timestamps relative to the first event. */
   alignTs?: boolean;
   /** `--stat`, `--uname`, `--version`: file information after `cpus=N` instead of events. */

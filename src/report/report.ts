@@ -87,6 +87,7 @@ async function openInputs(options: ReportOptions): Promise<InputFile[]> {
       const trace = await openTrace(input.path, {
         ...(input.tsOffset !== undefined ? { tsOffset: input.tsOffset } : {}),
         ...(options.rawTs ? { rawTs: true } : {}),
+        ...(options.noDate ? { noDate: true } : {}),
       });
       const printer = new EventPrinter(
         trace.events,
