@@ -25,6 +25,9 @@ const TOP_FILES = [
   "uprobe_events", "kprobe_events", "dynamic_events", "synthetic_events", "saved_cmdlines_size", "tracing_thresh",
 ] as const;
 
+/** procfs knobs a recorder changes (tracefs-control.md §8): kallsyms copying lifts kptr_restrict. */
+const PROC_FILES = ["/proc/sys/kernel/kptr_restrict", "/proc/sys/kernel/ftrace_enabled"] as const;
+
 /** Files read between two yields to the event loop (about 15 ms of synchronous reads here). */
 const BATCH = 1000;
 
@@ -120,7 +123,8 @@ export async function readEventFiles(
 /**
  * Reads every setting ftk may change: per instance (top and each of `instances/`) tracing_on,
  * current_tracer, set_event, events/*\/*\/{enable,filter,trigger}, options/*, trace_clock, buffer sizes,
- * pid and function filter files; at the top level the instance list and dynamic events.
+ * pid and function filter files; at the top level the instance list and dynamic events; and the procfs
+ * knobs kptr_restrict and ftrace_enabled.
  * About 7000 small files per instance; they are read synchronously in batches (faster than the pool here).
  */
 export async function snapshotTracefsState(fs: Tracefs): Promise<TracefsSnapshot> {
@@ -138,6 +142,13 @@ export async function snapshotTracefsState(fs: Tracefs): Promise<TracefsSnapshot
     } catch (e) {
       const code = errnoOf(e);
       if (code !== "ENOENT") files[rel] = `<${code ?? "error"}>`;
+    }
+  }
+  for (const path of PROC_FILES) {
+    try {
+      files[path] = readSmallSync(path).trim();
+    } catch {
+      // not on this system
     }
   }
   return { root, files };
