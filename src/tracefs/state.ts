@@ -79,6 +79,8 @@ function plainFiles(dir: string): string[] {
 function instanceFiles(root: string, prefix: string): string[] {
   const rels: string[] = [...INSTANCE_FILES.map((f) => prefix + f)];
   for (const opt of plainFiles(join(root, prefix, "options"))) rels.push(`${prefix}options/${opt}`);
+  // Per-CPU sizes: `-b` can be per CPU, and the instance-wide file then reads "X".
+  for (const cpu of subdirs(join(root, prefix, "per_cpu"))) rels.push(`${prefix}per_cpu/${cpu}/buffer_size_kb`);
   const eventsDir = join(root, prefix, "events");
   for (const system of subdirs(eventsDir)) {
     for (const event of subdirs(join(eventsDir, system))) {
