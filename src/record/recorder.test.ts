@@ -198,7 +198,7 @@ suite("ftk record on the live kernel", { skip }, () => {
     });
   }
 
-  test("record() --uprobe creates the probe for the recording only", { skip: hasGcc ? false : "gcc not installed" }, async () => {
+  test("record() --uprobe and -p ufuncgraph create probes for the recording only", { skip: hasGcc ? false : "gcc not installed" }, async () => {
     const src = join(dir, "leaf.c");
     const bin = join(dir, "leaf");
     writeFileSync(src, "__attribute__((noinline)) int leaf(int x) { return x * 2; }\nint main(void) { int s = 0; for (int i = 0; i < 3; i++) s += leaf(i); return s == 6 ? 0 : 1; }\n");
@@ -208,6 +208,12 @@ suite("ftk record on the live kernel", { skip }, () => {
     assert.equal(res.status, 0);
     const lines = traceCmdReport(out).filter((l) => l.includes(" leaf: "));
     assert.deepEqual(lines.map((l) => /x=(-?\d+)/.exec(l)![1]), ["0", "1", "2"]);
+    const graph = join(dir, "ufuncgraph.dat");
+    const g = await run(["-q", "-o", graph, "-p", "ufuncgraph", "-x", bin, "-g", "leaf", "-F", bin]);
+    assert.equal(g.res.status, 0);
+    const glines = traceCmdReport(graph);
+    assert.equal(glines.filter((l) => / leaf: /.test(l)).length, 3);
+    assert.equal(glines.filter((l) => / leaf__return: /.test(l)).length, 3);
   });
 
   test("record() -m keeps about that many KiB per CPU, the newest pages", async () => {
