@@ -29,4 +29,5 @@ test("depthIndent is 2 spaces per level and nothing for C-negative depths", () =
   assert.equal(depthIndent(0), "");
   assert.equal(depthIndent(3), "      ");
   assert.equal(depthIndent(4294967295), "");
+  assert.equal(depthIndent(1 << 29).length, 4096);
 });

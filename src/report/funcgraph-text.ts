@@ -34,9 +34,12 @@ export const NESTED_PREFIX = "  " + "           |  ";
 
 const INDENTS: string[] = Array.from({ length: 64 }, (_, d) => spaces(2 * d));
 
+/** Deepest indentation printed: a damaged depth field must not make a gigabyte line (trace-cmd would). */
+const MAX_INDENT = 4096;
+
 /** Indentation for a call depth (unsigned field value): 2 spaces per level, counted as a C int. */
 export function depthIndent(depth: number): string {
   if (depth < 64) return INDENTS[depth]!;
   const n = (depth * 2) | 0;
-  return n > 0 ? spaces(n) : "";
+  return n > 0 ? spaces(Math.min(n, MAX_INDENT)) : "";
 }
