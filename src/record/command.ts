@@ -40,10 +40,9 @@ function onceExit(child: ChildProcess): Promise<number> {
   });
 }
 
-/** Starts `argv` held (see the file comment); stdio is inherited unless "ignore". */
+/** Starts `argv` held (see the file comment; flock execs argv[0] with a PATH search, as typed); stdio is inherited unless "ignore". */
 export async function startHeldCommand(
   flockPath: string,
-  commandPath: string,
   argv: readonly string[],
   stdio: "inherit" | "ignore" = "inherit",
 ): Promise<HeldCommand> {
@@ -69,7 +68,7 @@ export async function startHeldCommand(
     throw e instanceof FtkError ? e : new FtkError(`cannot start the command: ${(e as Error).message}`, { cause: e });
   }
   holder.removeAllListeners("exit");
-  const child = spawn(flockPath, ["--no-fork", "--exclusive", lock, commandPath, ...argv.slice(1)], {
+  const child = spawn(flockPath, ["--no-fork", "--exclusive", lock, ...argv], {
     stdio,
   });
   const spawned = await new Promise<Error | undefined>((resolve) => {

@@ -177,7 +177,7 @@ async function runSession<R>(
       maxKbPerCpu: o.maxKb,
     });
     await hooks.ready?.(fs, plan, capture);
-    if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, plan.commandPath!, o.command, io.commandStdio);
+    if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, o.command, io.commandStdio);
     await setPidFilters(applied, plan, undo, held);
     capture.start();
     for (const a of recorded) await a.instance.setTracingOn(true);
