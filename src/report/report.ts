@@ -26,13 +26,12 @@ import { writeFileInfo, writeCpuList } from "./file-info.js";
 /** Text written between awaits on the output (about 64 KiB, style.md §7). */
 const FLUSH_CHARS = 65536;
 
-/** One opened input file and what is shared by its buffers (event table, printer, task names). */
+/** One opened input file and what is shared by its buffers (event table, task names). */
 interface InputFile {
   path: string;
   /** Base name used in line prefixes with several inputs. */
   baseName: string;
   trace: TraceFile;
-  printer: EventPrinter;
   filters: ReportFilter[];
 }
 
@@ -46,6 +45,8 @@ interface FileState {
 /** A trace-cmd "handle": the top buffer or one instance of one file. */
 interface Handle {
   file: InputFile;
+  /** The file's printer (one per file; made only when events are printed, not for the listings). */
+  printer: EventPrinter;
   state: FileState;
   bufferIndex: number;
   /** Prefix for event lines ("" when none is printed). */
@@ -81,7 +82,6 @@ function eventIdOf(table: EventTable, system: string, name: string): number {
 async function openInputs(options: ReportOptions): Promise<InputFile[]> {
   const inputs = options.inputs.length > 0 ? options.inputs.map(inputOf) : [{ path: "trace.dat" }];
   const files: InputFile[] = [];
-  const pluginOptions = pluginOptionMap(options.pluginOptions);
   try {
     for (const input of inputs) {
       const trace = await openTrace(input.path, {
@@ -89,16 +89,11 @@ async function openInputs(options: ReportOptions): Promise<InputFile[]> {
         ...(options.rawTs ? { rawTs: true } : {}),
         ...(options.noDate ? { noDate: true } : {}),
       });
-      const printer = new EventPrinter(
-        trace.events,
-        { kallsyms: trace.kallsymsTable, printk: trace.printk, tasks: trace.tasks },
-        { plugins: !options.noPlugins, pluginOptions },
-      );
       const filters: ReportFilter[] = [
         ...(options.filters ?? []).map((text) => ({ text, invert: options.invertFilter === true })),
         ...(input.filters ?? []),
       ];
-      files.push({ path: input.path, baseName: baseName(input.path), trace, printer, filters });
+      files.push({ path: input.path, baseName: baseName(input.path), trace, filters });
     }
   } catch (e) {
     await Promise.all(files.map((f) => f.trace.close()));
@@ -152,6 +147,17 @@ function compileFilters(trace: TraceFile, filters: ReportFilter[], invert: boole
 }
 
 async function writeEvents(files: InputFile[], options: ReportOptions, out: TextOutput, signal?: AbortSignal): Promise<void> {
+  const pluginOptions = pluginOptionMap(options.pluginOptions);
+  const printers = new Map<InputFile, EventPrinter>();
+  const printerOf = (f: InputFile): EventPrinter => {
+    let p = printers.get(f);
+    if (p === undefined) {
+      const t = f.trace;
+      p = new EventPrinter(t.events, { kallsyms: t.kallsymsTable, printk: t.printk, tasks: t.tasks }, { plugins: !options.noPlugins, pluginOptions });
+      printers.set(f, p);
+    }
+    return p;
+  };
   const multi = files.length > 1;
   const latency = options.latency === true;
   const raw = options.raw === true;
@@ -209,6 +215,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     const table = trace.events;
     const handle: Handle = {
       file: h.file,
+      printer: printerOf(h.file),
       state,
       bufferIndex: h.bufferIndex,
       prefix: printPrefix ? prefixText(h.name, width) : "",
@@ -252,7 +259,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     const handle = slotHandle[best]!;
     const state = handle.state;
     const line = state.line;
-    const printer = handle.file.printer;
+    const printer = handle.printer;
     const rec = streams[best]!.record;
 
     let show = true;
