@@ -3,7 +3,7 @@
 // runs interleaved, medians), prints the time ratio and ftk's peak RSS, and checks both outputs are
 // identical (sha256 of each output, in separate runs). Usage: node bench/report.mjs [runs] [files...]
 // Files default to $FTK_SHARED/fixtures/bench/*.dat (FTK_SHARED defaults to ../shared).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, openSync, closeSync, readdirSync } from "node:fs";
 import { dirname, join, resolve, basename } from "node:path";
@@ -27,6 +27,19 @@ if (files.length === 0) {
     .filter((f) => f.endsWith(".dat"))
     .sort()
     .map((f) => join(dir, f));
+}
+
+if (!existsSync(mainJs)) {
+  console.error("bench/report: dist/ is missing: run 'npm run build' first");
+  process.exit(2);
+}
+try {
+  execFileSync("trace-cmd", ["report", "--help"], { stdio: "ignore" });
+} catch (e) {
+  if (e.code === "ENOENT") {
+    console.error("bench/report: trace-cmd is not installed (apt-get install trace-cmd)");
+    process.exit(2);
+  }
 }
 
 /** Runs a command with stdout to /dev/null; resolves the wall time in ms. */
