@@ -33,7 +33,9 @@ export const futexPlugin: PluginFactory = (ev, env) => {
     pretty: false,
     render: (rec: RawRecord): string => {
       const o = op!(rec);
-      const cmd = Number(o & 0x7fn);
+      // FUTEX_CMD_MASK = ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME), on the whole 64-bit value.
+      const c = o & ~0x180n & 0xffffffffffffffffn;
+      const cmd = c < 13n ? Number(c) : 99;
       h.pretty = false;
       const entry = OPS[cmd];
       if (!entry) {

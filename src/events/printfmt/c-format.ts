@@ -216,6 +216,9 @@ function resolve(d: Directive, lenArg: number): { width: number; precision: numb
 /** C `%s` formatting of an already-produced string (width, precision, `-`). */
 export function formatString(d: Directive, s: string, lenArg: number): string {
   if (d.width === undefined && d.precision === undefined) return s;
+  // libtraceevent passes no length argument when it is negative, and glibc then prints the directive
+  // itself (observed with trace-cmd 3.1.6: "name %.*s" for a negative namelen).
+  if (d.star && lenArg < 0) return d.text;
   const r = resolve(d, lenArg);
   if (r.precision >= 0 && s.length > r.precision) s = s.slice(0, r.precision);
   if (s.length >= r.width) return s;
