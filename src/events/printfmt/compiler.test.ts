@@ -174,3 +174,10 @@ test("scsi_trace_parse_cdb() decodes CDBs like the scsi plugin, with C's sign ex
   assert.equal(render(fields, pf, cdb([0x42, 0, 0, 0, 0, 0, 0, 0, 0x18, 0])), "(regions=1)");
   assert.equal(render(fields, pf, cdb([0x12, 0, 0, 0, 36, 0])), "(-)");
 });
+
+test("%s of a pointer-sized field reads it in host (little-endian) order, even in big-endian files", () => {
+  const BE64 = { littleEndian: false, longSize: 8 as const, kernelLongSize: 8 as const };
+  const t = tableWith(BE64, "test", formatText("ev", 500, ["field:const char * s;\toffset:8;\tsize:8;\tsigned:0;"], '"%s", REC->s'));
+  const rec = new RecordBuilder(16, 500, false).u64(8, 0x80n).record();
+  assert.equal(printer(t).text(rec), "8000000000000000");
+});

@@ -453,7 +453,8 @@ export class Compiler {
         const f = this.field(n.name);
         if (!f) return () => "";
         if (f.arrayLen < 0 && !(f.isDynamic && f.size === 2) && f.size === info.longSize) {
-          const rd = fieldNum(f, info);
+          // libtraceevent dereferences the field in host byte order (no swap): little-endian hosts.
+          const rd = fieldNum(f, { ...info, littleEndian: true });
           const rb = bigOf(rd);
           return (rec) => {
             const addr = rb(rec);
