@@ -18,6 +18,18 @@ const DD = ["dd", "if=/dev/zero", "of=/dev/null", "bs=1", `count=${COUNT}`];
 const dir = mkdtempSync(join(tmpdir(), "ftk-bench-"));
 const quiet = { write: () => true };
 
+// A stop by signal must still put tracefs back: abort the recorder, unwind the plain reader's setup.
+const stop = new AbortController();
+const pendingUndo = new Set();
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, async () => {
+    process.exitCode = 128 + (sig === "SIGINT" ? 2 : 15);
+    stop.abort(); // the recorder restores on its own; later phases are skipped
+    for (const u of pendingUndo) await u.unwind();
+    pendingUndo.clear();
+  });
+}
+
 /** dd's own elapsed seconds, from its "..., 1.23 s, ..." summary on stderr. */
 function ddSeconds(stderr) {
   const m = /, ([0-9.]+) s, /.exec(stderr);
@@ -25,6 +37,7 @@ function ddSeconds(stderr) {
 }
 
 function untraced() {
+  if (stop.signal.aborted) throw new Error("stopped by a signal");
   const r = spawnSync(DD[0], DD.slice(1), { encoding: "latin1" });
   return ddSeconds(r.stderr);
 }
@@ -36,7 +49,7 @@ async function underFtk(events, extra = []) {
   // The command inherits our stdio: a shell (of the benchmark, not of ftk) sends dd's summary to a file.
   const argv = [...events.flatMap((e) => ["-e", e]), "-q", "-o", out, ...extra, "sh", "-c", `exec ${DD.join(" ")} 2>${errPath}`];
   const cpu0 = process.cpuUsage();
-  const res = await record(parseRecordArgs(argv), { stdout: quiet, stderr: process.stderr, signal: new AbortController().signal });
+  const res = await record(parseRecordArgs(argv), { stdout: quiet, stderr: process.stderr, signal: stop.signal });
   const cpu = process.cpuUsage(cpu0);
   const stats = totals(res.buffers);
   return { seconds: ddSeconds(readFileSync(errPath, "latin1")), cpuSeconds: (cpu.user + cpu.system) / 1e6, ...stats, fileBytes: statSync(out).size, out };
@@ -88,6 +101,7 @@ async function underCat(events) {
   const fs = await Tracefs.open();
   const plan = await planRecording(fs, parseRecordArgs([...events.flatMap((e) => ["-e", e]), "--no-filter", "true"]));
   const undo = new UndoStack();
+  pendingUndo.add(undo);
   const cats = [];
   try {
     const [applied] = await applyPlan(fs, plan, undo);
@@ -114,6 +128,7 @@ async function underCat(events) {
   } finally {
     for (const c of cats) c.kill("SIGKILL");
     await undo.unwind();
+    pendingUndo.delete(undo);
   }
 }
 
