@@ -9,57 +9,88 @@ export interface KernelSymbol {
 
 /** Address -> function name table, built once per file. */
 export class Kallsyms {
-  private readonly hi: Uint32Array;
-  private readonly lo: Uint32Array;
   private lastHi = -1;
   private lastLo = -1;
   private lastIndex = -1;
 
   private constructor(
-    private readonly addrs: BigUint64Array,
+    // Addresses split in 32-bit halves so that lookups compare numbers, not bigints.
+    private readonly hi: Uint32Array,
+    private readonly lo: Uint32Array,
     private readonly names: readonly string[],
     private readonly modules: readonly string[],
-  ) {
-    // Addresses split in 32-bit halves so that lookups compare numbers, not bigints.
-    this.hi = new Uint32Array(addrs.length);
-    this.lo = new Uint32Array(addrs.length);
-    for (let i = 0; i < addrs.length; i++) {
-      this.hi[i] = Number(addrs[i]! >> 32n);
-      this.lo[i] = Number(addrs[i]! & 0xffffffffn);
-    }
-  }
+  ) {}
 
   /** Parses `/proc/kallsyms` text: `%llx %c name[\t[module]]`; skips `$` names and type `A`/`a`. */
   static parse(text: string): Kallsyms {
-    const entries: { addr: bigint; name: string; module: string; order: number }[] = [];
-    let order = 0;
-    for (const line of text.split("\n")) {
-      const m = /^\s*([0-9a-fA-F]+)\s+(\S)\s+([^\s]+)(?:\s+\[([^\]]*)\])?/.exec(line);
-      if (!m) continue;
-      const type = m[2]!;
-      const name = m[3]!;
+    const his: number[] = [];
+    const los: number[] = [];
+    const names: string[] = [];
+    const modules: string[] = [];
+    let pos = 0;
+    const n = text.length;
+    while (pos < n) {
+      let eol = text.indexOf("\n", pos);
+      if (eol < 0) eol = n;
+      let p = pos;
+      pos = eol + 1;
+      while (p < eol && (text[p] === " " || text[p] === "\t")) p++;
+      const sp = text.indexOf(" ", p);
+      if (sp < 0 || sp >= eol || sp === p) continue;
+      const hex = text.slice(p, sp);
+      if (!/^[0-9a-fA-F]+$/.test(hex)) continue;
+      let t = sp;
+      while (t < eol && text[t] === " ") t++;
+      const type = text[t];
+      let ns = t + 1;
+      while (ns < eol && (text[ns] === " " || text[ns] === "\t")) ns++;
+      if (type === undefined || ns >= eol) continue;
+      let ne = ns;
+      while (ne < eol && text[ne] !== " " && text[ne] !== "\t" && text[ne] !== "\r") ne++;
+      const name = text.slice(ns, ne);
       if (type === "A" || type === "a" || name.startsWith("$")) continue;
-      entries.push({ addr: BigInt.asUintN(64, BigInt("0x" + m[1]!)), name, module: m[4] ?? "", order: order++ });
+      let module = "";
+      let lb = ne;
+      while (lb < eol && text[lb] !== "[") lb++;
+      if (lb < eol) {
+        let rb = lb + 1;
+        while (rb < eol && text[rb] !== "]") rb++;
+        if (rb < eol) module = text.slice(lb + 1, rb);
+      }
+      const h = hex.length > 16 ? hex.slice(hex.length - 16) : hex;
+      his.push(h.length > 8 ? parseInt(h.slice(0, h.length - 8), 16) : 0);
+      los.push(parseInt(h.length > 8 ? h.slice(h.length - 8) : h, 16));
+      names.push(name);
+      modules.push(module);
     }
     // libtraceevent keeps its list newest first and sorts stably by address: later lines win ties.
-    entries.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : b.order - a.order));
-    const addrs = new BigUint64Array(entries.length);
-    entries.forEach((e, i) => (addrs[i] = e.addr));
-    return new Kallsyms(
-      addrs,
-      entries.map((e) => e.name),
-      entries.map((e) => e.module),
-    );
+    const order = Array.from({ length: names.length }, (_, i) => i);
+    order.sort((x, y) => his[x]! - his[y]! || los[x]! - los[y]! || y - x);
+    const hi = new Uint32Array(order.length);
+    const lo = new Uint32Array(order.length);
+    const sortedNames: string[] = new Array<string>(order.length);
+    const sortedModules: string[] = new Array<string>(order.length);
+    order.forEach((o, i) => {
+      hi[i] = his[o]!;
+      lo[i] = los[o]!;
+      sortedNames[i] = names[o]!;
+      sortedModules[i] = modules[o]!;
+    });
+    return new Kallsyms(hi, lo, sortedNames, sortedModules);
   }
 
   /** An empty table (no symbols). */
   static empty(): Kallsyms {
-    return new Kallsyms(new BigUint64Array(0), [], []);
+    return new Kallsyms(new Uint32Array(0), new Uint32Array(0), [], []);
   }
 
   /** Number of symbols. */
   get size(): number {
     return this.names.length;
+  }
+
+  private addrAt(i: number): bigint {
+    return (BigInt(this.hi[i]!) << 32n) | BigInt(this.lo[i]!);
   }
 
   private indexOf(addr: bigint): number {
@@ -117,7 +148,7 @@ export class Kallsyms {
   /** The symbol containing addr, or undefined. */
   lookup(addr: bigint): KernelSymbol | undefined {
     const i = this.indexOf(addr);
-    return i < 0 ? undefined : { name: this.names[i]!, addr: this.addrs[i]! };
+    return i < 0 ? undefined : { name: this.names[i]!, addr: this.addrAt(i) };
   }
 
   /** Name of the symbol containing addr, or undefined (no allocation). */
@@ -129,7 +160,7 @@ export class Kallsyms {
   /** Start address of the symbol containing addr, or undefined. */
   startOf(addr: bigint): bigint | undefined {
     const i = this.indexOf(addr);
-    return i < 0 ? undefined : this.addrs[i];
+    return i < 0 ? undefined : this.addrAt(i);
   }
 
   /** Module of the symbol containing addr ("" for the core kernel), or undefined. */
@@ -141,14 +172,14 @@ export class Kallsyms {
   /** Address of the first symbol with this exact name (in address order), or undefined. */
   addressOf(name: string): bigint | undefined {
     const i = this.names.indexOf(name);
-    return i < 0 ? undefined : this.addrs[i];
+    return i < 0 ? undefined : this.addrAt(i);
   }
 
   /** Every symbol in address order, as `report -f` lists them (added for report/; no lookups use it). */
   *entries(): IterableIterator<{ addr: bigint; name: string; module: string | undefined }> {
     for (let i = 0; i < this.names.length; i++) {
       const module = this.modules[i];
-      yield { addr: this.addrs[i]!, name: this.names[i]!, module: module === "" ? undefined : module };
+      yield { addr: this.addrAt(i), name: this.names[i]!, module: module === "" ? undefined : module };
     }
   }
 }
