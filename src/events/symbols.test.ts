@@ -51,3 +51,11 @@ test("TaskNames: <idle> for pid 0, <...> when unknown, register() never overwrit
   assert.equal(t.comm(99), "sleep");
   assert.equal(t.comm(12), "bash");
 });
+
+test("Kallsyms.lookup() resolves duplicate addresses as trace-cmd 3.1.6 does", () => {
+  const k = Kallsyms.parse("ffffffff81001000 T aaa\nffffffff81001000 t bbb\nffffffff81001000 T ccc\nffffffff81001100 T d1\nffffffff81001100 T d2\nffffffff81001200 T e1\nffffffff81001200 T e2\nffffffff81001300 T f\n");
+  assert.equal(k.lookup(0xffffffff81001000n)!.name, "aaa");
+  assert.equal(k.lookup(0xffffffff81001004n)!.name, "aaa");
+  assert.equal(k.lookup(0xffffffff81001100n)!.name, "d1");
+  assert.equal(k.lookup(0xffffffff81001204n)!.name, "e1");
+});
