@@ -19,8 +19,6 @@ export interface PrinterOptions {
   pluginOptions?: Map<string, string | boolean>;
   /** `report -n regex`: events whose name matches keep their print fmt (no handler). */
   disabledHandlers?: RegExp;
-  /** Formats a timestamp like the report's time column (used by func_repeats). */
-  formatTime?: (ts: number) => string;
 }
 
 /** The symbol tables a printer uses. */
@@ -57,7 +55,6 @@ export class EventPrinter {
       kallsyms: symbols.kallsyms,
       tasks: symbols.tasks,
       funcStacks: [],
-      formatTime: options.formatTime,
       option: (alias, name, dflt) => {
         const v = opts.get(alias + ":" + name) ?? opts.get(name);
         if (v === undefined) return dflt;
@@ -87,10 +84,9 @@ export class EventPrinter {
     return r.raw(rec);
   }
 
-  /** Whether the event's print fmt is usable (false -> [FAILED TO PARSE]) with these options. */
+  /** Whether the event prints `[FAILED TO PARSE]` with these options (e.g. plugin functions under -N). */
   isFailed(ev: EventFormat): boolean {
-    const r = this.renderers[ev.id] ?? this.build(ev.id);
-    void r;
+    if (this.renderers[ev.id] === undefined) this.build(ev.id);
     return this.failedIds.has(ev.id);
   }
 

@@ -15,8 +15,6 @@ export interface PluginEnv {
   option(alias: string, name: string, dflt: boolean): boolean;
   /** Per-CPU function-name stacks of the function plugin (shared by all buffers, §8.2). */
   funcStacks: (string | undefined)[][];
-  /** Formats a timestamp (ns or clock units) like the report's time column (func_repeats). */
-  formatTime?: (ts: number) => string;
 }
 
 /** A bound handler: returns its text; sets `result.pretty` when the print fmt output must follow it. */
