@@ -183,11 +183,13 @@ export const command: Command = {
     // ftk additions (not in trace-cmd): the uprobe function graph of probes/ + report/ufuncgraph.ts.
     const graph = argv.includes("--ufuncgraph"), summary = argv.includes("--summary");
     const options = parseReportArgs(argv.filter((a) => a !== "--ufuncgraph" && a !== "--summary"));
+    // The reader's warnings go to this command's stderr (one line per kind), not to process.stderr.
+    const onWarning = (message: string): void => void ctx.stderr.write(`ftk report: warning: ${message}\n`);
     if (options !== "help" && (graph || summary)) {
       const out = new TextOutput(ctx.stdout);
       const tailprint = (options.pluginOptions ?? []).some((o) => /^(fgraph:)?tailprint$/.test(o));
       const input = options.inputs[0]!;
-      await writeUfuncgraphReport(typeof input === "string" ? input : input.path, out, { summary, tailprint });
+      await writeUfuncgraphReport(typeof input === "string" ? input : input.path, out, { summary, tailprint, onWarning });
       await out.flush();
       return 0;
     }
@@ -196,7 +198,7 @@ export const command: Command = {
       return 0;
     }
     const out = new TextOutput(ctx.stdout);
-    await writeReport(options, out, ctx.signal);
+    await writeReport({ ...options, onWarning }, out, ctx.signal);
     await out.flush();
     return 0;
   },

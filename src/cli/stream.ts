@@ -64,7 +64,7 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
         cpuCount: info.cpuCount,
         traceClock: info.traceClock,
       });
-      trace = await openTrace(path);
+      trace = await openTrace(path, { onWarning: (m) => void ctx.stderr.write(`ftk stream: warning: ${m}\n`) });
       formatter = new EventLineFormatter(trace);
       decoder = new PageDecoder(trace.layout);
       cmdlinesPath = join(info.tracefsRoot, "saved_cmdlines");

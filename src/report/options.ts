@@ -58,6 +58,8 @@ export interface ReportOptions {
   eventList?: boolean;
   functions?: boolean;
   printkFormats?: boolean;
+  /** Receives the reader's warnings (unknown options, bad pages), one per kind; default: openTrace's (process.stderr). */
+  onWarning?: (message: string) => void;
 }
 
 /** Plugin option value for `-O` texts: the last `[plugin:]name[=val]` naming `name` for one of `plugins`. */

@@ -88,6 +88,7 @@ async function openInputs(options: ReportOptions): Promise<InputFile[]> {
         ...(input.tsOffset !== undefined ? { tsOffset: input.tsOffset } : {}),
         ...(options.rawTs ? { rawTs: true } : {}),
         ...(options.noDate ? { noDate: true } : {}),
+        ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}),
       });
       const filters: ReportFilter[] = [
         ...(options.filters ?? []).map((text) => ({ text, invert: options.invertFilter === true })),

@@ -184,6 +184,8 @@ export interface UfuncgraphReportOptions {
   summary?: boolean;
   /** ` /* func *\/` after each `}`. */
   tailprint?: boolean;
+  /** Receives the reader's warnings; default: openTrace's (process.stderr). */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -229,7 +231,7 @@ export async function writeUfuncgraph(trace: TraceFile, out: TextOutput, options
 
 /** Opens `path` and writes its user-space function graph (or `--summary` table); the `ftk report --ufuncgraph` entry. */
 export async function writeUfuncgraphReport(path: string, out: TextOutput, options: UfuncgraphReportOptions = {}): Promise<void> {
-  const trace = await openTrace(path);
+  const trace = await openTrace(path, options.onWarning !== undefined ? { onWarning: options.onWarning } : {});
   try {
     await writeUfuncgraph(trace, out, options);
   } finally {
