@@ -12,6 +12,8 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   --cpu LIST           only events of these CPUs, e.g. 0,2-3
   -F FILTER            event filter '[sys/]event[,...][:expression]'; repeatable (OR-ed)
   -v                   the -F filters after it hide matching events
+  --pid PID[,PID...]   also show the events of these pids (common_pid, pid or next_pid); repeatable
+  --comm COMM[,...]    the same for the pids that the first file's saved cmdlines name COMM
   -I / -S              hide events with the hardirq / softirq flag
   -t                   nanosecond timestamps
   -R                   raw field values instead of formatted text
@@ -39,6 +41,8 @@ const FLAGS: Record<string, FlagSpec> = {
   cpu: { type: "string" },
   filter: { type: "string", short: "F" },
   invert: { type: "boolean", short: "v" },
+  pid: { type: "string" },
+  comm: { type: "string" },
   "no-irqs": { type: "boolean", short: "I" },
   "no-softirqs": { type: "boolean", short: "S" },
   nsec: { type: "boolean", short: "t" },
@@ -94,6 +98,11 @@ export function parseReportArgs(argv: string[]): ReportOptions | "help" {
         break;
       case "cpu":
         cpus.push(...parseCpuList(value!));
+        break;
+      case "pid":
+      case "comm":
+        // Comma-separated, empty items skipped (trace-cmd splits with strtok).
+        (name === "pid" ? (options.pids ??= []) : (options.comms ??= [])).push(...value!.split(",").filter((x) => x !== ""));
         break;
       case "ts-offset": {
         const last = inputs[inputs.length - 1];

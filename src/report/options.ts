@@ -58,6 +58,13 @@ export interface ReportOptions {
   eventList?: boolean;
   functions?: boolean;
   printkFormats?: boolean;
+  /**
+   * `--pid P[,P...]`: also show the events of these pids (as common_pid, pid or next_pid), as one positive
+   * filter of the first input that `-v` does not invert; pids are used as given.
+   */
+  pids?: string[];
+  /** `--comm NAME[,NAME...]`: the pids the first input's saved cmdlines give these names, added to `pids`. */
+  comms?: string[];
   /** Receives the reader's warnings (unknown options, bad pages), one per kind; default: openTrace's (process.stderr). */
   onWarning?: (message: string) => void;
 }

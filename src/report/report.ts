@@ -3,7 +3,7 @@
 // slot first on equal timestamps, as tracecmd_iterate_events_multi), because function_graph leaves
 // look ahead only within the current file/instance (tracecmd_peek_next_data on the current handle).
 import { UsageError, type TextOutput } from "../base/index.js";
-import { EventPrinter, compileEventFilter, type EventTable } from "../events/index.js";
+import { EventPrinter, compileEventFilter, pidFilterText, type EventTable } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
 import { OPTION, openTrace, type CpuStream, type TraceFile } from "../tracedat/index.js";
 import {
@@ -78,6 +78,35 @@ function eventIdOf(table: EventTable, system: string, name: string): number {
   return -1;
 }
 
+/** Pids that saved_cmdlines names `comm`, in file order. */
+function pidsOfComm(savedCmdlines: string, comm: string): string[] {
+  const pids: string[] = [];
+  for (const line of savedCmdlines.split("\n")) {
+    const sp = line.indexOf(" ");
+    if (sp > 0 && line.slice(sp + 1) === comm) pids.push(line.slice(0, sp));
+  }
+  return pids;
+}
+
+/**
+ * The `--pid`/`--comm` filter text for the first input, or undefined without pids. As trace-cmd 3.1.6
+ * (make_pid_filter): comm names are looked up in the first file's saved cmdlines only, a name that is not
+ * there is a warning, and the pids end up in reverse order of the command line.
+ */
+function pidFilterOf(first: InputFile, options: ReportOptions): string | undefined {
+  const pids = [...(options.pids ?? [])];
+  for (const comm of [...(options.comms ?? [])].reverse()) {
+    const found = pidsOfComm(first.trace.savedCmdlines, comm);
+    if (found.length === 0) (options.onWarning ?? defaultWarning)(`comm '${comm}' not in the saved cmdlines of '${first.path}'`);
+    pids.push(...found);
+  }
+  return pids.length === 0 ? undefined : pidFilterText(pids.reverse());
+}
+
+function defaultWarning(message: string): void {
+  process.stderr.write(`ftk: warning: ${message}\n`);
+}
+
 /** Opens every input; closes the ones already open if one fails. */
 async function openInputs(options: ReportOptions): Promise<InputFile[]> {
   const inputs = options.inputs.length > 0 ? options.inputs.map(inputOf) : [{ path: "trace.dat" }];
@@ -96,6 +125,8 @@ async function openInputs(options: ReportOptions): Promise<InputFile[]> {
       ];
       files.push({ path: input.path, baseName: baseName(input.path), trace, filters });
     }
+    const pidFilter = pidFilterOf(files[0]!, options);
+    if (pidFilter !== undefined) files[0]!.filters.push({ text: pidFilter, invert: false });
   } catch (e) {
     await Promise.all(files.map((f) => f.trace.close()));
     throw e;
