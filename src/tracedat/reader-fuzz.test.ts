@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TraceFileError } from "../base/index.js";
 import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
+import { mulberry32 } from "../test-support/prng.js";
 import { RecordMerger, openTrace } from "./index.js";
 import { dataPage, strPayload, v6, v7 } from "./synthetic-trace.js";
 
@@ -41,18 +42,6 @@ function syntheticCorpus(): { name: string; bytes: Uint8Array }[] {
     },
     { name: "synthetic-v7-le-zstd.dat", bytes: v7({ le: true, longSize: 8, compression: "zstd", cpus: [{ pages: pages(true, 8, 25, 0) }, { pages: pages(true, 8, 11, 3) }] }) },
   ];
-}
-
-/** mulberry32: a tiny seeded PRNG returning [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** File offsets worth hitting: the header, and the start of every CPU's data. */
@@ -117,7 +106,7 @@ test("openTrace() and its streams fail only with TraceFileError on mutated and t
   const present = FIXTURES.filter((f) => existsSync(join(dir, f)));
   assert.ok(present.length > 0, "none of the fuzz fixtures is present");
   const tmp = mkdtempSync(join(tmpdir(), "ftk-fuzz-"));
-  const rnd = prng(SEED);
+  const rnd = mulberry32(SEED);
   let cases = 0;
   let failures = 0;
   let slowest = 0;
