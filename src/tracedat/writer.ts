@@ -5,6 +5,7 @@ import { open, stat } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { endianness } from "node:os";
 import { TraceFileError, UsageError, describeErrno } from "../base/index.js";
+import { readFully } from "./byte-cursor.js";
 import { MARKER, OPTION, SECTION_FLAG_COMPRESSED, TRACEDAT_MAGIC } from "./constants.js";
 import { findBlockCompressor } from "./writer-compress.js";
 import type { BlockCompressor, TraceDatCompression } from "./writer-compress.js";
@@ -158,16 +159,6 @@ async function fileSize(path: string | undefined): Promise<number> {
   }
 }
 
-async function readFull(fh: FileHandle, buf: Uint8Array, len: number, position: number): Promise<number> {
-  let got = 0;
-  while (got < len) {
-    const { bytesRead } = await fh.read(buf, got, len - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return got;
-}
-
 /** Copies one CPU file raw (v6 and uncompressed v7); returns bytes written. */
 async function copyRaw(sink: FileSink, path: string, rawSize: number): Promise<number> {
   const fh = await open(path, "r");
@@ -175,7 +166,7 @@ async function copyRaw(sink: FileSink, path: string, rawSize: number): Promise<n
     const buf = new Uint8Array(Math.min(COPY_BYTES, Math.max(rawSize, 1)));
     let done = 0;
     while (done < rawSize) {
-      const got = await readFull(fh, buf, Math.min(buf.length, rawSize - done), done);
+      const got = await readFully(fh, buf, Math.min(buf.length, rawSize - done), done);
       if (got === 0) break;
       await sink.bytes(got === buf.length ? buf : buf.subarray(0, got));
       done += got;
@@ -207,7 +198,7 @@ async function copyChunked(
     let size = 0;
     while (done < rawSize) {
       const want = Math.min(chunkBytes, rawSize - done);
-      const got = await readFull(fh, buf, want, done);
+      const got = await readFully(fh, buf, want, done);
       if (got !== want) throw new TraceFileError(`cpu data '${path}' shrank while writing the trace file`, { path });
       const packed = compressor.compress(buf.subarray(0, got));
       await sink.u32(packed.length);
