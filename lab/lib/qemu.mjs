@@ -12,11 +12,14 @@ import { readFileSync, rmSync } from "node:fs";
 export function boot({ kernel, initrd, channel, timeoutMs, log, stepTimeouts = new Map(), stepGraceMs = 180000, memoryMb = 2048, cpus = Number(process.env.FTK_LAB_CPUS ?? 2) }) {
   rmSync(channel, { force: true });
   const argv = [
-    "-accel", "tcg", "-cpu", "max", "-m", String(memoryMb), "-smp", String(cpus),
+    // No MONITOR/MWAIT: TCG's mwait only halts, so a CPU idling in mwait misses the wake-up that the
+    // kernel writes instead of sending an IPI (TIF_POLLING_NRFLAG), and smp_call_function from the other
+    // CPU (ftrace code patching) spins forever. Seen as about half of the full runs stuck in trace-cmd record.
+    "-accel", "tcg", "-cpu", "max,-monitor", "-m", String(memoryMb), "-smp", String(cpus),
     "-display", "none", "-nodefaults", "-no-reboot", "-monitor", "none",
     "-serial", "stdio", "-serial", `file:${channel}`,
     "-kernel", kernel, "-initrd", initrd,
-    "-append", "console=ttyS0 quiet panic=-1 oops=panic",
+    "-append", "console=ttyS0 loglevel=5 idle=halt panic=-1 oops=panic",
   ];
   const started = Date.now();
   return new Promise((resolve) => {
