@@ -52,24 +52,94 @@ export interface EventFormatInternal extends EventFormat {
   failReason: string;
 }
 
+// Built from the `name:`/`ID:` lines only; the fields and the print fmt are parsed on first use, since a
+// report touches a handful of the ~1500 formats in a file.
 class EventFormatImpl implements EventFormatInternal {
-  failed = false;
-  ast: PrintFmtAst | undefined = undefined;
-  failReason = "";
-  private readonly byName = new Map<string, FieldDef>();
+  private parsedFields: { common: readonly FieldDef[]; own: readonly FieldDef[]; byName: Map<string, FieldDef> } | undefined;
+  private parsedFmt: { printFmt: string; ast: PrintFmtAst | undefined; failed: boolean; failReason: string } | undefined;
   constructor(
     readonly id: number,
     readonly system: string,
     readonly name: string,
-    readonly commonFields: readonly FieldDef[],
-    readonly fields: readonly FieldDef[],
-    readonly printFmt: string,
-  ) {
-    for (const f of commonFields) this.byName.set(f.name, f);
-    for (const f of fields) if (!this.byName.has(f.name)) this.byName.set(f.name, f);
+    private readonly text: string,
+    private readonly fmtAt: number,
+    private readonly longSize: number,
+    /** `field:` line -> its FieldDef, shared by the events of one table (common fields repeat in each format). */
+    private readonly lineCache: Map<string, FieldDef | null>,
+  ) {}
+
+  get commonFields(): readonly FieldDef[] {
+    return (this.parsedFields ??= this.parseFields()).common;
+  }
+  get fields(): readonly FieldDef[] {
+    return (this.parsedFields ??= this.parseFields()).own;
   }
   findField(name: string): FieldDef | undefined {
-    return this.byName.get(name);
+    return (this.parsedFields ??= this.parseFields()).byName.get(name);
+  }
+  get printFmt(): string {
+    return (this.parsedFmt ??= this.parsePrintFmt()).printFmt;
+  }
+  get failed(): boolean {
+    return (this.parsedFmt ??= this.parsePrintFmt()).failed;
+  }
+  get ast(): PrintFmtAst | undefined {
+    return (this.parsedFmt ??= this.parsePrintFmt()).ast;
+  }
+  get failReason(): string {
+    return (this.parsedFmt ??= this.parsePrintFmt()).failReason;
+  }
+
+  private parseFields(): { common: readonly FieldDef[]; own: readonly FieldDef[]; byName: Map<string, FieldDef> } {
+    const text = this.text;
+    const pfAt = text.indexOf("print fmt:");
+    const body = text.slice(this.fmtAt + 7, pfAt < 0 ? text.length : pfAt);
+    const groups: FieldDef[][] = [[]];
+    for (const line of body.split("\n")) {
+      if (line.trim() === "") {
+        if (groups[groups.length - 1]!.length > 0) groups.push([]);
+        continue;
+      }
+      let f = this.lineCache.get(line);
+      if (f === undefined) {
+        f = parseFieldLine(line, this.longSize) ?? null;
+        this.lineCache.set(line, f);
+      }
+      if (f) groups[groups.length - 1]!.push(f);
+    }
+    const nonEmpty = groups.filter((g) => g.length > 0);
+    let common: FieldDef[];
+    let own: FieldDef[];
+    if (nonEmpty.length >= 2) {
+      common = nonEmpty[0]!;
+      own = nonEmpty.slice(1).flat();
+    } else {
+      const all = nonEmpty[0] ?? [];
+      common = all.filter((f) => f.name.startsWith("common_"));
+      own = all.filter((f) => !f.name.startsWith("common_"));
+    }
+    const byName = new Map<string, FieldDef>();
+    for (const f of common) byName.set(f.name, f);
+    for (const f of own) if (!byName.has(f.name)) byName.set(f.name, f);
+    return { common, own, byName };
+  }
+
+  private parsePrintFmt(): { printFmt: string; ast: PrintFmtAst | undefined; failed: boolean; failReason: string } {
+    const pfAt = this.text.indexOf("print fmt:");
+    const printFmt = pfAt < 0 ? "" : this.text.slice(pfAt + 10).trim();
+    let ast: PrintFmtAst | undefined;
+    try {
+      ast = parsePrintFmt(printFmt, this, this.longSize);
+      // parse_args(): a directive without an argument fails the event (old ftrace formats get one per field).
+      const have = this.system === "ftrace" && ast.args.length === 0 ? this.fields.length : ast.args.length;
+      if (this.system !== "ftrace" || this.name !== "bprint") {
+        const need = splitFormat(ast.format).reduce((n, p) => n + (p.kind === "text" ? 0 : p.directive.star ? 2 : 1), 0);
+        if (need > have) return { printFmt, ast, failed: true, failReason: "no argument match" };
+      }
+      return { printFmt, ast, failed: false, failReason: "" };
+    } catch (e) {
+      return { printFmt, ast, failed: true, failReason: e instanceof Error ? e.message : String(e) };
+    }
   }
 }
 
@@ -135,51 +205,19 @@ export function parseFieldLine(line: string, longSize: number): FieldDef | undef
   return { name, type, offset, size, signed, arrayLen, isDynamic, isRelLoc, isString, isPointer, isLong, elementSize };
 }
 
-/** Parses a whole format file (without compiling the print fmt); undefined when unparsable. */
-export function parseFormatText(text: string, system: string, longSize: number): EventFormatInternal | undefined {
+/** Reads the `name:` and `ID:` lines of a format file; the rest is parsed on first use. Undefined when unparsable. */
+export function parseFormatText(
+  text: string,
+  system: string,
+  longSize: number,
+  lineCache: Map<string, FieldDef | null> = new Map(),
+): EventFormatInternal | undefined {
   const nameM = /^\s*name\s*:\s*(\S+)/m.exec(text);
   const idM = /^\s*ID\s*:\s*(\d+)/m.exec(text);
   if (!nameM || !idM) return undefined;
   const fmtAt = text.indexOf("format:");
-  const pfAt = text.indexOf("print fmt:");
   if (fmtAt < 0) return undefined;
-  const body = text.slice(fmtAt + 7, pfAt < 0 ? text.length : pfAt);
-  const groups: FieldDef[][] = [[]];
-  for (const line of body.split("\n")) {
-    if (line.trim() === "") {
-      if (groups[groups.length - 1]!.length > 0) groups.push([]);
-      continue;
-    }
-    const f = parseFieldLine(line, longSize);
-    if (f) groups[groups.length - 1]!.push(f);
-  }
-  const nonEmpty = groups.filter((g) => g.length > 0);
-  let common: FieldDef[];
-  let own: FieldDef[];
-  if (nonEmpty.length >= 2) {
-    common = nonEmpty[0]!;
-    own = nonEmpty.slice(1).flat();
-  } else {
-    const all = nonEmpty[0] ?? [];
-    common = all.filter((f) => f.name.startsWith("common_"));
-    own = all.filter((f) => !f.name.startsWith("common_"));
-  }
-  const printFmt = pfAt < 0 ? "" : text.slice(pfAt + 10).trim();
-  const ev = new EventFormatImpl(Number(idM[1]), system, nameM[1]!, common, own, printFmt);
-  try {
-    const ast = parsePrintFmt(printFmt, ev, longSize);
-    ev.ast = ast;
-    // parse_args(): a directive without an argument fails the event (old ftrace formats get one per field).
-    const have = system === "ftrace" && ast.args.length === 0 ? own.length : ast.args.length;
-    if (system !== "ftrace" || ev.name !== "bprint") {
-      const need = splitFormat(ast.format).reduce((n, p) => n + (p.kind === "text" ? 0 : p.directive.star ? 2 : 1), 0);
-      if (need > have) throw new Error("no argument match");
-    }
-  } catch (e) {
-    ev.failed = true;
-    ev.failReason = e instanceof Error ? e.message : String(e);
-  }
-  return ev;
+  return new EventFormatImpl(Number(idM[1]), system, nameM[1]!, text, fmtAt, longSize, lineCache);
 }
 
 /** All events of one file (or live kernel), dense by id. */
@@ -187,12 +225,13 @@ export class EventTable {
   private readonly byIdArr: (EventFormatInternal | undefined)[] = [];
   private readonly list: EventFormatInternal[] = [];
   private readonly byNameMap = new Map<string, EventFormatInternal>();
+  private readonly lineCache = new Map<string, FieldDef | null>();
 
   constructor(readonly info: FileInfo) {}
 
   /** Parses one format file; system is "ftrace" for the ftrace block. Returns undefined if unparsable. */
   addFormat(text: string, system: string): EventFormat | undefined {
-    const ev = parseFormatText(text, system, this.info.longSize);
+    const ev = parseFormatText(text, system, this.info.longSize, this.lineCache);
     if (!ev) return undefined;
     if (ev.id > 0xffff) return undefined;
     this.byIdArr[ev.id] = ev;
