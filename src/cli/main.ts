@@ -18,16 +18,37 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   stream: () => import("./stream.js"),
 };
 
-function usage(): string {
+/** The command list: names only, or `name  summary` lines when the summaries are given. */
+function usage(summaries?: Map<string, string>): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length));
+  const line = (name: string): string => {
+    const summary = summaries?.get(name);
+    return summary === undefined ? `  ${name}` : `  ${name.padEnd(width)}  ${summary}`;
+  };
   return [
     "usage: ftk <command> [options]",
     "",
     "commands:",
-    ...Object.keys(COMMANDS).map((name) => `  ${name}`),
+    ...names.map(line),
     "",
     "Run 'ftk <command> --help' for the options of a command.",
     "",
   ].join("\n");
+}
+
+/** Each command's one-line summary; only `ftk --help` loads every module (a module that fails to load shows its name alone). */
+async function loadSummaries(): Promise<Map<string, string>> {
+  const entries = await Promise.all(
+    Object.entries(COMMANDS).map(async ([name, load]) => {
+      try {
+        return [name, (await load()).command.summary] as const;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return new Map(entries.filter((e) => e !== undefined));
 }
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
@@ -47,8 +68,12 @@ export async function main(
   };
   const name = args[0];
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    (name === undefined ? stderr : ctx.stdout).write(usage());
-    return name === undefined ? 2 : 0;
+    if (name === undefined) {
+      stderr.write(usage());
+      return 2;
+    }
+    ctx.stdout.write(usage(await loadSummaries()));
+    return 0;
   }
   const load = COMMANDS[name];
   if (load === undefined) {
