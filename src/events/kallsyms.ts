@@ -12,21 +12,28 @@ export class Kallsyms {
   private lastHi = -1;
   private lastLo = -1;
   private lastIndex = -1;
+  // Names and modules stay offsets into the text until looked up: a string per symbol met, not per line.
+  private readonly names: (string | undefined)[];
 
   private constructor(
+    private readonly text: string,
     // Addresses split in 32-bit halves so that lookups compare numbers, not bigints.
     private readonly hi: Uint32Array,
     private readonly lo: Uint32Array,
-    private readonly names: readonly string[],
-    private readonly modules: readonly string[],
-  ) {}
+    /** Per symbol: where its name starts and where its line ends. */
+    private readonly spans: Int32Array,
+  ) {
+    this.names = new Array<string | undefined>(hi.length);
+  }
 
   /** Parses `/proc/kallsyms` text: `%llx %c name[\t[module]]`; skips `$` names and type `A`/`a`. */
   static parse(text: string): Kallsyms {
-    const his: number[] = [];
-    const los: number[] = [];
-    const names: string[] = [];
-    const modules: string[] = [];
+    // One hand-written pass with charCodeAt into typed arrays: no per-line strings, regexes or objects.
+    let cap = Math.max(16, Math.ceil(text.length / 32));
+    let hi = new Uint32Array(cap);
+    let lo = new Uint32Array(cap);
+    let spans = new Int32Array(cap * 2);
+    let count = 0;
     let pos = 0;
     const n = text.length;
     while (pos < n) {
@@ -34,59 +41,93 @@ export class Kallsyms {
       if (eol < 0) eol = n;
       let p = pos;
       pos = eol + 1;
-      while (p < eol && (text[p] === " " || text[p] === "\t")) p++;
-      const sp = text.indexOf(" ", p);
-      if (sp < 0 || sp >= eol || sp === p) continue;
-      const hex = text.slice(p, sp);
-      if (!/^[0-9a-fA-F]+$/.test(hex)) continue;
-      let t = sp;
-      while (t < eol && text[t] === " ") t++;
-      const type = text[t];
-      let ns = t + 1;
-      while (ns < eol && (text[ns] === " " || text[ns] === "\t")) ns++;
-      if (type === undefined || ns >= eol) continue;
-      let ne = ns;
-      while (ne < eol && text[ne] !== " " && text[ne] !== "\t" && text[ne] !== "\r") ne++;
-      const name = text.slice(ns, ne);
-      if (type === "A" || type === "a" || name.startsWith("$")) continue;
-      let module = "";
-      let lb = ne;
-      while (lb < eol && text[lb] !== "[") lb++;
-      if (lb < eol) {
-        let rb = lb + 1;
-        while (rb < eol && text[rb] !== "]") rb++;
-        if (rb < eol) module = text.slice(lb + 1, rb);
+      let c = text.charCodeAt(p);
+      while (p < eol && (c === 32 || c === 9)) c = text.charCodeAt(++p);
+      // The address: hex digits up to the first space; only the last 16 digits count.
+      let h = 0;
+      let l = 0;
+      const start = p;
+      for (; p < eol; c = text.charCodeAt(++p)) {
+        let d: number;
+        if (c >= 48 && c <= 57) d = c - 48;
+        else if (c >= 97 && c <= 102) d = c - 87;
+        else if (c >= 65 && c <= 70) d = c - 55;
+        else break;
+        h = (h << 4) | (l >>> 28);
+        l = (l << 4) | d;
       }
-      const h = hex.length > 16 ? hex.slice(hex.length - 16) : hex;
-      his.push(h.length > 8 ? parseInt(h.slice(0, h.length - 8), 16) : 0);
-      los.push(parseInt(h.length > 8 ? h.slice(h.length - 8) : h, 16));
-      names.push(name);
-      modules.push(module);
+      if (p === start || p >= eol || c !== 32) continue;
+      while (p < eol && c === 32) c = text.charCodeAt(++p);
+      if (p >= eol) continue;
+      const type = c;
+      let ns = p + 1;
+      c = text.charCodeAt(ns);
+      while (ns < eol && (c === 32 || c === 9)) c = text.charCodeAt(++ns);
+      if (ns >= eol) continue;
+      if (type === 65 || type === 97 || c === 36) continue; // A, a, $name
+      if (count === cap) {
+        cap *= 2;
+        hi = grow(hi, new Uint32Array(cap));
+        lo = grow(lo, new Uint32Array(cap));
+        spans = grow(spans, new Int32Array(cap * 2));
+      }
+      hi[count] = h; // stored as u32: the typed array drops the sign of the int32 shift results
+      lo[count] = l;
+      spans[count * 2] = ns;
+      spans[count * 2 + 1] = eol;
+      count++;
     }
+    hi = hi.subarray(0, count);
+    lo = lo.subarray(0, count);
+    spans = spans.subarray(0, count * 2);
     // libtraceevent keeps its list newest first and sorts stably by address: later lines win ties.
-    const order = Array.from({ length: names.length }, (_, i) => i);
-    order.sort((x, y) => his[x]! - his[y]! || los[x]! - los[y]! || y - x);
-    const hi = new Uint32Array(order.length);
-    const lo = new Uint32Array(order.length);
-    const sortedNames: string[] = new Array<string>(order.length);
-    const sortedModules: string[] = new Array<string>(order.length);
-    order.forEach((o, i) => {
-      hi[i] = his[o]!;
-      lo[i] = los[o]!;
-      sortedNames[i] = names[o]!;
-      sortedModules[i] = modules[o]!;
-    });
-    return new Kallsyms(hi, lo, sortedNames, sortedModules);
+    // Kallsyms text is usually in address order already: then each run of equal addresses is reversed
+    // in place, and only a text with a descent pays for the full sort.
+    let ascending = true;
+    for (let i = 1; i < count; i++) {
+      if (hi[i - 1]! > hi[i]! || (hi[i - 1] === hi[i] && lo[i - 1]! > lo[i]!)) {
+        ascending = false;
+        break;
+      }
+    }
+    if (ascending) {
+      for (let i = 0; i < count; ) {
+        let j = i + 1;
+        while (j < count && hi[j] === hi[i] && lo[j] === lo[i]) j++;
+        for (let a = i, b = j - 1; a < b; a++, b--) {
+          for (let k = 0; k < 2; k++) {
+            const t = spans[a * 2 + k]!;
+            spans[a * 2 + k] = spans[b * 2 + k]!;
+            spans[b * 2 + k] = t;
+          }
+        }
+        i = j;
+      }
+      return new Kallsyms(text, hi, lo, spans);
+    }
+    const order = Array.from({ length: count }, (_, i) => i);
+    order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || y - x);
+    const sHi = new Uint32Array(count);
+    const sLo = new Uint32Array(count);
+    const sSpans = new Int32Array(count * 2);
+    for (let i = 0; i < count; i++) {
+      const o = order[i]!;
+      sHi[i] = hi[o]!;
+      sLo[i] = lo[o]!;
+      sSpans[i * 2] = spans[o * 2]!;
+      sSpans[i * 2 + 1] = spans[o * 2 + 1]!;
+    }
+    return new Kallsyms(text, sHi, sLo, sSpans);
   }
 
   /** An empty table (no symbols). */
   static empty(): Kallsyms {
-    return new Kallsyms(new Uint32Array(0), new Uint32Array(0), [], []);
+    return new Kallsyms("", new Uint32Array(0), new Uint32Array(0), new Int32Array(0));
   }
 
   /** Number of symbols. */
   get size(): number {
-    return this.names.length;
+    return this.hi.length;
   }
 
   private addrAt(i: number): bigint {
@@ -137,7 +178,27 @@ export class Kallsyms {
 
   /** Name of the symbol at an index from indexOfHL(). */
   nameAt(i: number): string {
-    return this.names[i]!;
+    return (this.names[i] ??= this.text.slice(this.spans[i * 2]!, this.nameEnd(i)));
+  }
+
+  private nameEnd(i: number): number {
+    const text = this.text;
+    const eol = this.spans[i * 2 + 1]!;
+    let ne = this.spans[i * 2]!;
+    let c = text.charCodeAt(ne);
+    while (ne < eol && c !== 32 && c !== 9 && c !== 13) c = text.charCodeAt(++ne);
+    return ne;
+  }
+
+  /** The `[module]` after the name, or "". */
+  private moduleAt(i: number): string {
+    const text = this.text;
+    const eol = this.spans[i * 2 + 1]!;
+    let lb = this.nameEnd(i);
+    while (lb < eol && text.charCodeAt(lb) !== 91) lb++;
+    let rb = lb + 1;
+    while (rb < eol && text.charCodeAt(rb) !== 93) rb++;
+    return rb < eol ? text.slice(lb + 1, rb) : "";
   }
 
   /** `addr - start` of the symbol at index i, as a number (exact below 2^53). */
@@ -148,13 +209,13 @@ export class Kallsyms {
   /** The symbol containing addr, or undefined. */
   lookup(addr: bigint): KernelSymbol | undefined {
     const i = this.indexOf(addr);
-    return i < 0 ? undefined : { name: this.names[i]!, addr: this.addrAt(i) };
+    return i < 0 ? undefined : { name: this.nameAt(i), addr: this.addrAt(i) };
   }
 
   /** Name of the symbol containing addr, or undefined (no allocation). */
   nameOf(addr: bigint): string | undefined {
     const i = this.indexOf(addr);
-    return i < 0 ? undefined : this.names[i];
+    return i < 0 ? undefined : this.nameAt(i);
   }
 
   /** Start address of the symbol containing addr, or undefined. */
@@ -166,20 +227,25 @@ export class Kallsyms {
   /** Module of the symbol containing addr ("" for the core kernel), or undefined. */
   moduleOf(addr: bigint): string | undefined {
     const i = this.indexOf(addr);
-    return i < 0 ? undefined : this.modules[i];
+    return i < 0 ? undefined : this.moduleAt(i);
   }
 
   /** Address of the first symbol with this exact name (in address order), or undefined. */
   addressOf(name: string): bigint | undefined {
-    const i = this.names.indexOf(name);
-    return i < 0 ? undefined : this.addrAt(i);
+    for (let i = 0; i < this.hi.length; i++) if (this.nameAt(i) === name) return this.addrAt(i);
+    return undefined;
   }
 
   /** Every symbol in address order, as `report -f` lists them (added for report/; no lookups use it). */
   *entries(): IterableIterator<{ addr: bigint; name: string; module: string | undefined }> {
-    for (let i = 0; i < this.names.length; i++) {
-      const module = this.modules[i];
-      yield { addr: this.addrAt(i), name: this.names[i]!, module: module === "" ? undefined : module };
+    for (let i = 0; i < this.hi.length; i++) {
+      const module = this.moduleAt(i);
+      yield { addr: this.addrAt(i), name: this.nameAt(i), module: module === "" ? undefined : module };
     }
   }
+}
+
+function grow<T extends Uint32Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }

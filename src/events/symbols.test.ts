@@ -59,3 +59,13 @@ test("Kallsyms.lookup() resolves duplicate addresses as trace-cmd 3.1.6 does", (
   assert.equal(k.lookup(0xffffffff81001100n)!.name, "d1");
   assert.equal(k.lookup(0xffffffff81001204n)!.name, "e1");
 });
+
+test("Kallsyms.parse() gives the same table for text in address order and shuffled, ties included", () => {
+  const lines = ["ffffffff81001000 T a1", "ffffffff81001000 t a2", "ffffffff81001100 T b\t[m1]", "ffffffff81001100 T b2", "ffffffff81001200 T c"];
+  const ordered = Kallsyms.parse(lines.join("\n"));
+  const shuffled = Kallsyms.parse([lines[4], lines[0], lines[2], lines[1], lines[3]].join("\n"));
+  assert.deepEqual([...shuffled.entries()].map((e) => e.name), ["a2", "a1", "b2", "b", "c"]);
+  assert.deepEqual([...ordered.entries()].map((e) => e.name), ["a2", "a1", "b2", "b", "c"]);
+  assert.equal(ordered.moduleOf(0xffffffff81001100n), shuffled.moduleOf(0xffffffff81001100n));
+  assert.equal(Kallsyms.parse("1ffffffff81001000 T long_hex\n").lookup(0xffffffff81001000n)!.name, "long_hex");
+});
