@@ -58,3 +58,17 @@ test("EventTable.addFormat() marks print fmts libtraceevent 1.7.1 cannot parse a
   assert.equal(f("ok", 5, '"%d %s", REC->a, REC->a ? "y" : "n"').failed, false);
   assert.equal(f("plugin", 6, '"%s", jbd2_dev_to_name(REC->a)').failed, false);
 });
+
+test("EventFormat.commonFields read before the fields matches the full parse, with or without a blank line", () => {
+  const own = ["field:int a;\toffset:8;\tsize:4;\tsigned:1;"];
+  const first = new EventTable(LE64).addFormat(formatText("x", 1, own, '"a=%d", REC->a'), "s")!;
+  const later = new EventTable(LE64).addFormat(formatText("x", 1, own, '"a=%d", REC->a'), "s")!;
+  assert.equal(later.fields.length, 1);
+  assert.deepEqual(first.commonFields, later.commonFields);
+  assert.equal(first.commonFields.length, 4);
+  // One group only (no blank line): common fields are the common_* ones.
+  const oneGroup = "name: y\nID: 2\nformat:\n\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\tfield:int b;\toffset:8;\tsize:4;\tsigned:1;\nprint fmt: \"b=%d\", REC->b\n";
+  const y = new EventTable(LE64).addFormat(oneGroup, "s")!;
+  assert.deepEqual(y.commonFields.map((f) => f.name), ["common_pid"]);
+  assert.deepEqual(y.fields.map((f) => f.name), ["b"]);
+});

@@ -56,6 +56,7 @@ export interface EventFormatInternal extends EventFormat {
 // report touches a handful of the ~1500 formats in a file.
 class EventFormatImpl implements EventFormatInternal {
   private parsedFields: { common: readonly FieldDef[]; own: readonly FieldDef[]; byName: Map<string, FieldDef> } | undefined;
+  private common: readonly FieldDef[] | undefined;
   private parsedFmt: { printFmt: string; ast: PrintFmtAst | undefined; failed: boolean; failReason: string } | undefined;
   constructor(
     readonly id: number,
@@ -69,7 +70,7 @@ class EventFormatImpl implements EventFormatInternal {
   ) {}
 
   get commonFields(): readonly FieldDef[] {
-    return (this.parsedFields ??= this.parseFields()).common;
+    return (this.common ??= this.parsedFields?.common ?? this.parseCommon());
   }
   get fields(): readonly FieldDef[] {
     return (this.parsedFields ??= this.parseFields()).own;
@@ -90,6 +91,42 @@ class EventFormatImpl implements EventFormatInternal {
     return (this.parsedFmt ??= this.parsePrintFmt()).failReason;
   }
 
+  private fieldOf(line: string): FieldDef | null {
+    let f = this.lineCache.get(line);
+    if (f === undefined) {
+      f = parseFieldLine(line, this.longSize) ?? null;
+      this.lineCache.set(line, f);
+    }
+    return f;
+  }
+
+  /**
+   * The common fields alone, as parseFields() finds them: the first group of fields when another group
+   * follows it (the usual case, read without the event's own fields), else from the full parse.
+   */
+  private parseCommon(): readonly FieldDef[] {
+    const text = this.text;
+    const pfAt = text.indexOf("print fmt:");
+    const end = pfAt < 0 ? text.length : pfAt;
+    const first: FieldDef[] = [];
+    let closed = false;
+    for (let pos = this.fmtAt + 7; pos <= end; ) {
+      let eol = text.indexOf("\n", pos);
+      if (eol < 0 || eol > end) eol = end;
+      const line = text.slice(pos, eol);
+      pos = eol + 1;
+      if (line.trim() === "") {
+        if (first.length > 0) closed = true;
+        continue;
+      }
+      const f = this.fieldOf(line);
+      if (f === null) continue;
+      if (closed) return first;
+      first.push(f);
+    }
+    return (this.parsedFields ??= this.parseFields()).common;
+  }
+
   private parseFields(): { common: readonly FieldDef[]; own: readonly FieldDef[]; byName: Map<string, FieldDef> } {
     const text = this.text;
     const pfAt = text.indexOf("print fmt:");
@@ -100,11 +137,7 @@ class EventFormatImpl implements EventFormatInternal {
         if (groups[groups.length - 1]!.length > 0) groups.push([]);
         continue;
       }
-      let f = this.lineCache.get(line);
-      if (f === undefined) {
-        f = parseFieldLine(line, this.longSize) ?? null;
-        this.lineCache.set(line, f);
-      }
+      const f = this.fieldOf(line);
       if (f) groups[groups.length - 1]!.push(f);
     }
     const nonEmpty = groups.filter((g) => g.length > 0);
