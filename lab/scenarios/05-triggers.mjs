@@ -73,7 +73,11 @@ export function tests(lab) {
       const outputs = ["triggers/ftk-stat", "triggers/ftk-show"].map((id) => lab.step(id).assertOk().stdout).join("\n");
       assertHistogram(outputs, "ftk stat / ftk show");
     });
-    test("ftk reset removes the trigger", lab.needs("start", "reset"), () => {
+    // Found by this lab: src/tracefs/options.ts takes tracer options as default-off (its table comes from
+    // the 6.18 host, which has no function_graph), so ftk reset turns funcgraph-cpu, funcgraph-duration,
+    // funcgraph-irqs, funcgraph-overhead and sleep-time off although the kernel boots with them on.
+    const resetBug = { todo: "waits for a fix of ftk reset's option defaults (funcgraph-*, sleep-time are on at boot; src/tracefs/options.ts)" };
+    test("ftk reset removes the trigger and leaves the other settings at their defaults", lab.needs("start", "reset").todo ? lab.needs("start", "reset") : resetBug, () => {
       lab.step("triggers/ftk-reset").assertOk();
       assertStateRestored(lab, "triggers/state-tc", "triggers/state-ftk", RESET_IGNORES);
     });
