@@ -12,122 +12,42 @@ export class Kallsyms {
   private lastHi = -1;
   private lastLo = -1;
   private lastIndex = -1;
-  // Names and modules stay offsets into the text until looked up: a string per symbol met, not per line.
-  private readonly names: (string | undefined)[];
+  // Filled by build() on first use. Names and modules stay offsets into the text until looked up: a string
+  // per symbol met, not per line.
+  private built = false;
+  // Addresses split in 32-bit halves so that lookups compare numbers, not bigints.
+  private hi: Uint32Array = new Uint32Array(0);
+  private lo: Uint32Array = new Uint32Array(0);
+  /** Per symbol: where its name starts and where its line ends. */
+  private spans: Int32Array = new Int32Array(0);
+  private names: (string | undefined)[] = [];
 
-  private constructor(
-    private readonly text: string,
-    // Addresses split in 32-bit halves so that lookups compare numbers, not bigints.
-    private readonly hi: Uint32Array,
-    private readonly lo: Uint32Array,
-    /** Per symbol: where its name starts and where its line ends. */
-    private readonly spans: Int32Array,
-  ) {
-    this.names = new Array<string | undefined>(hi.length);
-  }
+  private constructor(private readonly text: string) {}
 
-  /** Parses `/proc/kallsyms` text: `%llx %c name[\t[module]]`; skips `$` names and type `A`/`a`. */
+  /**
+   * A table over `/proc/kallsyms` text: `%llx %c name[\t[module]]`; skips `$` names and type `A`/`a`.
+   * The text is scanned on the first lookup: a report that prints no symbol never pays for it.
+   */
   static parse(text: string): Kallsyms {
-    // One hand-written pass with charCodeAt into typed arrays: no per-line strings, regexes or objects.
-    let cap = Math.max(16, Math.ceil(text.length / 32));
-    let hi = new Uint32Array(cap);
-    let lo = new Uint32Array(cap);
-    let spans = new Int32Array(cap * 2);
-    let count = 0;
-    let pos = 0;
-    const n = text.length;
-    while (pos < n) {
-      let eol = text.indexOf("\n", pos);
-      if (eol < 0) eol = n;
-      let p = pos;
-      pos = eol + 1;
-      let c = text.charCodeAt(p);
-      while (p < eol && (c === 32 || c === 9)) c = text.charCodeAt(++p);
-      // The address: hex digits up to the first space; only the last 16 digits count.
-      let h = 0;
-      let l = 0;
-      const start = p;
-      for (; p < eol; c = text.charCodeAt(++p)) {
-        let d: number;
-        if (c >= 48 && c <= 57) d = c - 48;
-        else if (c >= 97 && c <= 102) d = c - 87;
-        else if (c >= 65 && c <= 70) d = c - 55;
-        else break;
-        h = (h << 4) | (l >>> 28);
-        l = (l << 4) | d;
-      }
-      if (p === start || p >= eol || c !== 32) continue;
-      while (p < eol && c === 32) c = text.charCodeAt(++p);
-      if (p >= eol) continue;
-      const type = c;
-      let ns = p + 1;
-      c = text.charCodeAt(ns);
-      while (ns < eol && (c === 32 || c === 9)) c = text.charCodeAt(++ns);
-      if (ns >= eol) continue;
-      if (type === 65 || type === 97 || c === 36) continue; // A, a, $name
-      if (count === cap) {
-        cap *= 2;
-        hi = grow(hi, new Uint32Array(cap));
-        lo = grow(lo, new Uint32Array(cap));
-        spans = grow(spans, new Int32Array(cap * 2));
-      }
-      hi[count] = h; // stored as u32: the typed array drops the sign of the int32 shift results
-      lo[count] = l;
-      spans[count * 2] = ns;
-      spans[count * 2 + 1] = eol;
-      count++;
-    }
-    hi = hi.subarray(0, count);
-    lo = lo.subarray(0, count);
-    spans = spans.subarray(0, count * 2);
-    // libtraceevent keeps its list newest first and sorts stably by address: later lines win ties.
-    // Kallsyms text is usually in address order already: then each run of equal addresses is reversed
-    // in place, and only a text with a descent pays for the full sort.
-    let ascending = true;
-    for (let i = 1; i < count; i++) {
-      if (hi[i - 1]! > hi[i]! || (hi[i - 1] === hi[i] && lo[i - 1]! > lo[i]!)) {
-        ascending = false;
-        break;
-      }
-    }
-    if (ascending) {
-      for (let i = 0; i < count; ) {
-        let j = i + 1;
-        while (j < count && hi[j] === hi[i] && lo[j] === lo[i]) j++;
-        for (let a = i, b = j - 1; a < b; a++, b--) {
-          for (let k = 0; k < 2; k++) {
-            const t = spans[a * 2 + k]!;
-            spans[a * 2 + k] = spans[b * 2 + k]!;
-            spans[b * 2 + k] = t;
-          }
-        }
-        i = j;
-      }
-      return new Kallsyms(text, hi, lo, spans);
-    }
-    const order = Array.from({ length: count }, (_, i) => i);
-    order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || y - x);
-    const sHi = new Uint32Array(count);
-    const sLo = new Uint32Array(count);
-    const sSpans = new Int32Array(count * 2);
-    for (let i = 0; i < count; i++) {
-      const o = order[i]!;
-      sHi[i] = hi[o]!;
-      sLo[i] = lo[o]!;
-      sSpans[i * 2] = spans[o * 2]!;
-      sSpans[i * 2 + 1] = spans[o * 2 + 1]!;
-    }
-    return new Kallsyms(text, sHi, sLo, sSpans);
+    return new Kallsyms(text);
   }
 
   /** An empty table (no symbols). */
   static empty(): Kallsyms {
-    return new Kallsyms("", new Uint32Array(0), new Uint32Array(0), new Int32Array(0));
+    return new Kallsyms("");
   }
 
   /** Number of symbols. */
   get size(): number {
+    this.build();
     return this.hi.length;
+  }
+
+  private build(): void {
+    if (this.built) return;
+    this.built = true;
+    ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanKallsyms(this.text));
+    this.names = new Array<string | undefined>(this.hi.length);
   }
 
   private addrAt(i: number): bigint {
@@ -144,6 +64,7 @@ export class Kallsyms {
    */
   indexOfHL(ahi: number, alo: number): number {
     if (ahi === this.lastHi && alo === this.lastLo) return this.lastIndex;
+    this.build();
     const H = this.hi;
     const L = this.lo;
     const n = H.length;
@@ -232,12 +153,14 @@ export class Kallsyms {
 
   /** Address of the first symbol with this exact name (in address order), or undefined. */
   addressOf(name: string): bigint | undefined {
+    this.build();
     for (let i = 0; i < this.hi.length; i++) if (this.nameAt(i) === name) return this.addrAt(i);
     return undefined;
   }
 
   /** Every symbol in address order, as `report -f` lists them (added for report/; no lookups use it). */
   *entries(): IterableIterator<{ addr: bigint; name: string; module: string | undefined }> {
+    this.build();
     for (let i = 0; i < this.hi.length; i++) {
       const module = this.moduleAt(i);
       yield { addr: this.addrAt(i), name: this.nameAt(i), module: module === "" ? undefined : module };
@@ -248,4 +171,98 @@ export class Kallsyms {
 function grow<T extends Uint32Array | Int32Array>(from: T, to: T): T {
   to.set(from);
   return to;
+}
+
+/** Scans kallsyms text into address halves and name spans, in libtraceevent's order. */
+function scanKallsyms(text: string): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
+  // One hand-written pass with charCodeAt into typed arrays: no per-line strings, regexes or objects.
+  let cap = Math.max(16, Math.ceil(text.length / 32));
+  let hi = new Uint32Array(cap);
+  let lo = new Uint32Array(cap);
+  let spans = new Int32Array(cap * 2);
+  let count = 0;
+  let pos = 0;
+  const n = text.length;
+  while (pos < n) {
+    let eol = text.indexOf("\n", pos);
+    if (eol < 0) eol = n;
+    let p = pos;
+    pos = eol + 1;
+    let c = text.charCodeAt(p);
+    while (p < eol && (c === 32 || c === 9)) c = text.charCodeAt(++p);
+    // The address: hex digits up to the first space; only the last 16 digits count.
+    let h = 0;
+    let l = 0;
+    const start = p;
+    for (; p < eol; c = text.charCodeAt(++p)) {
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else if (c >= 65 && c <= 70) d = c - 55;
+      else break;
+      h = (h << 4) | (l >>> 28);
+      l = (l << 4) | d;
+    }
+    if (p === start || p >= eol || c !== 32) continue;
+    while (p < eol && c === 32) c = text.charCodeAt(++p);
+    if (p >= eol) continue;
+    const type = c;
+    let ns = p + 1;
+    c = text.charCodeAt(ns);
+    while (ns < eol && (c === 32 || c === 9)) c = text.charCodeAt(++ns);
+    if (ns >= eol) continue;
+    if (type === 65 || type === 97 || c === 36) continue; // A, a, $name
+    if (count === cap) {
+      cap *= 2;
+      hi = grow(hi, new Uint32Array(cap));
+      lo = grow(lo, new Uint32Array(cap));
+      spans = grow(spans, new Int32Array(cap * 2));
+    }
+    hi[count] = h; // stored as u32: the typed array drops the sign of the int32 shift results
+    lo[count] = l;
+    spans[count * 2] = ns;
+    spans[count * 2 + 1] = eol;
+    count++;
+  }
+  hi = hi.subarray(0, count);
+  lo = lo.subarray(0, count);
+  spans = spans.subarray(0, count * 2);
+  // libtraceevent keeps its list newest first and sorts stably by address: later lines win ties.
+  // Kallsyms text is usually in address order already: then each run of equal addresses is reversed
+  // in place, and only a text with a descent pays for the full sort.
+  let ascending = true;
+  for (let i = 1; i < count; i++) {
+    if (hi[i - 1]! > hi[i]! || (hi[i - 1] === hi[i] && lo[i - 1]! > lo[i]!)) {
+      ascending = false;
+      break;
+    }
+  }
+  if (ascending) {
+    for (let i = 0; i < count; ) {
+      let j = i + 1;
+      while (j < count && hi[j] === hi[i] && lo[j] === lo[i]) j++;
+      for (let a = i, b = j - 1; a < b; a++, b--) {
+        for (let k = 0; k < 2; k++) {
+          const t = spans[a * 2 + k]!;
+          spans[a * 2 + k] = spans[b * 2 + k]!;
+          spans[b * 2 + k] = t;
+        }
+      }
+      i = j;
+    }
+    return { hi, lo, spans };
+  }
+  const order = Array.from({ length: count }, (_, i) => i);
+  order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || y - x);
+  const sHi = new Uint32Array(count);
+  const sLo = new Uint32Array(count);
+  const sSpans = new Int32Array(count * 2);
+  for (let i = 0; i < count; i++) {
+    const o = order[i]!;
+    sHi[i] = hi[o]!;
+    sLo[i] = lo[o]!;
+    sSpans[i * 2] = spans[o * 2]!;
+    sSpans[i * 2 + 1] = spans[o * 2 + 1]!;
+  }
+  return { hi: sHi, lo: sLo, spans: sSpans };
 }
