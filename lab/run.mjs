@@ -3,7 +3,7 @@
 // then checks the returned outputs and files with node:test. See lab/README.md.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureKernel, ensurePackages } from "./lib/setup.mjs";
@@ -66,6 +66,7 @@ try {
   bootInfo = process.env.FTK_LAB_REUSE
     ? { timedOut: false, seconds: 0, code: 0, console: "" }
     : await boot({ kernel, initrd: image.path, channel: channelPath, timeoutMs, stepTimeouts, log });
+  if (!process.env.FTK_LAB_REUSE) writeFileSync(join(cacheDir, "console.log"), bootInfo.console);
   log(`boot: qemu ended after ${bootInfo.seconds.toFixed(0)}s (exit ${bootInfo.code ?? bootInfo.signal}${bootInfo.timedOut ? ", killed at deadline" : ""})`);
   lab = new Lab({ channel: parseChannel(channelPath), resultsDir: join(cacheDir, "results"), repo, boot: bootInfo });
   const slow = [...lab.steps.values()].filter((r) => r.ran).sort((a, b) => b.meta.ms - a.meta.ms).slice(0, 5);
@@ -77,6 +78,7 @@ try {
 
 test("lab: the guest booted, ran every step and powered off", () => {
   if (setupError) throw setupError;
+  assert.equal(bootInfo.error, undefined, `qemu could not run: ${bootInfo.error}`);
   assert.equal(bootInfo.timedOut, false, "qemu was killed at the deadline; console tail:\n" + bootInfo.console.slice(-3000));
   assert.equal(lab.truncated, false, "the guest's channel ends mid-record");
   const missing = buildPlan().steps.map((s) => s.id).filter((id) => !lab.step(id).ran);
