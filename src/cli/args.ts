@@ -16,6 +16,12 @@ export interface FlagToken {
   value: string | undefined;
 }
 
+/** Turns a util.parseArgs error into one line in our style: its first sentence, then where to look. */
+export function usageErrorFromParseArgs(e: unknown, command: string): UsageError {
+  const first = ((e as Error).message.split("\n")[0] ?? "").split(/\.( |$)/)[0] ?? "";
+  return new UsageError(`${first.charAt(0).toLowerCase()}${first.slice(1)}: run 'ftk ${command} --help'`, { cause: e });
+}
+
 /** Parses `argv` into flags in their order and the positional arguments; throws UsageError when bad. */
 export function parseOrderedArgs(
   argv: string[],
@@ -30,9 +36,7 @@ export function parseOrderedArgs(
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
-    // parseArgs messages name the option; keep them as one line in our style.
-    const msg = (e as Error).message.split("\n")[0]!.replace(/\.$/, "");
-    throw new UsageError(`${msg.charAt(0).toLowerCase()}${msg.slice(1)}: run 'ftk ${command} --help'`);
+    throw usageErrorFromParseArgs(e, command);
   }
   const out: FlagToken[] = [];
   const positionals: string[] = [];

@@ -7,6 +7,7 @@ import {
 } from "../index.js";
 import type { BinaryFunctions, ProbeEventLine } from "../index.js";
 import type { CliContext, Command } from "./context.js";
+import { usageErrorFromParseArgs } from "./args.js";
 
 const HELP = `usage: ftk probe [options] -x BINARY FUNC[+OFFS][%return] [[NAME=]FETCHARG[:TYPE]...]
        ftk probe [options] KERNEL_FUNC[%return] [ARG...]
@@ -49,8 +50,7 @@ export const command: Command = {
         },
       });
     } catch (e) {
-      const first = (e as Error).message.split(/\.( |$)/)[0]!;
-      throw new UsageError(`${first.charAt(0).toLowerCase()}${first.slice(1)}: see 'ftk probe --help'`);
+      throw usageErrorFromParseArgs(e, "probe");
     }
     const { values: v, positionals } = parsed;
     if (v.help === true) {
