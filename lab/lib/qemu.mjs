@@ -15,7 +15,10 @@ export function boot({ kernel, initrd, channel, timeoutMs, log, stepTimeouts = n
     // No MONITOR/MWAIT: TCG's mwait only halts, so a CPU idling in mwait misses the wake-up that the
     // kernel writes instead of sending an IPI (TIF_POLLING_NRFLAG), and smp_call_function from the other
     // CPU (ftrace code patching) spins forever. Seen as about half of the full runs stuck in trace-cmd record.
-    "-accel", "tcg", "-cpu", "max,-monitor", "-m", String(memoryMb), "-smp", String(cpus),
+    // One TCG thread for both vCPUs: with multi-threaded TCG (qemu 7.2) an IPI is now and then lost,
+    // and text_poke_bp's on_each_cpu() then spins forever in smp_call_function_many_cond (seen in
+    // ftrace and static-call patching, soft lockup of the other CPU).
+    "-accel", `tcg,thread=${process.env.FTK_LAB_TCG_THREAD ?? "single"}`, "-cpu", "max,-monitor", "-m", String(memoryMb), "-smp", String(cpus),
     "-display", "none", "-nodefaults", "-no-reboot", "-monitor", "none",
     "-serial", "stdio", "-serial", `file:${channel}`,
     "-kernel", kernel, "-initrd", initrd,
