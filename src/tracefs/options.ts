@@ -1,16 +1,18 @@
-// Kernel default values of trace options (observed on the reference 6.18 kernel after boot, matching the
-// kernel's TRACE_ITER defaults); used by `reset` and by `stat` to show what differs.
+// Kernel default values of trace options (observed after boot on the reference 6.18 kernel and, for the
+// function_graph options this host lacks, on the lab's 6.1 kernel); used by `reset` and by `stat`.
 
 /** Options that are on by default at the top level. */
 const DEFAULT_ON = new Set([
   "print-parent", "trace_printk", "annotate", "context-info", "record-cmd", "overwrite", "irq-info", "markers",
   "function-trace", "hash-ptr", "copy_trace_marker", "trace_printk_dest",
+  // function_graph's own flags and the graph timing options (lab kernel 6.1: all 1 at boot).
+  "funcgraph-cpu", "funcgraph-duration", "funcgraph-irqs", "funcgraph-overhead", "sleep-time", "graph-time",
 ]);
 
 /** Options that are on at the top level but off in a new instance (6.18: only one buffer gets trace_printk / copies). */
 const TOP_ONLY_ON = new Set(["copy_trace_marker", "trace_printk_dest"]);
 
-/** The kernel default of an option, for the top level (`top`) or a new instance. Tracer options default to off. */
+/** The kernel default of an option, for the top level (`top`) or a new instance; options not listed default to off. */
 export function defaultOptionValue(name: string, top: boolean): boolean {
   if (!DEFAULT_ON.has(name)) return false;
   return top || !TOP_ONLY_ON.has(name);
