@@ -8,7 +8,8 @@ import type { CliContext, Command } from "./context.js";
 const HELP = `usage: ftk stat [-B buf][-t][-o]
 
 Shows what is configured for tracing: tracer, enabled events, filters, triggers, buffer sizes, clock,
-cpumask, dynamic events, pid filters, options that differ from the defaults, tracing on/off, instances.
+cpumask, dynamic events, pid filters, options that differ from the defaults, tracing on/off, instances,
+and the contents of the hist file of every event with a hist trigger.
 
   -B buf  show the status of instance buf (may be repeated)
   -t      also show the top level (with -B)
@@ -53,12 +54,18 @@ async function filtersAndTriggers(fs: Tracefs, inst: Instance): Promise<string> 
   const files = await readEventFiles(fs, inst.name, ["filter", "trigger"]);
   let filters = "";
   let triggers = "";
+  let histograms = "";
   for (const e of files) {
     const [filter, trigger] = e.values;
     if (filter !== undefined && filter !== "none" && filter !== "") filters += `  ${e.system}:${e.event} "${filter}"\n`;
     if (trigger) triggers += `  ${e.system}:${e.event} "${trigger}"\n`;
+    // trace-cmd stat lists hist triggers but not their counts; ftk also shows the histogram itself.
+    if (trigger?.includes("hist:")) {
+      const hist = await inst.findFile(`events/${e.system}/${e.event}/hist`).catch(() => undefined);
+      if (hist) histograms += `\nHistogram ${e.system}:${e.event}:\n${hist.endsWith("\n") ? hist : hist + "\n"}`;
+    }
   }
-  return (filters ? "\nFilters:\n" + filters : "") + (triggers ? "\nTriggers:\n" + triggers : "");
+  return (filters ? "\nFilters:\n" + filters : "") + (triggers ? "\nTriggers:\n" + triggers : "") + histograms;
 }
 
 /** A control file shown with its description when it has a non-default value (unreadable files are skipped). */
