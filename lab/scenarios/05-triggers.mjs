@@ -12,8 +12,6 @@ const HIST = "/sys/kernel/tracing/events/syscalls/sys_enter_openat/hist";
 const ARM = ["-e", EVENT, "-R", "hist:keys=common_pid"];
 
 export const steps = [
-  { id: "ftk-stat-help", argv: ["ftk", "stat", "--help"] },
-  { id: "ftk-show-help", argv: ["ftk", "show", "--help"] },
   { id: "state0", kind: "state" },
   { id: "tc-start", argv: ["trace-cmd", "start", ...ARM] },
   { id: "tc-ls", argv: ["ls", "/"] },
@@ -65,19 +63,14 @@ export function tests(lab) {
       assert.ok(line("triggers/tc-stat"), "trace-cmd stat has no Triggers: section");
       assert.equal(line("triggers/ftk-stat"), line("triggers/tc-stat"));
     });
-    // Issue "Kernel lab" item 5 wants the histogram itself shown by ftk stat or show; neither
-    // prints hist files yet, so this stays todo until one of their --help texts mentions "hist".
-    const histShown = lab.step("triggers/ftk-stat-help").stdout.includes("hist") || lab.step("triggers/ftk-show-help").stdout.includes("hist");
-    const histTodo = histShown ? lab.needs("start", "stat", "show") : { todo: "waits for ftk stat or ftk show to print hist files (issue 'Kernel lab' item 5)" };
-    test("ftk stat or ftk show displays the histogram counts", histTodo, () => {
+    // Issue "Kernel lab" item 5: the histogram itself is shown by ftk stat (or ftk show).
+    test("ftk stat or ftk show displays the histogram counts", lab.needs("start", "stat", "show"), () => {
       const outputs = ["triggers/ftk-stat", "triggers/ftk-show"].map((id) => lab.step(id).assertOk().stdout).join("\n");
       assertHistogram(outputs, "ftk stat / ftk show");
     });
-    // Found by this lab: src/tracefs/options.ts takes tracer options as default-off (its table comes from
-    // the 6.18 host, which has no function_graph), so ftk reset turns funcgraph-cpu, funcgraph-duration,
-    // funcgraph-irqs, funcgraph-overhead and sleep-time off although the kernel boots with them on.
-    const resetBug = { todo: "waits for a fix of ftk reset's option defaults (funcgraph-*, sleep-time are on at boot; src/tracefs/options.ts)" };
-    test("ftk reset removes the trigger and leaves the other settings at their defaults", lab.needs("start", "reset").todo ? lab.needs("start", "reset") : resetBug, () => {
+    // The lab found that ftk reset took the function_graph options as default-off; src/tracefs/options.ts
+    // now lists funcgraph-cpu/-duration/-irqs/-overhead and sleep-time as on at boot.
+    test("ftk reset removes the trigger and leaves the other settings at their defaults", lab.needs("start", "reset"), () => {
       lab.step("triggers/ftk-reset").assertOk();
       assertStateRestored(lab, "triggers/state-tc", "triggers/state-ftk", RESET_IGNORES);
     });
