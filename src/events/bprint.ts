@@ -3,7 +3,7 @@
 // and cached; per record only the argument bytes are decoded.
 import type { RawRecord } from "../ringbuf/index.js";
 import type { EventFormat, FileInfo } from "./event-format.js";
-import { latin1Z } from "./field-readers.js";
+import { isWordSize, latin1Z, readUnsignedBig } from "./field-readers.js";
 import type { Kallsyms } from "./kallsyms.js";
 import { formatInt, formatPointer, formatString, splitFormat, type FormatPiece } from "./printfmt/c-format.js";
 import { symbolText } from "./printfmt/compiler.js";
@@ -51,15 +51,7 @@ export class BprintRenderer {
 
   private read(rec: RawRecord, off: number, size: number): bigint {
     if (off + size > rec.len) return 0n;
-    const at = rec.pos + off;
-    const le = this.info.littleEndian;
-    switch (size) {
-      case 1: return BigInt(rec.buf[at]!);
-      case 2: return BigInt(rec.view.getUint16(at, le));
-      case 4: return BigInt(rec.view.getUint32(at, le));
-      case 8: return rec.view.getBigUint64(at, le);
-      default: return 0n;
-    }
+    return isWordSize(size) ? readUnsignedBig(rec.view, rec.pos + off, size, this.info.littleEndian) : 0n;
   }
 
   /** The event text of one bprint record. */

@@ -44,6 +44,11 @@ export function readUnsigned(view: DataView, at: number, size: number, le: boole
   }
 }
 
+/** True for the integer sizes read directly: 1, 2, 4 and 8 bytes. */
+export function isWordSize(size: number): boolean {
+  return size === 1 || size === 2 || size === 4 || size === 8;
+}
+
 /** Reads an unsigned 64-bit (or smaller) integer as a bigint. */
 export function readUnsignedBig(view: DataView, at: number, size: number, le: boolean): bigint {
   if (size === 8) return view.getBigUint64(at, le);

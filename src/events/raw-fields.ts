@@ -2,7 +2,7 @@
 // (ring-buffer-and-events.md §5.9): a field used by a print-fmt directive is printed with that directive.
 import type { RawRecord } from "../ringbuf/index.js";
 import type { FieldDef, FileInfo } from "./event-format.js";
-import { latin1Z } from "./field-readers.js";
+import { isWordSize, latin1Z, readUnsignedBig } from "./field-readers.js";
 import { dynLocator, type CompiledPiece } from "./printfmt/compiler.js";
 
 type StrC = (rec: RawRecord) => string;
@@ -57,14 +57,7 @@ function rawField(field: FieldDef, info: FileInfo): StrC {
   const size = field.size;
   const read = (rec: RawRecord): bigint => {
     if (off + size > rec.len && size !== 0) return 0n;
-    const at = rec.pos + off;
-    switch (size) {
-      case 1: return BigInt(rec.buf[at]!);
-      case 2: return BigInt(rec.view.getUint16(at, le));
-      case 4: return BigInt(rec.view.getUint32(at, le));
-      case 8: return rec.view.getBigUint64(at, le);
-      default: return 0n;
-    }
+    return isWordSize(size) ? readUnsignedBig(rec.view, rec.pos + off, size, le) : 0n;
   };
   if (field.isPointer) return (rec) => "0x" + read(rec).toString(16);
   if (field.signed) {
