@@ -2,13 +2,14 @@
 // the options of issue "Read path" (done-when 2). Output must be identical except for the differences
 // listed in KNOWN_DIFFERENCES, each with its reason and a check that limits it to the lines it explains.
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
 import { firstDifference, runFtk } from "./report-test-helpers.js";
+import { traceCmdReport } from "../test-support/trace-cmd.js";
 
 /** Why trace-cmd 3.1.6 and ftk may differ for some (file, options), and which line pairs that explains. */
 interface KnownDifference {
@@ -58,15 +59,6 @@ try {
 }
 const skip = skipShared !== false ? skipShared : hasTraceCmd ? false : "trace-cmd is not installed (apt-get install trace-cmd)";
 
-function traceCmd(args: string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile("trace-cmd", ["report", ...args], { encoding: "latin1", maxBuffer: 1 << 30 }, (err, stdout) => {
-      const code = err === null ? 0 : typeof err.code === "number" ? err.code : null;
-      resolve({ code, stdout });
-    });
-  });
-}
-
 /** The first event name of a stored report (for an event filter that selects something). */
 function firstEventName(reportText: string): string | undefined {
   for (const line of reportText.split("\n").slice(1, 50)) {
@@ -114,11 +106,10 @@ for (const name of files) {
     test(`ftk report ${label} -i ${name} matches trace-cmd report`, async () => {
       // Filters go before -i: trace-cmd 3.1.6 ignores -F given after the only -i (ftk applies both).
       const args = [...options, "-i", path];
-      let tc = await traceCmd(args);
       const ftk = await runFtk(["report", ...args]);
-      if (tc.stdout !== ftk.stdout) tc = await traceCmd(args); // trace-cmd reads uninitialised bytes now and then
+      const tc = await traceCmdReport(args, (out) => out === ftk.stdout);
       if (tc.stdout === ftk.stdout) {
-        assert.equal(ftk.code === 0, tc.code === 0, `exit status: trace-cmd ${tc.code}, ftk ${ftk.code}`);
+        assert.equal(ftk.code === 0, tc.status === 0, `exit status: trace-cmd ${tc.status}, ftk ${ftk.code}`);
         return;
       }
       const known = KNOWN_DIFFERENCES.find((k) => k.file.test(name) && k.options.test(label));
