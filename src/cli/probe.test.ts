@@ -2,7 +2,7 @@
 // messages, and that every failing command leaves tracefs exactly as before (snapshotTracefsState).
 import { after, before, suite, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -151,10 +151,12 @@ suite("ftk probe on the live kernel", { skip: typeof live === "string" ? live : 
       undo.push("delete test probes", async () => void (await ftk("probe", "-d", `${GROUP}:*`)));
       const instance = await fs.createInstance(inst, undo);
       await instance.enableEvent(GROUP, undefined, undo);
-      execFileSync("env", ["FOO=1", "LANG=C", "ls", "/"], { stdio: "ignore" });
+      const run = spawnSync("env", ["FOO=1", "LANG=C", "ls", "/"], { stdio: "ignore" });
+      assert.equal(run.status, 0);
       await instance.setTracingOn(false, undo);
       const text = await fs.readFile(`instances/${inst}/trace`);
-      const ls = text.split("\n").filter((l) => /^\s*ls-\d+/.test(l));
+      // By pid: the task name comes from saved_cmdlines and may still be "env", the name before exec.
+      const ls = text.split("\n").filter((l) => new RegExp(`^\\s*\\S+-${run.pid} `).test(l));
       const entries = ls.filter((l) => / getenv: /.test(l));
       const returns = ls.filter((l) => / getenv__return: /.test(l));
       const names = entries.map((l) => /name="([^"]*)"/.exec(l)?.[1]);

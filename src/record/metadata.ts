@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { hostname, machine, release } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { TraceDatMetadata } from "../tracedat/index.js";
 import type { Tracefs } from "../tracefs/index.js";
 
@@ -44,8 +44,12 @@ async function kallsymsWithAddresses(fs: Tracefs): Promise<string> {
   }
 }
 
-/** Collects the metadata blocks for the recorded events (system -> events). */
-export async function collectMetadata(fs: Tracefs, events: readonly { system: string; event: string }[]): Promise<TraceDatMetadata> {
+/** Collects the metadata blocks for the recorded events (system -> events); `command` is named with nameCommand(). */
+export async function collectMetadata(
+  fs: Tracefs,
+  events: readonly { system: string; event: string }[],
+  command?: { pid: number; argv0: string },
+): Promise<TraceDatMetadata> {
   const bySystem = new Map<string, Set<string>>();
   for (const e of events) {
     if (e.system === "ftrace") continue;
@@ -66,8 +70,24 @@ export async function collectMetadata(fs: Tracefs, events: readonly { system: st
     eventFormats,
     kallsyms: await kallsymsWithAddresses(fs),
     printkFormats: await fs.printkFormats(),
-    savedCmdlines: await fs.savedCmdlines(),
+    savedCmdlines: command === undefined ? await fs.savedCmdlines() : nameCommand(await fs.savedCmdlines(), command.pid, command.argv0),
   };
+}
+
+/**
+ * Gives the traced command its own name in saved_cmdlines. The kernel copies a task's name only at
+ * some context switches, so the command's pid may still be listed as "flock" (our holder, its name
+ * before exec) or not at all; the report would then show flock-PID. Then exec named it after the
+ * file it ran, cut to 15 bytes.
+ */
+export function nameCommand(savedCmdlines: string, pid: number, argv0: string): string {
+  const name = basename(argv0).slice(0, 15);
+  const lines = savedCmdlines.split("\n").filter((l) => l !== "");
+  const at = lines.findIndex((l) => l.slice(0, l.indexOf(" ")) === String(pid));
+  if (at >= 0 && lines[at]!.slice(lines[at]!.indexOf(" ") + 1) !== "flock") return savedCmdlines;
+  if (at >= 0) lines[at] = `${pid} ${name}`;
+  else lines.push(`${pid} ${name}`);
+  return lines.join("\n") + "\n";
 }
 
 /** UNAME option payload: "<sysname> <nodename> <release> <machine>". */

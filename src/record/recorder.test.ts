@@ -89,14 +89,16 @@ suite("ftk record on the live kernel", { skip }, () => {
     ["-T", ["-T"]],
     ["-C mono", ["-C", "mono"]],
   ];
-  /** The openat enter and exit lines of the first `ls` process in a report. */
-  function lsOpenats(lines: readonly string[]): { pid: number | undefined; enters: number; exits: number; ls: string[] } {
-    const ls = lines.filter((l) => /\bls-\d+ /.test(l));
-    const first = ls.find((l) => l.includes("sys_enter_openat"));
-    const pid = first === undefined ? undefined : linePid(first);
-    const enters = ls.filter((l) => linePid(l) === pid && l.includes("sys_enter_openat:")).length;
-    const exits = ls.filter((l) => linePid(l) === pid && l.includes("sys_exit_openat:")).length;
-    return { pid, enters, exits, ls };
+  /**
+   * The lines of the command's process and its openat counts. By pid: its task name comes from
+   * saved_cmdlines, which the kernel updates only at some context switches, so it may still be
+   * "flock", the name before exec.
+   */
+  function commandOpenats(lines: readonly string[], pid: number | undefined): { own: string[]; enters: number; exits: number } {
+    const own = lines.filter((l) => linePid(l) === pid);
+    const enters = own.filter((l) => l.includes("sys_enter_openat:")).length;
+    const exits = own.filter((l) => l.includes("sys_exit_openat:")).length;
+    return { own, enters, exits };
   }
 
   /** What to look at when ls seems to have opened too little: the recorder's counts and both readers. */
@@ -113,24 +115,25 @@ suite("ftk record on the live kernel", { skip }, () => {
       const instanceFirst = extra[0] === "-B";
       const events = ["-e", "sched", "-e", "syscalls:sys_enter_openat", "-e", "syscalls:sys_exit_openat"];
       const args = instanceFirst ? [...extra, ...events] : [...events, ...extra];
-      // Once in a while (1 run in ~60, seen only with -T so far, cause not found) the report holds
-      // just the last few openats of ls. The recording is then described and made once more, so the
-      // case shows up in the test log without failing the run; twice in a row fails.
+      // Once in a CI rehearsal, matched by task name then, ls showed fewer than 4 openats (cause not
+      // proven: probably the name). Should it happen again, the recording is described in the test
+      // log and made once more; twice in a row fails.
       let res: RecordResult | undefined;
       let lines: string[] = [];
-      let ls: ReturnType<typeof lsOpenats> | undefined;
+      let cmd: ReturnType<typeof commandOpenats> | undefined;
       for (let attempt = 1; attempt <= 2; attempt++) {
         res = (await run(["-q", "-o", out, ...args, "ls", "/"])).res;
         assert.equal(res.status, 0);
+        assert.ok(res.commandPid !== undefined);
         lines = traceCmdReport(out);
         assert.match(lines[0]!, /^cpus=\d+$/);
-        ls = lsOpenats(lines);
-        if (ls.enters > 3) break;
-        t.diagnostic(`attempt ${attempt}: ls pid ${ls.pid} has ${ls.enters} openat enters; ${describeRecording(res, out, lines)}`);
+        cmd = commandOpenats(lines, res.commandPid);
+        if (cmd.enters > 3) break;
+        t.diagnostic(`attempt ${attempt}: ls (pid ${res.commandPid}) has ${cmd.enters} openat enters; ${describeRecording(res, out, lines)}`);
       }
-      assert.ok(ls!.enters > 3, "ls opened files");
-      assert.equal(ls!.exits, ls!.enters, "each sys_enter_openat of ls has its sys_exit_openat");
-      if (instanceFirst) assert.ok(ls!.ls.every((l) => l.startsWith(`ftk-rec-${process.pid}:`)));
+      assert.ok(cmd!.enters > 3, "ls opened files");
+      assert.equal(cmd!.exits, cmd!.enters, "each sys_enter_openat of ls has its sys_exit_openat");
+      if (instanceFirst) assert.ok(cmd!.own.every((l) => l.startsWith(`ftk-rec-${process.pid}:`)));
       if (extra[0] === "-T") assert.ok(lines.some((l) => l.includes("kernel_stack:")), "-T adds kernel stacks");
       if (extra[0] === "-C") {
         const opts = spawnSync("trace-cmd", ["dump", "--options", out], { encoding: "latin1" }).stdout;

@@ -40,6 +40,8 @@ export interface CpuSummary {
 export interface RecordResult {
   /** Exit status: the command's (128+N for signal N), 0 without a command. */
   status: number;
+  /** Pid of the command (its comm in the report may still be the pre-exec one, see saved_cmdlines). */
+  commandPid?: number;
   output?: string;
   buffers: { name: string; cpus: CpuSummary[] }[];
   file?: TraceDatWriteResult;
@@ -101,7 +103,7 @@ async function buffersOf(capture: Capture): Promise<{ buffers: TraceDatBuffer[];
 }
 
 /** Writes the trace.dat of a finished capture. The top buffer comes first even when it recorded nothing. */
-async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events: { system: string; event: string }[]) {
+async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events: { system: string; event: string }[], commandPid?: number) {
   const o = plan.options;
   const { buffers, summaries } = await buffersOf(capture);
   if (buffers[0]?.name !== "") {
@@ -109,7 +111,7 @@ async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events:
     buffers.unshift({ name: "", clock: (await top.traceClock()).current, pageSize: await top.pageSize(), cpuFiles: [] });
   }
   const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
-  const meta = await collectMetadata(fs, events);
+  const meta = await collectMetadata(fs, events, commandPid === undefined ? undefined : { pid: commandPid, argv0: o.command[0]! });
   const file = await writeTraceDat(o.output, meta, buffers, {
     version: o.fileVersion,
     compression: o.compression,
@@ -149,6 +151,7 @@ interface Session {
   plan: RecordPlan;
   capture: Capture;
   status: number;
+  commandPid: number | undefined;
 }
 
 /**
@@ -199,7 +202,7 @@ async function runSession<R>(
     }
     for (const a of recorded) await a.instance.setTracingOn(false);
     await capture.finish();
-    return await hooks.end({ fs, plan, capture, status });
+    return await hooks.end({ fs, plan, capture, status, commandPid: held?.pid });
   } finally {
     held?.kill("SIGKILL");
     if (capture !== undefined) {
@@ -220,10 +223,10 @@ async function runSession<R>(
  */
 export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResult> {
   return runSession(o, io, "record", o.output, {
-    end: async ({ fs, plan, capture, status }) => {
-      const { file, summaries } = await assemble(fs, plan, capture, recordedEvents(plan));
+    end: async ({ fs, plan, capture, status, commandPid }) => {
+      const { file, summaries } = await assemble(fs, plan, capture, recordedEvents(plan), commandPid);
       if (!o.quiet) printSummary(io.stdout, summaries, file);
-      return { status, output: o.output, buffers: summaries, file };
+      return { status, commandPid, output: o.output, buffers: summaries, file };
     },
   });
 }
