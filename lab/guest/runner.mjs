@@ -2,7 +2,7 @@
 // requested files and exit status to the host over a raw serial port as framed records:
 //   "\nFTKLAB <type> <name> <length>\n" followed by <length> bytes   (type: file | end | note)
 // Progress lines go to the console. Steps never use a shell unless the plan says so.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { basename, join } from "node:path";
 import { dumpTracefsState } from "./tracefs-state.mjs";
@@ -127,6 +127,18 @@ function execStep(step, cwd) {
   });
 }
 
+/**
+ * True when `trace-cmd report` of a recorded file shows no event. trace-cmd 3.1.6 itself now and
+ * then records nothing of a short command here (both CPUs "read events: 0", the events left in the
+ * ring buffer), so its recordings (step.retryIfNothingIn) are made once more when that happens.
+ */
+function recordedNothing(path) {
+  if (!existsSync(path)) return false;
+  // A long report stops at maxBuffer (status null): it has events, which is all we need to know.
+  const r = spawnSync("trace-cmd", ["report", "-i", path], { encoding: "latin1", maxBuffer: 64 << 10 });
+  return r.status === 0 && r.stdout.split("\n").filter((l) => l.trim() !== "").length <= 1;
+}
+
 for (const step of plan.steps) {
   const cwd = step.cwd ?? "/work";
   mkdirSync(cwd, { recursive: true });
@@ -135,6 +147,10 @@ for (const step of plan.steps) {
   let meta;
   try {
     meta = step.kind === "state" ? await stateStep(step) : step.kind === "write" ? writeStep(step) : await execStep(step, cwd);
+    if (step.retryIfNothingIn !== undefined && meta.status === 0 && recordedNothing(join(cwd, step.retryIfNothingIn))) {
+      console.log(`FTKLAB-GUEST step ${step.id} recorded nothing, running it again`);
+      meta = { ...(await execStep(step, cwd)), retried: true };
+    }
   } catch (e) {
     meta = { status: null, error: String(e?.stack ?? e) };
   }

@@ -17,7 +17,7 @@ export const steps = [
   { id: "tc-list-f", argv: ["trace-cmd", "list", "-f", "do_sys_open"] },
   { id: "list-f", argv: ["ftk", "list", "-f", "do_sys_open"] },
   { id: "state0", kind: "state", ftk: true },
-  { id: "tc-record", argv: ["trace-cmd", ...RECORD, "-o", "tc-graph.dat", "ls"], files: ["tc-graph.dat"], timeoutMs: 300000 },
+  { id: "tc-record", argv: ["trace-cmd", ...RECORD, "-o", "tc-graph.dat", "ls"], files: ["tc-graph.dat"], timeoutMs: 300000, retryIfNothingIn: "tc-graph.dat" },
   { id: "state-tc", kind: "state", compareTo: "state0" },
   { id: "record", argv: ["ftk", ...RECORD, "ls"], files: ["trace.dat"], timeoutMs: 300000 },
   { id: "state-ftk", kind: "state", compareTo: "state0", ftk: true },

@@ -26,7 +26,7 @@ export const steps = [
   { id: "ftk-show", argv: ["ftk", "show"] },
   { id: "ftk-reset", argv: ["ftk", "reset"] },
   { id: "state-ftk", kind: "state", compareTo: "state-tc" },
-  { id: "tc-record", argv: ["trace-cmd", "record", ...ARM, "-o", "tc-hist.dat", "ls", "/"], files: ["tc-hist.dat"], timeoutMs: 300000 },
+  { id: "tc-record", argv: ["trace-cmd", "record", ...ARM, "-o", "tc-hist.dat", "ls", "/"], files: ["tc-hist.dat"], timeoutMs: 300000, retryIfNothingIn: "tc-hist.dat" },
   { id: "state-tc-record", kind: "state", compareTo: "state-ftk" },
   { id: "ftk-record", argv: ["ftk", "record", ...ARM, "-o", "ftk-hist.dat", "ls", "/"], files: ["ftk-hist.dat"], timeoutMs: 300000 },
   { id: "state-ftk-record", kind: "state", compareTo: "state-tc-record" },
