@@ -116,8 +116,8 @@ suite("ftk record on the live kernel", { skip }, () => {
       const events = ["-e", "sched", "-e", "syscalls:sys_enter_openat", "-e", "syscalls:sys_exit_openat"];
       const args = instanceFirst ? [...extra, ...events] : [...events, ...extra];
       // Once in a CI rehearsal, matched by task name then, ls showed fewer than 4 openats (cause not
-      // proven: probably the name). Should it happen again, the recording is described in the test
-      // log and made once more; twice in a row fails.
+      // found; perhaps the name). Should it happen again, the recording is described in the test log
+      // and made once more; twice in a row fails.
       let res: RecordResult | undefined;
       let lines: string[] = [];
       let cmd: ReturnType<typeof commandOpenats> | undefined;
