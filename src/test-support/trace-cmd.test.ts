@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { traceCmdReport, traceCmdReportSync } from "./trace-cmd.js";
+import { traceCmdReport } from "./trace-cmd.js";
 
 function withStandIn(body: (runs: () => number) => Promise<void>): () => Promise<void> {
   return async () => {
@@ -26,8 +26,8 @@ function withStandIn(body: (runs: () => number) => Promise<void>): () => Promise
   };
 }
 
-test("traceCmdReportSync() runs again after a disagreeing output", withStandIn(async (runs) => {
-  const r = traceCmdReportSync(["-i", "f.dat"], (out) => out.startsWith("good"));
+test("traceCmdReport() runs again after a disagreeing output", withStandIn(async (runs) => {
+  const r = await traceCmdReport(["-i", "f.dat"], (out) => out.startsWith("good"));
   assert.equal(r.stdout, "good report -i f.dat\n");
   assert.equal(r.status, 0);
   assert.equal(runs(), 2);

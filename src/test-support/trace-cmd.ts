@@ -7,7 +7,7 @@
 // is not in nanoseconds and prints raw timestamps. Three fixtures have an empty TRACECLOCK option.
 // So an output that disagrees with ftk is taken again, up to RUNS times in all: a real ftk
 // difference disagrees with every run, a flake disagrees with one.
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 
 const RUNS = 3;
 
@@ -18,16 +18,6 @@ export interface OracleRun {
 }
 
 /** Runs `trace-cmd report ARGS` until `agrees(stdout)` holds or RUNS runs are done; returns the last run. */
-export function traceCmdReportSync(args: readonly string[], agrees: (stdout: string) => boolean): OracleRun {
-  let run: OracleRun | undefined;
-  for (let i = 0; i < RUNS && (run === undefined || !agrees(run.stdout)); i++) {
-    const r = spawnSync("trace-cmd", ["report", ...args], { encoding: "latin1", maxBuffer: 1 << 30 });
-    run = { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
-  return run!;
-}
-
-/** The asynchronous traceCmdReportSync(), for tests that run ftk and trace-cmd side by side. */
 export async function traceCmdReport(args: readonly string[], agrees: (stdout: string) => boolean): Promise<OracleRun> {
   let run: OracleRun | undefined;
   for (let i = 0; i < RUNS && (run === undefined || !agrees(run.stdout)); i++) run = await once(args);

@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { join } from "node:path";
 import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
-import { traceCmdReportSync } from "../test-support/trace-cmd.js";
+import { traceCmdReport } from "../test-support/trace-cmd.js";
 import { RecordMerger, openTrace } from "./index.js";
 import type { TraceFile } from "./index.js";
 
@@ -78,12 +78,12 @@ function recordKeysOf(report: string): string[] {
 }
 
 /** The oracle's record keys, taken again when they differ from ours (see test-support/trace-cmd.ts). */
-function oracleKeys(path: string, ours: readonly string[]): string[] {
+async function oracleKeys(path: string, ours: readonly string[]): Promise<string[]> {
   const same = (out: string): boolean => {
     const keys = recordKeysOf(out);
     return keys.length === ours.length && keys.every((k, i) => k === ours[i]);
   };
-  return recordKeysOf(traceCmdReportSync(["-R", "-t", path], same).stdout);
+  return recordKeysOf((await traceCmdReport(["-R", "-t", path], same)).stdout);
 }
 
 test("openTrace() fixtures are present", { skip: skipWithoutShared() }, () => {
@@ -123,7 +123,7 @@ for (const name of fixtures) {
     const t = await openTrace(path, { onWarning: () => undefined });
     try {
       const ours = await recordKeys(t);
-      const theirs = oracleKeys(path, ours);
+      const theirs = await oracleKeys(path, ours);
       const i = ours.findIndex((k, j) => k !== theirs[j]);
       assert.ok(i < 0, `record ${i}: ours '${ours[i]}', trace-cmd '${theirs[i]}'`);
       assert.equal(ours.length, theirs.length);

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ftkBin, repoRoot, sharedDir, skipWithoutShared } from "../../test-support/paths.js";
-import { traceCmdReportSync } from "../../test-support/trace-cmd.js";
+import { traceCmdReport } from "../../test-support/trace-cmd.js";
 
 function skipReason(): string | false {
   const shared = skipWithoutShared();
@@ -51,10 +51,10 @@ const cases: [fixture: string, args: string[], what: string][] = [
 
 const skip = skipReason();
 for (const [fixture, args, what] of cases) {
-  test(`ftk report ${args.join(" ")} (${what}) prints what trace-cmd report prints`, { skip }, () => {
+  test(`ftk report ${args.join(" ")} (${what}) prints what trace-cmd report prints`, { skip }, async () => {
     const file = join(sharedDir()!, "fixtures", "tracedat", fixture);
     const actual = run(process.execPath, [ftkBin(), "report", ...args, "-i", file]);
-    const expected = traceCmdReportSync([...args, "-i", file], (out) => out === actual.stdout);
+    const expected = await traceCmdReport([...args, "-i", file], (out) => out === actual.stdout);
     assert.equal(expected.status, 0, `trace-cmd report failed: ${expected.stderr}`);
     assert.equal(actual.status, 0, `ftk report failed: ${actual.stderr}`);
     // A filter that keeps nothing would make the comparison weak: trace-cmd must show records too
