@@ -1,5 +1,6 @@
 // What every subcommand receives: its streams and environment, so tests can run the CLI in-process.
 import type { Writable } from "node:stream";
+import type { FlagSpec } from "./args.js";
 
 /** Streams and environment for one CLI invocation. */
 export interface CliContext {
@@ -16,5 +17,7 @@ export interface CliContext {
 export interface Command {
   /** One line for `ftk --help`. */
   summary: string;
+  /** The flags `run` accepts, by long name, as parsed (shell completion reads them; keep one table for both). */
+  flags?: Record<string, FlagSpec>;
   run(argv: string[], ctx: CliContext): Promise<number>;
 }
