@@ -1,12 +1,14 @@
 // A small layer over util.parseArgs for subcommands whose flags depend on their order (as getopt's
 // do in trace-cmd: `-v` changes the `-F` after it, `-F` and `--ts-offset` belong to the last `-i`).
 import { parseArgs } from "node:util";
-import { UsageError } from "../index.js";
+import { UsageError } from "../base/index.js";
 
 /** One flag: its value type and optional one-letter alias. */
 export interface FlagSpec {
   type: "boolean" | "string";
   short?: string;
+  /** Given to util.parseArgs as is (parseOrderedArgs keeps every occurrence anyway). */
+  multiple?: boolean;
 }
 
 /** One parsed flag occurrence, in command-line order. */

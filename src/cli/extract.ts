@@ -1,6 +1,6 @@
 // `ftk extract`: writes a trace.dat from the kernel buffers as they stand (after 'ftk start'), like
 // trace-cmd extract; tracing is paused while reading and put back afterwards.
-import { extract } from "../index.js";
+import { extract } from "../record/index.js";
 import type { CliContext, Command } from "./context.js";
 import { parseOrHelp } from "./record.js";
 

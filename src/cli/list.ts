@@ -1,7 +1,7 @@
 // `ftk list`: what this kernel offers (events, formats, tracers, options, functions, instances, clocks) and
 // the trace.dat compressions ftk writes; the output shapes follow `trace-cmd list` 3.1.6.
-import { createRequire } from "node:module";
-import { TextOutput, Tracefs, UsageError } from "../index.js";
+import { TextOutput, UsageError } from "../base/index.js";
+import { Tracefs } from "../tracefs/index.js";
 import type { CliContext, Command } from "./context.js";
 
 const HELP = `usage: ftk list [-e [regex]][-F][--full][-R][-l][-t][-o][-f [regex]][-B][-C][-c]
@@ -77,18 +77,11 @@ function formatText(format: string, full: boolean): string {
   return cut >= 0 ? format.slice(0, cut + 1) : format;
 }
 
-/** Algorithms the trace.dat writer supports, as "name, version" like trace-cmd's list -c. */
-function compressionLines(): string[] {
-  const lines: string[] = [];
-  try {
-    const require = createRequire(import.meta.url);
-    const zstd = require("zstd-napi/binding.js") as { versionString(): string };
-    lines.push(`\tzstd, ${zstd.versionString()}`);
-  } catch {
-    // zstd-napi missing: the writer cannot use zstd either
-  }
-  lines.push(`\tzlib, ${(process.versions.zlib ?? "").replace(/[^0-9.].*$/, "")}`);
-  return lines;
+/** Algorithms the trace.dat writer supports here, as "name, version" like trace-cmd's list -c. */
+async function compressionLines(): Promise<string[]> {
+  // Loaded here: the rest of list needs no trace.dat code.
+  const { availableCompressions } = await import("../tracedat/index.js");
+  return (await availableCompressions()).map((c) => `\t${c.name}, ${c.version}`);
 }
 
 async function listEvents(fs: Tracefs, a: ListArgs, out: string[]): Promise<void> {
@@ -132,7 +125,7 @@ export const command: Command = {
     const out: string[] = [];
     if (!nothing && !a.events && !a.tracers && !a.options && !a.functions && !a.instances && !a.clocks) {
       // only -c: no tracefs (nor root) needed
-      ctx.stdout.write(["Supported compression algorithms:", ...compressionLines()].join("\n") + "\n");
+      ctx.stdout.write(["Supported compression algorithms:", ...(await compressionLines())].join("\n") + "\n");
       return 0;
     }
     const fs = await Tracefs.open();
@@ -142,7 +135,7 @@ export const command: Command = {
       await listEvents(fs, a, out);
       out.push("\ntracers:\n", (await fs.availableTracers()).join(" ") + "\n");
       out.push("\noptions:\n", await optionLines(fs));
-      out.push("Supported compression algorithms:\n", ...compressionLines().map((l) => l + "\n"));
+      out.push("Supported compression algorithms:\n", ...(await compressionLines()).map((l) => l + "\n"));
       await emit(ctx, out.join(""));
       return 0;
     }
@@ -158,7 +151,7 @@ export const command: Command = {
       out.push(names.length === 0 ? "No buffer instances defined\n" : names.map((n) => n + "\n").join(""));
     }
     if (a.clocks) out.push((await fs.readFile("trace_clock")).replace(/\n*$/, "\n"));
-    if (a.compression) out.push("Supported compression algorithms:\n", ...compressionLines().map((l) => l + "\n"));
+    if (a.compression) out.push("Supported compression algorithms:\n", ...(await compressionLines()).map((l) => l + "\n"));
     await emit(ctx, out.join(""));
     return 0;
   },

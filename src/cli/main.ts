@@ -1,5 +1,8 @@
 // Entry point of the ftk CLI: picks the subcommand, maps errors to one line and an exit status.
-import { isFtkError } from "../index.js";
+// Only base/ is loaded here: each command pulls in its own part of the library when it runs (issue 11).
+import { readFile } from "node:fs/promises";
+import { isFtkError } from "../base/index.js";
+import type { FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
 // Each subcommand lives in its own file and is loaded only when used.
@@ -16,14 +19,21 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   start: () => import("./start.js"),
   extract: () => import("./extract.js"),
   stream: () => import("./stream.js"),
+  completion: () => import("./completion.js"),
 };
 
-/** The command list: names only, or `name  summary` lines when the summaries are given. */
-function usage(summaries?: Map<string, string>): string {
+/** What `ftk --help` and shell completion know of one command. */
+export interface CommandInfo {
+  summary: string;
+  flags: Record<string, FlagSpec>;
+}
+
+/** The command list, with each command's one-line summary. */
+function usage(summaries: Map<string, string>): string {
   const names = Object.keys(COMMANDS);
   const width = Math.max(...names.map((n) => n.length));
   const line = (name: string): string => {
-    const summary = summaries?.get(name);
+    const summary = summaries.get(name);
     return summary === undefined ? `  ${name}` : `  ${name.padEnd(width)}  ${summary}`;
   };
   return [
@@ -32,23 +42,54 @@ function usage(summaries?: Map<string, string>): string {
     "commands:",
     ...names.map(line),
     "",
+    "options:",
+    "  --debug      with any command: on an error, print its stack trace too",
+    "  --version    print ftk's version",
+    "  --help       this text",
+    "",
     "Run 'ftk <command> --help' for the options of a command.",
     "",
   ].join("\n");
 }
 
-/** Each command's one-line summary; only `ftk --help` loads every module (a module that fails to load shows its name alone). */
-async function loadSummaries(): Promise<Map<string, string>> {
+/** Every command's summary and flag table, by loading each module (a module that fails to load is left out). */
+export async function loadCommandInfo(): Promise<Map<string, CommandInfo>> {
   const entries = await Promise.all(
     Object.entries(COMMANDS).map(async ([name, load]) => {
       try {
-        return [name, (await load()).command.summary] as const;
+        const { command } = await load();
+        return [name, { summary: command.summary, flags: command.flags ?? {} }] as const;
       } catch {
         return undefined;
       }
     }),
   );
   return new Map(entries.filter((e) => e !== undefined));
+}
+
+/** Where the build writes loadCommandInfo()'s answer (tools/command-manifest.mjs), so help loads no module. */
+export const COMMAND_MANIFEST = new URL("./commands.json", import.meta.url);
+
+/** The summaries from the build's manifest when it names every command; else from the modules themselves. */
+async function summaries(): Promise<Map<string, string>> {
+  try {
+    const manifest = JSON.parse(await readFile(COMMAND_MANIFEST, "utf8")) as Record<string, { summary?: unknown }>;
+    const out = new Map<string, string>();
+    for (const name of Object.keys(COMMANDS)) {
+      const s = manifest[name]?.summary;
+      if (typeof s !== "string") throw new Error(`manifest has no '${name}'`);
+      out.set(name, s);
+    }
+    return out;
+  } catch {
+    return new Map([...(await loadCommandInfo())].map(([name, info]) => [name, info.summary]));
+  }
+}
+
+/** ftk's version, from its package.json. */
+async function version(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
 }
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
@@ -68,11 +109,11 @@ export async function main(
   };
   const name = args[0];
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    if (name === undefined) {
-      stderr.write(usage());
-      return 2;
-    }
-    ctx.stdout.write(usage(await loadSummaries()));
+    ctx.stdout.write(usage(await summaries()));
+    return 0;
+  }
+  if (name === "--version" || name === "-V") {
+    ctx.stdout.write(`ftk version ${await version()}\n`);
     return 0;
   }
   const load = COMMANDS[name];

@@ -1,13 +1,12 @@
 // `ftk probe`: add, list and delete uprobes/kprobes, in the spirit of `perf probe`. Parsing only; the work
 // is done by probes/ (ELF symbols, specs) and tracefs/ (dynamic_events). Nothing user-given reaches a shell.
 import { parseArgs } from "node:util";
-import {
-  ProbeError, Tracefs, UsageError, addProbes, deleteProbes, listProbes, matchFunctions, readFunctions, resolveBinary,
-  resolveProbeSpec,
-} from "../index.js";
-import type { BinaryFunctions, ProbeEventLine } from "../index.js";
+import { ProbeError, UsageError } from "../base/index.js";
+import { Tracefs } from "../tracefs/index.js";
+import { addProbes, deleteProbes, listProbes, matchFunctions, readFunctions, resolveBinary, resolveProbeSpec } from "../probes/index.js";
+import type { BinaryFunctions, ProbeEventLine } from "../probes/index.js";
 import type { CliContext, Command } from "./context.js";
-import { usageErrorFromParseArgs } from "./args.js";
+import { usageErrorFromParseArgs, type FlagSpec } from "./args.js";
 
 const HELP = `usage: ftk probe [options] -x BINARY FUNC[+OFFS][%return] [[NAME=]FETCHARG[:TYPE]...]
        ftk probe [options] KERNEL_FUNC[%return] [ARG...]
@@ -33,21 +32,25 @@ $retval (return probes), $comm; $arg1..$arg6 are the C ABI argument registers (x
   ftk probe -x libc getenv%return ret=\\$retval
 `;
 
+/** The flags `run` parses (shell completion reads them too). */
+const FLAGS = {
+  exec: { type: "string", short: "x" }, pid: { type: "string", short: "p" },
+  group: { type: "string" }, event: { type: "string" },
+  funcs: { type: "boolean", short: "F" }, list: { type: "boolean", short: "l" },
+  del: { type: "string", short: "d", multiple: true }, "dry-run": { type: "boolean", short: "n" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies Record<string, FlagSpec>;
+
 /** Adds, lists and deletes probes. */
 export const command: Command = {
   summary: "add, list and delete dynamic probes (uprobes, kprobes)",
+  flags: FLAGS,
   async run(argv: string[], ctx: CliContext): Promise<number> {
     let parsed;
     try {
       parsed = parseArgs({
         args: argv, allowPositionals: true, strict: true,
-        options: {
-          exec: { type: "string", short: "x" }, pid: { type: "string", short: "p" },
-          group: { type: "string" }, event: { type: "string" },
-          funcs: { type: "boolean", short: "F" }, list: { type: "boolean", short: "l" },
-          del: { type: "string", short: "d", multiple: true }, "dry-run": { type: "boolean", short: "n" },
-          help: { type: "boolean", short: "h" },
-        },
+        options: FLAGS,
       });
     } catch (e) {
       throw usageErrorFromParseArgs(e, "probe");

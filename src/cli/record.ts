@@ -1,7 +1,8 @@
 // `ftk record`: flags as trace-cmd record 3.1.6; the work is done by record/. SIGINT/SIGTERM stop the
 // recording cleanly (the file is completed and tracefs restored).
-import { UsageError, parseRecordArgs, record } from "../index.js";
-import type { RecordMode, RecordOptions } from "../index.js";
+import { UsageError } from "../base/index.js";
+import { parseRecordArgs, record } from "../record/index.js";
+import type { RecordMode, RecordOptions } from "../record/index.js";
 import type { CliContext, Command } from "./context.js";
 
 export const RECORD_HELP = `usage: ftk record [options] [command [args...]]

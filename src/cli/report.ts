@@ -1,6 +1,7 @@
 // `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
-import { TextOutput, UsageError, parseCpuList, writeReport, writeUfuncgraphReport } from "../index.js";
-import type { ReportFilter, ReportInput, ReportOptions } from "../index.js";
+import { TextOutput, UsageError } from "../base/index.js";
+import { parseCpuList, writeReport, writeUfuncgraphReport } from "../report/index.js";
+import type { ReportFilter, ReportInput, ReportOptions } from "../report/index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
@@ -188,6 +189,8 @@ export function parseReportArgs(argv: string[]): ReportOptions | "help" {
 
 export const command: Command = {
   summary: "print the events of trace.dat files (trace-cmd report)",
+  // --ufuncgraph and --summary are taken out of argv before parsing (run, below).
+  flags: { ...FLAGS, ufuncgraph: { type: "boolean" }, summary: { type: "boolean" } },
   async run(argv: string[], ctx: CliContext): Promise<number> {
     // ftk additions (not in trace-cmd): the uprobe function graph of probes/ + report/ufuncgraph.ts.
     const graph = argv.includes("--ufuncgraph"), summary = argv.includes("--summary");

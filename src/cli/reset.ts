@@ -1,8 +1,9 @@
 // `ftk reset`: puts tracefs back to kernel defaults. Without options: the top level and every instance
 // (instances removed) and all dynamic events, so a shared machine is left clean. Flags follow `trace-cmd reset`.
-import { Tracefs, UsageError, resetTracefs } from "../index.js";
-import type { ResetOptions } from "../index.js";
-import { parseOrderedArgs } from "./args.js";
+import { UsageError } from "../base/index.js";
+import { Tracefs, resetTracefs } from "../tracefs/index.js";
+import type { ResetOptions } from "../tracefs/index.js";
+import { parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
 const HELP = `usage: ftk reset [-b size][-B buf][-a][-d][-t][-k [type]]
@@ -21,15 +22,19 @@ the top level and all instances, and removes the instances and all dynamic event
 
 const KINDS = ["all", "uprobe", "uretprobe", "kprobe", "kretprobe", "eprobe", "synth"];
 
+/** The flags `run` parses (shell completion reads them too). */
+const FLAGS: Record<string, FlagSpec> = {
+  help: { type: "boolean", short: "h" }, B: { type: "string", short: "B" }, a: { type: "boolean", short: "a" },
+  t: { type: "boolean", short: "t" }, d: { type: "boolean", short: "d" }, b: { type: "string", short: "b" },
+  k: { type: "boolean", short: "k" },
+};
+
 /** Resets tracefs. */
 export const command: Command = {
   summary: "put tracing back to kernel defaults (events, filters, triggers, options, instances, probes)",
+  flags: FLAGS,
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { flags, positionals } = parseOrderedArgs(argv, {
-      help: { type: "boolean", short: "h" }, B: { type: "string", short: "B" }, a: { type: "boolean", short: "a" },
-      t: { type: "boolean", short: "t" }, d: { type: "boolean", short: "d" }, b: { type: "string", short: "b" },
-      k: { type: "boolean", short: "k" },
-    }, "reset");
+    const { flags, positionals } = parseOrderedArgs(argv, FLAGS, "reset");
     if (flags.some((f) => f.name === "help")) { ctx.stdout.write(HELP); return 0; }
     const names = flags.filter((f) => f.name === "B").map((f) => f.value!);
     const all = flags.some((f) => f.name === "a");

@@ -3,7 +3,8 @@
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { TextOutput, TracefsError, Tracefs, UsageError } from "../index.js";
+import { TextOutput, TracefsError, UsageError } from "../base/index.js";
+import { Tracefs } from "../tracefs/index.js";
 import type { CliContext, Command } from "./context.js";
 
 const HELP = `usage: ftk show [-p|-s][-c cpu][-B buf][-f][--tracing_on|--current_tracer|...]

@@ -1,6 +1,6 @@
 // `ftk start`: sets tracing up like record and switches it on, without recording; the settings stay in
 // place on purpose (stop with 'ftk stop'/'ftk reset', read with 'ftk extract').
-import { start } from "../index.js";
+import { start } from "../record/index.js";
 import type { CliContext, Command } from "./context.js";
 import { parseOrHelp } from "./record.js";
 

@@ -1,8 +1,9 @@
 // `ftk stat`: the tracing state of the top level or of instances, in the shape of `trace-cmd stat` 3.1.6,
 // plus the options that differ from the kernel defaults.
-import { TextOutput, Tracefs, UsageError, defaultOptionValue, fullCpumask, readEventFiles } from "../index.js";
-import type { Instance } from "../index.js";
-import { parseOrderedArgs } from "./args.js";
+import { TextOutput, UsageError } from "../base/index.js";
+import { Tracefs, defaultOptionValue, fullCpumask, readEventFiles } from "../tracefs/index.js";
+import type { Instance } from "../tracefs/index.js";
+import { parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
 const HELP = `usage: ftk stat [-B buf][-t][-o]
@@ -129,14 +130,18 @@ async function statInstance(fs: Tracefs, inst: Instance, allOptions: boolean): P
   return out;
 }
 
+/** The flags `run` parses (shell completion reads them too). */
+const FLAGS: Record<string, FlagSpec> = {
+  help: { type: "boolean", short: "h" }, B: { type: "string", short: "B" }, t: { type: "boolean", short: "t" },
+  o: { type: "boolean", short: "o" },
+};
+
 /** Shows the tracing state. */
 export const command: Command = {
   summary: "show the tracing state (tracer, events, filters, buffers, options, instances)",
+  flags: FLAGS,
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { flags, positionals } = parseOrderedArgs(argv, {
-      help: { type: "boolean", short: "h" }, B: { type: "string", short: "B" }, t: { type: "boolean", short: "t" },
-      o: { type: "boolean", short: "o" },
-    }, "stat");
+    const { flags, positionals } = parseOrderedArgs(argv, FLAGS, "stat");
     if (flags.some((f) => f.name === "help")) { ctx.stdout.write(HELP); return 0; }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}': run 'ftk stat --help'`);
     const names = flags.filter((f) => f.name === "B").map((f) => f.value!);

@@ -1,8 +1,9 @@
 // `ftk stop`: turns tracing_on off (the configuration stays), like `trace-cmd stop` 3.1.6. It leaves
 // tracing off on purpose; `ftk reset` or `ftk start` turns it back on.
-import { Tracefs, UsageError } from "../index.js";
-import type { Instance } from "../index.js";
-import { parseOrderedArgs } from "./args.js";
+import { UsageError } from "../base/index.js";
+import { Tracefs } from "../tracefs/index.js";
+import type { Instance } from "../tracefs/index.js";
+import { parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
 const HELP = `usage: ftk stop [-B buf [-B buf]..] [-a] [-t]
@@ -14,14 +15,18 @@ Stops the tracer from recording more data (writes 0 to tracing_on); the settings
   -t      also stop the top level (with -B or -a)
 `;
 
+/** The flags `run` parses (shell completion reads them too). */
+const FLAGS: Record<string, FlagSpec> = {
+  help: { type: "boolean", short: "h" }, B: { type: "string", short: "B" }, a: { type: "boolean", short: "a" },
+  t: { type: "boolean", short: "t" },
+};
+
 /** Writes tracing_on = 0. */
 export const command: Command = {
   summary: "stop recording into the trace buffers (tracing_on = 0)",
+  flags: FLAGS,
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { flags, positionals } = parseOrderedArgs(argv, {
-      help: { type: "boolean", short: "h" }, B: { type: "string", short: "B" }, a: { type: "boolean", short: "a" },
-      t: { type: "boolean", short: "t" },
-    }, "stop");
+    const { flags, positionals } = parseOrderedArgs(argv, FLAGS, "stop");
     if (flags.some((f) => f.name === "help")) { ctx.stdout.write(HELP); return 0; }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}': run 'ftk stop --help'`);
     const names = flags.filter((f) => f.name === "B").map((f) => f.value!);

@@ -4,11 +4,14 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  EventLineFormatter, PageDecoder, createRawRecord, fieldSignedReader, openTrace, parseTraceClock, stream,
-  writeTraceDat,
-} from "../index.js";
-import type { StreamView, TraceFile } from "../index.js";
+import { parseTraceClock } from "../tracefs/index.js";
+import { PageDecoder, createRawRecord } from "../ringbuf/index.js";
+import { fieldSignedReader } from "../events/index.js";
+import { openTrace, writeTraceDat } from "../tracedat/index.js";
+import { stream } from "../record/index.js";
+import { EventLineFormatter } from "../report/index.js";
+import type { TraceFile } from "../tracedat/index.js";
+import type { StreamView } from "../record/index.js";
 import type { CliContext, Command } from "./context.js";
 import { parseOrHelp, withStopSignals } from "./record.js";
 

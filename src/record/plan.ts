@@ -3,7 +3,8 @@
 // command and the output directory.
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { TracefsError, UsageError } from "../base/index.js";
+import { FtkError, TracefsError, UsageError } from "../base/index.js";
+import { findBlockCompressor } from "../tracedat/index.js";
 import type { Tracefs } from "../tracefs/index.js";
 import { planUfuncgraph, resolveProbeSpec } from "../probes/index.js";
 import type { ProbeDefinition } from "../probes/index.js";
@@ -219,6 +220,28 @@ export async function planRecording(
   for (const pid of o.pids) {
     if (!existsSync(`/proc/${pid}`)) throw new UsageError(`-P ${pid}: no such process`);
   }
-  if (check.needsOutput ?? true) checkOutput(o.output);
+  if (check.needsOutput ?? true) {
+    checkOutput(o.output);
+    o = await checkCompression(o, warn);
+  }
   return { options: o, instances, probes, commandPath, flockPath };
+}
+
+/**
+ * zstd needs a codec (node:zlib's, or WebAssembly): without one a default recording is written without
+ * compression, saying so once (trace-cmd 3.1.6 from Debian cannot read zlib), and `--compression zstd` fails.
+ */
+async function checkCompression(o: RecordOptions, warn: (line: string) => void): Promise<RecordOptions> {
+  if (o.compression !== "zstd") return o;
+  try {
+    await findBlockCompressor("zstd");
+    return o;
+  } catch (e) {
+    const why = (e as Error).message.split("\n")[0];
+    if (o.compressionGiven) {
+      throw new FtkError(`--compression zstd: no zstd codec works here (${why}): give --compression none or zlib`, { code: "no-zstd", cause: e });
+    }
+    warn(`zstd is not available here (${why}): writing the file without compression`);
+    return { ...o, compression: "none" };
+  }
 }

@@ -1,37 +1,66 @@
 // Block decompression for v7 files (../shared/docs/trace-dat-format.md §5.1): every block is an
 // independent zstd frame (no content-size field) or zlib stream, and its uncompressed size is known.
-import { inflateSync } from "node:zlib";
-import { createRequire } from "node:module";
+// zstd comes from node:zlib where Node has it (22.15+), else from the zstddec WebAssembly decoder, loaded
+// only when a file is compressed: nothing here needs a native build (issue 11).
+import * as zlib from "node:zlib";
 
 /** Decompresses one block into `dst` (whose length is the expected size); returns the bytes written. */
 export type BlockDecompressor = (src: Uint8Array, dst: Uint8Array) => number;
 
-interface ZstdDCtx {
-  decompress(dst: Uint8Array, src: Uint8Array): number;
+type ZstdSync = (src: Uint8Array, options: { maxOutputLength: number }) => Buffer;
+
+/** Node's own zstd (22.15 and later); undefined on older versions. */
+const nodeZstd = (zlib as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
+
+let wasmDecoder: Promise<(src: Uint8Array, size: number) => Uint8Array> | undefined;
+
+/** The zstddec decoder, instantiated once. */
+function loadWasmDecoder(): Promise<(src: Uint8Array, size: number) => Uint8Array> {
+  return (wasmDecoder ??= (async () => {
+    const { ZSTDDecoder } = await import("zstddec");
+    const decoder = new ZSTDDecoder();
+    // zstddec fetches its inline module through a data: URL when fetch exists, and the first fetch()
+    // loads Node's whole HTTP client (about 30 ms here). Hide fetch for that call so that it uses
+    // WebAssembly.instantiate on the bytes instead; the property is restored before anything else runs.
+    const fetch = Object.getOwnPropertyDescriptor(globalThis, "fetch");
+    if (fetch?.configurable) Reflect.deleteProperty(globalThis, "fetch");
+    let ready: Promise<void>;
+    try {
+      ready = decoder.init();
+    } finally {
+      if (fetch?.configurable) Object.defineProperty(globalThis, "fetch", fetch);
+    }
+    await ready;
+    return (src: Uint8Array, size: number) => decoder.decode(src, size);
+  })());
 }
 
-let zstdCtor: (new () => ZstdDCtx) | undefined;
-
-function zstdDecompressor(): BlockDecompressor {
-  if (zstdCtor === undefined) {
-    // The native binding decompresses straight into our buffer; its package has no ESM entry for it.
-    const require = createRequire(import.meta.url);
-    zstdCtor = (require("zstd-napi/binding.js") as { DCtx: new () => ZstdDCtx }).DCtx;
+async function zstdDecompressor(): Promise<BlockDecompressor> {
+  if (nodeZstd !== undefined) {
+    return (src, dst) => copyOut(nodeZstd(src, { maxOutputLength: Math.max(dst.length, 1) }), dst);
   }
-  const ctx = new zstdCtor();
-  return (src, dst) => ctx.decompress(dst, src);
+  let decode;
+  try {
+    decode = await loadWasmDecoder();
+  } catch (e) {
+    wasmDecoder = undefined;
+    throw new Error(`no zstd decoder: Node ${process.version} has no zstd in node:zlib and the zstddec WebAssembly decoder did not load (${(e as Error).message})`, { cause: e });
+  }
+  // A block that does not decode comes back short (zstddec returns what ZSTD_decompress wrote).
+  return (src, dst) => copyOut(decode(src, dst.length), dst);
+}
+
+function copyOut(out: Uint8Array, dst: Uint8Array): number {
+  dst.set(out.length > dst.length ? out.subarray(0, dst.length) : out);
+  return out.length;
 }
 
 function zlibDecompressor(): BlockDecompressor {
-  return (src, dst) => {
-    const out = inflateSync(src, { maxOutputLength: Math.max(dst.length, 1) });
-    dst.set(out.subarray(0, Math.min(out.length, dst.length)));
-    return out.length;
-  };
+  return (src, dst) => copyOut(zlib.inflateSync(src, { maxOutputLength: Math.max(dst.length, 1) }), dst);
 }
 
 /** The decompressor for a v7 compression name, or undefined when the name is unknown. */
-export function findDecompressor(name: string): BlockDecompressor | undefined {
+export async function findDecompressor(name: string): Promise<BlockDecompressor | undefined> {
   if (name === "zstd") return zstdDecompressor();
   if (name === "zlib") return zlibDecompressor();
   return undefined;

@@ -1,11 +1,12 @@
 // Test-only: builds small trace.dat files byte by byte (trace-dat-format.md §2-§7) for the reader's tests
 // and fuzzing: v6 (options, clock block, instances, latency) and v7 (sections none/zlib/zstd, chunked data).
 // Not exported by the library.
-import { createRequire } from "node:module";
 import { deflateSync } from "node:zlib";
 import { OPTION } from "./constants.js";
+import { findBlockCompressor } from "./writer-compress.js";
 
-const zstdCompress = (createRequire(import.meta.url)("zstd-napi") as { compress(b: Uint8Array): Uint8Array }).compress;
+/** The writer's zstd codec (node:zlib or WebAssembly). */
+const zstdCompress = (await findBlockCompressor("zstd"))!.compress;
 /** Page size of every synthetic file. */
 export const PAGE = 4096;
 

@@ -106,6 +106,8 @@ interface TraceMeta {
   dateOffset: number;
   offset: number;
   tsc2nsec?: Tsc2Nsec;
+  /** v7: the block decompressor of the file's compression, loaded once at open. */
+  decompress?: BlockDecompressor;
 }
 
 /** Reads the metadata; one instance per openTrace() call. */
@@ -389,7 +391,11 @@ class MetaReader {
     m.compression = await c.cstr(64);
     await c.cstr(64); // compression library version: informational
     if (m.compression !== "none") {
-      this.decompress = findDecompressor(m.compression);
+      try {
+        this.decompress = m.decompress = await findDecompressor(m.compression);
+      } catch (e) {
+        throw traceFileError(this.path, `cannot read its ${m.compression} sections: ${(e as Error).message}`, start, e);
+      }
       if (this.decompress === undefined) {
         throw traceFileError(this.path, `unsupported compression '${m.compression}' (zstd and zlib are supported)`, start);
       }
@@ -581,6 +587,7 @@ export class TraceFile {
   readonly pageProblems = new Map<PageStatus, number>();
 
   private readonly adjust: ((ts: number) => number) | undefined;
+  private readonly decompressor: BlockDecompressor | undefined;
   private eventTable: EventTable | undefined;
   private kallsymsParsed: Kallsyms | undefined;
   private printkParsed: PrintkFormats | undefined;
@@ -622,6 +629,7 @@ export class TraceFile {
     }
     this.tsOffset = (options.noDate === true ? 0 : meta.dateOffset) + meta.offset + (options.tsOffset ?? 0);
     this.adjust = options.rawTs === true ? undefined : makeAdjust(meta.tsc2nsec, this.tsOffset, options.ts2secsHz);
+    this.decompressor = meta.decompress;
   }
 
   /** The event formats of the file (ftrace block as system "ftrace"), parsed on first use. */
@@ -663,7 +671,7 @@ export class TraceFile {
     };
     if (e === undefined || e.size === 0) return new PageStream(undefined, layout, cpu, this.adjust, onProblem);
     const source = b.compressed
-      ? new ChunkPageSource(this.fh, this.path, e.fileOffset, this.fileSize, b.pageSize, this.littleEndian, findDecompressor(this.compression)!)
+      ? new ChunkPageSource(this.fh, this.path, e.fileOffset, this.fileSize, b.pageSize, this.littleEndian, this.decompressor!)
       : new RawPageSource(this.fh, this.path, e.fileOffset, e.size, b.pageSize);
     return new PageStream(source, layout, cpu, this.adjust, onProblem);
   }

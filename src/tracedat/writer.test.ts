@@ -7,9 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
-import { decompress } from "zstd-napi";
+import { findDecompressor } from "./decompress.js";
 import { writeTraceDat } from "./writer.js";
 import type { TraceDatBuffer, TraceDatCompression, TraceDatMetadata } from "./writer.js";
+
+/** The reader's own zstd decoder (node:zlib or WebAssembly). */
+const unzstd = (await findDecompressor("zstd"))!;
 
 const HEADER_PAGE =
   "\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n" +
@@ -83,7 +86,11 @@ function walkV7(file: Uint8Array): { compression: string; ids: number[]; cpuData
   const compression = cstr();
   cstr();
   let optionsAt = Number(v.getBigUint64(p, true));
-  const inflate = (b: Uint8Array): Uint8Array => (compression === "zlib" ? inflateSync(b) : decompress(b));
+  const inflate = (b: Uint8Array, size: number): Uint8Array => {
+    if (compression === "zlib") return inflateSync(b);
+    const dst = new Uint8Array(size);
+    return dst.subarray(0, unzstd(b, dst));
+  };
   const ids: number[] = [];
   const cpuData = new Map<number, Uint8Array>();
   while (optionsAt !== 0) {
@@ -118,7 +125,7 @@ function walkV7(file: Uint8Array): { compression: string; ids: number[]; cpuData
             for (let k = 0; k < chunks; k++) {
               const csize = v.getUint32(c, true);
               const usize = v.getUint32(c + 4, true);
-              const raw = inflate(file.subarray(c + 8, c + 8 + csize));
+              const raw = inflate(file.subarray(c + 8, c + 8 + csize), usize);
               assert.equal(raw.length, usize);
               parts.push(raw);
               c += 8 + csize;

@@ -426,7 +426,7 @@ async function writeV7(
   options: TraceDatWriteOptions,
   le: boolean,
 ): Promise<TraceDatWriteResult> {
-  const compressor = findBlockCompressor(options.compression ?? "zstd");
+  const compressor = await findBlockCompressor(options.compression ?? "zstd");
   await writeInitialHeader(sink, 7, le, options);
   await sink.cstr(compressor?.name ?? "none");
   await sink.cstr(compressor?.version ?? "");

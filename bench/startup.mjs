@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// Start-up cost of the CLI (issue 11): each ftk command is run side by side with its yardsticks (bare
+// `node -e 0`, and `trace-cmd report` for reports), interleaved, output to /dev/null; prints medians,
+// the time above bare node and the ratios. Usage: node bench/startup.mjs [runs]
+// Fixtures come from $FTK_SHARED (default ../shared); cases whose files are missing are skipped, saying why.
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, existsSync, openSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const ftkBin = join(root, "bin", "ftk");
+const shared = process.env.FTK_SHARED ?? resolve(root, "..", "shared");
+const runs = /^\d+$/.test(process.argv[2] ?? "") ? Number(process.argv[2]) : 15;
+
+if (!existsSync(join(root, "dist", "cli", "main.js"))) {
+  console.error("bench/startup: dist/ is missing: run 'npm run build' first");
+  process.exit(2);
+}
+let traceCmd = true;
+try {
+  execFileSync("trace-cmd", ["report", "--help"], { stdio: "ignore" });
+} catch (e) {
+  if (e.code === "ENOENT") traceCmd = false;
+}
+
+/** Runs argv[0] with the rest, stdout to /dev/null; resolves the wall time in ms (rejects on a non-zero exit). */
+function timed(argv) {
+  return new Promise((res, rej) => {
+    const devnull = openSync("/dev/null", "w");
+    const t0 = process.hrtime.bigint();
+    const p = spawn(argv[0], argv.slice(1), { stdio: ["ignore", devnull, "pipe"] });
+    let err = "";
+    p.stderr.on("data", (d) => (err += d));
+    p.on("error", rej);
+    p.on("close", (code) => {
+      closeSync(devnull);
+      if (code !== 0) return rej(new Error(`${argv.join(" ")} exited with ${code}: ${err.trim()}`));
+      res(Number(process.hrtime.bigint() - t0) / 1e6);
+    });
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Times `cmd` against each yardstick, interleaved run by run; prints medians and ratios. */
+async function compare(label, cmd, yardsticks, n, goal) {
+  const times = [cmd, ...yardsticks.map((y) => y.argv)].map(() => []);
+  for (let i = 0; i < n; i++) {
+    for (const [k, argv] of [cmd, ...yardsticks.map((y) => y.argv)].entries()) times[k].push(await timed(argv));
+  }
+  const m = times.map(median);
+  console.log(`${label}  (${n} runs each, interleaved)`);
+  console.log(`  ftk           median ${m[0].toFixed(0)} ms   [min ${Math.min(...times[0]).toFixed(0)}]`);
+  for (const [k, y] of yardsticks.entries()) {
+    const extra = y.name === "node -e 0" ? `   ftk is ${(m[0] - m[k + 1]).toFixed(0)} ms above it${goal ? ` (goal <= ${goal} ms)` : ""}` : "";
+    console.log(`  ${y.name.padEnd(13)} median ${m[k + 1].toFixed(0)} ms   ratio ftk/${y.name} ${(m[0] / m[k + 1]).toFixed(2)}${extra}`);
+  }
+  return m;
+}
+
+const node = { name: "node -e 0", argv: [process.execPath, "-e", "0"] };
+const ftk = (...a) => [process.execPath, ftkBin, ...a];
+console.log(`node ${process.version}; ftk from ${ftkBin}`);
+
+await compare("ftk --help", ftk("--help"), [node], runs, 40);
+if (existsSync("/sys/kernel/tracing/options")) await compare("ftk list -o", ftk("list", "-o"), [node], runs, 40);
+else console.log("ftk list -o: skipped: /sys/kernel/tracing is not mounted");
+
+const fixtures = join(shared, "fixtures", "tracedat");
+for (const name of ["lab-v6-x86_64-2cpu-funcgraph.dat", "lab-v7-zstd-x86_64-2cpu-sched-kstack.dat"]) {
+  const file = join(fixtures, name);
+  if (!existsSync(file)) {
+    console.log(`ftk report ${name}: skipped: '${file}' not found (set FTK_SHARED)`);
+    continue;
+  }
+  const yard = [node];
+  if (traceCmd) yard.push({ name: "trace-cmd", argv: ["trace-cmd", "report", "-i", file] });
+  const m = await compare(`ftk report -i ${name}`, ftk("report", "-i", file), yard, runs, 60);
+  if (traceCmd) console.log(`  node -e 0 / trace-cmd report ${(m[1] / m[2]).toFixed(2)}   (node's own start is the floor)`);
+}
+
+const big = join(shared, "fixtures", "bench", "lab-v7-zstd-x86_64-funcgraph-sched-syscalls-1.7m.dat");
+if (!existsSync(big)) console.log(`ftk report (1.7M events): skipped: '${big}' not found (set FTK_SHARED)`);
+else if (!traceCmd) console.log("ftk report (1.7M events): skipped: trace-cmd is not installed");
+else {
+  const m = await compare("ftk report -i lab-...-1.7m.dat", ftk("report", "-i", big), [{ name: "trace-cmd", argv: ["trace-cmd", "report", "-i", big] }], 3);
+  console.log(`  (goal: ratio ftk/trace-cmd <= 0.55; was 0.45-0.51)  ${m[0] / m[1] <= 0.55 ? "ok" : "ABOVE GOAL"}`);
+}
