@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { test } from "node:test";
 import { UsageError } from "../index.js";
 import { ftkBin, sharedDir, skipWithoutShared } from "../test-support/paths.js";
+import { main } from "./main.js";
 import { parseReportArgs } from "./report.js";
 import { runFtk } from "./report-test-helpers.js";
 
@@ -61,4 +63,24 @@ test("ftk report | head stops quietly when the reader closes the pipe", { skip: 
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   assert.equal(stderr, "");
   assert.equal(code, 0);
+});
+
+test("report -l colours its flags with --color=always, or on a terminal without NO_COLOR; plain otherwise", { skip: skipWithoutShared() }, async () => {
+  const file = join(sharedDir()!, "fixtures", "tracedat", "v6-armv7-1cpu-irq-softirq-gpio.dat");
+  const run = async (args: string[], env: Record<string, string>, isTTY: boolean): Promise<string> => {
+    const chunks: Buffer[] = [];
+    const stdout = Object.assign(new Writable({ write(c: Buffer, _e, done) { chunks.push(Buffer.from(c)); done(); } }), { isTTY });
+    assert.equal(await main(["report", "-l", "-i", file, ...args], { stdout, stderr: new Writable({ write(_c, _e, d) { d(); } }), env }), 0);
+    return Buffer.concat(chunks).toString("latin1");
+  };
+  const plain = await run([], {}, false);
+  assert.doesNotMatch(plain, /\x1b/);
+  const colored = await run(["--color=always"], { NO_COLOR: "1" }, false);
+  assert.match(colored, /\x1b\[31md\x1b\[0m/);
+  // Same text once the escapes are removed: the columns do not move.
+  assert.equal(colored.replace(/\x1b\[\d+m/g, ""), plain);
+  assert.equal(await run([], {}, true), colored);
+  assert.equal(await run([], { NO_COLOR: "1" }, true), plain);
+  assert.equal(await run(["--color", "never"], {}, true), plain);
+  assert.equal((await runFtk(["report", "--color=sometimes", "-i", file])).code, 2);
 });

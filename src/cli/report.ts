@@ -1,5 +1,5 @@
 // `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
-import { TextOutput, UsageError } from "../base/index.js";
+import { TextOutput, UsageError, parseColorMode, useColor, type ColorMode } from "../base/index.js";
 import { parseCpuList, writeReport, writeUfuncgraphReport } from "../report/index.js";
 import type { ReportFilter, ReportInput, ReportOptions } from "../report/index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
@@ -21,6 +21,7 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   -l                   latency columns (irqs-off, need-resched, irq context, preempt depth)
   -N                   no plugins (print formats only)
   -O [plugin:]opt[=v]  plugin option, e.g. fgraph:tailprint, fgraph:depth, parent
+  --color WHEN         colour the -l flags: auto (on a terminal, unless NO_COLOR is set), always or never
   --ts-diff            show the time since the previous event
   --ts-offset N        add N to the timestamps of the file before it
   --raw-ts             timestamps without corrections
@@ -66,11 +67,12 @@ const FLAGS: Record<string, FlagSpec> = {
   functions: { type: "boolean", short: "f" },
   printk: { type: "boolean", short: "P" },
   quiet: { type: "boolean", short: "q" },
+  color: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
 /** Turns `ftk report` arguments into ReportOptions (trace-cmd's order rules for -i, -F, -v, --ts-offset). */
-export function parseReportArgs(argv: string[]): ReportOptions | "help" {
+export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: ColorMode }) | "help" {
   const { flags, positionals } = parseOrderedArgs(argv, FLAGS, "report");
   const inputs: ReportInput[] = [];
   // -F before any -i belongs to the first input (trace-cmd add_first_input).
@@ -79,6 +81,7 @@ export function parseReportArgs(argv: string[]): ReportOptions | "help" {
   const options: ReportOptions = { inputs };
   const cpus: number[] = [];
   const pluginOptions: string[] = [];
+  let color: ColorMode = "auto";
   for (const { name, value } of flags) {
     switch (name) {
       case "help":
@@ -173,6 +176,10 @@ export function parseReportArgs(argv: string[]): ReportOptions | "help" {
         break;
       case "quiet":
         break;
+      case "color":
+        if (parseColorMode(value) === undefined) throw new UsageError(`bad value '${value}' for --color: give auto, always or never`);
+        color = parseColorMode(value)!;
+        break;
     }
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}': give input files with -i`);
@@ -184,7 +191,7 @@ export function parseReportArgs(argv: string[]): ReportOptions | "help" {
   if (early.length > 0) inputs[0]!.filters = [...early, ...(inputs[0]!.filters ?? [])];
   if (cpus.length > 0) options.cpus = cpus;
   if (pluginOptions.length > 0) options.pluginOptions = pluginOptions;
-  return options;
+  return { ...options, colorMode: color };
 }
 
 export const command: Command = {
@@ -210,7 +217,8 @@ export const command: Command = {
       return 0;
     }
     const out = new TextOutput(ctx.stdout);
-    await writeReport({ ...options, onWarning }, out, ctx.signal);
+    const { colorMode, ...rest } = options;
+    await writeReport({ ...rest, color: useColor(colorMode, ctx.stdout as { isTTY?: boolean }, ctx.env), onWarning }, out, ctx.signal);
     await out.flush();
     return 0;
   },

@@ -12,6 +12,7 @@ import {
   taskColumn,
 } from "./line-parts.js";
 import { TimestampFormatter, timestampStyle, type TimestampStyle } from "./timestamps.js";
+import { COLOR, paint } from "../base/index.js";
 
 type NumberReader = (rec: RawRecord) => number;
 
@@ -22,6 +23,8 @@ export interface LineStyle {
   /** `-R` (with `-l`: flags as `-0x..`). */
   raw: boolean;
   timestamps: TimestampStyle;
+  /** Colour the latency flags (ANSI); off unless the CLI asks. */
+  color?: boolean;
 }
 
 /** True when the file has at least one option record with this id. */
@@ -107,12 +110,13 @@ export class LineFormatter {
   latencyColumn(rec: RawRecord): string {
     const flags = this.flags(rec);
     if (this.style.raw) return rawLatencyFlags(flags);
-    return latencyFlags(
+    const text = latencyFlags(
       flags,
       this.preemptCount(rec),
       this.migrateDisable === undefined ? undefined : this.migrateDisable(rec) | 0,
       this.lockDepth === undefined ? undefined : this.lockDepth(rec) | 0,
     );
+    return this.style.color === true ? colorLatencyFlags(text) : text;
   }
 
   /** What a record with an unknown event id gets instead of task, CPU, flags and timestamp. */
@@ -132,4 +136,14 @@ export class LineFormatter {
 /** Appends event text, dropping one trailing newline (trace-cmd trims it before printing its own). */
 export function trimEventText(text: string): string {
   return text.length > 0 && text.charCodeAt(text.length - 1) === 10 ? text.slice(0, -1) : text;
+}
+
+/** Colour per latency flag: irqs off red, need-resched yellow, irq context magenta, depths cyan; '.' stays plain. */
+const FLAG_COLORS: Record<string, number> = { d: COLOR.red, X: COLOR.red, N: COLOR.yellow, h: COLOR.magenta, s: COLOR.magenta, H: COLOR.magenta };
+
+/** The `-l` flag string with each set flag coloured (same characters, so the columns keep their width). */
+export function colorLatencyFlags(text: string): string {
+  let out = "";
+  for (const ch of text) out += ch === "." ? ch : paint(ch, FLAG_COLORS[ch] ?? COLOR.cyan);
+  return out;
 }

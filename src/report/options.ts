@@ -28,6 +28,8 @@ export interface ReportOptions {
   raw?: boolean;
   /** `-l`: latency columns. */
   latency?: boolean;
+  /** Colour the `-l` flags (the CLI decides from --color, NO_COLOR and the terminal). */
+  color?: boolean;
   /** `-N`: no plugins and no trace-cmd handlers (function_graph by print fmt). */
   noPlugins?: boolean;
   /** `-F` filters applied to every input; `invertFilter` makes them negative (`-v`). */

@@ -238,7 +238,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     let state = states.get(h.file);
     if (!state) {
       state = {
-        line: new LineFormatter(trace, { latency, raw, timestamps: styleFor(trace, options) }),
+        line: new LineFormatter(trace, { latency, raw, timestamps: styleFor(trace, options), color: options.color === true }),
         fgraph: fgraphOn ? bindFuncGraphFields(trace.events) : undefined,
         functionNames: new FunctionNames(trace.kallsymsTable),
       };
