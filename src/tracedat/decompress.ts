@@ -17,6 +17,7 @@ let wasmDecoder: Promise<(src: Uint8Array, size: number) => Uint8Array> | undefi
 /** The zstddec decoder, instantiated once. */
 function loadWasmDecoder(): Promise<(src: Uint8Array, size: number) => Uint8Array> {
   return (wasmDecoder ??= (async () => {
+    if (typeof WebAssembly === "undefined") throw new Error("WebAssembly is not available (node --jitless?)");
     const { ZSTDDecoder } = await import("zstddec");
     const decoder = new ZSTDDecoder();
     // zstddec fetches its inline module through a data: URL when fetch exists, and the first fetch()

@@ -29,6 +29,8 @@ async function loadZstd(): Promise<BlockCompressor> {
     const params = { [zstdParams["ZSTD_c_contentSizeFlag"]!]: 0, [zstdParams["ZSTD_c_compressionLevel"]!]: 3 };
     return { name: "zstd", version: process.versions["zstd"] ?? "", compress: (block) => nodeZstd(block, { params }) };
   }
+  // Checked first: without WebAssembly the codec's loader prints its own "Aborted(...)" on stderr.
+  if (typeof WebAssembly === "undefined") throw new Error("no WebAssembly in this Node (--jitless?) and no zstd in node:zlib");
   const mod = (await import("@bokuweb/zstd-wasm")) as unknown as { default?: WasmZstd } & WasmZstd;
   const zstd = mod.default ?? mod;
   await zstd.init();
