@@ -22,13 +22,16 @@ export class Kallsyms {
   private spans: Int32Array = new Int32Array(0);
   private names: (string | undefined)[] = [];
 
-  private constructor(private readonly text: string) {}
+  private text = "";
+
+  private constructor(private readonly source: string | (() => string)) {}
 
   /**
    * A table over `/proc/kallsyms` text: `%llx %c name[\t[module]]`; skips `$` names and type `A`/`a`.
-   * The text is scanned on the first lookup: a report that prints no symbol never pays for it.
+   * The text is scanned on the first lookup: a report that prints no symbol never pays for it. A function
+   * is called then too, for text that is costly to get (a compressed trace.dat section).
    */
-  static parse(text: string): Kallsyms {
+  static parse(text: string | (() => string)): Kallsyms {
     return new Kallsyms(text);
   }
 
@@ -46,6 +49,7 @@ export class Kallsyms {
   private build(): void {
     if (this.built) return;
     this.built = true;
+    this.text = typeof this.source === "string" ? this.source : this.source();
     ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanKallsyms(this.text));
     this.names = new Array<string | undefined>(this.hi.length);
   }

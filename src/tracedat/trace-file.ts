@@ -678,7 +678,7 @@ export class TraceFile {
 
   /** The kallsyms text as a lookup table, parsed on first use. */
   get kallsymsTable(): Kallsyms {
-    return (this.kallsymsParsed ??= Kallsyms.parse(this.kallsyms));
+    return (this.kallsymsParsed ??= Kallsyms.parse(() => this.kallsyms));
   }
 
   /** The printk formats as a lookup table, parsed on first use. */
