@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { repoRoot, sharedDir, skipWithoutShared } from "../test-support/paths.js";
@@ -92,4 +92,12 @@ test("each command loads only its part of the library: list no trace.dat code, r
   // A zstd file loads the decoder (where node:zlib has no zstd), never the writer's codec.
   const zstd = modulesLoadedBy(["report", "-i", join(sharedDir()!, "fixtures", "tracedat", "lab-v7-zstd-x86_64-2cpu-instance.dat")]);
   assert.deepEqual(zstd.filter((f) => /^node_modules\/(?!zstddec\/)/.test(f)), []);
+});
+
+test("no command module imports the whole library (../index.js): each takes what it uses from the folder indexes", () => {
+  const dir = join(repoRoot(), "src", "cli");
+  const offenders = readdirSync(dir)
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.includes("test-helpers"))
+    .filter((f) => /from "\.\.\/index\.js"/.test(readFileSync(join(dir, f), "utf8")));
+  assert.deepEqual(offenders, [], "import from '../report/index.js', '../base/index.js', ... instead: ../index.js loads every folder at start-up");
 });
