@@ -1,6 +1,6 @@
 // Issue 11: the packed package installs and runs as a user gets it. `npm pack`, then `npm install -g` of the
-// tarball into a temporary prefix, with and without --ignore-scripts, and the installed `ftk` runs --help,
-// report on a zstd and a v6 fixture, and a short record (under the tracefs lock that every test holds).
+// tarball into a temporary prefix, with and without --ignore-scripts (and once through npx); the installed
+// `ftk` runs --help, report on a zstd and a v6 fixture, and a short record (tracefs: run under the lock).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -35,6 +35,12 @@ before(async () => {
 });
 
 after(() => rmSync(work, { recursive: true, force: true }));
+
+test("npx runs the packed tarball (npm exec --package)", async () => {
+  const cache = join(work, "npm-cache");
+  const { stdout } = await run("npm", ["exec", "--yes", "--cache", cache, `--package=${tarball}`, "--", "ftk", "--version"], { cwd: work, maxBuffer: 1 << 24 });
+  assert.match(stdout, /^ftk version \d+\.\d+\.\d+\n$/);
+});
 
 for (const mode of ["scripts", "--ignore-scripts"] as const) {
   suite(`npm install -g of the packed tarball (${mode === "scripts" ? "install scripts run" : "--ignore-scripts"})`, () => {
