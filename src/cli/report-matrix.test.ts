@@ -2,14 +2,13 @@
 // the options of issue "Read path" (done-when 2). Output must be identical except for the differences
 // listed in KNOWN_DIFFERENCES, each with its reason and a check that limits it to the lines it explains.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
 import { firstDifference, runFtk } from "./report-test-helpers.js";
-import { traceCmdReport } from "../test-support/trace-cmd.js";
+import { hasTraceCmd, traceCmdReport } from "../test-support/trace-cmd.js";
 
 /** Why trace-cmd 3.1.6 and ftk may differ for some (file, options), and which line pairs that explains. */
 interface KnownDifference {
@@ -50,14 +49,7 @@ function sameUpTo(e: string, a: string, marker: string): boolean {
 }
 
 const skipShared = skipWithoutShared();
-let hasTraceCmd = false;
-try {
-  hasTraceCmd = execFileSync("trace-cmd", ["report", "--help"], { stdio: ["ignore", "pipe", "pipe"] }).length >= 0;
-} catch (e) {
-  // `trace-cmd report --help` exits non-zero after printing its usage; only a missing binary matters.
-  hasTraceCmd = (e as NodeJS.ErrnoException).code !== "ENOENT";
-}
-const skip = skipShared !== false ? skipShared : hasTraceCmd ? false : "trace-cmd is not installed (apt-get install trace-cmd)";
+const skip = skipShared !== false ? skipShared : hasTraceCmd() ? false : "trace-cmd is not installed (apt-get install trace-cmd)";
 
 /** The first event name of a stored report (for an event filter that selects something). */
 function firstEventName(reportText: string): string | undefined {
