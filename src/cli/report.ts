@@ -1,5 +1,5 @@
 // `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
-import { TextOutput, UsageError, parseCpuList, writeReport, writeUfuncgraphReport } from "../index.js";
+import { TextOutput, UsageError, parseCpuList, writeReport } from "../index.js";
 import type { ReportFilter, ReportInput, ReportOptions } from "../index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
@@ -31,8 +31,10 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   -E                   events stored in the file
   -f                   functions (kallsyms) stored in the file
   -P                   trace_printk formats stored in the file
-  --ufuncgraph         user-space function graph of the uprobe entry/return events (record -p ufuncgraph)
+  --ufuncgraph         user-space function graph of the uprobe entry/return events (the default for
+                       files recorded with -p ufuncgraph); every -i, with --cpu and -F
   --summary            per-function calls, total and self time of those events
+  --events             event lines even for a file recorded with -p ufuncgraph (as -R, formatted)
   -h, --help           this text
 `;
 
@@ -65,6 +67,9 @@ const FLAGS: Record<string, FlagSpec> = {
   functions: { type: "boolean", short: "f" },
   printk: { type: "boolean", short: "P" },
   quiet: { type: "boolean", short: "q" },
+  ufuncgraph: { type: "boolean" },
+  summary: { type: "boolean" },
+  events: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -172,6 +177,15 @@ export function parseReportArgs(argv: string[]): ReportOptions | "help" {
         break;
       case "quiet":
         break;
+      case "ufuncgraph":
+        options.ufuncgraph = true;
+        break;
+      case "summary":
+        options.ufuncSummary = true;
+        break;
+      case "events":
+        options.events = true;
+        break;
     }
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}': give input files with -i`);
@@ -188,20 +202,11 @@ export function parseReportArgs(argv: string[]): ReportOptions | "help" {
 
 export const command: Command = {
   summary: "print the events of trace.dat files (trace-cmd report)",
+  flags: FLAGS,
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    // ftk additions (not in trace-cmd): the uprobe function graph of probes/ + report/ufuncgraph.ts.
-    const graph = argv.includes("--ufuncgraph"), summary = argv.includes("--summary");
-    const options = parseReportArgs(argv.filter((a) => a !== "--ufuncgraph" && a !== "--summary"));
+    const options = parseReportArgs(argv);
     // The reader's warnings go to this command's stderr (one line per kind), not to process.stderr.
     const onWarning = (message: string): void => void ctx.stderr.write(`ftk report: warning: ${message}\n`);
-    if (options !== "help" && (graph || summary)) {
-      const out = new TextOutput(ctx.stdout);
-      const tailprint = (options.pluginOptions ?? []).some((o) => /^(fgraph:)?tailprint$/.test(o));
-      const input = options.inputs[0]!;
-      await writeUfuncgraphReport(typeof input === "string" ? input : input.path, out, { summary, tailprint, onWarning });
-      await out.flush();
-      return 0;
-    }
     if (options === "help") {
       ctx.stdout.write(HELP);
       return 0;

@@ -65,6 +65,14 @@ export interface ReportOptions {
   pids?: string[];
   /** `--comm NAME[,NAME...]`: the pids the first input's saved cmdlines give these names, added to `pids`. */
   comms?: string[];
+  /**
+   * `--ufuncgraph` / `--summary` (ftk): the call tree (or per-function table) of the uprobe entry/return
+   * events; an error when no input has them. A file recorded with `-p ufuncgraph` shows its tree anyway,
+   * unless `events` (`--events`) or `raw` asks for the event lines.
+   */
+  ufuncgraph?: boolean;
+  ufuncSummary?: boolean;
+  events?: boolean;
   /** Receives the reader's warnings (unknown options, bad pages), one per kind; default: openTrace's (process.stderr). */
   onWarning?: (message: string) => void;
 }

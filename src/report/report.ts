@@ -2,7 +2,7 @@
 // The loop merges the per-CPU streams of every file and buffer instance itself (a linear scan, earliest
 // slot first on equal timestamps, as tracecmd_iterate_events_multi), because function_graph leaves
 // look ahead only within the current file/instance (tracecmd_peek_next_data on the current handle).
-import { UsageError, type TextOutput } from "../base/index.js";
+import { FtkError, UsageError, type TextOutput } from "../base/index.js";
 import { EventPrinter, compileEventFilter, pidFilterText, type EventTable } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
 import { OPTION, openTrace, type CpuStream, type TraceFile } from "../tracedat/index.js";
@@ -22,6 +22,7 @@ import { StreamMerge } from "./stream-merge.js";
 import { pluginOptionMap, pluginOptionSet, type ReportFilter, type ReportInput, type ReportOptions } from "./options.js";
 import { TimestampFormatter, TsDiffColumn, type TimestampStyle } from "./timestamps.js";
 import { writeFileInfo, writeCpuList } from "./file-info.js";
+import { findUfuncEvents, hasUfuncgraphProbes, writeUfuncgraph } from "./ufuncgraph.js";
 
 /** Text written between awaits on the output (about 64 KiB, style.md §7). */
 const FLUSH_CHARS = 65536;
@@ -161,9 +162,40 @@ export async function writeReport(options: ReportOptions, out: TextOutput, signa
       }
       return;
     }
+    const info = options.stat || options.uname || options.version;
+    const explicitGraph = options.ufuncgraph === true || options.ufuncSummary === true;
+    if (explicitGraph || (!info && !options.raw && !options.events && files.some((f) => hasUfuncgraphProbes(f.trace)))) {
+      await writeUfuncgraphFiles(files, options, out);
+      return;
+    }
     await writeEvents(files, options, out, signal);
   } finally {
     await Promise.all(files.map((f) => f.trace.close()));
+  }
+}
+
+/**
+ * The uprobe call tree (or `--summary` table) of every input in turn, of the records that pass the
+ * file's `-F` filters and `--cpu`; with several inputs each line starts with the file's name.
+ */
+async function writeUfuncgraphFiles(files: InputFile[], options: ReportOptions, out: TextOutput): Promise<void> {
+  if (!files.some((f) => findUfuncEvents(f.trace).size > 0)) {
+    const which = files.length === 1 ? `'${files[0]!.path}' holds` : "none of the inputs holds";
+    throw new FtkError(`${which} no uprobe entry/return events: record them with 'ftk record -p ufuncgraph -x BINARY -g GLOB'`, { code: "no-ufuncgraph" });
+  }
+  const multi = files.length > 1;
+  const width = Math.max(...files.map((f) => f.baseName.length));
+  const cpus = options.cpus !== undefined && options.cpus.length > 0 ? new Set(options.cpus) : undefined;
+  const summary = options.ufuncSummary === true;
+  const tailprint = pluginOptionSet(options.pluginOptions, ["fgraph"], "tailprint");
+  for (const f of files) {
+    const positive = compileFilters(f.trace, f.filters, false);
+    const negative = compileFilters(f.trace, f.filters, true);
+    const accept = (rec: RawRecord): boolean =>
+      (cpus === undefined || cpus.has(rec.cpu)) && (positive === undefined || positive(rec)) && (negative === undefined || !negative(rec));
+    if (multi && summary) out.write(f.baseName + ":\n");
+    await writeUfuncgraph(f.trace, out, { summary, tailprint, accept, ...(multi && !summary ? { prefix: prefixText(f.baseName, width) } : {}) });
+    if (out.isClosed) return;
   }
 }
 
