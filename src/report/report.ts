@@ -217,7 +217,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     let p = printers.get(f);
     if (p === undefined) {
       const t = f.trace;
-      p = new EventPrinter(t.events, { kallsyms: t.kallsymsTable, printk: t.printk, tasks: t.tasks }, { plugins: !options.noPlugins, pluginOptions });
+      p = new EventPrinter(t.events, { kallsyms: t.kallsymsTable, printk: t.printk, tasks: t.tasks }, { plugins: !options.noPlugins, pluginOptions, onWarning: options.onWarning ?? defaultWarning });
       printers.set(f, p);
     }
     return p;
