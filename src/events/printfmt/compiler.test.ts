@@ -240,3 +240,10 @@ test("libtraceevent 1.7.1 operator rotation: an operator after a rotated parenth
   // arm64 mm_page_alloc_extfrag's pageblock_order (fixture v6-arm64-6cpu-sched-load-noopts).
   assert.equal(value("(((12 - 3) * (4 - (2)) + 3) - 12)"), "25");
 });
+
+test("%*ph with a negative length prints the whole dynamic array (C compares it unsigned)", () => {
+  // devlink:devlink_hwmsg prints buf=0x[%*phD] with (int) REC->len; a len whose low half is negative.
+  const fields = ["field:__data_loc u8[] buf;\toffset:8;\tsize:4;\tsigned:0;", "field:size_t len;\toffset:16;\tsize:8;\tsigned:0;"];
+  const text = render(fields, '"[%*phD]", (int) REC->len, __get_dynamic_array(buf), REC->len', (b) => b.u32(8, (3 << 16) | 24).u64(16, 0xbc480010n).u8(24, 0x74).u8(25, 0).u8(26, 0x6c), 32);
+  assert.equal(text, "[74-00-6c]");
+});

@@ -760,7 +760,8 @@ export class Compiler {
         const v = loc(rec);
         const arrLen = v % 65536;
         let plen = lenF ? Number(BigInt.asIntN(32, lenF(rec))) : 1;
-        if (arrLen < plen) plen = arrLen;
+        // C compares the unsigned array length with the int: a negative length prints the whole array.
+        if (plen < 0 || arrLen < plen) plen = arrLen;
         if (plen < 1) return "";
         const at = rec.pos + Math.floor(v / 65536);
         let out = hex2(rec.buf[at] ?? 0);
