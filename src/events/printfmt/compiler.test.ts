@@ -247,3 +247,10 @@ test("%*ph with a negative length prints the whole dynamic array (C compares it 
   const text = render(fields, '"[%*phD]", (int) REC->len, __get_dynamic_array(buf), REC->len', (b) => b.u32(8, (3 << 16) | 24).u64(16, 0xbc480010n).u8(24, 0x74).u8(25, 0).u8(26, 0x6c), 32);
   assert.equal(text, "[74-00-6c]");
 });
+
+test("a `*` width or precision from a corrupt record is capped instead of building gigabytes", () => {
+  for (const pf of ['"%*d", REC->a, REC->b', '"%.*d", REC->a, REC->b', '"%*s|", REC->a, "x"']) {
+    const text = render([INT_A, INT_B], pf, (b) => b.u32(8, 0x7ffffff0).u32(12, 7));
+    assert.ok(text.length <= 4097, `${pf}: ${text.length} characters`);
+  }
+});
