@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
+import { openTrace } from "../index.js";
 import { firstDifference, runFtk } from "./report-test-helpers.js";
 import { hasTraceCmd, traceCmdReport } from "../test-support/trace-cmd.js";
 
@@ -81,11 +82,25 @@ const SMALL_REPORT_BYTES = 600_000;
 
 if (skip !== false) test("ftk report options match trace-cmd report", { skip }, () => {});
 
+/** Fixtures whose formats include sched:sched_switch and sched:sched_wakeup (for -w and --profile). */
+async function withSchedEvents(names: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const name of names) {
+    const t = await openTrace(join(dir, name), { onWarning: () => {} });
+    const have = new Set([...t.events.all()].map((e) => e.system + ":" + e.name));
+    if (have.has("sched:sched_switch") && have.has("sched:sched_wakeup")) out.add(name);
+    await t.close();
+  }
+  return out;
+}
+const sched = await withSchedEvents(files);
+
 for (const name of files) {
   const path = join(dir, name);
   const base = path.slice(0, -".dat".length);
   const small = existsSync(base + ".report") && statSync(base + ".report").size <= SMALL_REPORT_BYTES;
   const cases: string[][] = [["--stat"], ["--first-event"], ["--last-event"], ["--cpus"]];
+  if (sched.has(name)) cases.push(["-w"]);
   if (small) {
     const reportText = storedReport(base);
     const ev = firstEventName(reportText);

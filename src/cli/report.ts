@@ -20,6 +20,7 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   -l                   latency columns (irqs-off, need-resched, irq context, preempt depth)
   -N                   no plugins (print formats only)
   -O [plugin:]opt[=v]  plugin option, e.g. fgraph:tailprint, fgraph:depth, parent
+  -w                   wakeup latency of each sched_switch after a wakeup, and a summary
   --ts-diff            show the time since the previous event
   --ts-offset N        add N to the timestamps of the file before it
   --raw-ts             timestamps without corrections
@@ -68,6 +69,7 @@ const FLAGS: Record<string, FlagSpec> = {
   printk: { type: "boolean", short: "P" },
   quiet: { type: "boolean", short: "q" },
   ufuncgraph: { type: "boolean" },
+  wakeup: { type: "boolean", short: "w" },
   summary: { type: "boolean" },
   events: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -176,6 +178,9 @@ export function parseReportArgs(argv: string[]): ReportOptions | "help" {
         options.printkFormats = true;
         break;
       case "quiet":
+        break;
+      case "wakeup":
+        options.wakeup = true;
         break;
       case "ufuncgraph":
         options.ufuncgraph = true;

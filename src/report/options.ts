@@ -71,6 +71,8 @@ export interface ReportOptions {
    * unless `events` (`--events`) or `raw` asks for the event lines.
    */
   ufuncgraph?: boolean;
+  /** `-w`: wakeup latency on sched_switch lines and its summary after the events (one input only). */
+  wakeup?: boolean;
   ufuncSummary?: boolean;
   events?: boolean;
   /** Receives the reader's warnings (unknown options, bad pages), one per kind; default: openTrace's (process.stderr). */

@@ -23,6 +23,7 @@ import { pluginOptionMap, pluginOptionSet, type ReportFilter, type ReportInput, 
 import { TimestampFormatter, TsDiffColumn, type TimestampStyle } from "./timestamps.js";
 import { writeFileInfo, writeCpuList } from "./file-info.js";
 import { findUfuncEvents, hasUfuncgraphProbes, writeUfuncgraph } from "./ufuncgraph.js";
+import { WakeupLatency } from "./wakeup-latency.js";
 
 /** Text written between awaits on the output (about 64 KiB, style.md §7). */
 const FLUSH_CHARS = 65536;
@@ -311,6 +312,8 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     alignBase = first < 0 ? 0 : first;
   }
 
+  if (options.wakeup && multi) throw new UsageError("wakeup latency (-w) works on one input file only");
+  const wakeup = options.wakeup ? WakeupLatency.create(files[0]!.trace.events) : undefined;
   const cpuFilter = options.cpus !== undefined && options.cpus.length > 0 ? new Set(options.cpus) : undefined;
   const tsDiff = options.tsDiff ? new TsDiffColumn() : undefined;
   const noIrqs = options.noIrqs === true;
@@ -388,6 +391,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       } else {
         text += trimEventText(printer.text(rec));
       }
+      if (wakeup !== undefined) text += wakeup.record(rec);
       text += "\n";
       out.write(text);
       pending += text.length;
@@ -399,6 +403,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       if (out.isClosed || signal?.aborted) return;
     }
   }
+  if (wakeup !== undefined) out.write(wakeup.summary());
 }
 
 /** `%*s: ` for a named handle, `%*s  ` for the top buffer of a single file. */
