@@ -19,6 +19,15 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   -R                   raw field values instead of formatted text
   -l                   latency columns (irqs-off, need-resched, irq context, preempt depth)
   -N                   no plugins (print formats only)
+  -L                   only local plugins: ftk's are built in, so the same as -N
+  -r REGEX             raw field values for the events (or systems) REGEX names; repeatable
+  -n REGEX             print fmt instead of the plugin for the events (or systems) REGEX names; repeatable
+  -V[LEVEL], --verbose[=LEVEL]  accepted (0-6 or none/crit/err/warn/info/debug/all); ftk loads no plugin files
+  -e                   byte order of the file and of this host
+  -p                   page size of the file and of this host
+  --check-events       exit 0 when every event format of the file parses, else 22 (EINVAL)
+  --ts-check           warn about records whose timestamp goes backwards
+  --ts2secs HZ         timestamps are counts at HZ per second (for the -i before it, else every input)
   -O [plugin:]opt[=v]  plugin option, e.g. fgraph:tailprint, fgraph:depth, parent
   -w                   wakeup latency of each sched_switch after a wakeup, and a summary
   --ts-diff            show the time since the previous event
@@ -68,6 +77,14 @@ const FLAGS: Record<string, FlagSpec> = {
   functions: { type: "boolean", short: "f" },
   printk: { type: "boolean", short: "P" },
   quiet: { type: "boolean", short: "q" },
+  "local-plugins": { type: "boolean", short: "L" },
+  "raw-events": { type: "string", short: "r" },
+  "no-handler": { type: "string", short: "n" },
+  endian: { type: "boolean", short: "e" },
+  "page-size": { type: "boolean", short: "p" },
+  "check-events": { type: "boolean" },
+  "ts-check": { type: "boolean" },
+  ts2secs: { type: "string" },
   ufuncgraph: { type: "boolean" },
   wakeup: { type: "boolean", short: "w" },
   summary: { type: "boolean" },
@@ -75,9 +92,22 @@ const FLAGS: Record<string, FlagSpec> = {
   help: { type: "boolean", short: "h" },
 };
 
+const VERBOSE_LEVELS = /^([0-6]|none|crit|err|warn|info|debug|all)$/;
+
+/**
+ * `-V[LEVEL]` / `--verbose[=LEVEL]` (an optional value glued to the flag, which util.parseArgs cannot
+ * express): accepted and checked; ftk has no plugin files to log the loading of.
+ */
+function isVerboseFlag(arg: string): boolean {
+  const m = /^(?:-V|--verbose=?)(.*)$/.exec(arg);
+  if (m === null || (arg.startsWith("--verbose") && arg !== "--verbose" && !arg.startsWith("--verbose="))) return false;
+  if (m[1] !== "" && !VERBOSE_LEVELS.test(m[1]!)) throw new UsageError(`invalid verbose level '${m[1]}': use 0-6 or none, crit, err, warn, info, debug, all`);
+  return true;
+}
+
 /** Turns `ftk report` arguments into ReportOptions (trace-cmd's order rules for -i, -F, -v, --ts-offset). */
 export function parseReportArgs(argv: string[]): ReportOptions | "help" {
-  const { flags, positionals } = parseOrderedArgs(argv, FLAGS, "report");
+  const { flags, positionals } = parseOrderedArgs(argv.filter((a) => !isVerboseFlag(a)), FLAGS, "report");
   const inputs: ReportInput[] = [];
   // -F before any -i belongs to the first input (trace-cmd add_first_input).
   const early: ReportFilter[] = [];
@@ -179,6 +209,35 @@ export function parseReportArgs(argv: string[]): ReportOptions | "help" {
         break;
       case "quiet":
         break;
+      case "local-plugins":
+        options.noPlugins = true;
+        break;
+      case "raw-events":
+        (options.rawEvents ??= []).push(value!);
+        break;
+      case "no-handler":
+        (options.noHandlerEvents ??= []).push(value!);
+        break;
+      case "endian":
+        options.endian = true;
+        break;
+      case "page-size":
+        options.pageSizeInfo = true;
+        break;
+      case "check-events":
+        options.checkEvents = true;
+        break;
+      case "ts-check":
+        options.tsCheck = true;
+        break;
+      case "ts2secs": {
+        const hz = parseIntegerFlag(value, "--ts2secs");
+        if (hz <= 0) throw new UsageError(`bad value '${value}' for --ts2secs: expected a frequency in Hz above 0`);
+        const last = inputs[inputs.length - 1];
+        if (last) last.ts2secsHz = hz;
+        else options.ts2secsHz = hz;
+        break;
+      }
       case "wakeup":
         options.wakeup = true;
         break;
@@ -217,8 +276,8 @@ export const command: Command = {
       return 0;
     }
     const out = new TextOutput(ctx.stdout);
-    await writeReport({ ...options, onWarning }, out, ctx.signal);
+    const status = await writeReport({ ...options, onWarning }, out, ctx.signal);
     await out.flush();
-    return 0;
+    return status;
   },
 };

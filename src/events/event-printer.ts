@@ -17,7 +17,7 @@ export interface PrinterOptions {
   plugins: boolean;
   /** `-O [plugin:]opt[=val]`, e.g. "ftrace:parent" -> true, "offset" -> true. */
   pluginOptions?: Map<string, string | boolean>;
-  /** `report -n regex`: events whose name matches keep their print fmt (no handler). */
+  /** `report -n regex`: events whose name or system matches keep their print fmt (no handler). */
   disabledHandlers?: RegExp;
   /** Receives one warning per kind of damaged record (a length past the record's end); default: none. */
   onWarning?: (message: string) => void;
@@ -139,7 +139,8 @@ export class EventPrinter {
     let text = pretty;
     const key = ev.system + ":" + ev.name;
     const factory = this.options.plugins ? PLUGINS.get(key) : undefined;
-    const disabled = this.options.disabledHandlers?.test(ev.name) ?? false;
+    const off = this.options.disabledHandlers;
+    const disabled = off !== undefined && (off.test(ev.name) || off.test(ev.system));
     if (factory && !disabled) {
       const h: PluginHandler | undefined = factory(ev, this.env);
       if (h) {
