@@ -84,3 +84,30 @@ test("report -l colours its flags with --color=always, or on a terminal without 
   assert.equal(await run(["--color", "never"], {}, true), plain);
   assert.equal((await runFtk(["report", "--color=sometimes", "-i", file])).code, 2);
 });
+
+test("parseReportArgs: --ts2secs after an -i is that file's, before any -i the default; -V levels are checked", () => {
+  const o = parseReportArgs(["--ts2secs", "1000", "-i", "a.dat", "-i", "b.dat", "--ts2secs", "250", "-V", "-V3", "--verbose=info", "-r", "sched_.*", "-n", "irq", "-L"]);
+  assert.ok(o !== "help");
+  assert.equal(o.ts2secsHz, 1000);
+  assert.deepEqual(o.inputs, [{ path: "a.dat" }, { path: "b.dat", ts2secsHz: 250 }]);
+  assert.deepEqual(o.rawEvents, ["sched_.*"]);
+  assert.deepEqual(o.noHandlerEvents, ["irq"]);
+  assert.equal(o.noPlugins, true);
+  assert.throws(() => parseReportArgs(["-V9"]), (e: unknown) => e instanceof UsageError && /invalid verbose level '9'/.test(e.message));
+  assert.throws(() => parseReportArgs(["--ts2secs", "0"]), UsageError);
+});
+
+test("ftk report refuses the trace-cmd flags it does not support yet with one line (exit 2)", async () => {
+  for (const flag of ["--profile", "--by-comm", "-G", "-T"]) {
+    const r = await runFtk(["report", flag, "-i", "x.dat"]);
+    assert.equal(r.code, 2, flag);
+    assert.equal(r.stderr, `ftk report: ${flag} is not supported by ftk yet: run 'trace-cmd report ${flag}' on the same file\n`);
+  }
+});
+
+test("ftk report -w with two inputs is a usage error, as in trace-cmd", { skip: skipWithoutShared() }, async () => {
+  const f = join(sharedDir() ?? "", "fixtures", "tracedat", "v6-i686-4cpu-sched-wakeup.dat");
+  const r = await runFtk(["report", "-w", "-i", f, "-i", f]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /wakeup latency \(-w\) works on one input file only/);
+});

@@ -1,6 +1,6 @@
 // `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
 import { TextOutput, UsageError, parseColorMode, useColor, type ColorMode } from "../base/index.js";
-import { parseCpuList, writeReport, writeUfuncgraphReport } from "../report/index.js";
+import { parseCpuList, writeReport } from "../report/index.js";
 import type { ReportFilter, ReportInput, ReportOptions } from "../report/index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
@@ -20,8 +20,18 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   -R                   raw field values instead of formatted text
   -l                   latency columns (irqs-off, need-resched, irq context, preempt depth)
   -N                   no plugins (print formats only)
+  -L                   only local plugins: ftk's are built in, so the same as -N
+  -r REGEX             raw field values for the events (or systems) REGEX names; repeatable
+  -n REGEX             print fmt instead of the plugin for the events (or systems) REGEX names; repeatable
+  -V[LEVEL], --verbose[=LEVEL]  accepted (0-6 or none/crit/err/warn/info/debug/all); ftk loads no plugin files
+  -e                   byte order of the file and of this host
+  -p                   page size of the file and of this host
+  --check-events       exit 0 when every event format of the file parses, else 22 (EINVAL)
+  --ts-check           warn about records whose timestamp goes backwards
+  --ts2secs HZ         timestamps are counts at HZ per second (for the -i before it, else every input)
   -O [plugin:]opt[=v]  plugin option, e.g. fgraph:tailprint, fgraph:depth, parent
   --color WHEN         colour the -l flags: auto (on a terminal, unless NO_COLOR is set), always or never
+  -w                   wakeup latency of each sched_switch after a wakeup, and a summary
   --ts-diff            show the time since the previous event
   --ts-offset N        add N to the timestamps of the file before it
   --raw-ts             timestamps without corrections
@@ -33,8 +43,11 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   -E                   events stored in the file
   -f                   functions (kallsyms) stored in the file
   -P                   trace_printk formats stored in the file
-  --ufuncgraph         user-space function graph of the uprobe entry/return events (record -p ufuncgraph)
+  --ufuncgraph         user-space function graph of the uprobe entry/return events (the default for
+                       files recorded with -p ufuncgraph); every -i, with --cpu and -F
   --summary            per-function calls, total and self time of those events
+  --events             event lines even for a file recorded with -p ufuncgraph (as -R, formatted)
+  --profile, --by-comm, -G, -H, -T   not supported yet (refused with a message)
   -h, --help           this text
 `;
 
@@ -68,12 +81,43 @@ const FLAGS: Record<string, FlagSpec> = {
   printk: { type: "boolean", short: "P" },
   quiet: { type: "boolean", short: "q" },
   color: { type: "string" },
+  "local-plugins": { type: "boolean", short: "L" },
+  "raw-events": { type: "string", short: "r" },
+  "no-handler": { type: "string", short: "n" },
+  endian: { type: "boolean", short: "e" },
+  "page-size": { type: "boolean", short: "p" },
+  "check-events": { type: "boolean" },
+  "ts-check": { type: "boolean" },
+  ts2secs: { type: "string" },
+  // Known to trace-cmd 3.1.6 but not built yet: refused with a clear message, not as unknown.
+  profile: { type: "boolean" },
+  "by-comm": { type: "boolean" },
+  "profile-global": { type: "boolean", short: "G" },
+  "profile-hook": { type: "string", short: "H" },
+  "test-filters": { type: "boolean", short: "T" },
+  ufuncgraph: { type: "boolean" },
+  wakeup: { type: "boolean", short: "w" },
+  summary: { type: "boolean" },
+  events: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
 
+const VERBOSE_LEVELS = /^([0-6]|none|crit|err|warn|info|debug|all)$/;
+
+/**
+ * `-V[LEVEL]` / `--verbose[=LEVEL]` (an optional value glued to the flag, which util.parseArgs cannot
+ * express): accepted and checked; ftk has no plugin files to log the loading of.
+ */
+function isVerboseFlag(arg: string): boolean {
+  const m = /^(?:-V|--verbose=?)(.*)$/.exec(arg);
+  if (m === null || (arg.startsWith("--verbose") && arg !== "--verbose" && !arg.startsWith("--verbose="))) return false;
+  if (m[1] !== "" && !VERBOSE_LEVELS.test(m[1]!)) throw new UsageError(`invalid verbose level '${m[1]}': use 0-6 or none, crit, err, warn, info, debug, all`);
+  return true;
+}
+
 /** Turns `ftk report` arguments into ReportOptions (trace-cmd's order rules for -i, -F, -v, --ts-offset). */
 export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: ColorMode }) | "help" {
-  const { flags, positionals } = parseOrderedArgs(argv, FLAGS, "report");
+  const { flags, positionals } = parseOrderedArgs(argv.filter((a) => !isVerboseFlag(a)), FLAGS, "report");
   const inputs: ReportInput[] = [];
   // -F before any -i belongs to the first input (trace-cmd add_first_input).
   const early: ReportFilter[] = [];
@@ -180,6 +224,55 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
         if (parseColorMode(value) === undefined) throw new UsageError(`bad value '${value}' for --color: give auto, always or never`);
         color = parseColorMode(value)!;
         break;
+      case "profile":
+      case "by-comm":
+      case "profile-global":
+      case "profile-hook":
+      case "test-filters": {
+        const flag = name === "profile" || name === "by-comm" ? "--" + name : "-" + FLAGS[name]!.short!;
+        throw new UsageError(`${flag} is not supported by ftk yet: run 'trace-cmd report ${flag}' on the same file`);
+      }
+      case "local-plugins":
+        options.noPlugins = true;
+        break;
+      case "raw-events":
+        (options.rawEvents ??= []).push(value!);
+        break;
+      case "no-handler":
+        (options.noHandlerEvents ??= []).push(value!);
+        break;
+      case "endian":
+        options.endian = true;
+        break;
+      case "page-size":
+        options.pageSizeInfo = true;
+        break;
+      case "check-events":
+        options.checkEvents = true;
+        break;
+      case "ts-check":
+        options.tsCheck = true;
+        break;
+      case "ts2secs": {
+        const hz = parseIntegerFlag(value, "--ts2secs");
+        if (hz <= 0) throw new UsageError(`bad value '${value}' for --ts2secs: expected a frequency in Hz above 0`);
+        const last = inputs[inputs.length - 1];
+        if (last) last.ts2secsHz = hz;
+        else options.ts2secsHz = hz;
+        break;
+      }
+      case "wakeup":
+        options.wakeup = true;
+        break;
+      case "ufuncgraph":
+        options.ufuncgraph = true;
+        break;
+      case "summary":
+        options.ufuncSummary = true;
+        break;
+      case "events":
+        options.events = true;
+        break;
     }
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}': give input files with -i`);
@@ -196,30 +289,19 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
 
 export const command: Command = {
   summary: "print the events of trace.dat files (trace-cmd report)",
-  // --ufuncgraph and --summary are taken out of argv before parsing (run, below).
-  flags: { ...FLAGS, ufuncgraph: { type: "boolean" }, summary: { type: "boolean" } },
+  flags: FLAGS,
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    // ftk additions (not in trace-cmd): the uprobe function graph of probes/ + report/ufuncgraph.ts.
-    const graph = argv.includes("--ufuncgraph"), summary = argv.includes("--summary");
-    const options = parseReportArgs(argv.filter((a) => a !== "--ufuncgraph" && a !== "--summary"));
+    const options = parseReportArgs(argv);
     // The reader's warnings go to this command's stderr (one line per kind), not to process.stderr.
     const onWarning = (message: string): void => void ctx.stderr.write(`ftk report: warning: ${message}\n`);
-    if (options !== "help" && (graph || summary)) {
-      const out = new TextOutput(ctx.stdout);
-      const tailprint = (options.pluginOptions ?? []).some((o) => /^(fgraph:)?tailprint$/.test(o));
-      const input = options.inputs[0]!;
-      await writeUfuncgraphReport(typeof input === "string" ? input : input.path, out, { summary, tailprint, onWarning });
-      await out.flush();
-      return 0;
-    }
     if (options === "help") {
       ctx.stdout.write(HELP);
       return 0;
     }
     const out = new TextOutput(ctx.stdout);
     const { colorMode, ...rest } = options;
-    await writeReport({ ...rest, color: useColor(colorMode, ctx.stdout as { isTTY?: boolean }, ctx.env), onWarning }, out, ctx.signal);
+    const status = await writeReport({ ...rest, color: useColor(colorMode, ctx.stdout as { isTTY?: boolean }, ctx.env), onWarning }, out, ctx.signal);
     await out.flush();
-    return 0;
+    return status;
   },
 };

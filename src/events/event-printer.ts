@@ -17,8 +17,10 @@ export interface PrinterOptions {
   plugins: boolean;
   /** `-O [plugin:]opt[=val]`, e.g. "ftrace:parent" -> true, "offset" -> true. */
   pluginOptions?: Map<string, string | boolean>;
-  /** `report -n regex`: events whose name matches keep their print fmt (no handler). */
+  /** `report -n regex`: events whose name or system matches keep their print fmt (no handler). */
   disabledHandlers?: RegExp;
+  /** Receives one warning per kind of damaged record (a length past the record's end); default: none. */
+  onWarning?: (message: string) => void;
 }
 
 /** The symbol tables a printer uses. */
@@ -91,6 +93,13 @@ export class EventPrinter {
   }
 
   private readonly failedIds = new Set<number>();
+  private readonly warned = new Set<string>();
+
+  private warnOnce(kind: string, message: string): void {
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    this.options.onWarning?.(message + " (warned once)");
+  }
 
   private build(id: number): EventRenderers {
     if (id < 0) return UNKNOWN;
@@ -106,7 +115,8 @@ export class EventPrinter {
     const isBprint = ev.system === "ftrace" && ev.name === "bprint";
     if (!failed && ev.ast) {
       try {
-        const compiler = new Compiler({ fields: ev.fields, findField: (n) => ev.findField(n), info, kallsyms, printk, plugins: this.options.plugins });
+        const onClamp = (what: string): void => this.warnOnce(what, `${what}() length past the end of a '${ev.system}:${ev.name}' record: printed the bytes the record holds`);
+        const compiler = new Compiler({ fields: ev.fields, findField: (n) => ev.findField(n), info, kallsyms, printk, plugins: this.options.plugins, onClamp });
         let ast = ev.ast;
         if (ev.system === "ftrace" && ast.args.length === 0) {
           // Old ftrace formats had no arguments: one per field (libtraceevent parse_format()).
@@ -129,7 +139,8 @@ export class EventPrinter {
     let text = pretty;
     const key = ev.system + ":" + ev.name;
     const factory = this.options.plugins ? PLUGINS.get(key) : undefined;
-    const disabled = this.options.disabledHandlers?.test(ev.name) ?? false;
+    const off = this.options.disabledHandlers;
+    const disabled = off !== undefined && (off.test(ev.name) || off.test(ev.system));
     if (factory && !disabled) {
       const h: PluginHandler | undefined = factory(ev, this.env);
       if (h) {

@@ -33,21 +33,31 @@ function versionLine(trace: TraceFile): string {
 }
 
 /**
- * Where trace-cmd 3.1.6 says each CPU's data is: the file offset and size, or for compressed data the
- * place in its decompressed copy (CPUs one after another from one page in, each rounded up to a page).
+ * Where trace-cmd 3.1.6 says each CPU's data is, one slot per CPU from 0 to the highest listed (a v7
+ * BUFFER option may leave CPUs out; their slots say offset 0, size 0): the file offset and size, or for
+ * compressed data the place in its decompressed copy (CPUs with data one after another from one page in,
+ * each rounded up to a page; an empty one keeps its listed offset).
  */
 async function cpuDataPlaces(trace: TraceFile): Promise<{ offset: number; size: number }[]> {
   const buffer = trace.buffers[0];
   if (buffer === undefined) return [];
-  if (!buffer.compressed) return buffer.cpus.map((c) => ({ offset: c.fileOffset, size: c.size }));
-  const places: { offset: number; size: number }[] = [];
+  const slots = buffer.cpus.reduce((n, c) => Math.max(n, c.cpu + 1), 0);
+  const places = Array.from({ length: slots }, () => ({ offset: 0, size: 0 }));
+  if (!buffer.compressed) {
+    for (const c of buffer.cpus) places[c.cpu] = { offset: c.fileOffset, size: c.size };
+    return places;
+  }
   const fh = await open(trace.path, "r");
   try {
     const head = new Uint8Array(8);
     const view = new DataView(head.buffer);
     const le = trace.littleEndian;
     let next = trace.pageSize;
-    for (const c of buffer.cpus) {
+    for (const c of [...buffer.cpus].sort((a, b) => a.cpu - b.cpu)) {
+      if (c.size === 0) {
+        places[c.cpu] = { offset: c.fileOffset, size: 0 };
+        continue;
+      }
       let pos = c.fileOffset;
       let size = 0;
       if ((await fh.read(head, 0, 4, pos)).bytesRead === 4) {
@@ -60,7 +70,7 @@ async function cpuDataPlaces(trace: TraceFile): Promise<{ offset: number; size: 
           pos += 8 + csize;
         }
       }
-      places.push({ offset: next, size });
+      places[c.cpu] = { offset: next, size };
       next = Math.ceil((next + size) / trace.pageSize) * trace.pageSize;
     }
   } finally {
@@ -76,7 +86,6 @@ export async function writeFileInfo(trace: TraceFile, kind: FileInfoKind, out: T
       out.write(STAT_HEADER);
       const stats = cpuStatText(trace);
       out.write(stats !== undefined ? stats + "\n" : " No stats in this file\n");
-      // trace-cmd numbers these lines by position in its CPU table.
       (await cpuDataPlaces(trace)).forEach((c, i) => {
         out.write("CPU" + i + " data recorded at offset=0x" + c.offset.toString(16) + "\n");
         out.write("    " + c.size + " bytes in size\n");

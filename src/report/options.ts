@@ -14,6 +14,8 @@ export interface ReportInput {
   tsOffset?: number;
   /** `-F` filters of this file (in addition to ReportOptions.filters). */
   filters?: ReportFilter[];
+  /** `--ts2secs HZ` after this `-i`: its timestamps count at HZ per second. */
+  ts2secsHz?: number;
 }
 
 /** What `ftk report` prints; every field is optional except the inputs. */
@@ -67,6 +69,28 @@ export interface ReportOptions {
   pids?: string[];
   /** `--comm NAME[,NAME...]`: the pids the first input's saved cmdlines give these names, added to `pids`. */
   comms?: string[];
+  /**
+   * `--ufuncgraph` / `--summary` (ftk): the call tree (or per-function table) of the uprobe entry/return
+   * events; an error when no input has them. A file recorded with `-p ufuncgraph` shows its tree anyway,
+   * unless `events` (`--events`) or `raw` asks for the event lines.
+   */
+  ufuncgraph?: boolean;
+  /** `-r REGEX` / `-n REGEX`: raw fields / print fmt instead of plugins for events or systems matching (anchored, no case). */
+  rawEvents?: string[];
+  noHandlerEvents?: string[];
+  /** `-e` / `-p`: the byte order / page size of the first file and of this host, instead of events. */
+  endian?: boolean;
+  pageSizeInfo?: boolean;
+  /** `--check-events`: writeReport() returns 0 when every format of the first file parses, else 22 (EINVAL). */
+  checkEvents?: boolean;
+  /** `--ts-check`: warn (onWarning) for each record whose timestamp is below the previous one shown. */
+  tsCheck?: boolean;
+  /** `--ts2secs HZ` before any `-i`: the default of ReportInput.ts2secsHz. */
+  ts2secsHz?: number;
+  /** `-w`: wakeup latency on sched_switch lines and its summary after the events (one input only). */
+  wakeup?: boolean;
+  ufuncSummary?: boolean;
+  events?: boolean;
   /** Receives the reader's warnings (unknown options, bad pages), one per kind; default: openTrace's (process.stderr). */
   onWarning?: (message: string) => void;
 }

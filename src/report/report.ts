@@ -2,7 +2,8 @@
 // The loop merges the per-CPU streams of every file and buffer instance itself (a linear scan, earliest
 // slot first on equal timestamps, as tracecmd_iterate_events_multi), because function_graph leaves
 // look ahead only within the current file/instance (tracecmd_peek_next_data on the current handle).
-import { UsageError, type TextOutput } from "../base/index.js";
+import { endianness } from "node:os";
+import { FtkError, UsageError, type TextOutput } from "../base/index.js";
 import { EventPrinter, compileEventFilter, pidFilterText, type EventTable } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
 import { OPTION, openTrace, type CpuStream, type TraceFile } from "../tracedat/index.js";
@@ -22,6 +23,13 @@ import { StreamMerge } from "./stream-merge.js";
 import { pluginOptionMap, pluginOptionSet, type ReportFilter, type ReportInput, type ReportOptions } from "./options.js";
 import { TimestampFormatter, TsDiffColumn, type TimestampStyle } from "./timestamps.js";
 import { writeFileInfo, writeCpuList } from "./file-info.js";
+import { findUfuncEvents, hasUfuncgraphProbes, writeUfuncgraph } from "./ufuncgraph.js";
+import { WakeupLatency } from "./wakeup-latency.js";
+
+/** Page size of this host for `-p` (x86_64 and most arm64 kernels; Node cannot ask getpagesize()). */
+const HOST_PAGE_SIZE = 4096;
+/** `--check-events` status when a format does not parse (trace-cmd exits with EINVAL). */
+const EINVAL = 22;
 
 /** Text written between awaits on the output (about 64 KiB, style.md §7). */
 const FLUSH_CHARS = 65536;
@@ -103,6 +111,16 @@ function pidFilterOf(first: InputFile, options: ReportOptions): string | undefin
   return pids.length === 0 ? undefined : pidFilterText(pids.reverse());
 }
 
+/** One case-insensitive regex for `-r`/`-n` texts, each anchored as trace-cmd does ("^TEXT$"). */
+function eventRegex(texts: readonly string[] | undefined): RegExp | undefined {
+  if (texts === undefined || texts.length === 0) return undefined;
+  try {
+    return new RegExp(texts.map((t) => `^(?:${t})$`).join("|"), "i");
+  } catch {
+    throw new UsageError(`cannot parse '${texts.join("', '")}' as a regular expression of event names`);
+  }
+}
+
 function defaultWarning(message: string): void {
   process.stderr.write(`ftk: warning: ${message}\n`);
 }
@@ -115,6 +133,7 @@ async function openInputs(options: ReportOptions): Promise<InputFile[]> {
     for (const input of inputs) {
       const trace = await openTrace(input.path, {
         ...(input.tsOffset !== undefined ? { tsOffset: input.tsOffset } : {}),
+        ...((input.ts2secsHz ?? options.ts2secsHz) !== undefined ? { ts2secsHz: input.ts2secsHz ?? options.ts2secsHz } : {}),
         ...(options.rawTs ? { rawTs: true } : {}),
         ...(options.noDate ? { noDate: true } : {}),
         ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}),
@@ -142,13 +161,27 @@ async function openInputs(options: ReportOptions): Promise<InputFile[]> {
  * await writeReport({ inputs: ["trace.dat"], cpus: [0] }, out);
  * await out.flush();
  */
-export async function writeReport(options: ReportOptions, out: TextOutput, signal?: AbortSignal): Promise<void> {
+export async function writeReport(options: ReportOptions, out: TextOutput, signal?: AbortSignal): Promise<number> {
   const files = await openInputs(options);
   try {
+    // trace-cmd answers these for the first file before anything else.
+    const first = files[0]!.trace;
+    if (options.pageSizeInfo) {
+      out.write(`file page size is ${first.pageSize}, and host page size is ${HOST_PAGE_SIZE}\n`);
+      return 0;
+    }
+    if (options.endian) {
+      out.write(`file is ${first.littleEndian ? "little" : "big"} endian and host is ${endianness() === "LE" ? "little" : "big"} endian\n`);
+      return 0;
+    }
+    if (options.checkEvents) {
+      const formats = first.ftraceFormats.length + first.eventFormats.length;
+      return [...first.events.all()].length < formats ? EINVAL : 0;
+    }
     // Listings that trace-cmd prints for the first file only, in its order of precedence.
     if (options.functions || options.printkFormats || options.eventList) {
       await writeFileInfo(files[0]!.trace, options.functions ? "functions" : options.printkFormats ? "printk" : "events", out);
-      return;
+      return 0;
     }
     if (options.cpuList || options.firstEvent || options.lastEvent) {
       for (const f of files) {
@@ -159,11 +192,43 @@ export async function writeReport(options: ReportOptions, out: TextOutput, signa
           timestamps: new TimestampFormatter(styleFor(f.trace, options)),
         });
       }
-      return;
+      return 0;
+    }
+    const info = options.stat || options.uname || options.version;
+    const explicitGraph = options.ufuncgraph === true || options.ufuncSummary === true;
+    if (explicitGraph || (!info && !options.raw && !options.events && files.some((f) => hasUfuncgraphProbes(f.trace)))) {
+      await writeUfuncgraphFiles(files, options, out);
+      return 0;
     }
     await writeEvents(files, options, out, signal);
+    return 0;
   } finally {
     await Promise.all(files.map((f) => f.trace.close()));
+  }
+}
+
+/**
+ * The uprobe call tree (or `--summary` table) of every input in turn, of the records that pass the
+ * file's `-F` filters and `--cpu`; with several inputs each line starts with the file's name.
+ */
+async function writeUfuncgraphFiles(files: InputFile[], options: ReportOptions, out: TextOutput): Promise<void> {
+  if (!files.some((f) => findUfuncEvents(f.trace).size > 0)) {
+    const which = files.length === 1 ? `'${files[0]!.path}' holds` : "none of the inputs holds";
+    throw new FtkError(`${which} no uprobe entry/return events: record them with 'ftk record -p ufuncgraph -x BINARY -g GLOB'`, { code: "no-ufuncgraph" });
+  }
+  const multi = files.length > 1;
+  const width = Math.max(...files.map((f) => f.baseName.length));
+  const cpus = options.cpus !== undefined && options.cpus.length > 0 ? new Set(options.cpus) : undefined;
+  const summary = options.ufuncSummary === true;
+  const tailprint = pluginOptionSet(options.pluginOptions, ["fgraph"], "tailprint");
+  for (const f of files) {
+    const positive = compileFilters(f.trace, f.filters, false);
+    const negative = compileFilters(f.trace, f.filters, true);
+    const accept = (rec: RawRecord): boolean =>
+      (cpus === undefined || cpus.has(rec.cpu)) && (positive === undefined || positive(rec)) && (negative === undefined || !negative(rec));
+    if (multi && summary) out.write(f.baseName + ":\n");
+    await writeUfuncgraph(f.trace, out, { summary, tailprint, accept, ...(multi && !summary ? { prefix: prefixText(f.baseName, width) } : {}) });
+    if (out.isClosed) return;
   }
 }
 
@@ -180,12 +245,21 @@ function compileFilters(trace: TraceFile, filters: ReportFilter[], invert: boole
 
 async function writeEvents(files: InputFile[], options: ReportOptions, out: TextOutput, signal?: AbortSignal): Promise<void> {
   const pluginOptions = pluginOptionMap(options.pluginOptions);
+  const noHandler = eventRegex(options.noHandlerEvents);
+  const rawEvents = eventRegex(options.rawEvents);
+  /** Per file and event id: does -r name it (cached, undefined until asked). */
+  const rawById = new Map<InputFile, (boolean | undefined)[]>();
   const printers = new Map<InputFile, EventPrinter>();
   const printerOf = (f: InputFile): EventPrinter => {
     let p = printers.get(f);
     if (p === undefined) {
       const t = f.trace;
-      p = new EventPrinter(t.events, { kallsyms: t.kallsymsTable, printk: t.printk, tasks: t.tasks }, { plugins: !options.noPlugins, pluginOptions });
+      p = new EventPrinter(t.events, { kallsyms: t.kallsymsTable, printk: t.printk, tasks: t.tasks }, {
+        plugins: !options.noPlugins,
+        pluginOptions,
+        onWarning: options.onWarning ?? defaultWarning,
+        ...(noHandler !== undefined ? { disabledHandlers: noHandler } : {}),
+      });
       printers.set(f, p);
     }
     return p;
@@ -231,6 +305,10 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
   const slotHandle: Handle[] = [];
   const states = new Map<InputFile, FileState>();
   const fgraphOn = !options.noPlugins && !raw;
+  // -n on a function_graph event (or on ftrace) turns off trace-cmd's own handler for that event.
+  const handled = (name: string): boolean => noHandler === undefined || !(noHandler.test(name) || noHandler.test("ftrace"));
+  const fgEntryOn = handled("funcgraph_entry");
+  const fgExitOn = handled("funcgraph_exit");
   const tailprint = pluginOptionSet(options.pluginOptions, ["fgraph"], "tailprint");
   const showDepth = pluginOptionSet(options.pluginOptions, ["fgraph"], "depth");
   for (const h of handleList) {
@@ -279,6 +357,11 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     alignBase = first < 0 ? 0 : first;
   }
 
+  const tsCheck = options.tsCheck === true;
+  const warn = options.onWarning ?? defaultWarning;
+  let lastTs = 0;
+  if (options.wakeup && multi) throw new UsageError("wakeup latency (-w) works on one input file only");
+  const wakeup = options.wakeup ? WakeupLatency.create(files[0]!.trace.events) : undefined;
   const cpuFilter = options.cpus !== undefined && options.cpus.length > 0 ? new Set(options.cpus) : undefined;
   const tsDiff = options.tsDiff ? new TsDiffColumn() : undefined;
   const noIrqs = options.noIrqs === true;
@@ -314,6 +397,10 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     }
 
     let advanced = false;
+    if (show && tsCheck) {
+      if (lastTs > rec.ts) warn(`record on cpu ${rec.cpu} went backwards: ${lastTs} to ${rec.ts} delta: -${lastTs - rec.ts}`);
+      lastTs = rec.ts;
+    }
     if (show) {
       const event = line.eventOf(rec);
       let text = handle.prefix;
@@ -323,11 +410,17 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       if (tsDiff !== undefined) text += tsDiff.column(ts, handle.tsDiffUsecs);
       text += line.nameColumn(event);
       const fg = state.fgraph;
+      let rawEvent = raw;
+      if (!raw && rawEvents !== undefined && event !== undefined) {
+        let cache = rawById.get(handle.file);
+        if (cache === undefined) rawById.set(handle.file, (cache = []));
+        rawEvent = cache[event.id] ??= rawEvents.test(event.name) || rawEvents.test(event.system);
+      }
       if (event === undefined) {
         text += UNKNOWN_EVENT;
-      } else if (raw) {
+      } else if (rawEvent) {
         text += trimEventText(printer.rawText(rec));
-      } else if (fg !== undefined && event.id === fg.entryId) {
+      } else if (fg !== undefined && event.id === fg.entryId && fgEntryOn) {
         // Leaf detection: is the next record of this handle the matching exit? (trace-ftrace.c)
         const pid = fg.pid(rec);
         const lo = fg.entryFuncLo(rec);
@@ -350,12 +443,13 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
         } else {
           text += graphEntryText(depth, func, showDepth);
         }
-      } else if (fg !== undefined && event.id === fg.exitId) {
+      } else if (fg !== undefined && event.id === fg.exitId && fgExitOn) {
         const tail = tailprint ? state.functionNames.name(fg.exitFuncLo(rec), fg.exitFuncHi(rec)) : undefined;
         text += graphExitText(graphDuration(fg.rettime(rec), fg.calltime(rec)), fg.exitDepth(rec), tail, showDepth);
       } else {
         text += trimEventText(printer.text(rec));
       }
+      if (wakeup !== undefined) text += wakeup.record(rec);
       text += "\n";
       out.write(text);
       pending += text.length;
@@ -367,6 +461,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       if (out.isClosed || signal?.aborted) return;
     }
   }
+  if (wakeup !== undefined) out.write(wakeup.summary());
 }
 
 /** `%*s: ` for a named handle, `%*s  ` for the top buffer of a single file. */

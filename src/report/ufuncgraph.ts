@@ -6,6 +6,7 @@
 import type { TextOutput } from "../base/index.js";
 import { openTrace } from "../tracedat/index.js";
 import type { TraceFile } from "../tracedat/index.js";
+import type { RawRecord } from "../ringbuf/index.js";
 import { padLeft, zero6 } from "./digits.js";
 import { depthIndent, durationPrefix, NESTED_PREFIX } from "./funcgraph-text.js";
 import { cpuColumn, taskColumn } from "./line-parts.js";
@@ -186,6 +187,16 @@ export interface UfuncgraphReportOptions {
   tailprint?: boolean;
   /** Receives the reader's warnings; default: openTrace's (process.stderr). */
   onWarning?: (message: string) => void;
+  /** Records that count (`-F`, `--cpu` of the report); default: all. */
+  accept?: (rec: RawRecord) => boolean;
+  /** Text before every graph line (the file name when several inputs are shown). */
+  prefix?: string;
+}
+
+/** True when the trace holds the probes of `record -p ufuncgraph` (group `ufuncgraph_<binary>`, probes/probe-spec.ts). */
+export function hasUfuncgraphProbes(trace: TraceFile): boolean {
+  for (const ev of trace.events.all()) if (ev.system.startsWith("ufuncgraph_") && ev.findField("__probe_ip") !== undefined) return true;
+  return false;
 }
 
 /**
@@ -200,9 +211,11 @@ export async function writeUfuncgraph(trace: TraceFile, out: TextOutput, options
   const kinds: ({ func: string; isReturn: boolean } | undefined)[] = [];
   for (const [id, e] of findUfuncEvents(trace)) kinds[id] = e;
   const line = new LineFormatter(trace, { latency: false, raw: false, timestamps: "usec" });
+  const prefix = options.prefix ?? "";
+  const accept = options.accept;
   const builder = new UfuncGraphBuilder((l) => {
     if (options.summary === true) return;
-    out.write(taskColumn(l.comm, l.pid, false) + cpuColumn(l.cpu, false) + " " + usTimestamp(l.tsNs) + ": " + ufuncGraphText(l, options) + "\n");
+    out.write(prefix + taskColumn(l.comm, l.pid, false) + cpuColumn(l.cpu, false) + " " + usTimestamp(l.tsNs) + ": " + ufuncGraphText(l, options) + "\n");
   });
   const b = trace.buffers.findIndex((x) => x.name === "");
   if (kinds.length > 0 && b >= 0) {
@@ -213,7 +226,7 @@ export async function writeUfuncgraph(trace: TraceFile, out: TextOutput, options
       const rec = merge.streams[i]!.record;
       const ev = line.eventOf(rec);
       const u = ev === undefined ? undefined : kinds[ev.id];
-      if (u !== undefined) {
+      if (u !== undefined && (accept === undefined || accept(rec))) {
         const pid = line.pid(rec) | 0;
         builder.push({ tsNs: rec.ts, cpu: rec.cpu, pid, comm: trace.tasks.comm(pid), func: u.func, isReturn: u.isReturn });
       }

@@ -7,7 +7,7 @@
 // is not in nanoseconds and prints raw timestamps. Three fixtures have an empty TRACECLOCK option.
 // So an output that disagrees with ftk is taken again, up to RUNS times in all: a real ftk
 // difference disagrees with every run, a flake disagrees with one.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 
 const RUNS = 3;
 
@@ -31,4 +31,14 @@ function once(args: readonly string[]): Promise<OracleRun> {
       resolve({ status, stdout, stderr });
     });
   });
+}
+
+/** True when the trace-cmd binary is installed (its `report --help` exits non-zero but runs). */
+export function hasTraceCmd(): boolean {
+  try {
+    execFileSync("trace-cmd", ["report", "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ENOENT";
+  }
 }

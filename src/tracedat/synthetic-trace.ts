@@ -61,7 +61,8 @@ export function dataPage(le: boolean, longSize: 4 | 8, ts: number, recs: { delta
 }
 
 /** One CPU's data: whole (or, for the last, partial) pages. */
-export interface Cpus { pages: Uint8Array[] }
+/** `absent`: a v7 BUFFER option leaves this CPU out (as ftk record does for CPUs without data). */
+export interface Cpus { pages: Uint8Array[]; absent?: boolean }
 /** What both builders take: byte order, kernel long size, CPU data, options and an optional instance. */
 export interface BuildCommon {
   le: boolean;
@@ -196,6 +197,7 @@ export function v7(b: BuildCommon & { compression: Compression; cpuCount?: numbe
     o.u16(OPTION.BUFFER).u16(flags).u32(0xffffffff).u64(0);
     const entries: { cpu: number; off: number; size: number }[] = [];
     cpus.forEach((c, cpu) => {
+      if (c.absent === true) return;
       o.padTo(PAGE);
       const off = o.pos;
       if (comp === "none") {

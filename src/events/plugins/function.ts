@@ -90,7 +90,7 @@ export const funcRepeatsPlugin: PluginFactory = (ev, env) => {
       const s = functionText(env, a, b, rec.cpu, opts);
       // tep_print_event(..., "%6.1000d", TEP_PRINT_TIME): (ts + 500) / 1000 as "%5llu.%06llu".
       const ts = BigInt.asUintN(64, BigInt(rec.ts) - ((top(rec) << 32n) | bottom(rec)));
-      const us = (ts + 500n) / 1000n;
+      const us = BigInt.asUintN(64, ts + 500n) / 1000n; // the C addition wraps
       const t = (us / 1000000n).toString().padStart(5, " ") + "." + (us % 1000000n).toString().padStart(6, "0");
       return s + " (count: " + lld(count(rec)) + "  last_ts: " + t + ")";
     },
@@ -148,15 +148,20 @@ export const kernelStackPlugin: PluginFactory = (ev, env) => {
 export const rawDataPlugin: PluginFactory = (ev, env) => {
   const id = fieldU64(ev, "id", env.info);
   const buf = ownField(ev, "buf") ?? ev.findField("buf");
+  const step = env.info.longSize;
   if (!id) return undefined;
   return {
     pretty: false,
     render: (rec) => {
       let s = "# " + id(rec).toString(16);
       if (!buf) return s + "<CANT FIND FIELD buf>";
-      for (let p = buf.offset; p < rec.len; p++) {
-        const b = rec.buf[rec.pos + p]!;
-        s += " " + (b < 16 ? "0" : "") + b.toString(16);
+      // libtraceevent steps by the file's long size but prints the reader's (64-bit) long of 8 bytes each
+      // time, so a 4-byte-long file shows every word twice (trace-cmd 3.1.6 on x86_64).
+      for (let p = buf.offset; p < rec.len; p += step) {
+        for (let i = p; i < p + 8 && i < rec.len; i++) {
+          const b = rec.buf[rec.pos + i]!;
+          s += " " + (b < 16 ? "0" : "") + b.toString(16);
+        }
       }
       return s;
     },

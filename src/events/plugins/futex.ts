@@ -29,9 +29,17 @@ export const futexPlugin: PluginFactory = (ev, env) => {
   const rd = names.map((n) => fieldU64(ev, n, env.info));
   if (rd.some((r) => r === undefined)) return undefined;
   const [uaddr, op, val, utime, uaddr2, val3] = rd as ((rec: RawRecord) => bigint)[];
+  const opField = ev.findField("op")!;
+  const opEnd = opField.offset + opField.size;
   const h = {
     pretty: false,
     render: (rec: RawRecord): string => {
+      // An op past the end of a short record: libtraceevent reads the bytes after it, and what they make
+      // is no command of its table (or depends on them); the print fmt shows the record instead.
+      if (opEnd > rec.len) {
+        h.pretty = true;
+        return "";
+      }
       const o = op!(rec);
       // FUTEX_CMD_MASK = ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME), on the whole 64-bit value.
       const c = o & ~0x180n & 0xffffffffffffffffn;

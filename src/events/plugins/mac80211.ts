@@ -15,11 +15,13 @@ export const bssInfoChangedPlugin: PluginFactory = (ev, env) => {
       let off = f.offset;
       let len = f.size;
       if (f.type.startsWith("__data_loc")) {
-        const v = f.size === 4 ? rec.view.getUint32(rec.pos + f.offset, le) : rec.view.getUint16(rec.pos + f.offset, le);
+        const v = f.offset + f.size > rec.len ? 0 : f.size === 4 ? rec.view.getUint32(rec.pos + f.offset, le) : rec.view.getUint16(rec.pos + f.offset, le);
         off = v & 0xffff;
         len = v >>> 16;
       }
-      return latin1Z(rec.buf, rec.pos + off, rec.pos + off + len);
+      // Only the record's bytes (a corrupt location must not read the next record or past the page).
+      const start = Math.min(off, rec.len);
+      return latin1Z(rec.buf, rec.pos + start, rec.pos + Math.min(off + len, rec.len));
     };
   };
   const num = (name: string, hex: boolean): ((rec: RawRecord) => string) => {

@@ -201,6 +201,12 @@ function parseDirective(text: string, conv: string, ls: number, star: boolean, e
 }
 
 /** Width and precision of a directive, with a `*` taken from lenArg (C: negative width = left-justify). */
+/**
+ * Largest `*` width or precision taken from a record: a corrupt one (up to 2^31) would build a string of
+ * gigabytes (V8 throws "Invalid string length"); real print fmts use a few dozen.
+ */
+const MAX_STAR = 4096;
+
 function resolve(d: Directive, lenArg: number): { width: number; precision: number; minus: boolean } {
   let width = d.width === "*" ? lenArg : d.width ?? 0;
   let minus = d.minus;
@@ -208,7 +214,8 @@ function resolve(d: Directive, lenArg: number): { width: number; precision: numb
     minus = true;
     width = -width;
   }
-  let precision = d.precision === "*" ? lenArg : d.precision ?? -1;
+  if (d.width === "*" && width > MAX_STAR) width = MAX_STAR;
+  let precision = d.precision === "*" ? Math.min(lenArg, MAX_STAR) : d.precision ?? -1;
   if (precision < 0) precision = -1;
   return { width, precision, minus };
 }

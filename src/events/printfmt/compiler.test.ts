@@ -181,3 +181,76 @@ test("%s of a pointer-sized field reads it in host (little-endian) order, even i
   const rec = new RecordBuilder(16, 500, false).u64(8, 0x80n).record();
   assert.equal(printer(t).text(rec), "8000000000000000");
 });
+
+// Expected texts below come from libtraceevent 1.7.1 (src/events/dev-oracle/tep-print.c) on the same bytes.
+test("__get_dynamic_array() on a 1- or 8-byte field reads it at its size and uses the value as the location", () => {
+  // A 3.10 kernel has a 1-byte `bool cmdbuf` that shadows `__data_loc u32[] cmdbuf`.
+  const one = render(["field:bool cmdbuf;\toffset:8;\tsize:1;\tsigned:0;"], '"%s", __print_hex(__get_dynamic_array(cmdbuf), 4)', (b) => b.u8(8, 16).u32(16, 0xefbeadde), 24);
+  assert.equal(one, "de ad be ef");
+  const pf = '"%s|%d", __print_hex(__get_dynamic_array(loc), 4), __get_dynamic_array_len(loc)';
+  const u64 = ["field:u64 loc;\toffset:8;\tsize:8;\tsigned:0;"];
+  assert.equal(render(u64, pf, (b) => b.u64(8, BigInt((4 << 16) | 24)).u32(24, 0x04030201), 32), "01 02 03 04|4");
+  const BE64 = { littleEndian: false, longSize: 8 as const, kernelLongSize: 8 as const };
+  const t = tableWith(BE64, "test", formatText("ev", 500, u64, pf));
+  const rec = new RecordBuilder(32, 500, false).u64(8, BigInt((4 << 16) | 24)).u32(24, 0x01020304).record();
+  assert.equal(printer(t).text(rec), "01 02 03 04|4");
+});
+
+test("scsi_trace_parse_cdb() decodes the CDB bytes in the record whatever cmd_len says, zeros past its end", () => {
+  const fields = ["field:unsigned int cmd_len;\toffset:8;\tsize:4;\tsigned:0;", "field:__data_loc unsigned char[] cmnd;\toffset:12;\tsize:4;\tsigned:0;"];
+  const pf = '"(%s)", scsi_trace_parse_cdb(p, __get_dynamic_array(cmnd), REC->cmd_len)';
+  const read10 = [0x28, 0x20, 0x81, 0x02, 0x03, 0x04, 0, 0x01, 0x00, 0];
+  const cdb = (bytes: number[], size: number) => render(fields, pf, (b) => {
+    b.u32(8, 2).u32(12, (2 << 16) | 24);
+    bytes.forEach((x, i) => b.u8(24 + i, x));
+  }, size);
+  assert.equal(cdb(read10, 40), "(lba=18446744071578977028 txlen=256 protect=1)");
+  // The record ends after 4 CDB bytes: the rest reads as zeros (lba 81 02 00 00, sign-extended).
+  assert.equal(cdb(read10, 28), "(lba=18446744071578976256 txlen=0 protect=1)");
+  // A huge cmd_len costs nothing.
+  const t0 = performance.now();
+  assert.equal(render(fields, pf, (b) => b.u32(8, 0x7fffffff).u32(12, (10 << 16) | 24).u8(24, 0x12), 40), "(-)");
+  assert.ok(performance.now() - t0 < 50);
+});
+
+test("lengths from a record that run past its end are clamped to the bytes it holds, with one warning per kind", () => {
+  const fields = ["field:u32 len;\toffset:8;\tsize:4;\tsigned:0;", "field:__data_loc u8[] buf;\toffset:12;\tsize:4;\tsigned:0;"];
+  const pf = '"%s|%s|%s", __print_hex(__get_dynamic_array(buf), REC->len), __print_hex_str(__get_dynamic_array(buf), REC->len), __print_array(__get_dynamic_array(buf), REC->len, 2)';
+  const t = tableWith(LE64, "test", formatText("ev", 500, fields, pf));
+  const warnings: string[] = [];
+  const p = new EventPrinter(t, { kallsyms: KALLSYMS, printk: PRINTK, tasks: TaskNames.parse("") }, { plugins: true, onWarning: (m) => warnings.push(m) });
+  for (const len of [0x7fffffff, 0xfffff, 6]) {
+    const rec = new RecordBuilder(20, 500).u32(8, len).u32(12, (4 << 16) | 16).u32(16, 0x04030201).record();
+    const t0 = performance.now();
+    const text = p.text(rec);
+    assert.ok(performance.now() - t0 < 50, `len ${len}`);
+    assert.equal(text, "01 02 03 04|01020304|513 1027");
+  }
+  assert.deepEqual(warnings, [
+    "__print_hex() length past the end of a 'test:ev' record: printed the bytes the record holds (warned once)",
+    "__print_hex_str() length past the end of a 'test:ev' record: printed the bytes the record holds (warned once)",
+    "__print_array() length past the end of a 'test:ev' record: printed the bytes the record holds (warned once)",
+  ]);
+});
+
+test("libtraceevent 1.7.1 operator rotation: an operator after a rotated parenthesis applies to the rotated-down side", () => {
+  const value = (e: string): string => render([INT_A], `"%d", ${e}`, () => {});
+  assert.equal(value("2 * (4 - (2)) + 3"), "9");
+  assert.equal(value("9 * (4 - (2)) + 3"), "37");
+  // arm64 mm_page_alloc_extfrag's pageblock_order (fixture v6-arm64-6cpu-sched-load-noopts).
+  assert.equal(value("(((12 - 3) * (4 - (2)) + 3) - 12)"), "25");
+});
+
+test("%*ph with a negative length prints the whole dynamic array (C compares it unsigned)", () => {
+  // devlink:devlink_hwmsg prints buf=0x[%*phD] with (int) REC->len; a len whose low half is negative.
+  const fields = ["field:__data_loc u8[] buf;\toffset:8;\tsize:4;\tsigned:0;", "field:size_t len;\toffset:16;\tsize:8;\tsigned:0;"];
+  const text = render(fields, '"[%*phD]", (int) REC->len, __get_dynamic_array(buf), REC->len', (b) => b.u32(8, (3 << 16) | 24).u64(16, 0xbc480010n).u8(24, 0x74).u8(25, 0).u8(26, 0x6c), 32);
+  assert.equal(text, "[74-00-6c]");
+});
+
+test("a `*` width or precision from a corrupt record is capped instead of building gigabytes", () => {
+  for (const pf of ['"%*d", REC->a, REC->b', '"%.*d", REC->a, REC->b', '"%*s|", REC->a, "x"']) {
+    const text = render([INT_A, INT_B], pf, (b) => b.u32(8, 0x7ffffff0).u32(12, 7));
+    assert.ok(text.length <= 4097, `${pf}: ${text.length} characters`);
+  }
+});

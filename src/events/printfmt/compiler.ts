@@ -18,6 +18,8 @@ export interface CompileContext {
   printk: PrintkFormats;
   /** Plugin print functions are available (not `report -N`). */
   plugins: boolean;
+  /** Told when a length taken from a record ran past its end and was clamped (`what`: the helper). */
+  onClamp?: (what: string) => void;
 }
 
 type Rec = RawRecord;
@@ -114,7 +116,15 @@ export function dynLocator(field: FieldDef, info: FileInfo): (rec: Rec) => numbe
   const rel = field.isRelLoc ? off + size : 0;
   return (rec) => {
     if (off + size > rec.len) return 0;
-    const v = size === 2 ? rec.view.getUint16(rec.pos + off, le) : size === 4 ? rec.view.getUint32(rec.pos + off, le) : 0;
+    // Read at the field's size (a 1-byte `bool cmdbuf` shadows `__data_loc u32[] cmdbuf` on 3.10);
+    // of a u64 only the low 32 bits matter.
+    const at = rec.pos + off;
+    const v =
+      size === 4 ? rec.view.getUint32(at, le)
+      : size === 2 ? rec.view.getUint16(at, le)
+      : size === 1 ? rec.buf[at]!
+      : size === 8 ? rec.view.getUint32(le ? at : at + 4, le)
+      : 0;
     const o = v & 0xffff;
     const l = size === 2 ? rec.len - o : v >>> 16;
     const oo = o > rec.len ? 0 : o;
@@ -413,14 +423,12 @@ export class Compiler {
       }
       case "scsi_trace_parse_cdb": {
         const a1 = args[1]!;
-        const a2 = args[2]!;
         return (rec) => {
+          // The plugin reads the CDB bytes its opcode needs whatever cmd_len says (libtraceevent
+          // plugin_scsi.c): the record's bytes, zeros past its end.
           const p = a1(rec);
-          const len = Number(BigInt.asIntN(32, a2(rec)));
-          const bytes: number[] = [];
-          const off = Number(p - RECORD_PTR_BASE);
-          for (let i = 0; i < Math.max(0, len); i++) bytes.push(off + i < rec.len && p >= RECORD_PTR_BASE ? rec.buf[rec.pos + off + i]! : 0);
-          out.text = scsiParseCdb(bytes);
+          const off = p >= RECORD_PTR_BASE && p - RECORD_PTR_BASE < BigInt(rec.len) ? Number(p - RECORD_PTR_BASE) : rec.len;
+          out.text = scsiParseCdb((i) => (off + i < rec.len ? rec.buf[rec.pos + off + i]! : 0));
           out.ret = 0n;
           return out;
         };
@@ -523,13 +531,16 @@ export class Compiler {
         const start = this.dataStart(n.field);
         const len = bigOf(this.num(n.size));
         const sep = n.str ? "" : " ";
+        const what = n.str ? "__print_hex_str" : "__print_hex";
         return (rec) => {
-          const at = rec.pos + start(rec);
-          const cnt = Number(BigInt.asIntN(32, len(rec)));
+          const from = start(rec);
+          const at = rec.pos + from;
+          let cnt = Number(BigInt.asIntN(32, len(rec)));
+          if (cnt > rec.len - from) cnt = this.clamp(what, Math.max(0, rec.len - from));
           let out = "";
           for (let i = 0; i < cnt; i++) {
             if (i && sep) out += sep;
-            out += hex2(rec.buf[at + i] ?? 0);
+            out += hex2(rec.buf[at + i]!);
           }
           return out;
         };
@@ -539,9 +550,12 @@ export class Compiler {
         const count = bigOf(this.num(n.count));
         const elSize = bigOf(this.num(n.elSize));
         return (rec) => {
-          let at = rec.pos + start(rec);
-          const cnt = Number(BigInt.asIntN(32, count(rec)));
+          const from = start(rec);
+          let at = rec.pos + from;
+          let cnt = Number(BigInt.asIntN(32, count(rec)));
           let el = Number(BigInt.asIntN(32, elSize(rec)));
+          const step = el === 1 || el === 2 || el === 4 || el === 8 ? el : 1;
+          if (cnt * step > rec.len - from) cnt = this.clamp("__print_array", Math.max(0, Math.floor((rec.len - from) / step)));
           let out = "";
           const b = rec.buf;
           for (let i = 0; i < cnt; i++) {
@@ -611,6 +625,12 @@ export class Compiler {
       }
     }
     return () => "";
+  }
+
+  /** `n`, after telling the context that a record's length for `what` ran past its end. */
+  private clamp(what: string, n: number): number {
+    this.ctx.onClamp?.(what);
+    return n;
   }
 
   /** Start (from the record start) of the data a __print_hex/__print_array argument points to. */
@@ -740,7 +760,8 @@ export class Compiler {
         const v = loc(rec);
         const arrLen = v % 65536;
         let plen = lenF ? Number(BigInt.asIntN(32, lenF(rec))) : 1;
-        if (arrLen < plen) plen = arrLen;
+        // C compares the unsigned array length with the int: a negative length prints the whole array.
+        if (plen < 0 || arrLen < plen) plen = arrLen;
         if (plen < 1) return "";
         const at = rec.pos + Math.floor(v / 65536);
         let out = hex2(rec.buf[at] ?? 0);
@@ -1037,8 +1058,7 @@ const XEN_HYPERCALLS: Record<number, string> = {
 };
 
 /** scsi_trace_parse_cdb() of the scsi plugin (§8.2 table), including C's int sign extension of `b << 24`. */
-function scsiParseCdb(cdb: number[]): string {
-  const b = (i: number): number => cdb[i] ?? 0;
+function scsiParseCdb(b: (i: number) => number): string {
   // (b[i] << 24 | ...) is a C int: sign-extended when stored in the 64-bit sector_t.
   const int32 = (i: number): bigint => BigInt.asUintN(64, BigInt((b(i) << 24) | (b(i + 1) << 16) | (b(i + 2) << 8) | b(i + 3)));
   const u32 = (i: number): number => ((b(i) << 24) | (b(i + 1) << 16) | (b(i + 2) << 8) | b(i + 3)) >>> 0;

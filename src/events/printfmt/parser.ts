@@ -333,8 +333,11 @@ class Parser {
       if (right.kind === "op" && arg.kind === "op" && opPrio(token) < opPrio(right.op)) {
         // libtraceevent 1.7.1 "rotates" a right operand whose operator has a lower priority, even a
         // parenthesised one: a * (b + c) evaluates as (a * b) + c there, so it does here too.
+        // The C code swaps the two nodes in place, so `right` then names the rotated-down node (arg's new
+        // left): an operator that follows with no higher priority applies to it, 2 * (4 - (2)) + 3 = 9.
         const tmp: Node = { ...arg, right: right.left };
         become(arg, { ...right, left: tmp });
+        right = tmp;
       } else if (arg.kind === "op") {
         arg.right = right;
       }
