@@ -1,3 +1,4 @@
 export { FtkError, UsageError, TraceFileError, TracefsError, ProbeError, isFtkError, describeErrno } from "./errors.js";
 export { MinHeap } from "./min-heap.js";
 export { TextOutput } from "./text-output.js";
+export { testPause } from "./test-pause.js";

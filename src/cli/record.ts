@@ -1,7 +1,8 @@
 // `ftk record`: flags as trace-cmd record 3.1.6; the work is done by record/. SIGINT/SIGTERM stop the
 // recording cleanly (the file is completed and tracefs restored).
-import { UsageError, parseRecordArgs, record } from "../index.js";
+import { UsageError, parseRecordArgs, record, recordFlags } from "../index.js";
 import type { RecordMode, RecordOptions } from "../index.js";
+import type { FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
 export const RECORD_HELP = `usage: ftk record [options] [command [args...]]
@@ -25,6 +26,7 @@ Without a command, records until Ctrl-C (or until the -P processes exit).
   -C CLOCK        trace clock (local, global, mono, ...)
   -b KB           per-CPU buffer size in KiB
   -M MASK         CPU mask (hex) to trace
+  -m KB           keep at most KB KiB per CPU in the file (the newest data)
   -B NAME         record into instance NAME; the -e that follow belong to it
   --cmdlines-size N  saved_cmdlines size
   -o FILE         output file (default trace.dat)
@@ -36,6 +38,7 @@ Without a command, records until Ctrl-C (or until the -P processes exit).
   --no-filter     do not hide ftk's own activity from the trace
   --uprobe SPEC   create a uprobe for this recording ('BINARY:FUNC[%return] [ARGS]'), repeatable
   -x BINARY       binary for -p ufuncgraph
+  -h, --help      this help
 
 The exit status is the command's (128+N if it died of signal N).
 `;
@@ -80,9 +83,20 @@ export function parseOrHelp(argv: string[], mode: RecordMode, help: string, ctx:
   }
 }
 
+/** The record-style flags of `mode` as a FlagSpec table (the parser is record/options.ts; this lists what it accepts). */
+export function recordFlagSpecs(mode: RecordMode): Record<string, FlagSpec> {
+  const out: Record<string, FlagSpec> = {};
+  for (const { flag, takesValue } of recordFlags(mode)) {
+    const long = flag.startsWith("--");
+    out[flag.replace(/^-+/, "")] = { type: takesValue ? "string" : "boolean", ...(long ? {} : { short: flag.slice(1) }) };
+  }
+  return out;
+}
+
 /** Records events into a trace.dat file. */
 export const command: Command = {
   summary: "record trace events into a trace.dat file",
+  flags: recordFlagSpecs("record"),
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const options = parseOrHelp(argv, "record", RECORD_HELP, ctx);
     if (options === undefined) return 0;

@@ -1,6 +1,7 @@
 // Applies a checked plan to tracefs (tracefs-control.md §4 steps 1-9), pushing the inverse of every
 // change on an UndoStack so that any exit path can put the kernel back as it was.
 import { readdirSync } from "node:fs";
+import { testPause } from "../base/index.js";
 import type { Instance, Tracefs, UndoStack } from "../tracefs/index.js";
 import { addProbes } from "../probes/index.js";
 import type { PlannedInstance, RecordPlan } from "./plan.js";
@@ -12,11 +13,15 @@ export interface AppliedInstance {
 }
 
 /** Replaces a pid list file (set_event_notrace_pid, ...) and pushes the old content back on undo. */
-export async function setPidFile(inst: Instance, file: string, pids: readonly number[], undo: UndoStack): Promise<void> {
+export async function setPidFile(
+  inst: Instance,
+  file: "set_event_pid" | "set_event_notrace_pid",
+  pids: readonly number[],
+  undo: UndoStack,
+  options: { own?: boolean } = {},
+): Promise<void> {
   if (!inst.hasFile(file)) return;
-  const old = (await inst.readFile(file)).replace(/^no pid$/m, "").trim().split(/\s+/).filter((w) => w !== "");
-  await inst.writeFile(file, pids.join(" "));
-  undo.push(`restore '${inst.rel(file)}'`, () => inst.writeFile(file, old.join(" ")));
+  await inst.setPidList(file, pids, undo, options);
 }
 
 /** The thread ids of this process: its own activity is kept out of the trace with set_event_notrace_pid. */
@@ -30,11 +35,12 @@ export function ownThreadIds(): number[] {
 
 async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, undo: UndoStack): Promise<AppliedInstance> {
   const inst = p.create ? await fs.createInstance(p.name, undo) : p.name === "" ? fs.topInstance() : fs.instance(p.name);
-  await inst.setTracingOn(false, undo);
+  await inst.setTracingOn(false, undo, { own: true });
   if ((await inst.enabledEvents()).length > 0) await inst.disableAllEvents(undo);
   if (p.clock !== undefined && (await inst.traceClock()).current !== p.clock) await inst.setTraceClock(p.clock, undo);
   if (p.bufferSizeKb !== undefined) await inst.setBufferSizeKb(p.bufferSizeKb, undo);
   if (p.cpumask !== undefined) await inst.setCpumask(p.cpumask, undo);
+  await testPause("mid-setup");
   const current = await inst.options();
   for (const opt of p.options) {
     if (current.get(opt.name) !== opt.on) await inst.setOption(opt.name, opt.on, undo);
@@ -50,8 +56,10 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
     }
     if (o.cmdlinesSize !== undefined) {
       const old = (await inst.readFile("saved_cmdlines_size")).trim();
+      undo.push("restore 'saved_cmdlines_size'", () => inst.writeFile("saved_cmdlines_size", old), {
+        step: { kind: "write", root: fs.root, file: "saved_cmdlines_size", text: old },
+      });
       await inst.writeFile("saved_cmdlines_size", String(o.cmdlinesSize));
-      undo.push("restore 'saved_cmdlines_size'", () => inst.writeFile("saved_cmdlines_size", old));
     }
   }
   for (const ev of p.events) {
@@ -104,7 +112,7 @@ export async function setPidFilters(
   const pids = [...o.pids, ...(o.commandOnly && command !== undefined ? [command.pid] : [])];
   for (const a of applied) {
     if (pids.length > 0) await setPidFile(a.instance, "set_event_pid", pids, undo);
-    if (!o.noFilter) await setPidFile(a.instance, "set_event_notrace_pid", [...ownThreadIds(), ...(command?.helperPids ?? [])], undo);
+    if (!o.noFilter) await setPidFile(a.instance, "set_event_notrace_pid", [...ownThreadIds(), ...(command?.helperPids ?? [])], undo, { own: true });
     if (o.followChildren) await setOptionIfOff(a.instance, "event-fork", undo);
     // Function tracers filter on set_ftrace_pid (locked down on some kernels: then every task is traced).
     if (pids.length > 0 && o.tracer !== undefined && /^function/.test(o.tracer) && a.instance.name === "") {

@@ -54,6 +54,8 @@ export interface RecordOptions {
   ufuncgraphBinary?: string;
   /** -m: max size of the output in KiB (per CPU, as trace-cmd). */
   maxKb?: number;
+  /** extract -a: every instance as well as the top level. */
+  allInstances?: boolean;
   /** The command to run and its arguments (empty: record until Ctrl-C). */
   command: string[];
 }
@@ -63,12 +65,25 @@ export type RecordMode = "record" | "start" | "stream" | "extract";
 
 const WITH_VALUE = new Set([
   "-e", "-f", "-R", "-p", "-g", "-l", "-n", "-O", "-P", "-C", "-b", "-m", "-M", "-B", "-o", "-s", "-x",
-  "--max-graph-depth", "--cmdlines-size", "--file-version", "--compression", "--uprobe", "--func-stack",
+  "--max-graph-depth", "--cmdlines-size", "--file-version", "--compression", "--uprobe",
 ]);
-const FLAGS = new Set(["-T", "-i", "-F", "-c", "-q", "-k", "-a", "--no-filter", "-h", "--help"]);
+const FLAGS = new Set(["-T", "-i", "-F", "-c", "-q", "-k", "--no-filter", "-h", "--help"]);
+/** Flags only some modes take: `extract -a` reads every instance. */
+const MODE_FLAGS: Partial<Record<RecordMode, ReadonlySet<string>>> = { extract: new Set(["-a"]) };
 
-function positiveInt(flag: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: bad number '${value}': give a positive integer`);
+/** Every flag the parser accepts in `mode`, with whether it takes a value (help texts and completion list them). */
+export function recordFlags(mode: RecordMode): { flag: string; takesValue: boolean }[] {
+  return [
+    ...[...WITH_VALUE].map((flag) => ({ flag, takesValue: true })),
+    ...[...FLAGS, ...(MODE_FLAGS[mode] ?? [])].map((flag) => ({ flag, takesValue: false })),
+  ];
+}
+
+/** A whole number of at least `min` (1 unless zero means something, as for --max-graph-depth). */
+function positiveInt(flag: string, value: string, min = 1): number {
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new UsageError(`${flag}: bad number '${value}': give ${min === 0 ? "a whole number" : "a positive integer"}`);
+  }
   return Number(value);
 }
 
@@ -120,7 +135,7 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         value = argv[++i];
         if (value === undefined) throw new UsageError(`option '${arg}' needs a value`);
       }
-    } else if (!FLAGS.has(arg)) {
+    } else if (!FLAGS.has(arg) && !(MODE_FLAGS[mode]?.has(arg) ?? false)) {
       throw new UsageError(`unknown option '${arg}': run 'ftk ${mode} --help'`);
     }
     const v = value ?? "";
@@ -162,7 +177,7 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         o.ftraceNotrace.push(v);
         break;
       case "--max-graph-depth":
-        o.maxGraphDepth = positiveInt(arg, v);
+        o.maxGraphDepth = positiveInt(arg, v, 0);
         break;
       case "-P":
         for (const p of v.split(",")) o.pids.push(positiveInt(arg, p));
@@ -228,6 +243,7 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         o.ufuncgraphBinary = v;
         break;
       case "-a":
+        o.allInstances = true;
         break;
       case "-h":
       case "--help":

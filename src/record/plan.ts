@@ -1,9 +1,9 @@
 // From flags to a checked plan (style.md §4 "Kernel state"): everything that can fail is looked up here,
 // before the first write to tracefs — events, tracer, clocks, options, filter fields, probes, the
 // command and the output directory.
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, openSync, statSync, unlinkSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { TracefsError, UsageError } from "../base/index.js";
+import { TraceFileError, TracefsError, UsageError, describeErrno } from "../base/index.js";
 import type { Tracefs } from "../tracefs/index.js";
 import { planUfuncgraph, resolveProbeSpec } from "../probes/index.js";
 import type { ProbeDefinition } from "../probes/index.js";
@@ -83,15 +83,37 @@ export function findInPath(name: string, path = process.env["PATH"] ?? "/usr/bin
   return undefined;
 }
 
-function checkOutput(output: string): void {
-  const dir = dirname(isAbsolute(output) ? output : resolve(output));
-  if (!existsSync(dir)) throw new UsageError(`cannot write '${output}': directory '${dir}' does not exist`);
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`cannot write '${output}': directory '${dir}' is not writable`);
+/** Why `dir` refused a new file, in words that fit (root is refused only by special or read-only file systems). */
+function refusal(e: unknown, dir: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "EROFS") return `'${dir}' is on a read-only file system: choose another place with -o`;
+  if (code === "ENOSPC") return `no space left on the device of '${dir}'`;
+  if (code === "EACCES" || code === "EPERM") {
+    return process.getuid?.() === 0
+      ? `the file system of '${dir}' does not accept new files (a kernel file system?): choose another place with -o`
+      : `permission denied in '${dir}': choose a writable directory with -o`;
   }
-  if (existsSync(output) && statSync(output).isDirectory()) throw new UsageError(`cannot write '${output}': it is a directory`);
+  return describeErrno(e);
+}
+
+/**
+ * Checks before tracing starts that `output` (and its temp files beside it) can be written, by creating
+ * it (an existing file is opened without truncating). Throws TraceFileError (exit 1) naming the user's path.
+ */
+export function checkOutput(output: string): void {
+  const dir = dirname(isAbsolute(output) ? output : resolve(output));
+  const fail = (why: string, cause?: unknown): never => {
+    throw new TraceFileError(`cannot write '${output}': ${why}`, { path: output, code: "output", cause });
+  };
+  if (!existsSync(dir)) fail(`directory '${dir}' does not exist`);
+  if (existsSync(output) && statSync(output).isDirectory()) fail("it is a directory");
+  const existed = existsSync(output);
+  try {
+    closeSync(openSync(output, "a"));
+  } catch (e) {
+    fail(refusal(e, dir), e);
+  }
+  if (!existed) unlinkSync(output);
 }
 
 async function planEvents(

@@ -2,6 +2,7 @@
 // capture -> trace.dat. Every exit path (success, failing command, late error, SIGINT, SIGTERM) unwinds
 // the UndoStack unless -k was given.
 import type { Writable } from "node:stream";
+import { testPause } from "../base/index.js";
 import { writeTraceDat } from "../tracedat/index.js";
 import type { TraceDatBuffer, TraceDatMetadata, TraceDatWriteResult } from "../tracedat/index.js";
 import { Tracefs, UndoStack, parseCpuStats } from "../tracefs/index.js";
@@ -106,6 +107,7 @@ async function buffersOf(capture: Capture): Promise<{ buffers: TraceDatBuffer[];
 async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events: { system: string; event: string }[], commandPid?: number) {
   const o = plan.options;
   const { buffers, summaries } = await buffersOf(capture);
+  await testPause("mid-extract");
   if (buffers[0]?.name !== "") {
     const top = fs.topInstance();
     buffers.unshift({ name: "", clock: (await top.traceClock()).current, pageSize: await top.pageSize(), cpuFiles: [] });
@@ -173,6 +175,7 @@ async function runSession<R>(
   let held: HeldCommand | undefined;
   let status = 0;
   try {
+    await testPause("before-change");
     const applied = await applyPlan(fs, plan, undo);
     const recorded = applied.filter((a) => a.plan.record);
     capture = await Capture.open(recorded.map((a) => a.instance), target, {
@@ -184,6 +187,7 @@ async function runSession<R>(
     await setPidFilters(applied, plan, undo, held);
     capture.start();
     for (const a of recorded) await a.instance.setTracingOn(true);
+    await testPause("recording");
     if (held !== undefined) {
       await held.release();
       const exit = held.wait();
@@ -209,10 +213,9 @@ async function runSession<R>(
       await capture.close();
       if (typeof target === "string") capture.removeFiles(target);
     }
-    if (!o.keep) {
-      const failures = await undo.unwind();
-      for (const f of failures) io.stderr.write(`ftk ${name}: cannot restore: ${f}\n`);
-    }
+    // -k keeps the user's settings; ftk's own bookkeeping (tracing_on, its pid filter) is undone anyway.
+    const failures = await undo.unwind({ ownOnly: o.keep });
+    for (const f of failures) io.stderr.write(`ftk ${name}: cannot restore: ${f}\n`);
   }
 }
 
@@ -268,6 +271,8 @@ export async function start(o: RecordOptions, io: RecordIo): Promise<void> {
   try {
     const applied = await applyPlan(fs, plan, undo);
     for (const a of applied) await a.instance.setTracingOn(true);
+    // The settings stay on purpose ('ftk stop'/'ftk reset' end them): nothing to restore.
+    undo.discard();
   } catch (e) {
     await undo.unwind();
     throw e;
@@ -280,7 +285,7 @@ export async function start(o: RecordOptions, io: RecordIo): Promise<void> {
  */
 export async function extract(o: RecordOptions, io: RecordIo): Promise<RecordResult> {
   const fs = io.tracefs ?? (await Tracefs.open());
-  const names = o.instances.length > 1 ? o.instances.slice(1).map((i) => i.name) : [""];
+  const names = o.allInstances ? ["", ...(await fs.listInstances())] : o.instances.length > 1 ? o.instances.slice(1).map((i) => i.name) : [""];
   const instances = names.map((n) => (n === "" ? fs.topInstance() : fs.instance(n)));
   const plan = await planRecording(fs, { ...o, instances: [{ name: "", events: [], options: [] }], tracer: "nop" }, () => {});
   const undo = new UndoStack();
