@@ -11,6 +11,7 @@ Records trace events (and tracers) into a trace.dat file, like trace-cmd record.
 Without a command, records until Ctrl-C (or until the -P processes exit).
 
   -e EVENT        enable an event: system, system:event, glob, or 'all' (repeatable)
+  -v              the -e that follow disable their events instead (-e sched -v -e sched:sched_wakeup)
   -f FILTER       filter for the preceding -e (kernel filter syntax)
   -R TRIGGER      trigger for the preceding -e (e.g. 'stacktrace', 'traceoff')
   -T              stack trace with every event (option stacktrace)
@@ -30,9 +31,18 @@ Without a command, records until Ctrl-C (or until the -P processes exit).
   -B NAME         record into instance NAME; the -e that follow belong to it
   --cmdlines-size N  saved_cmdlines size
   -o FILE         output file (default trace.dat)
-  -q              quiet
+  -q, --quiet     quiet
   -s USECS        longest sleep between buffer reads (default 100000)
-  -k              keep the tracing settings afterwards (do not restore)
+  -k              keep the tracing settings afterwards (ftk's own, such as its pid filter, are still undone)
+  -d              switch the function tracer off while recording (option function-trace)
+  -D              as -d, and also /proc/sys/kernel/ftrace_enabled (function tracing for all users)
+  -r PRIO         run the recorder at real-time priority PRIO (SCHED_FIFO, 1-99; the command is not)
+  --user USER     run the command as USER (name or uid)
+  --date          store the offset to the time of day: reports print dates
+  --temp DIR      put the per-CPU temporary files in DIR (default: beside the output)
+  --poll          read without blocking (ftk always does; accepted for trace-cmd's command lines)
+  --func-stack    a stack trace with every function (needs -p function; option func_stack_trace)
+  --tsc2nsec      record with the x86-tsc clock and store its rate, so reports show nanoseconds
   --file-version 6|7   (default 7)
   --compression none|zstd|zlib   (default zstd; version 7 only)
   --no-filter     do not hide ftk's own activity from the trace

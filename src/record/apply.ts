@@ -1,7 +1,7 @@
 // Applies a checked plan to tracefs (tracefs-control.md §4 steps 1-9), pushing the inverse of every
 // change on an UndoStack so that any exit path can put the kernel back as it was.
-import { readdirSync } from "node:fs";
-import { testPause } from "../base/index.js";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { TracefsError, describeErrno, testPause } from "../base/index.js";
 import type { Instance, Tracefs, UndoStack } from "../tracefs/index.js";
 import { addProbes } from "../probes/index.js";
 import type { PlannedInstance, RecordPlan } from "./plan.js";
@@ -33,6 +33,29 @@ export function ownThreadIds(): number[] {
   }
 }
 
+const FTRACE_ENABLED = "/proc/sys/kernel/ftrace_enabled";
+
+/** Writes a procfs knob (record -D: ftrace_enabled), journaling the old value first. */
+async function setProcKnob(fs: Tracefs, path: string, value: string, undo: UndoStack): Promise<void> {
+  let old: string;
+  try {
+    old = readFileSync(path, "latin1").trim();
+  } catch (e) {
+    throw new TracefsError(`cannot read '${path}': ${describeErrno(e)}`, { code: "proc", path, cause: e });
+  }
+  if (old === value) return;
+  const drop = undo.push(`restore '${path}' to '${old}'`, async () => writeFileSync(path, old), { step: { kind: "write-proc", root: fs.root, path, text: old } });
+  try {
+    writeFileSync(path, value);
+  } catch (e) {
+    drop();
+    const code = (e as NodeJS.ErrnoException).code;
+    // Root is refused when the kernel is locked down (the 6.18 reference host refuses ftrace_enabled).
+    const why = (code === "EPERM" || code === "EACCES") && process.getuid?.() === 0 ? "refused by the kernel (locked down?)" : describeErrno(e);
+    throw new TracefsError(`cannot write '${path}': ${why}`, { code: code ?? "proc", path, cause: e });
+  }
+}
+
 async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, undo: UndoStack): Promise<AppliedInstance> {
   const inst = p.create ? await fs.createInstance(p.name, undo) : p.name === "" ? fs.topInstance() : fs.instance(p.name);
   await inst.setTracingOn(false, undo, { own: true });
@@ -54,6 +77,7 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
       if (o.maxGraphDepth !== undefined) await inst.setMaxGraphDepth(o.maxGraphDepth, undo);
       await inst.setCurrentTracer(o.tracer, undo);
     }
+    if (o.disableFunctionTrace === "all") await setProcKnob(fs, FTRACE_ENABLED, "0", undo);
     if (o.cmdlinesSize !== undefined) {
       const old = (await inst.readFile("saved_cmdlines_size")).trim();
       undo.push("restore 'saved_cmdlines_size'", () => inst.writeFile("saved_cmdlines_size", old), {
@@ -66,6 +90,7 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
     if (ev.filter !== undefined) await inst.setEventFilter(ev.system, ev.event, ev.filter, undo);
   }
   for (const en of p.enables) await inst.enableEvent(en.system, en.event, undo);
+  for (const dis of p.disables) await inst.disableEvent(dis.system, dis.event, undo);
   // Triggers last, so that the undo removes them first: an event that still has a trigger only goes
   // soft-disabled when 0 is written to its enable file. An enable_event target that fired stays
   // enabled after its trigger goes, so its enable file is saved (and put back) first.

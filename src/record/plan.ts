@@ -1,8 +1,8 @@
 // From flags to a checked plan (style.md §4 "Kernel state"): everything that can fail is looked up here,
 // before the first write to tracefs — events, tracer, clocks, options, filter fields, probes, the
 // command and the output directory.
-import { accessSync, closeSync, constants, existsSync, openSync, statSync, unlinkSync } from "node:fs";
-import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { TraceFileError, TracefsError, UsageError, describeErrno } from "../base/index.js";
 import type { Tracefs } from "../tracefs/index.js";
 import { planUfuncgraph, resolveProbeSpec } from "../probes/index.js";
@@ -32,6 +32,8 @@ export interface PlannedInstance {
   record: boolean;
   events: PlannedEvent[];
   enables: PlannedEnable[];
+  /** Events that -v switches off after the enables. */
+  disables: PlannedEnable[];
   options: { name: string; on: boolean }[];
   clock?: string;
   bufferSizeKb?: number;
@@ -48,6 +50,27 @@ export interface RecordPlan {
   commandPath?: string;
   /** Absolute path of util-linux flock, used to hold the command before exec. */
   flockPath?: string;
+  /** --user: who runs the command. */
+  user?: { uid: number; gid: number };
+  /** -r: util-linux chrt, which gives the recorder its real-time priority. */
+  chrtPath?: string;
+  /** Where the per-CPU temporary files go: `<base>.cpuN` (--temp, or beside the output). */
+  tempBase: string;
+}
+
+/** Looks a user up in /etc/passwd by name or uid. */
+export function lookupUser(user: string, passwd = "/etc/passwd"): { uid: number; gid: number } | undefined {
+  let text = "";
+  try {
+    text = readFileSync(passwd, "latin1");
+  } catch {
+    // no passwd file: only numeric uids
+  }
+  for (const line of text.split("\n")) {
+    const f = line.split(":");
+    if (f.length >= 4 && (f[0] === user || f[2] === user)) return { uid: Number(f[2]), gid: Number(f[3]) };
+  }
+  return /^\d+$/.test(user) ? { uid: Number(user), gid: Number(user) } : undefined;
 }
 
 const FILTER_SPECIALS = new Set(["CPU", "COMM", "cpu", "comm"]);
@@ -121,9 +144,10 @@ async function planEvents(
   req: InstanceRequest,
   o: RecordOptions,
   warn: (line: string) => void,
-): Promise<{ events: PlannedEvent[]; enables: PlannedEnable[] }> {
+): Promise<{ events: PlannedEvent[]; enables: PlannedEnable[]; disables: PlannedEnable[] }> {
   const events: PlannedEvent[] = [];
   const enables: PlannedEnable[] = [];
+  const disables: PlannedEnable[] = [];
   const systems = new Set((await fs.availableEvents()).map((e) => e.system));
   for (const ev of req.events) {
     let matched: { system: string; event: string }[];
@@ -137,13 +161,19 @@ async function planEvents(
       throw e;
     }
     const isSystem = !ev.spec.includes(":") && !/[*?[]/.test(ev.spec) && systems.has(ev.spec);
+    if (ev.negate) {
+      disables.push(...(isSystem ? [{ system: ev.spec }] : matched.map((m) => ({ system: m.system, event: m.event }))));
+      continue;
+    }
     if (ev.spec === "all" || ev.spec === "*" || ev.spec === "*:*") enables.push(...[...new Set(matched.map((m) => m.system))].map((system) => ({ system })));
     else if (isSystem) enables.push({ system: ev.spec });
     else for (const m of matched) enables.push({ system: m.system, event: m.event });
     for (const m of matched) events.push({ system: m.system, event: m.event, filter: ev.filter, triggers: ev.triggers });
     if (ev.filter !== undefined) await checkFilter(fs, ev.spec, ev.filter, matched);
   }
-  return { events, enables };
+  // What -v switches off is not recorded (its format is not stored).
+  const off = (e: { system: string; event: string }) => disables.some((d) => d.system === e.system && (d.event === undefined || d.event === e.event));
+  return { events: events.filter((e) => !off(e)), enables, disables };
 }
 
 async function checkFilter(fs: Tracefs, spec: string, filter: string, matched: { system: string; event: string }[]): Promise<void> {
@@ -205,7 +235,7 @@ export async function planRecording(
         throw new UsageError(`option '${opt.name}' is not available on this kernel (see 'ftk list -o')`);
       }
     }
-    const { events, enables } = await planEvents(fs, req, o, warn);
+    const { events, enables, disables } = await planEvents(fs, req, o, warn);
     if (isTop) {
       for (const p of probes) {
         events.push({ system: p.group, event: p.event, triggers: [] });
@@ -219,6 +249,7 @@ export async function planRecording(
       record: isTop ? wantsTop : true,
       events,
       enables,
+      disables,
       options: req.options,
       clock,
       bufferSizeKb: req.bufferSizeKb,
@@ -241,6 +272,20 @@ export async function planRecording(
   for (const pid of o.pids) {
     if (!existsSync(`/proc/${pid}`)) throw new UsageError(`-P ${pid}: no such process`);
   }
-  if (check.needsOutput ?? true) checkOutput(o.output);
-  return { options: o, instances, probes, commandPath, flockPath };
+  let user: RecordPlan["user"];
+  if (o.user !== undefined) {
+    user = lookupUser(o.user);
+    if (user === undefined) throw new UsageError(`--user: no user '${o.user}' (see /etc/passwd)`);
+  }
+  let chrtPath: string | undefined;
+  if (o.priority !== undefined) {
+    chrtPath = findInPath("chrt");
+    if (chrtPath === undefined) throw new UsageError("-r needs 'chrt' (util-linux), which is not installed");
+  }
+  const tempBase = o.tempDir === undefined ? o.output : join(o.tempDir, basename(o.output));
+  if (check.needsOutput ?? true) {
+    checkOutput(o.output);
+    if (o.tempDir !== undefined) checkOutput(tempBase + ".cpu0");
+  }
+  return { options: o, instances, probes, commandPath, flockPath, user, chrtPath, tempBase };
 }

@@ -9,7 +9,8 @@ import { Tracefs, UndoStack, parseCpuStats } from "../tracefs/index.js";
 import { applyPlan, setPidFilters } from "./apply.js";
 import { Capture } from "./capture.js";
 import type { PageSink } from "./capture.js";
-import { startHeldCommand } from "./command.js";
+import { dateOffset, measureTsc2nsec } from "./clock-sync.js";
+import { setRealtimePriority, startHeldCommand } from "./command.js";
 import type { HeldCommand } from "./command.js";
 import { FTK_VERSION_STRING, collectMetadata, randomTraceId, unameString } from "./metadata.js";
 import type { RecordOptions } from "./options.js";
@@ -114,6 +115,11 @@ async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events:
   }
   const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
   const meta = await collectMetadata(fs, events, commandPid === undefined ? undefined : { pid: commandPid, argv0: o.command[0]! });
+  const clock = (await clockInstance.traceClock()).current;
+  let traceClock = await clockInstance.readFile("trace_clock");
+  const tsc2nsec = o.tsc2nsec ? await measureTsc2nsec(fs) : undefined;
+  // As trace-cmd: a file converted with TSC2NSEC names its clock "tsc2nsec" (nanoseconds when read).
+  if (tsc2nsec !== undefined) traceClock = traceClock.replace("[x86-tsc]", "[tsc2nsec]");
   const file = await writeTraceDat(o.output, meta, buffers, {
     version: o.fileVersion,
     compression: o.compression,
@@ -123,6 +129,8 @@ async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events:
     uname: unameString(),
     traceCmdVersion: FTK_VERSION_STRING,
     traceId: randomTraceId(),
+    ...(o.date ? { date: await dateOffset(fs, clock) } : {}),
+    ...(tsc2nsec !== undefined ? { tsc2nsec } : {}),
   });
   return { file, summaries };
 }
@@ -178,12 +186,13 @@ async function runSession<R>(
     await testPause("before-change");
     const applied = await applyPlan(fs, plan, undo);
     const recorded = applied.filter((a) => a.plan.record);
-    capture = await Capture.open(recorded.map((a) => a.instance), target, {
+    capture = await Capture.open(recorded.map((a) => a.instance), typeof target === "string" ? plan.tempBase : target, {
       maxSleepMs: Math.max(1, (o.sleepUs ?? 100_000) / 1000),
       maxKbPerCpu: o.maxKb,
     });
     await hooks.ready?.(fs, plan, capture);
-    if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, o.command, io.commandStdio);
+    if (plan.chrtPath !== undefined) await setRealtimePriority(plan.chrtPath, o.priority!);
+    if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, o.command, io.commandStdio, plan.user);
     await setPidFilters(applied, plan, undo, held);
     capture.start();
     for (const a of recorded) await a.instance.setTracingOn(true);
@@ -211,7 +220,7 @@ async function runSession<R>(
     held?.kill("SIGKILL");
     if (capture !== undefined) {
       await capture.close();
-      if (typeof target === "string") capture.removeFiles(target);
+      if (typeof target === "string") capture.removeFiles(plan.tempBase);
     }
     // -k keeps the user's settings; ftk's own bookkeeping (tracing_on, its pid filter) is undone anyway.
     const failures = await undo.unwind({ ownOnly: o.keep });

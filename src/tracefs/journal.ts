@@ -1,7 +1,7 @@
 // The undo journal (restore after kill -9): one file per UndoStack under /run/ftk (FTK_JOURNAL_DIR),
 // JSON lines: a header with the owner (pid and start time), then "push" and "done" entries in order.
 // A journal whose owner is gone is replayed, newest pending step first, by the next Tracefs.open().
-import { appendFileSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, renameSync, unlinkSync } from "node:fs";
+import { appendFileSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tracefs } from "./tracefs.js";
 
@@ -13,7 +13,9 @@ export type UndoStep =
   /** Writes 0 to an enable file, then 1 to the enable file of each event that was on ("sys:ev"). */
   | { kind: "events"; root: string; instance: string; file: string; enabled: string[] }
   | { kind: "remove-instance"; root: string; name: string }
-  | { kind: "remove-dynamic-event"; root: string; name: string };
+  | { kind: "remove-dynamic-event"; root: string; name: string }
+  /** A procfs knob (`/proc/sys/kernel/ftrace_enabled`), by absolute path. */
+  | { kind: "write-proc"; root: string; path: string; text: string };
 
 type Entry =
   | { header: 1; pid: number; start: string; argv: string[] }
@@ -113,6 +115,9 @@ async function runStep(fs: Tracefs, step: UndoStep): Promise<void> {
       return;
     case "remove-dynamic-event":
       return fs.removeDynamicEvent(step.name);
+    case "write-proc":
+      writeFileSync(step.path, step.text);
+      return;
   }
 }
 
