@@ -3,3 +3,4 @@ export { writeTraceDat, type TraceDatMetadata, type TraceDatBuffer, type TraceDa
 export { type OpenTraceOptions, type TraceBufferInfo, type Tsc2Nsec, TraceFile, openTrace } from "./trace-file.js";
 export { type CpuStream } from "./cpu-stream.js";
 export { type MergedRecord, RecordMerger } from "./record-merger.js";
+export { convertTraceDat, rewriteTraceDat, metadataOf, type ConvertOptions, type PageFilter } from "./convert.js";

@@ -668,6 +668,23 @@ export class TraceFile {
     return new PageStream(source, layout, cpu, this.adjust, onProblem);
   }
 
+  /**
+   * The raw ring-buffer pages of one CPU of one buffer (decompressed), in batches of whole pages; a batch
+   * is valid until the next one is asked for. A partial last page comes zero-filled to a whole page.
+   */
+  async *cpuPages(bufferIndex: number, cpu: number): AsyncGenerator<Uint8Array> {
+    const b = this.buffers[bufferIndex];
+    if (b === undefined) throw new RangeError(`no buffer ${bufferIndex} in '${this.path}'`);
+    const e = b.cpus.find((x) => x.cpu === cpu);
+    if (e === undefined || e.size === 0) return;
+    const source = b.compressed
+      ? new ChunkPageSource(this.fh, this.path, e.fileOffset, this.fileSize, b.pageSize, this.littleEndian, findDecompressor(this.compression)!)
+      : new RawPageSource(this.fh, this.path, e.fileOffset, e.size, b.pageSize);
+    for (let batch = await source.next(); batch !== undefined; batch = await source.next()) {
+      yield batch.buf.subarray(batch.base, batch.base + batch.pages * b.pageSize);
+    }
+  }
+
   /** Closes the file; streams must not be used afterwards. */
   async close(): Promise<void> {
     await this.fh.close();

@@ -69,6 +69,8 @@ export interface TraceDatWriteOptions {
   date?: string;
   /** TSC2NSEC option: how a reader turns counter values into nanoseconds (`(ts * mult) >> shift`). */
   tsc2nsec?: { mult: number; shift: number; offset: bigint };
+  /** Options copied as they are, after the ones above (convert and split keep what they do not rewrite). */
+  extraOptions?: readonly { id: number; payload: Uint8Array }[];
 }
 
 /** Where each CPU's data landed, for messages like trace-cmd's "CPU0 data recorded at offset". */
@@ -315,6 +317,7 @@ function commonOptions(options: TraceDatWriteOptions, le: boolean): OptionList {
     view.setBigUint64(8, options.tsc2nsec.offset, le);
     opts.add(OPTION.TSC2NSEC, payload);
   }
+  for (const o of options.extraOptions ?? []) opts.add(o.id, o.payload);
   return opts;
 }
 
