@@ -17,6 +17,10 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   extract: () => import("./extract.js"),
   stream: () => import("./stream.js"),
   convert: () => import("./convert.js"),
+  set: () => import("./set.js"),
+  clear: () => import("./clear.js"),
+  "check-events": () => import("./check-events.js"),
+  snapshot: () => import("./snapshot.js"),
 };
 
 /** The command list: names only, or `name  summary` lines when the summaries are given. */

@@ -33,6 +33,9 @@ export function ownThreadIds(): number[] {
   }
 }
 
+/** "record" starts from a clean instance (tracing off, other events off, buffer cleared); "set" only adds. */
+export type ApplyMode = "record" | "set";
+
 const FTRACE_ENABLED = "/proc/sys/kernel/ftrace_enabled";
 
 /** Writes a procfs knob (record -D: ftrace_enabled), journaling the old value first. */
@@ -56,10 +59,12 @@ async function setProcKnob(fs: Tracefs, path: string, value: string, undo: UndoS
   }
 }
 
-async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, undo: UndoStack): Promise<AppliedInstance> {
+async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, undo: UndoStack, mode: ApplyMode): Promise<AppliedInstance> {
   const inst = p.create ? await fs.createInstance(p.name, undo) : p.name === "" ? fs.topInstance() : fs.instance(p.name);
-  await inst.setTracingOn(false, undo, { own: true });
-  if ((await inst.enabledEvents()).length > 0) await inst.disableAllEvents(undo);
+  if (mode === "record") {
+    await inst.setTracingOn(false, undo, { own: true });
+    if ((await inst.enabledEvents()).length > 0) await inst.disableAllEvents(undo);
+  }
   if (p.clock !== undefined && (await inst.traceClock()).current !== p.clock) await inst.setTraceClock(p.clock, undo);
   if (p.bufferSizeKb !== undefined) await inst.setBufferSizeKb(p.bufferSizeKb, undo);
   if (p.cpumask !== undefined) await inst.setCpumask(p.cpumask, undo);
@@ -102,7 +107,7 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
       await inst.addEventTrigger(ev.system, ev.event, t, undo);
     }
   }
-  await inst.clearTrace();
+  if (mode === "record") await inst.clearTrace();
   return { plan: p, instance: inst };
 }
 
@@ -112,12 +117,12 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
  * Tracing stays off; the caller sets the pid filters (setPidFilters) once the command is started, and
  * switches tracing on.
  */
-export async function applyPlan(fs: Tracefs, plan: RecordPlan, undo: UndoStack): Promise<AppliedInstance[]> {
+export async function applyPlan(fs: Tracefs, plan: RecordPlan, undo: UndoStack, mode: ApplyMode = "record"): Promise<AppliedInstance[]> {
   if (plan.probes.length > 0) await addProbes(fs, plan.probes, undo);
   const applied: AppliedInstance[] = [];
   for (const p of plan.instances) {
     if (!p.record && !p.create && p.events.length === 0) continue;
-    applied.push(await applyInstance(fs, plan, p, undo));
+    applied.push(await applyInstance(fs, plan, p, undo, mode));
   }
   return applied;
 }

@@ -77,7 +77,7 @@ export interface RecordOptions {
 }
 
 /** Which subcommand is parsing (some flags make sense only for some). */
-export type RecordMode = "record" | "start" | "stream" | "extract";
+export type RecordMode = "record" | "start" | "stream" | "extract" | "set";
 
 const WITH_VALUE = new Set([
   "-e", "-f", "-R", "-p", "-g", "-l", "-n", "-O", "-P", "-C", "-b", "-m", "-M", "-B", "-o", "-s", "-x",
@@ -146,7 +146,7 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
       arg = arg.slice(0, 2);
     }
     if (!arg.startsWith("-") || arg === "-") {
-      if (mode === "extract" || mode === "start") throw new UsageError(`unexpected argument '${arg}': '${mode}' runs no command`);
+      if (mode === "extract" || mode === "start" || mode === "set") throw new UsageError(`unexpected argument '${arg}': '${mode}' runs no command`);
       o.command = argv.slice(i);
       break;
     }

@@ -199,7 +199,7 @@ export async function planRecording(
   fs: Tracefs,
   o: RecordOptions,
   warn: (line: string) => void = () => {},
-  check: { needsOutput?: boolean } = {},
+  check: { needsOutput?: boolean; needsEvents?: boolean } = {},
 ): Promise<RecordPlan> {
   const probes: ProbeDefinition[] = [];
   const top = fs.topInstance();
@@ -256,7 +256,7 @@ export async function planRecording(
       cpumask: req.cpumask,
     });
   }
-  if (instances.every((i) => i.events.length === 0) && tracer === undefined && o.instances.every((i) => i.events.length === 0)) {
+  if ((check.needsEvents ?? true) && instances.every((i) => i.events.length === 0) && tracer === undefined && o.instances.every((i) => i.events.length === 0)) {
     throw new UsageError("nothing to record: give events with -e (for example -e sched) or a tracer with -p");
   }
   if (o.commandOnly && o.noFilter) throw new UsageError("-F and --no-filter contradict each other");

@@ -289,6 +289,29 @@ export async function start(o: RecordOptions, io: RecordIo): Promise<void> {
 }
 
 /**
+ * `ftk set`: applies the settings like start, but adds to what is there: other events stay enabled, the
+ * buffers are not cleared and tracing_on is left as it is. The settings stay.
+ */
+export async function setTracing(o: RecordOptions, io: RecordIo): Promise<void> {
+  const fs = io.tracefs ?? (await Tracefs.open());
+  const plan = await planRecording(fs, { ...o, noFilter: true }, (l) => io.stderr.write(`ftk set: ${l}\n`), { needsOutput: false, needsEvents: false });
+  const undo = new UndoStack();
+  try {
+    await applyPlan(fs, plan, undo, "set");
+    if (plan.options.pids.length > 0) {
+      for (const p of plan.instances) {
+        const inst = p.name === "" ? fs.topInstance() : fs.instance(p.name);
+        await inst.setPidList("set_event_pid", plan.options.pids, undo);
+      }
+    }
+    undo.discard();
+  } catch (e) {
+    await undo.unwind();
+    throw e;
+  }
+}
+
+/**
  * `ftk extract`: writes a trace.dat from the ring buffers as they stand (top level, or the -B instances),
  * consuming them. Tracing is paused while reading and restored afterwards.
  */
