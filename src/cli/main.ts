@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   clear: () => import("./clear.js"),
   "check-events": () => import("./check-events.js"),
   snapshot: () => import("./snapshot.js"),
+  restore: () => import("./restore.js"),
 };
 
 /** The command list: names only, or `name  summary` lines when the summaries are given. */

@@ -4,3 +4,4 @@ export { planRecording, findInPath, formatFieldNames, filterFieldNames, type Rec
 export { record, start, setTracing, extract, stream, type StreamView, type RecordIo, type RecordResult, type CpuSummary } from "./recorder.js";
 export { applyPlan, setPidFilters, type AppliedInstance } from "./apply.js";
 export { checkEventFormats, type FormatProblem } from "./check-events.js";
+export { restoreTraceDat, writePartialTraceDat, groupCpuFiles, type RestoreOptions } from "./restore.js";
