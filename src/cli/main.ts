@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   "check-events": () => import("./check-events.js"),
   snapshot: () => import("./snapshot.js"),
   restore: () => import("./restore.js"),
+  split: () => import("./split.js"),
 };
 
 /** The command list: names only, or `name  summary` lines when the summaries are given. */

@@ -7,7 +7,7 @@ import { OPTION } from "./constants.js";
 import { openTrace } from "./trace-file.js";
 import type { TraceFile } from "./trace-file.js";
 import { writeTraceDat } from "./writer.js";
-import type { TraceDatBuffer, TraceDatCompression, TraceDatMetadata, TraceDatWriteResult } from "./writer.js";
+import type { TraceDatBuffer, TraceDatCompression, TraceDatMetadata, TraceDatWriteOptions, TraceDatWriteResult } from "./writer.js";
 
 /** Options the writer makes itself from the buffers and metadata; every other option is copied as read. */
 const REWRITTEN = new Set<number>([OPTION.DONE, OPTION.BUFFER, OPTION.CPUCOUNT, OPTION.TRACECLOCK, OPTION.BUFFER_TEXT]);
@@ -41,6 +41,21 @@ export function metadataOf(t: TraceFile): TraceDatMetadata {
 function optionText(payload: Uint8Array): string {
   const end = payload.indexOf(0);
   return Buffer.from(payload.buffer, payload.byteOffset, end < 0 ? payload.length : end).toString("latin1");
+}
+
+/** Writer options that keep `t`'s layout (endianness, long size, page size, CPUs) and its options. */
+export function writeOptionsOf(t: TraceFile, options: ConvertOptions): TraceDatWriteOptions {
+  const clockOption = t.options.find((o) => o.id === OPTION.TRACECLOCK);
+  return {
+    version: options.version,
+    compression: options.version === 6 ? "none" : options.compression,
+    littleEndian: t.littleEndian,
+    longSize: t.longSize,
+    pageSize: t.pageSize,
+    cpuCount: t.cpus,
+    ...(clockOption !== undefined ? { traceClock: optionText(clockOption.payload) } : {}),
+    extraOptions: t.options.filter((o) => !REWRITTEN.has(o.id) && !(o.id >= OPTION.HEADER_INFO && o.id <= OPTION.BUFFER_TEXT)),
+  };
 }
 
 /**
@@ -80,17 +95,7 @@ export async function rewriteTraceDat(t: TraceFile, output: string, options: Con
       }
       buffers.push({ name: info.name, clock: info.clock, pageSize: info.pageSize, cpuFiles });
     }
-    const clockOption = t.options.find((o) => o.id === OPTION.TRACECLOCK);
-    return await writeTraceDat(output, metadataOf(t), buffers, {
-      version: options.version,
-      compression: options.version === 6 ? "none" : options.compression,
-      littleEndian: t.littleEndian,
-      longSize: t.longSize,
-      pageSize: t.pageSize,
-      cpuCount: t.cpus,
-      ...(clockOption !== undefined ? { traceClock: optionText(clockOption.payload) } : {}),
-      extraOptions: t.options.filter((o) => !REWRITTEN.has(o.id) && !(o.id >= OPTION.HEADER_INFO && o.id <= OPTION.BUFFER_TEXT)),
-    });
+    return await writeTraceDat(output, metadataOf(t), buffers, writeOptionsOf(t, options));
   } finally {
     for (const p of temps) {
       try {

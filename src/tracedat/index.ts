@@ -4,3 +4,4 @@ export { type OpenTraceOptions, type TraceBufferInfo, type Tsc2Nsec, TraceFile, 
 export { type CpuStream } from "./cpu-stream.js";
 export { type MergedRecord, RecordMerger } from "./record-merger.js";
 export { convertTraceDat, rewriteTraceDat, metadataOf, type ConvertOptions, type PageFilter } from "./convert.js";
+export { splitTraceDat, splitPartName, type SplitOptions } from "./split.js";
