@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   snapshot: () => import("./snapshot.js"),
   restore: () => import("./restore.js"),
   split: () => import("./split.js"),
+  options: () => import("./options.js"),
 };
 
 /** The command list: names only, or `name  summary` lines when the summaries are given. */

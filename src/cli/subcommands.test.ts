@@ -1,6 +1,7 @@
 // The small tracefs subcommands of issue 12: set, clear, snapshot, check-events (and --help of each).
 // Live tests work in an instance of their own and check that tracefs is left as it was.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,12 +12,22 @@ import { runFtk } from "./report-test-helpers.js";
 
 const live = await openLiveTracefs();
 
-test("set, clear, snapshot, check-events and convert answer --help with their usage", async () => {
-  for (const name of ["set", "clear", "snapshot", "check-events", "convert"]) {
+test("set, clear, snapshot, check-events, convert, split, restore and options answer --help with their usage", async () => {
+  for (const name of ["set", "clear", "snapshot", "check-events", "convert", "split", "restore", "options"]) {
     const r = await runFtk([name, "--help"]);
     assert.equal(r.code, 0, name);
     assert.match(r.stdout, new RegExp(`^usage: ftk ${name}`), name);
   }
+});
+
+test("options lists the plugin options as trace-cmd options does (the descriptions are ours)", { skip: spawnSync("trace-cmd", ["--help"]).error === undefined ? false : "trace-cmd not installed" }, async () => {
+  const r = await runFtk(["options"]);
+  assert.equal(r.code, 0);
+  const theirs = spawnSync("trace-cmd", ["options"], { encoding: "utf8" }).stdout;
+  // Clean room: libtraceevent's description strings are its prose, so ours say the same in our words.
+  const noDesc = (t: string) => t.split("\n").filter((l) => !l.startsWith("    desc:\t")).join("\n");
+  assert.equal(noDesc(r.stdout), noDesc(theirs));
+  assert.equal(r.stdout.split("\n").filter((l) => l.startsWith("    desc:\t")).length, theirs.split("\n").filter((l) => l.startsWith("    desc:\t")).length);
 });
 
 test("checkEventFormats() names a format that does not parse and one whose print fmt fails", async () => {
