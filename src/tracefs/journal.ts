@@ -1,7 +1,7 @@
 // The undo journal (restore after kill -9): one file per UndoStack under /run/ftk (FTK_JOURNAL_DIR),
 // JSON lines: a header with the owner (pid and start time), then "push" and "done" entries in order.
 // A journal whose owner is gone is replayed, newest pending step first, by the next Tracefs.open().
-import { appendFileSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, rmSync, openSync, closeSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tracefs } from "./tracefs.js";
 
@@ -164,7 +164,13 @@ export async function recoverStaleJournals(fs: Tracefs): Promise<string[]> {
     }
     const { owner, pending } = pendingSteps(text);
     if (owner !== undefined && processStart(owner.pid) === owner.start) continue;
-    if (pending.some((p) => p.step !== undefined && p.step.root !== fs.root)) continue;
+    const roots = new Set(pending.flatMap((p) => (p.step !== undefined ? [p.step.root] : [])));
+    // A stale journal of a tracing directory that is gone (a test's stand-in) has nothing left to undo.
+    if (roots.size > 0 && [...roots].every((r) => !existsSync(r))) {
+      rmSync(path, { force: true });
+      continue;
+    }
+    if (roots.size !== 1 || !roots.has(fs.root)) continue;
     // Claim it: a rename is atomic, so two ftk commands never replay the same journal; the claimed
     // copy is owned by this process, so a kill during the replay leaves it for the next command.
     const mine = Journal.create();
