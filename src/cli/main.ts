@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   restore: () => import("./restore.js"),
   split: () => import("./split.js"),
   options: () => import("./options.js"),
+  dump: () => import("./dump.js"),
 };
 
 /** The command list: names only, or `name  summary` lines when the summaries are given. */

@@ -12,8 +12,8 @@ import { runFtk } from "./report-test-helpers.js";
 
 const live = await openLiveTracefs();
 
-test("set, clear, snapshot, check-events, convert, split, restore and options answer --help with their usage", async () => {
-  for (const name of ["set", "clear", "snapshot", "check-events", "convert", "split", "restore", "options"]) {
+test("set, clear, snapshot, check-events, convert, split, restore, options and dump answer --help with their usage", async () => {
+  for (const name of ["set", "clear", "snapshot", "check-events", "convert", "split", "restore", "options", "dump"]) {
     const r = await runFtk([name, "--help"]);
     assert.equal(r.code, 0, name);
     assert.match(r.stdout, new RegExp(`^usage: ftk ${name}`), name);

@@ -99,6 +99,7 @@ interface TraceMeta {
   uname?: string;
   traceCmdVersion?: string;
   traceClock?: string;
+  traceClockText?: string;
   cpuStats: string[];
   options: { id: number; payload: Uint8Array }[];
   buffers: TraceBufferInfo[];
@@ -340,7 +341,8 @@ class MetaReader {
       const at = c.pos;
       try {
         const len = c.checkCount(await c.u64(), 1, "clock size", at);
-        clock = selectedClock(await c.text(len)) ?? "local";
+        m.traceClockText = await c.text(len);
+        clock = selectedClock(m.traceClockText) ?? "local";
       } catch {
         this.warn(`'${this.path}': file has trace_clock bug, using local clock`);
         clock = "local";
@@ -565,6 +567,8 @@ export class TraceFile {
   readonly traceCmdVersion?: string;
   /** Clock selected by a TRACECLOCK option (v6: by the clock block it enables), e.g. "local". */
   readonly traceClock?: string;
+  /** v6: the whole trace_clock text stored after the flyrecord data (when a TRACECLOCK option enables it). */
+  readonly traceClockText?: string;
   /** CPUSTAT payloads in file order (without their NUL). */
   readonly cpuStats: readonly string[];
   /** Every option record as read, in file order. */
@@ -611,6 +615,7 @@ export class TraceFile {
     if (meta.uname !== undefined) this.uname = meta.uname;
     if (meta.traceCmdVersion !== undefined) this.traceCmdVersion = meta.traceCmdVersion;
     if (meta.traceClock !== undefined) this.traceClock = meta.traceClock;
+    if (meta.traceClockText !== undefined) this.traceClockText = meta.traceClockText;
     if (meta.latencyText !== undefined) this.latencyText = meta.latencyText;
     if (meta.tsc2nsec !== undefined) this.tsc2nsec = meta.tsc2nsec;
     this.cpuStats = meta.cpuStats;
