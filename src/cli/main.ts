@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   split: () => import("./split.js"),
   options: () => import("./options.js"),
   dump: () => import("./dump.js"),
+  stack: () => import("./stack.js"),
 };
 
 /** The command list: names only, or `name  summary` lines when the summaries are given. */

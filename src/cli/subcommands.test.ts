@@ -2,7 +2,7 @@
 // Live tests work in an instance of their own and check that tracefs is left as it was.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite, test } from "node:test";
@@ -12,8 +12,8 @@ import { runFtk } from "./report-test-helpers.js";
 
 const live = await openLiveTracefs();
 
-test("set, clear, snapshot, check-events, convert, split, restore, options and dump answer --help with their usage", async () => {
-  for (const name of ["set", "clear", "snapshot", "check-events", "convert", "split", "restore", "options", "dump"]) {
+test("set, clear, snapshot, check-events, convert, split, restore, options, dump and stack answer --help with their usage", async () => {
+  for (const name of ["set", "clear", "snapshot", "check-events", "convert", "split", "restore", "options", "dump", "stack"]) {
     const r = await runFtk([name, "--help"]);
     assert.equal(r.code, 0, name);
     assert.match(r.stdout, new RegExp(`^usage: ftk ${name}`), name);
@@ -47,6 +47,12 @@ test("checkEventFormats() names a format that does not parse and one whose print
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test("stack on a kernel without the stack tracer: one line naming the missing file, exit 1", { skip: existsSync("/proc/sys/kernel/stack_tracer_enabled") ? "this kernel has the stack tracer (the lab tests it)" : false }, async () => {
+  const r = await runFtk(["stack"]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, "ftk stack: the stack tracer is not available on this kernel ('/proc/sys/kernel/stack_tracer_enabled' is missing: CONFIG_STACK_TRACER)\n");
 });
 
 suite("set, clear, snapshot and check-events on the live kernel", { skip: live.skip }, () => {
