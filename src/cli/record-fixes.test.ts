@@ -58,13 +58,16 @@ suite("ftk record: usage and runtime errors on the live kernel", { skip: live.sk
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("a filter the kernel cannot parse is a usage error (exit 2) and changes nothing", async () => {
+  test("a filter or trigger the kernel cannot parse is a usage error (exit 2) and changes nothing", async () => {
     snap = await snapshotTracefsState(live.fs!);
     const r = await runFtk(["record", "-q", "-o", join(dir, "f.dat"), "-e", "sched:sched_switch", "-f", "prev_pid === junk", "true"]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^ftk record: bad filter 'prev_pid === junk' for event 'sched:sched_switch'/);
     const field = await runFtk(["record", "-q", "-o", join(dir, "f.dat"), "-e", "sched:sched_switch", "-f", "nosuchfield == 1", "true"]);
     assert.equal(field.code, 2, field.stderr);
+    const trigger = await runFtk(["record", "-q", "-o", join(dir, "f.dat"), "-e", "sched:sched_switch", "-R", "no_such_trigger", "true"]);
+    assert.equal(trigger.code, 2, trigger.stderr);
+    assert.match(trigger.stderr, /^ftk record: bad trigger 'no_such_trigger'/);
     await assertTracefsUnchanged(live.fs!, snap);
   });
 
