@@ -122,6 +122,21 @@ suite("ftk record: trace-cmd's other record flags", { skip: live.skip || (hasTra
     await assertTracefsUnchanged(live.fs!, snap);
   });
 
+  test("--profile records sched_switch/sched_wakeup with stack traces and the syscall events; trace-cmd reads it", async () => {
+    const snap = await snapshotTracefsState(live.fs!);
+    const out = join(dir, "profile.dat");
+    const r = await runFtk(["record", "-q", "--profile", "-o", out, "sh", "-c", "ls / > /dev/null; sleep 0.05"]);
+    assert.equal(r.code, 0, r.stderr);
+    const hasGraph = (await live.fs!.availableTracers()).includes("function_graph");
+    if (!hasGraph) assert.equal(r.stderr, "ftk record: function_graph is not available on this kernel: user and kernel time are not profiled\n");
+    const text = spawnSync("trace-cmd", ["report", out], { encoding: "latin1", maxBuffer: 1 << 28 });
+    assert.equal(text.stderr, "");
+    assert.match(text.stdout, / sched_switch: /);
+    assert.match(text.stdout, / sys_enter: /);
+    assert.match(text.stdout, /<stack trace ?>/);
+    await assertTracefsUnchanged(live.fs!, snap);
+  });
+
   test("--poll is accepted (ftk never blocks on reads)", async () => {
     const snap = await snapshotTracefsState(live.fs!);
     const r = await runFtk(["record", "-q", "--poll", "-o", join(dir, "poll.dat"), "-e", "sched:sched_switch", "true"]);

@@ -43,6 +43,8 @@ Without a command, records until Ctrl-C (or until the -P processes exit).
   --poll          read without blocking (ftk always does; accepted for trace-cmd's command lines)
   --func-stack    a stack trace with every function (needs -p function; option func_stack_trace)
   --tsc2nsec      record with the x86-tsc clock and store its rate, so reports show nanoseconds
+  --profile       record what 'report --profile' needs: sched_switch/sched_wakeup with stack traces,
+                  irq, page-fault, exec and syscall events, function_graph at depth 1 where available
   --file-version 6|7   (default 7)
   --compression none|zstd|zlib   (default zstd; version 7 only)
   --no-filter     do not hide ftk's own activity from the trace
@@ -110,7 +112,7 @@ export const command: Command = {
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const options = parseOrHelp(argv, "record", RECORD_HELP, ctx);
     if (options === undefined) return 0;
-    if (options.instances.every((i) => i.events.length === 0) && options.tracer === undefined && options.uprobes.length === 0) {
+    if (options.instances.every((i) => i.events.length === 0) && options.tracer === undefined && options.uprobes.length === 0 && !options.profile) {
       throw new UsageError("nothing to record: give events with -e (for example -e sched) or a tracer with -p");
     }
     const result = await withStopSignals(ctx, (signal) => record(options, { stdout: ctx.stdout, stderr: ctx.stderr, signal }));

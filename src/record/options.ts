@@ -70,6 +70,8 @@ export interface RecordOptions {
   funcStack?: boolean;
   /** --tsc2nsec: record with the x86-tsc clock and store how to turn its counts into nanoseconds. */
   tsc2nsec?: boolean;
+  /** --profile: the events (and stack traces) report --profile needs, as trace-cmd record --profile. */
+  profile?: boolean;
   /** extract -a: every instance as well as the top level. */
   allInstances?: boolean;
   /** The command to run and its arguments (empty: record until Ctrl-C). */
@@ -84,7 +86,7 @@ const WITH_VALUE = new Set([
   "--max-graph-depth", "--cmdlines-size", "--file-version", "--compression", "--uprobe", "--user", "--temp", "-r",
 ]);
 const FLAGS = new Set([
-  "-T", "-i", "-F", "-c", "-q", "-k", "-v", "-d", "-D", "--no-filter", "--date", "--poll", "--func-stack", "--tsc2nsec",
+  "-T", "-i", "-F", "-c", "-q", "-k", "-v", "-d", "-D", "--no-filter", "--date", "--poll", "--func-stack", "--tsc2nsec", "--profile",
   "--quiet", "-h", "--help",
 ]);
 /** Flags only some modes take: `extract -a` reads every instance. */
@@ -296,6 +298,9 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         break;
       case "--tsc2nsec":
         o.tsc2nsec = true;
+        break;
+      case "--profile":
+        o.profile = true;
         break;
       case "-a":
         o.allInstances = true;

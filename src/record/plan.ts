@@ -191,6 +191,43 @@ async function checkFilter(fs: Tracefs, spec: string, filter: string, matched: {
   }
 }
 
+/** Events trace-cmd record --profile adds when the kernel has them; the first two also get stack traces. */
+const PROFILE_STACK_EVENTS = ["sched:sched_switch", "sched:sched_wakeup"];
+const PROFILE_EVENTS = [
+  "exceptions:page_fault_user", "irq:irq_handler_entry", "irq:irq_handler_exit", "irq:softirq_entry",
+  "irq:softirq_exit", "irq:softirq_raise", "sched:sched_process_exec", "raw_syscalls",
+];
+
+/**
+ * record --profile (trace-cmd 3.1.6's choices): function_graph at depth 1 when the kernel has it (user
+ * and kernel time), a stacktrace trigger on sched_switch and sched_wakeup (the stacktrace option where
+ * triggers are missing), and the irq, page-fault, exec and syscall events that exist.
+ */
+export async function withProfileDefaults(fs: Tracefs, o: RecordOptions, warn: (line: string) => void): Promise<RecordOptions> {
+  const top = { ...o.instances[0]!, events: [...o.instances[0]!.events], options: [...o.instances[0]!.options] };
+  const out: RecordOptions = { ...o, instances: [top, ...o.instances.slice(1)] };
+  const topInst = fs.topInstance();
+  if (o.tracer === undefined) {
+    if ((await fs.availableTracers()).includes("function_graph") && topInst.hasFile("max_graph_depth")) {
+      out.tracer = "function_graph";
+      out.maxGraphDepth = 1;
+    } else {
+      warn("function_graph is not available on this kernel: user and kernel time are not profiled");
+    }
+  }
+  const triggers = topInst.hasFile("events/sched/sched_switch/trigger");
+  if (!triggers) top.options.push({ name: "stacktrace", on: true });
+  const has = (spec: string) => topInst.hasFile(`events/${spec.replace(":", "/")}`);
+  for (const spec of PROFILE_STACK_EVENTS) {
+    if (!has(spec)) continue;
+    const given = top.events.find((e) => e.spec === spec && !e.negate);
+    if (given === undefined) top.events.push({ spec, triggers: triggers ? ["stacktrace"] : [] });
+    else if (triggers && !given.triggers.some((t) => t.startsWith("stacktrace"))) given.triggers = [...given.triggers, "stacktrace"];
+  }
+  for (const spec of PROFILE_EVENTS) if (has(spec) && !top.events.some((e) => e.spec === spec)) top.events.push({ spec, triggers: [] });
+  return out;
+}
+
 /**
  * Checks every flag against this kernel and returns the plan; throws (UsageError, TracefsError,
  * ProbeError) before anything is changed.
@@ -201,6 +238,7 @@ export async function planRecording(
   warn: (line: string) => void = () => {},
   check: { needsOutput?: boolean; needsEvents?: boolean } = {},
 ): Promise<RecordPlan> {
+  if (o.profile) o = await withProfileDefaults(fs, o, warn);
   const probes: ProbeDefinition[] = [];
   const top = fs.topInstance();
   let tracer = o.tracer;
