@@ -14,13 +14,14 @@ const hasTraceCmd = spawnSync("trace-cmd", ["--help"]).error === undefined;
 const fixtures = skipShared === false ? join(sharedDir()!, "fixtures", "tracedat") : "";
 const files = skipShared === false ? readdirSync(fixtures).filter((f) => f.endsWith(".dat")).sort() : [];
 
-async function assertSameDump(path: string): Promise<void> {
-  const theirs = spawnSync("trace-cmd", ["dump", path], { encoding: "latin1" });
-  const ours = await runFtk(["dump", path]);
+async function assertSameDump(path: string, view?: string): Promise<void> {
+  const args = view === undefined ? [path] : [`--${view}`, path];
+  const theirs = spawnSync("trace-cmd", ["dump", ...args], { encoding: "latin1", maxBuffer: 1 << 28 });
+  const ours = await runFtk(["dump", ...args]);
   assert.equal(ours.code, 0, ours.stderr);
   assert.equal(ours.stderr, "");
   const diff = firstDifference(theirs.stdout, ours.stdout);
-  assert.equal(diff, undefined, `${path}: ${diff}`);
+  assert.equal(diff, undefined, `${view ?? "summary"} of ${path}: ${diff}`);
 }
 
 suite("ftk dump", { skip: skipShared || (hasTraceCmd ? false : "trace-cmd not installed (the oracle)") }, () => {
@@ -29,6 +30,17 @@ suite("ftk dump", { skip: skipShared || (hasTraceCmd ? false : "trace-cmd not in
 
   test("dump matches trace-cmd dump on every fixture", async () => {
     for (const name of files) await assertSameDump(join(fixtures, name));
+  });
+
+  test("dump --head-page, --head-event, --cmd-lines, --printk, --systems and --clock match trace-cmd on every fixture", async () => {
+    for (const name of files) {
+      for (const view of ["head-page", "head-event", "cmd-lines", "printk", "systems", "clock"]) await assertSameDump(join(fixtures, name), view);
+    }
+  });
+
+  test("dump views ftk does not print yet are refused: one line, exit 2", async () => {
+    const r = await runFtk(["dump", "--kallsyms", join(fixtures, files[0]!)]);
+    assert.equal(r.code, 2);
   });
 
   test("dump matches trace-cmd dump on files ftk writes", async () => {
@@ -40,6 +52,8 @@ suite("ftk dump", { skip: skipShared || (hasTraceCmd ? false : "trace-cmd not in
       const out = join(dir, `${input}.${version}.${compression}.dat`);
       assert.equal((await runFtk(["convert", "-i", join(fixtures, input), "-o", out, "--file-version", version, "--compression", compression])).code, 0);
       await assertSameDump(out);
+      await assertSameDump(out, "clock");
+      await assertSameDump(out, "cmd-lines");
     }
   });
 

@@ -3,7 +3,9 @@
 // the sections walked back to back) is read here from the file (trace-dat-format.md §2, §4).
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
+import { UsageError } from "../base/index.js";
 import { OPTION } from "./constants.js";
+import { findDecompressor } from "./decompress.js";
 import { openTrace } from "./trace-file.js";
 import type { TraceFile } from "./trace-file.js";
 
@@ -23,6 +25,15 @@ function cstrAt(b: Buffer, pos: number): { text: string; next: number } {
   return { text: b.toString("latin1", pos, end), next: end + 1 };
 }
 
+/** One v7 section header, where it is. */
+interface SectionHeader {
+  offset: number;
+  id: number;
+  flags: number;
+  description: number;
+  size: number;
+}
+
 /** The v7 structure trace-cmd's summary prints. */
 interface V7Layout {
   compression: string;
@@ -32,6 +43,10 @@ interface V7Layout {
   /** Section-reference option ids (16-21) in the order met. */
   sectionRefs: number[];
   sectionCount: number;
+  /** Every section, walked back to back. */
+  sections: SectionHeader[];
+  /** The STRINGS sections' text, which section descriptions index. */
+  strings: Buffer;
 }
 
 async function readV7Layout(fh: FileHandle, size: number, le: boolean): Promise<V7Layout> {
@@ -40,7 +55,7 @@ async function readV7Layout(fh: FileHandle, size: number, le: boolean): Promise<
   const ver = cstrAt(head, comp.next);
   const firstOptions = Number(le ? head.readBigUInt64LE(ver.next) : head.readBigUInt64BE(ver.next));
   const dataStart = 18 + ver.next + 8;
-  const out: V7Layout = { compression: comp.text, compressionVersion: ver.text, buffers: [], optionCount: 0, sectionRefs: [], sectionCount: 0 };
+  const out: V7Layout = { compression: comp.text, compressionVersion: ver.text, buffers: [], optionCount: 0, sectionRefs: [], sectionCount: 0, sections: [], strings: Buffer.alloc(0) };
   const u16 = (b: Buffer, p: number) => (le ? b.readUInt16LE(p) : b.readUInt16BE(p));
   const u32 = (b: Buffer, p: number) => (le ? b.readUInt32LE(p) : b.readUInt32BE(p));
   const u64 = (b: Buffer, p: number) => Number(le ? b.readBigUInt64LE(p) : b.readBigUInt64BE(p));
@@ -81,6 +96,18 @@ async function readV7Layout(fh: FileHandle, size: number, le: boolean): Promise<
     const len = u64(h, 8);
     if (id > MAX_SECTION_ID || at + SECTION_HEADER_BYTES + len > size) break;
     out.sectionCount++;
+    const flags = u16(h, 2);
+    out.sections.push({ offset: at, id, flags, description: le ? h.readInt32LE(4) : h.readInt32BE(4), size: len });
+    if (id === OPTION.STRINGS) {
+      let body = await readAt(fh, at + SECTION_HEADER_BYTES, len);
+      const decompress = (flags & 1) !== 0 ? findDecompressor(comp.text) : undefined;
+      if (decompress !== undefined && body.length >= 8) {
+        const dst = Buffer.alloc(u32(body, 4));
+        decompress(body.subarray(8, 8 + u32(body, 0)), dst);
+        body = dst;
+      }
+      out.strings = Buffer.concat([out.strings, body]);
+    }
     at += SECTION_HEADER_BYTES + len;
   }
   return out;
@@ -151,6 +178,69 @@ export async function dumpSummary(path: string): Promise<string> {
       }
     }
     return lines.join("\n") + "\n";
+  } finally {
+    await fh.close();
+    await t.close();
+  }
+}
+
+/** The content views of `trace-cmd dump` that ftk prints (besides the summary). */
+export const DUMP_VIEWS = ["head-page", "head-event", "cmd-lines", "printk", "systems", "clock"] as const;
+export type DumpView = (typeof DUMP_VIEWS)[number];
+
+const VIEW_SECTION: Record<Exclude<DumpView, "clock">, number> = {
+  "head-page": OPTION.HEADER_INFO,
+  "head-event": OPTION.HEADER_INFO,
+  "cmd-lines": OPTION.CMDLINES,
+  printk: OPTION.PRINTK,
+  systems: OPTION.EVENT_FORMATS,
+};
+
+function viewBody(t: TraceFile, view: Exclude<DumpView, "clock">): string {
+  const bytes = (x: string) => Buffer.byteLength(x, "latin1");
+  switch (view) {
+    case "head-page":
+      return `\t[Header page, ${bytes(t.headerPage)} bytes]\n${t.headerPage}\n`;
+    case "head-event":
+      return `\t[Header event, ${bytes(t.headerEvent)} bytes]\n${t.headerEvent}\n`;
+    case "cmd-lines":
+      return `\t[Saved command lines, ${bytes(t.savedCmdlines)} bytes]\n${t.savedCmdlines}\n`;
+    case "printk":
+      return `\t[Trace printk, ${bytes(t.printkFormats)} bytes]\n${t.printkFormats}\n`;
+    case "systems": {
+      const counts = new Map<string, number>();
+      for (const f of t.eventFormats) counts.set(f.system, (counts.get(f.system) ?? 0) + 1);
+      return `\t[Events format, ${counts.size} systems]\n${[...counts].map(([sys, n]) => `\t\t${sys} ${n} [system, events]\n`).join("")}`;
+    }
+  }
+}
+
+/**
+ * One content view of `trace-cmd dump --VIEW FILE` (head-page, head-event, cmd-lines, printk, systems,
+ * clock); version 7 files name the section first, as trace-cmd does.
+ */
+export async function dumpView(path: string, view: DumpView): Promise<string> {
+  if (!(DUMP_VIEWS as readonly string[]).includes(view)) throw new UsageError(`dump --${view} is not supported by ftk (it prints ${DUMP_VIEWS.map((v) => `--${v}`).join(" ")} and the summary)`);
+  const t = await openTrace(path, { onWarning: () => {} });
+  const fh = await open(path, "r");
+  try {
+    if (view === "clock") {
+      const clock = t.options.find((o) => o.id === OPTION.TRACECLOCK);
+      const text = clock === undefined ? "" : Buffer.from(clock.payload).toString("latin1").replace(/\0.*$/s, "");
+      if (t.version === 7) return `${text}\n`;
+      // v6: the TRACECLOCK option's text (trace-cmd 3.x writes one), then the clock block after the data.
+      return t.traceClockText !== undefined ? `${text}\n\t[Tracing clock]\n\t\t${t.traceClockText}\n` : `${text}\t[Tracing clock]\n\t\t No tracing clock saved in the file\n`;
+    }
+    let head = "";
+    if (t.version === 7) {
+      const l = await readV7Layout(fh, (await fh.stat()).size, t.littleEndian);
+      const sec = l.sections.find((x) => x.id === VIEW_SECTION[view]);
+      if (sec !== undefined) {
+        const desc = sec.description >= 0 && sec.description < l.strings.length ? cstrAt(l.strings, sec.description).text : "";
+        head = `\t[Section ${sec.id} @ ${sec.offset}: "${desc}", flags 0x${sec.flags.toString(16)}, ${sec.size} bytes]\n`;
+      }
+    }
+    return head + viewBody(t, view);
   } finally {
     await fh.close();
     await t.close();

@@ -5,4 +5,4 @@ export { type CpuStream } from "./cpu-stream.js";
 export { type MergedRecord, RecordMerger } from "./record-merger.js";
 export { convertTraceDat, rewriteTraceDat, metadataOf, type ConvertOptions, type PageFilter } from "./convert.js";
 export { splitTraceDat, splitPartName, type SplitOptions } from "./split.js";
-export { dumpSummary } from "./dump.js";
+export { dumpSummary, dumpView, DUMP_VIEWS, type DumpView } from "./dump.js";
