@@ -2,3 +2,4 @@ export { FtkError, UsageError, TraceFileError, TracefsError, ProbeError, isFtkEr
 export { MinHeap } from "./min-heap.js";
 export { TextOutput } from "./text-output.js";
 export { type ColorMode, COLOR, paint, parseColorMode, useColor } from "./color.js";
+export { testPause } from "./test-pause.js";

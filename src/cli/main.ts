@@ -20,6 +20,16 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   extract: () => import("./extract.js"),
   stream: () => import("./stream.js"),
   completion: () => import("./completion.js"),
+  convert: () => import("./convert.js"),
+  set: () => import("./set.js"),
+  clear: () => import("./clear.js"),
+  "check-events": () => import("./check-events.js"),
+  snapshot: () => import("./snapshot.js"),
+  restore: () => import("./restore.js"),
+  split: () => import("./split.js"),
+  options: () => import("./options.js"),
+  dump: () => import("./dump.js"),
+  stack: () => import("./stack.js"),
 };
 
 /** What `ftk --help` and shell completion know of one command. */

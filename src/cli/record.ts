@@ -1,8 +1,9 @@
 // `ftk record`: flags as trace-cmd record 3.1.6; the work is done by record/. SIGINT/SIGTERM stop the
 // recording cleanly (the file is completed and tracefs restored).
 import { UsageError } from "../base/index.js";
-import { parseRecordArgs, record } from "../record/index.js";
+import { parseRecordArgs, record, recordFlags } from "../record/index.js";
 import type { RecordMode, RecordOptions } from "../record/index.js";
+import type { FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
 export const RECORD_HELP = `usage: ftk record [options] [command [args...]]
@@ -11,6 +12,7 @@ Records trace events (and tracers) into a trace.dat file, like trace-cmd record.
 Without a command, records until Ctrl-C (or until the -P processes exit).
 
   -e EVENT        enable an event: system, system:event, glob, or 'all' (repeatable)
+  -v              the -e that follow disable their events instead (-e sched -v -e sched:sched_wakeup)
   -f FILTER       filter for the preceding -e (kernel filter syntax)
   -R TRIGGER      trigger for the preceding -e (e.g. 'stacktrace', 'traceoff')
   -T              stack trace with every event (option stacktrace)
@@ -26,17 +28,30 @@ Without a command, records until Ctrl-C (or until the -P processes exit).
   -C CLOCK        trace clock (local, global, mono, ...)
   -b KB           per-CPU buffer size in KiB
   -M MASK         CPU mask (hex) to trace
+  -m KB           keep at most KB KiB per CPU in the file (the newest data)
   -B NAME         record into instance NAME; the -e that follow belong to it
   --cmdlines-size N  saved_cmdlines size
   -o FILE         output file (default trace.dat)
-  -q              quiet
+  -q, --quiet     quiet
   -s USECS        longest sleep between buffer reads (default 100000)
-  -k              keep the tracing settings afterwards (do not restore)
+  -k              keep the tracing settings afterwards (ftk's own, such as its pid filter, are still undone)
+  -d              switch the function tracer off while recording (option function-trace)
+  -D              as -d, and also /proc/sys/kernel/ftrace_enabled (function tracing for all users)
+  -r PRIO         run the recorder at real-time priority PRIO (SCHED_FIFO, 1-99; the command is not)
+  --user USER     run the command as USER (name or uid)
+  --date          store the offset to the time of day: reports print dates
+  --temp DIR      put the per-CPU temporary files in DIR (default: beside the output)
+  --poll          read without blocking (ftk always does; accepted for trace-cmd's command lines)
+  --func-stack    a stack trace with every function (needs -p function; option func_stack_trace)
+  --tsc2nsec      record with the x86-tsc clock and store its rate, so reports show nanoseconds
+  --profile       record what 'report --profile' needs: sched_switch/sched_wakeup with stack traces,
+                  irq, page-fault, exec and syscall events, function_graph at depth 1 where available
   --file-version 6|7   (default 7)
   --compression none|zstd|zlib   (default zstd; version 7 only)
   --no-filter     do not hide ftk's own activity from the trace
   --uprobe SPEC   create a uprobe for this recording ('BINARY:FUNC[%return] [ARGS]'), repeatable
   -x BINARY       binary for -p ufuncgraph
+  -h, --help      this help
 
 The exit status is the command's (128+N if it died of signal N).
 `;
@@ -81,13 +96,24 @@ export function parseOrHelp(argv: string[], mode: RecordMode, help: string, ctx:
   }
 }
 
+/** The record-style flags of `mode` as a FlagSpec table (the parser is record/options.ts; this lists what it accepts). */
+export function recordFlagSpecs(mode: RecordMode): Record<string, FlagSpec> {
+  const out: Record<string, FlagSpec> = {};
+  for (const { flag, takesValue } of recordFlags(mode)) {
+    const long = flag.startsWith("--");
+    out[flag.replace(/^-+/, "")] = { type: takesValue ? "string" : "boolean", ...(long ? {} : { short: flag.slice(1) }) };
+  }
+  return out;
+}
+
 /** Records events into a trace.dat file. */
 export const command: Command = {
   summary: "record trace events into a trace.dat file",
+  flags: recordFlagSpecs("record"),
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const options = parseOrHelp(argv, "record", RECORD_HELP, ctx);
     if (options === undefined) return 0;
-    if (options.instances.every((i) => i.events.length === 0) && options.tracer === undefined && options.uprobes.length === 0) {
+    if (options.instances.every((i) => i.events.length === 0) && options.tracer === undefined && options.uprobes.length === 0 && !options.profile) {
       throw new UsageError("nothing to record: give events with -e (for example -e sched) or a tracer with -p");
     }
     const result = await withStopSignals(ctx, (signal) => record(options, { stdout: ctx.stdout, stderr: ctx.stderr, signal }));

@@ -87,8 +87,13 @@ export async function addProbes(fs: Tracefs, defs: readonly ProbeDefinition[], u
     throw e;
   }
   if (undo !== undefined) {
-    for (const d of defs) undo.push(`remove probe '${d.group}/${d.event}'`, () => fs.removeDynamicEvent(`${d.group}/${d.event}`));
+    for (const d of defs) {
+      const name = `${d.group}/${d.event}`;
+      undo.push(`remove probe '${name}'`, () => fs.removeDynamicEvent(name), { step: { kind: "remove-dynamic-event", root: fs.root, name } });
+    }
   }
+  // The probes stay (or are now the caller's to remove): forget the local journal.
+  local.discard();
 }
 
 /**

@@ -1,6 +1,7 @@
 // Applies a checked plan to tracefs (tracefs-control.md §4 steps 1-9), pushing the inverse of every
 // change on an UndoStack so that any exit path can put the kernel back as it was.
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { TracefsError, describeErrno, testPause } from "../base/index.js";
 import type { Instance, Tracefs, UndoStack } from "../tracefs/index.js";
 import { addProbes } from "../probes/index.js";
 import type { PlannedInstance, RecordPlan } from "./plan.js";
@@ -12,11 +13,15 @@ export interface AppliedInstance {
 }
 
 /** Replaces a pid list file (set_event_notrace_pid, ...) and pushes the old content back on undo. */
-export async function setPidFile(inst: Instance, file: string, pids: readonly number[], undo: UndoStack): Promise<void> {
+export async function setPidFile(
+  inst: Instance,
+  file: "set_event_pid" | "set_event_notrace_pid",
+  pids: readonly number[],
+  undo: UndoStack,
+  options: { own?: boolean } = {},
+): Promise<void> {
   if (!inst.hasFile(file)) return;
-  const old = (await inst.readFile(file)).replace(/^no pid$/m, "").trim().split(/\s+/).filter((w) => w !== "");
-  await inst.writeFile(file, pids.join(" "));
-  undo.push(`restore '${inst.rel(file)}'`, () => inst.writeFile(file, old.join(" ")));
+  await inst.setPidList(file, pids, undo, options);
 }
 
 /** The thread ids of this process: its own activity is kept out of the trace with set_event_notrace_pid. */
@@ -28,13 +33,42 @@ export function ownThreadIds(): number[] {
   }
 }
 
-async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, undo: UndoStack): Promise<AppliedInstance> {
+/** "record" starts from a clean instance (tracing off, other events off, buffer cleared); "set" only adds. */
+export type ApplyMode = "record" | "set";
+
+const FTRACE_ENABLED = "/proc/sys/kernel/ftrace_enabled";
+
+/** Writes a procfs knob (record -D: ftrace_enabled), journaling the old value first. */
+async function setProcKnob(fs: Tracefs, path: string, value: string, undo: UndoStack): Promise<void> {
+  let old: string;
+  try {
+    old = readFileSync(path, "latin1").trim();
+  } catch (e) {
+    throw new TracefsError(`cannot read '${path}': ${describeErrno(e)}`, { code: "proc", path, cause: e });
+  }
+  if (old === value) return;
+  const drop = undo.push(`restore '${path}' to '${old}'`, async () => writeFileSync(path, old), { step: { kind: "write-proc", root: fs.root, path, text: old } });
+  try {
+    writeFileSync(path, value);
+  } catch (e) {
+    drop();
+    const code = (e as NodeJS.ErrnoException).code;
+    // Root is refused when the kernel is locked down (the 6.18 reference host refuses ftrace_enabled).
+    const why = (code === "EPERM" || code === "EACCES") && process.getuid?.() === 0 ? "refused by the kernel (locked down?)" : describeErrno(e);
+    throw new TracefsError(`cannot write '${path}': ${why}`, { code: code ?? "proc", path, cause: e });
+  }
+}
+
+async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, undo: UndoStack, mode: ApplyMode): Promise<AppliedInstance> {
   const inst = p.create ? await fs.createInstance(p.name, undo) : p.name === "" ? fs.topInstance() : fs.instance(p.name);
-  await inst.setTracingOn(false, undo);
-  if ((await inst.enabledEvents()).length > 0) await inst.disableAllEvents(undo);
+  if (mode === "record") {
+    await inst.setTracingOn(false, undo, { own: true });
+    if ((await inst.enabledEvents()).length > 0) await inst.disableAllEvents(undo);
+  }
   if (p.clock !== undefined && (await inst.traceClock()).current !== p.clock) await inst.setTraceClock(p.clock, undo);
   if (p.bufferSizeKb !== undefined) await inst.setBufferSizeKb(p.bufferSizeKb, undo);
   if (p.cpumask !== undefined) await inst.setCpumask(p.cpumask, undo);
+  await testPause("mid-setup");
   const current = await inst.options();
   for (const opt of p.options) {
     if (current.get(opt.name) !== opt.on) await inst.setOption(opt.name, opt.on, undo);
@@ -48,16 +82,20 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
       if (o.maxGraphDepth !== undefined) await inst.setMaxGraphDepth(o.maxGraphDepth, undo);
       await inst.setCurrentTracer(o.tracer, undo);
     }
+    if (o.disableFunctionTrace === "all") await setProcKnob(fs, FTRACE_ENABLED, "0", undo);
     if (o.cmdlinesSize !== undefined) {
       const old = (await inst.readFile("saved_cmdlines_size")).trim();
+      undo.push("restore 'saved_cmdlines_size'", () => inst.writeFile("saved_cmdlines_size", old), {
+        step: { kind: "write", root: fs.root, file: "saved_cmdlines_size", text: old },
+      });
       await inst.writeFile("saved_cmdlines_size", String(o.cmdlinesSize));
-      undo.push("restore 'saved_cmdlines_size'", () => inst.writeFile("saved_cmdlines_size", old));
     }
   }
   for (const ev of p.events) {
     if (ev.filter !== undefined) await inst.setEventFilter(ev.system, ev.event, ev.filter, undo);
   }
   for (const en of p.enables) await inst.enableEvent(en.system, en.event, undo);
+  for (const dis of p.disables) await inst.disableEvent(dis.system, dis.event, undo);
   // Triggers last, so that the undo removes them first: an event that still has a trigger only goes
   // soft-disabled when 0 is written to its enable file. An enable_event target that fired stays
   // enabled after its trigger goes, so its enable file is saved (and put back) first.
@@ -69,7 +107,7 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
       await inst.addEventTrigger(ev.system, ev.event, t, undo);
     }
   }
-  await inst.clearTrace();
+  if (mode === "record") await inst.clearTrace();
   return { plan: p, instance: inst };
 }
 
@@ -79,12 +117,12 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
  * Tracing stays off; the caller sets the pid filters (setPidFilters) once the command is started, and
  * switches tracing on.
  */
-export async function applyPlan(fs: Tracefs, plan: RecordPlan, undo: UndoStack): Promise<AppliedInstance[]> {
+export async function applyPlan(fs: Tracefs, plan: RecordPlan, undo: UndoStack, mode: ApplyMode = "record"): Promise<AppliedInstance[]> {
   if (plan.probes.length > 0) await addProbes(fs, plan.probes, undo);
   const applied: AppliedInstance[] = [];
   for (const p of plan.instances) {
     if (!p.record && !p.create && p.events.length === 0) continue;
-    applied.push(await applyInstance(fs, plan, p, undo));
+    applied.push(await applyInstance(fs, plan, p, undo, mode));
   }
   return applied;
 }
@@ -104,7 +142,7 @@ export async function setPidFilters(
   const pids = [...o.pids, ...(o.commandOnly && command !== undefined ? [command.pid] : [])];
   for (const a of applied) {
     if (pids.length > 0) await setPidFile(a.instance, "set_event_pid", pids, undo);
-    if (!o.noFilter) await setPidFile(a.instance, "set_event_notrace_pid", [...ownThreadIds(), ...(command?.helperPids ?? [])], undo);
+    if (!o.noFilter) await setPidFile(a.instance, "set_event_notrace_pid", [...ownThreadIds(), ...(command?.helperPids ?? [])], undo, { own: true });
     if (o.followChildren) await setOptionIfOff(a.instance, "event-fork", undo);
     // Function tracers filter on set_ftrace_pid (locked down on some kernels: then every task is traced).
     if (pids.length > 0 && o.tracer !== undefined && /^function/.test(o.tracer) && a.instance.name === "") {

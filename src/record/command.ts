@@ -4,7 +4,7 @@
 // release lets flock exec the command in the same process, so its first events are recorded.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FtkError } from "../base/index.js";
@@ -45,10 +45,16 @@ export async function startHeldCommand(
   flockPath: string,
   argv: readonly string[],
   stdio: "inherit" | "ignore" = "inherit",
+  user?: { uid: number; gid: number },
 ): Promise<HeldCommand> {
   const dir = mkdtempSync(join(tmpdir(), "ftk-hold-"));
   const lock = join(dir, "lock");
   writeFileSync(lock, "");
+  // --user: the command's flock opens the lock as that user.
+  if (user !== undefined) {
+    chmodSync(dir, 0o755);
+    chmodSync(lock, 0o644);
+  }
   const holder = spawn(flockPath, ["--no-fork", "--exclusive", lock, "cat"], { stdio: ["pipe", "pipe", "ignore"] });
   const cleanupHolder = () => {
     holder.stdin?.destroy();
@@ -70,6 +76,7 @@ export async function startHeldCommand(
   holder.removeAllListeners("exit");
   const child = spawn(flockPath, ["--no-fork", "--exclusive", lock, ...argv], {
     stdio,
+    ...(user !== undefined ? { uid: user.uid, gid: user.gid } : {}),
   });
   const spawned = await new Promise<Error | undefined>((resolve) => {
     child.once("spawn", () => resolve(undefined));
@@ -105,4 +112,16 @@ export async function startHeldCommand(
       return exited;
     },
   };
+}
+
+/**
+ * record -r: gives this process SCHED_FIFO priority `prio` with reset-on-fork, so the command it starts
+ * runs with the normal policy. Throws FtkError with chrt's message when the kernel refuses.
+ */
+export async function setRealtimePriority(chrtPath: string, prio: number): Promise<void> {
+  const child = spawn(chrtPath, ["--fifo", "--reset-on-fork", "--all-tasks", "--pid", String(prio), String(process.pid)], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  const status = await onceExit(child);
+  if (status !== 0) throw new FtkError(`cannot set real-time priority ${prio} (-r): ${err.trim().split("\n")[0] ?? `chrt exited with ${status}`}`, { code: "chrt" });
 }

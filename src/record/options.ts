@@ -11,6 +11,8 @@ export interface EventRequest {
   filter?: string;
   /** `-R` after it (each one a trigger). */
   triggers: string[];
+  /** After `-v`: disable these events instead (`-e sched -v -e sched:sched_wakeup`). */
+  negate?: boolean;
 }
 
 /** Settings of one instance ("" = top level). */
@@ -54,21 +56,55 @@ export interface RecordOptions {
   ufuncgraphBinary?: string;
   /** -m: max size of the output in KiB (per CPU, as trace-cmd). */
   maxKb?: number;
+  /** --user: run the command as this user (name or uid). */
+  user?: string;
+  /** --date: store the offset from the trace clock to the time of day (report prints dates). */
+  date?: boolean;
+  /** --temp: directory for the per-CPU temporary files (default: beside the output). */
+  tempDir?: string;
+  /** -d: switch the function tracer off while recording (option function-trace); -D also ftrace_enabled. */
+  disableFunctionTrace?: "tracer" | "all";
+  /** -r: real-time (SCHED_FIFO) priority of the recorder. */
+  priority?: number;
+  /** --func-stack: a stack trace with every function (option func_stack_trace). */
+  funcStack?: boolean;
+  /** --tsc2nsec: record with the x86-tsc clock and store how to turn its counts into nanoseconds. */
+  tsc2nsec?: boolean;
+  /** --profile: the events (and stack traces) report --profile needs, as trace-cmd record --profile. */
+  profile?: boolean;
+  /** extract -a: every instance as well as the top level. */
+  allInstances?: boolean;
   /** The command to run and its arguments (empty: record until Ctrl-C). */
   command: string[];
 }
 
 /** Which subcommand is parsing (some flags make sense only for some). */
-export type RecordMode = "record" | "start" | "stream" | "extract";
+export type RecordMode = "record" | "start" | "stream" | "extract" | "set";
 
 const WITH_VALUE = new Set([
   "-e", "-f", "-R", "-p", "-g", "-l", "-n", "-O", "-P", "-C", "-b", "-m", "-M", "-B", "-o", "-s", "-x",
-  "--max-graph-depth", "--cmdlines-size", "--file-version", "--compression", "--uprobe", "--func-stack",
+  "--max-graph-depth", "--cmdlines-size", "--file-version", "--compression", "--uprobe", "--user", "--temp", "-r",
 ]);
-const FLAGS = new Set(["-T", "-i", "-F", "-c", "-q", "-k", "-a", "--no-filter", "-h", "--help"]);
+const FLAGS = new Set([
+  "-T", "-i", "-F", "-c", "-q", "-k", "-v", "-d", "-D", "--no-filter", "--date", "--poll", "--func-stack", "--tsc2nsec", "--profile",
+  "--quiet", "-h", "--help",
+]);
+/** Flags only some modes take: `extract -a` reads every instance. */
+const MODE_FLAGS: Partial<Record<RecordMode, ReadonlySet<string>>> = { extract: new Set(["-a"]) };
 
-function positiveInt(flag: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: bad number '${value}': give a positive integer`);
+/** Every flag the parser accepts in `mode`, with whether it takes a value (help texts and completion list them). */
+export function recordFlags(mode: RecordMode): { flag: string; takesValue: boolean }[] {
+  return [
+    ...[...WITH_VALUE].map((flag) => ({ flag, takesValue: true })),
+    ...[...FLAGS, ...(MODE_FLAGS[mode] ?? [])].map((flag) => ({ flag, takesValue: false })),
+  ];
+}
+
+/** A whole number of at least `min` (1 unless zero means something, as for --max-graph-depth). */
+function positiveInt(flag: string, value: string, min = 1): number {
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new UsageError(`${flag}: bad number '${value}': give ${min === 0 ? "a whole number" : "a positive integer"}`);
+  }
   return Number(value);
 }
 
@@ -96,6 +132,7 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
   };
   let current = top;
   let lastEvent: EventRequest | undefined;
+  let negate = false;
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
     let value: string | undefined;
@@ -111,7 +148,7 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
       arg = arg.slice(0, 2);
     }
     if (!arg.startsWith("-") || arg === "-") {
-      if (mode === "extract" || mode === "start") throw new UsageError(`unexpected argument '${arg}': '${mode}' runs no command`);
+      if (mode === "extract" || mode === "start" || mode === "set") throw new UsageError(`unexpected argument '${arg}': '${mode}' runs no command`);
       o.command = argv.slice(i);
       break;
     }
@@ -120,17 +157,21 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         value = argv[++i];
         if (value === undefined) throw new UsageError(`option '${arg}' needs a value`);
       }
-    } else if (!FLAGS.has(arg)) {
+    } else if (!FLAGS.has(arg) && !(MODE_FLAGS[mode]?.has(arg) ?? false)) {
       throw new UsageError(`unknown option '${arg}': run 'ftk ${mode} --help'`);
     }
     const v = value ?? "";
     switch (arg) {
       case "-e":
-        lastEvent = { spec: v, triggers: [] };
+        lastEvent = { spec: v, triggers: [], ...(negate ? { negate } : {}) };
         current.events.push(lastEvent);
+        break;
+      case "-v":
+        negate = true;
         break;
       case "-f":
         if (lastEvent === undefined) throw new UsageError(`-f '${v}' must follow the -e it filters`);
+        if (lastEvent.negate) throw new UsageError(`-f '${v}' follows an event that -v disables`);
         lastEvent.filter = lastEvent.filter === undefined ? v : `(${lastEvent.filter})&&(${v})`;
         break;
       case "-R":
@@ -162,7 +203,7 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         o.ftraceNotrace.push(v);
         break;
       case "--max-graph-depth":
-        o.maxGraphDepth = positiveInt(arg, v);
+        o.maxGraphDepth = positiveInt(arg, v, 0);
         break;
       case "-P":
         for (const p of v.split(",")) o.pids.push(positiveInt(arg, p));
@@ -188,6 +229,7 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         break;
       case "-B":
         if (v === "" || v.includes("/")) throw new UsageError(`-B: bad instance name '${v}'`);
+        if (negate) throw new UsageError(`-v -B '${v}': ftk does not delete instances while recording: use 'ftk reset -B ${v} -d'`);
         current = { name: v, events: [], options: [] };
         o.instances.push(current);
         lastEvent = undefined;
@@ -199,6 +241,7 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         o.output = v;
         break;
       case "-q":
+      case "--quiet":
         o.quiet = true;
         break;
       case "-s":
@@ -227,7 +270,40 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
       case "-x":
         o.ufuncgraphBinary = v;
         break;
+      case "--user":
+        if (v === "") throw new UsageError("--user needs a user name or uid");
+        o.user = v;
+        break;
+      case "--date":
+        o.date = true;
+        break;
+      case "--temp":
+        o.tempDir = v;
+        break;
+      case "-d":
+        o.disableFunctionTrace ??= "tracer";
+        break;
+      case "-D":
+        o.disableFunctionTrace = "all";
+        break;
+      case "-r":
+        o.priority = positiveInt(arg, v);
+        if (o.priority > 99) throw new UsageError(`-r: bad priority '${v}': give 1 to 99 (SCHED_FIFO)`);
+        break;
+      case "--poll":
+        // ftk's reads never block (trace_pipe_raw is opened O_NONBLOCK and polled): what --poll asks for.
+        break;
+      case "--func-stack":
+        o.funcStack = true;
+        break;
+      case "--tsc2nsec":
+        o.tsc2nsec = true;
+        break;
+      case "--profile":
+        o.profile = true;
+        break;
       case "-a":
+        o.allInstances = true;
         break;
       case "-h":
       case "--help":
@@ -247,6 +323,14 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
   }
   if (o.followChildren && !o.commandOnly && o.pids.length === 0) {
     throw new UsageError("-c follows children of the filtered processes: use it with -F or -P");
+  }
+  if (o.funcStack && o.tracer !== "function") throw new UsageError("--func-stack needs -p function");
+  if (o.funcStack) top.options.push({ name: "func_stack_trace", on: true });
+  if (o.disableFunctionTrace !== undefined) top.options.push({ name: "function-trace", on: false });
+  if (o.user !== undefined && o.command.length === 0 && mode === "record") throw new UsageError("--user runs the command as that user: give a command");
+  if (o.tsc2nsec) {
+    if (top.clock !== undefined && top.clock !== "x86-tsc") throw new UsageError(`--tsc2nsec records with the x86-tsc clock: it cannot be used with -C ${top.clock}`);
+    top.clock = "x86-tsc";
   }
   if (o.tracer === "ufuncgraph" && o.ufuncgraphBinary === undefined) {
     throw new UsageError("-p ufuncgraph needs -x BINARY (and -g GLOB for the functions)");

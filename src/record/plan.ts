@@ -1,9 +1,9 @@
 // From flags to a checked plan (style.md §4 "Kernel state"): everything that can fail is looked up here,
 // before the first write to tracefs — events, tracer, clocks, options, filter fields, probes, the
 // command and the output directory.
-import { accessSync, constants, existsSync, statSync } from "node:fs";
-import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { FtkError, TracefsError, UsageError } from "../base/index.js";
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { FtkError, TraceFileError, TracefsError, UsageError, describeErrno } from "../base/index.js";
 import { findBlockCompressor } from "../tracedat/index.js";
 import type { Tracefs } from "../tracefs/index.js";
 import { planUfuncgraph, resolveProbeSpec } from "../probes/index.js";
@@ -33,6 +33,8 @@ export interface PlannedInstance {
   record: boolean;
   events: PlannedEvent[];
   enables: PlannedEnable[];
+  /** Events that -v switches off after the enables. */
+  disables: PlannedEnable[];
   options: { name: string; on: boolean }[];
   clock?: string;
   bufferSizeKb?: number;
@@ -49,6 +51,27 @@ export interface RecordPlan {
   commandPath?: string;
   /** Absolute path of util-linux flock, used to hold the command before exec. */
   flockPath?: string;
+  /** --user: who runs the command. */
+  user?: { uid: number; gid: number };
+  /** -r: util-linux chrt, which gives the recorder its real-time priority. */
+  chrtPath?: string;
+  /** Where the per-CPU temporary files go: `<base>.cpuN` (--temp, or beside the output). */
+  tempBase: string;
+}
+
+/** Looks a user up in /etc/passwd by name or uid. */
+export function lookupUser(user: string, passwd = "/etc/passwd"): { uid: number; gid: number } | undefined {
+  let text = "";
+  try {
+    text = readFileSync(passwd, "latin1");
+  } catch {
+    // no passwd file: only numeric uids
+  }
+  for (const line of text.split("\n")) {
+    const f = line.split(":");
+    if (f.length >= 4 && (f[0] === user || f[2] === user)) return { uid: Number(f[2]), gid: Number(f[3]) };
+  }
+  return /^\d+$/.test(user) ? { uid: Number(user), gid: Number(user) } : undefined;
 }
 
 const FILTER_SPECIALS = new Set(["CPU", "COMM", "cpu", "comm"]);
@@ -84,15 +107,37 @@ export function findInPath(name: string, path = process.env["PATH"] ?? "/usr/bin
   return undefined;
 }
 
-function checkOutput(output: string): void {
-  const dir = dirname(isAbsolute(output) ? output : resolve(output));
-  if (!existsSync(dir)) throw new UsageError(`cannot write '${output}': directory '${dir}' does not exist`);
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`cannot write '${output}': directory '${dir}' is not writable`);
+/** Why `dir` refused a new file, in words that fit (root is refused only by special or read-only file systems). */
+function refusal(e: unknown, dir: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "EROFS") return `'${dir}' is on a read-only file system: choose another place with -o`;
+  if (code === "ENOSPC") return `no space left on the device of '${dir}'`;
+  if (code === "EACCES" || code === "EPERM") {
+    return process.getuid?.() === 0
+      ? `the file system of '${dir}' does not accept new files (a kernel file system?): choose another place with -o`
+      : `permission denied in '${dir}': choose a writable directory with -o`;
   }
-  if (existsSync(output) && statSync(output).isDirectory()) throw new UsageError(`cannot write '${output}': it is a directory`);
+  return describeErrno(e);
+}
+
+/**
+ * Checks before tracing starts that `output` (and its temp files beside it) can be written, by creating
+ * it (an existing file is opened without truncating). Throws TraceFileError (exit 1) naming the user's path.
+ */
+export function checkOutput(output: string): void {
+  const dir = dirname(isAbsolute(output) ? output : resolve(output));
+  const fail = (why: string, cause?: unknown): never => {
+    throw new TraceFileError(`cannot write '${output}': ${why}`, { path: output, code: "output", cause });
+  };
+  if (!existsSync(dir)) fail(`directory '${dir}' does not exist`);
+  if (existsSync(output) && statSync(output).isDirectory()) fail("it is a directory");
+  const existed = existsSync(output);
+  try {
+    closeSync(openSync(output, "a"));
+  } catch (e) {
+    fail(refusal(e, dir), e);
+  }
+  if (!existed) unlinkSync(output);
 }
 
 async function planEvents(
@@ -100,9 +145,10 @@ async function planEvents(
   req: InstanceRequest,
   o: RecordOptions,
   warn: (line: string) => void,
-): Promise<{ events: PlannedEvent[]; enables: PlannedEnable[] }> {
+): Promise<{ events: PlannedEvent[]; enables: PlannedEnable[]; disables: PlannedEnable[] }> {
   const events: PlannedEvent[] = [];
   const enables: PlannedEnable[] = [];
+  const disables: PlannedEnable[] = [];
   const systems = new Set((await fs.availableEvents()).map((e) => e.system));
   for (const ev of req.events) {
     let matched: { system: string; event: string }[];
@@ -116,13 +162,19 @@ async function planEvents(
       throw e;
     }
     const isSystem = !ev.spec.includes(":") && !/[*?[]/.test(ev.spec) && systems.has(ev.spec);
+    if (ev.negate) {
+      disables.push(...(isSystem ? [{ system: ev.spec }] : matched.map((m) => ({ system: m.system, event: m.event }))));
+      continue;
+    }
     if (ev.spec === "all" || ev.spec === "*" || ev.spec === "*:*") enables.push(...[...new Set(matched.map((m) => m.system))].map((system) => ({ system })));
     else if (isSystem) enables.push({ system: ev.spec });
     else for (const m of matched) enables.push({ system: m.system, event: m.event });
     for (const m of matched) events.push({ system: m.system, event: m.event, filter: ev.filter, triggers: ev.triggers });
     if (ev.filter !== undefined) await checkFilter(fs, ev.spec, ev.filter, matched);
   }
-  return { events, enables };
+  // What -v switches off is not recorded (its format is not stored).
+  const off = (e: { system: string; event: string }) => disables.some((d) => d.system === e.system && (d.event === undefined || d.event === e.event));
+  return { events: events.filter((e) => !off(e)), enables, disables };
 }
 
 async function checkFilter(fs: Tracefs, spec: string, filter: string, matched: { system: string; event: string }[]): Promise<void> {
@@ -140,6 +192,43 @@ async function checkFilter(fs: Tracefs, spec: string, filter: string, matched: {
   }
 }
 
+/** Events trace-cmd record --profile adds when the kernel has them; the first two also get stack traces. */
+const PROFILE_STACK_EVENTS = ["sched:sched_switch", "sched:sched_wakeup"];
+const PROFILE_EVENTS = [
+  "exceptions:page_fault_user", "irq:irq_handler_entry", "irq:irq_handler_exit", "irq:softirq_entry",
+  "irq:softirq_exit", "irq:softirq_raise", "sched:sched_process_exec", "raw_syscalls",
+];
+
+/**
+ * record --profile (trace-cmd 3.1.6's choices): function_graph at depth 1 when the kernel has it (user
+ * and kernel time), a stacktrace trigger on sched_switch and sched_wakeup (the stacktrace option where
+ * triggers are missing), and the irq, page-fault, exec and syscall events that exist.
+ */
+export async function withProfileDefaults(fs: Tracefs, o: RecordOptions, warn: (line: string) => void): Promise<RecordOptions> {
+  const top = { ...o.instances[0]!, events: [...o.instances[0]!.events], options: [...o.instances[0]!.options] };
+  const out: RecordOptions = { ...o, instances: [top, ...o.instances.slice(1)] };
+  const topInst = fs.topInstance();
+  if (o.tracer === undefined) {
+    if ((await fs.availableTracers()).includes("function_graph") && topInst.hasFile("max_graph_depth")) {
+      out.tracer = "function_graph";
+      out.maxGraphDepth = 1;
+    } else {
+      warn("function_graph is not available on this kernel: user and kernel time are not profiled");
+    }
+  }
+  const triggers = topInst.hasFile("events/sched/sched_switch/trigger");
+  if (!triggers) top.options.push({ name: "stacktrace", on: true });
+  const has = (spec: string) => topInst.hasFile(`events/${spec.replace(":", "/")}`);
+  for (const spec of PROFILE_STACK_EVENTS) {
+    if (!has(spec)) continue;
+    const given = top.events.find((e) => e.spec === spec && !e.negate);
+    if (given === undefined) top.events.push({ spec, triggers: triggers ? ["stacktrace"] : [] });
+    else if (triggers && !given.triggers.some((t) => t.startsWith("stacktrace"))) given.triggers = [...given.triggers, "stacktrace"];
+  }
+  for (const spec of PROFILE_EVENTS) if (has(spec) && !top.events.some((e) => e.spec === spec)) top.events.push({ spec, triggers: [] });
+  return out;
+}
+
 /**
  * Checks every flag against this kernel and returns the plan; throws (UsageError, TracefsError,
  * ProbeError) before anything is changed.
@@ -148,8 +237,9 @@ export async function planRecording(
   fs: Tracefs,
   o: RecordOptions,
   warn: (line: string) => void = () => {},
-  check: { needsOutput?: boolean } = {},
+  check: { needsOutput?: boolean; needsEvents?: boolean } = {},
 ): Promise<RecordPlan> {
+  if (o.profile) o = await withProfileDefaults(fs, o, warn);
   const probes: ProbeDefinition[] = [];
   const top = fs.topInstance();
   let tracer = o.tracer;
@@ -184,7 +274,7 @@ export async function planRecording(
         throw new UsageError(`option '${opt.name}' is not available on this kernel (see 'ftk list -o')`);
       }
     }
-    const { events, enables } = await planEvents(fs, req, o, warn);
+    const { events, enables, disables } = await planEvents(fs, req, o, warn);
     if (isTop) {
       for (const p of probes) {
         events.push({ system: p.group, event: p.event, triggers: [] });
@@ -198,13 +288,14 @@ export async function planRecording(
       record: isTop ? wantsTop : true,
       events,
       enables,
+      disables,
       options: req.options,
       clock,
       bufferSizeKb: req.bufferSizeKb,
       cpumask: req.cpumask,
     });
   }
-  if (instances.every((i) => i.events.length === 0) && tracer === undefined && o.instances.every((i) => i.events.length === 0)) {
+  if ((check.needsEvents ?? true) && instances.every((i) => i.events.length === 0) && tracer === undefined && o.instances.every((i) => i.events.length === 0)) {
     throw new UsageError("nothing to record: give events with -e (for example -e sched) or a tracer with -p");
   }
   if (o.commandOnly && o.noFilter) throw new UsageError("-F and --no-filter contradict each other");
@@ -220,11 +311,23 @@ export async function planRecording(
   for (const pid of o.pids) {
     if (!existsSync(`/proc/${pid}`)) throw new UsageError(`-P ${pid}: no such process`);
   }
+  let user: RecordPlan["user"];
+  if (o.user !== undefined) {
+    user = lookupUser(o.user);
+    if (user === undefined) throw new UsageError(`--user: no user '${o.user}' (see /etc/passwd)`);
+  }
+  let chrtPath: string | undefined;
+  if (o.priority !== undefined) {
+    chrtPath = findInPath("chrt");
+    if (chrtPath === undefined) throw new UsageError("-r needs 'chrt' (util-linux), which is not installed");
+  }
+  const tempBase = o.tempDir === undefined ? o.output : join(o.tempDir, basename(o.output));
   if (check.needsOutput ?? true) {
     checkOutput(o.output);
+    if (o.tempDir !== undefined) checkOutput(tempBase + ".cpu0");
     o = await checkCompression(o, warn);
   }
-  return { options: o, instances, probes, commandPath, flockPath };
+  return { options: o, instances, probes, commandPath, flockPath, user, chrtPath, tempBase };
 }
 
 /**

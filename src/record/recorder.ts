@@ -2,13 +2,15 @@
 // capture -> trace.dat. Every exit path (success, failing command, late error, SIGINT, SIGTERM) unwinds
 // the UndoStack unless -k was given.
 import type { Writable } from "node:stream";
+import { testPause } from "../base/index.js";
 import { writeTraceDat } from "../tracedat/index.js";
 import type { TraceDatBuffer, TraceDatMetadata, TraceDatWriteResult } from "../tracedat/index.js";
 import { Tracefs, UndoStack, parseCpuStats } from "../tracefs/index.js";
 import { applyPlan, setPidFilters } from "./apply.js";
 import { Capture } from "./capture.js";
 import type { PageSink } from "./capture.js";
-import { startHeldCommand } from "./command.js";
+import { dateOffset, measureTsc2nsec } from "./clock-sync.js";
+import { setRealtimePriority, startHeldCommand } from "./command.js";
 import type { HeldCommand } from "./command.js";
 import { FTK_VERSION_STRING, collectMetadata, randomTraceId, unameString } from "./metadata.js";
 import type { RecordOptions } from "./options.js";
@@ -106,12 +108,18 @@ async function buffersOf(capture: Capture): Promise<{ buffers: TraceDatBuffer[];
 async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events: { system: string; event: string }[], commandPid?: number) {
   const o = plan.options;
   const { buffers, summaries } = await buffersOf(capture);
+  await testPause("mid-extract");
   if (buffers[0]?.name !== "") {
     const top = fs.topInstance();
     buffers.unshift({ name: "", clock: (await top.traceClock()).current, pageSize: await top.pageSize(), cpuFiles: [] });
   }
   const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
   const meta = await collectMetadata(fs, events, commandPid === undefined ? undefined : { pid: commandPid, argv0: o.command[0]! });
+  const clock = (await clockInstance.traceClock()).current;
+  let traceClock = await clockInstance.readFile("trace_clock");
+  const tsc2nsec = o.tsc2nsec ? await measureTsc2nsec(fs) : undefined;
+  // As trace-cmd: a file converted with TSC2NSEC names its clock "tsc2nsec" (nanoseconds when read).
+  if (tsc2nsec !== undefined) traceClock = traceClock.replace("[x86-tsc]", "[tsc2nsec]");
   const file = await writeTraceDat(o.output, meta, buffers, {
     version: o.fileVersion,
     compression: o.compression,
@@ -121,6 +129,8 @@ async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events:
     uname: unameString(),
     traceCmdVersion: FTK_VERSION_STRING,
     traceId: randomTraceId(),
+    ...(o.date ? { date: await dateOffset(fs, clock) } : {}),
+    ...(tsc2nsec !== undefined ? { tsc2nsec } : {}),
   });
   return { file, summaries };
 }
@@ -173,17 +183,20 @@ async function runSession<R>(
   let held: HeldCommand | undefined;
   let status = 0;
   try {
+    await testPause("before-change");
     const applied = await applyPlan(fs, plan, undo);
     const recorded = applied.filter((a) => a.plan.record);
-    capture = await Capture.open(recorded.map((a) => a.instance), target, {
+    capture = await Capture.open(recorded.map((a) => a.instance), typeof target === "string" ? plan.tempBase : target, {
       maxSleepMs: Math.max(1, (o.sleepUs ?? 100_000) / 1000),
       maxKbPerCpu: o.maxKb,
     });
     await hooks.ready?.(fs, plan, capture);
-    if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, o.command, io.commandStdio);
+    if (plan.chrtPath !== undefined) await setRealtimePriority(plan.chrtPath, o.priority!);
+    if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, o.command, io.commandStdio, plan.user);
     await setPidFilters(applied, plan, undo, held);
     capture.start();
     for (const a of recorded) await a.instance.setTracingOn(true);
+    await testPause("recording");
     if (held !== undefined) {
       await held.release();
       const exit = held.wait();
@@ -207,12 +220,11 @@ async function runSession<R>(
     held?.kill("SIGKILL");
     if (capture !== undefined) {
       await capture.close();
-      if (typeof target === "string") capture.removeFiles(target);
+      if (typeof target === "string") capture.removeFiles(plan.tempBase);
     }
-    if (!o.keep) {
-      const failures = await undo.unwind();
-      for (const f of failures) io.stderr.write(`ftk ${name}: cannot restore: ${f}\n`);
-    }
+    // -k keeps the user's settings; ftk's own bookkeeping (tracing_on, its pid filter) is undone anyway.
+    const failures = await undo.unwind({ ownOnly: o.keep });
+    for (const f of failures) io.stderr.write(`ftk ${name}: cannot restore: ${f}\n`);
   }
 }
 
@@ -268,6 +280,31 @@ export async function start(o: RecordOptions, io: RecordIo): Promise<void> {
   try {
     const applied = await applyPlan(fs, plan, undo);
     for (const a of applied) await a.instance.setTracingOn(true);
+    // The settings stay on purpose ('ftk stop'/'ftk reset' end them): nothing to restore.
+    undo.discard();
+  } catch (e) {
+    await undo.unwind();
+    throw e;
+  }
+}
+
+/**
+ * `ftk set`: applies the settings like start, but adds to what is there: other events stay enabled, the
+ * buffers are not cleared and tracing_on is left as it is. The settings stay.
+ */
+export async function setTracing(o: RecordOptions, io: RecordIo): Promise<void> {
+  const fs = io.tracefs ?? (await Tracefs.open());
+  const plan = await planRecording(fs, { ...o, noFilter: true }, (l) => io.stderr.write(`ftk set: ${l}\n`), { needsOutput: false, needsEvents: false });
+  const undo = new UndoStack();
+  try {
+    await applyPlan(fs, plan, undo, "set");
+    if (plan.options.pids.length > 0) {
+      for (const p of plan.instances) {
+        const inst = p.name === "" ? fs.topInstance() : fs.instance(p.name);
+        await inst.setPidList("set_event_pid", plan.options.pids, undo);
+      }
+    }
+    undo.discard();
   } catch (e) {
     await undo.unwind();
     throw e;
@@ -280,7 +317,7 @@ export async function start(o: RecordOptions, io: RecordIo): Promise<void> {
  */
 export async function extract(o: RecordOptions, io: RecordIo): Promise<RecordResult> {
   const fs = io.tracefs ?? (await Tracefs.open());
-  const names = o.instances.length > 1 ? o.instances.slice(1).map((i) => i.name) : [""];
+  const names = o.allInstances ? ["", ...(await fs.listInstances())] : o.instances.length > 1 ? o.instances.slice(1).map((i) => i.name) : [""];
   const instances = names.map((n) => (n === "" ? fs.topInstance() : fs.instance(n)));
   const plan = await planRecording(fs, { ...o, instances: [{ name: "", events: [], options: [] }], tracer: "nop" }, () => {});
   const undo = new UndoStack();

@@ -47,6 +47,11 @@ export class PageDecoder {
     this.le = layout.littleEndian;
   }
 
+  /** @internal Only for tracedat/split: offset in the buffer of the next unread byte of the page's data. */
+  get position(): number {
+    return this.p;
+  }
+
   /** Start a page at buf[pos .. pos+layout.pageSize); returns a status ("ok" or a problem kind). */
   reset(buf: Uint8Array, view: DataView, pos: number, cpu: number): PageStatus {
     const layout = this.layout;

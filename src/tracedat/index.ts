@@ -4,3 +4,6 @@ export { type OpenTraceOptions, type TraceBufferInfo, type Tsc2Nsec, TraceFile, 
 export { type CpuStream } from "./cpu-stream.js";
 export { type MergedRecord, RecordMerger } from "./record-merger.js";
 export { availableCompressions, findBlockCompressor, type BlockCompressor } from "./writer-compress.js";
+export { convertTraceDat, rewriteTraceDat, metadataOf, type ConvertOptions, type PageFilter } from "./convert.js";
+export { splitTraceDat, splitPartName, type SplitOptions } from "./split.js";
+export { dumpSummary, dumpView, DUMP_VIEWS, type DumpView } from "./dump.js";

@@ -100,6 +100,7 @@ interface TraceMeta {
   uname?: string;
   traceCmdVersion?: string;
   traceClock?: string;
+  traceClockText?: string;
   cpuStats: string[];
   options: { id: number; payload: Uint8Array }[];
   buffers: TraceBufferInfo[];
@@ -343,7 +344,8 @@ class MetaReader {
       const at = c.pos;
       try {
         const len = c.checkCount(await c.u64(), 1, "clock size", at);
-        clock = selectedClock(await c.text(len)) ?? "local";
+        m.traceClockText = await c.text(len);
+        clock = selectedClock(m.traceClockText) ?? "local";
       } catch {
         this.warn(`'${this.path}': file has trace_clock bug, using local clock`);
         clock = "local";
@@ -597,6 +599,8 @@ export class TraceFile {
   readonly traceCmdVersion?: string;
   /** Clock selected by a TRACECLOCK option (v6: by the clock block it enables), e.g. "local". */
   readonly traceClock?: string;
+  /** v6: the whole trace_clock text stored after the flyrecord data (when a TRACECLOCK option enables it). */
+  readonly traceClockText?: string;
   /** CPUSTAT payloads in file order (without their NUL). */
   readonly cpuStats: readonly string[];
   /** Every option record as read, in file order. */
@@ -645,6 +649,7 @@ export class TraceFile {
     if (meta.uname !== undefined) this.uname = meta.uname;
     if (meta.traceCmdVersion !== undefined) this.traceCmdVersion = meta.traceCmdVersion;
     if (meta.traceClock !== undefined) this.traceClock = meta.traceClock;
+    if (meta.traceClockText !== undefined) this.traceClockText = meta.traceClockText;
     if (meta.latencyText !== undefined) this.latencyText = meta.latencyText;
     if (meta.tsc2nsec !== undefined) this.tsc2nsec = meta.tsc2nsec;
     this.cpuStats = meta.cpuStats;
@@ -707,6 +712,23 @@ export class TraceFile {
       ? new ChunkPageSource(this.fh, this.path, e.fileOffset, this.fileSize, b.pageSize, this.littleEndian, this.decompressor!)
       : new RawPageSource(this.fh, this.path, e.fileOffset, e.size, b.pageSize);
     return new PageStream(source, layout, cpu, this.adjust, onProblem);
+  }
+
+  /**
+   * The raw ring-buffer pages of one CPU of one buffer (decompressed), in batches of whole pages; a batch
+   * is valid until the next one is asked for. A partial last page comes zero-filled to a whole page.
+   */
+  async *cpuPages(bufferIndex: number, cpu: number): AsyncGenerator<Uint8Array> {
+    const b = this.buffers[bufferIndex];
+    if (b === undefined) throw new RangeError(`no buffer ${bufferIndex} in '${this.path}'`);
+    const e = b.cpus.find((x) => x.cpu === cpu);
+    if (e === undefined || e.size === 0) return;
+    const source = b.compressed
+      ? new ChunkPageSource(this.fh, this.path, e.fileOffset, this.fileSize, b.pageSize, this.littleEndian, this.decompressor!)
+      : new RawPageSource(this.fh, this.path, e.fileOffset, e.size, b.pageSize);
+    for (let batch = await source.next(); batch !== undefined; batch = await source.next()) {
+      yield batch.buf.subarray(batch.base, batch.base + batch.pages * b.pageSize);
+    }
   }
 
   /** Closes the file; streams must not be used afterwards. */

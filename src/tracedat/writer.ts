@@ -65,6 +65,12 @@ export interface TraceDatWriteOptions {
   traceCmdVersion?: string;
   /** Random session id (TRACEID option). */
   traceId?: bigint;
+  /** DATE option: microseconds from the trace clock to the time of day, as C text ("0x..."). */
+  date?: string;
+  /** TSC2NSEC option: how a reader turns counter values into nanoseconds (`(ts * mult) >> shift`). */
+  tsc2nsec?: { mult: number; shift: number; offset: bigint };
+  /** Options copied as they are, after the ones above (convert and split keep what they do not rewrite). */
+  extraOptions?: readonly { id: number; payload: Uint8Array }[];
 }
 
 /** Where each CPU's data landed, for messages like trace-cmd's "CPU0 data recorded at offset". */
@@ -302,6 +308,16 @@ function commonOptions(options: TraceDatWriteOptions, le: boolean): OptionList {
   if (options.uname !== undefined) opts.str(OPTION.UNAME, options.uname);
   if (options.traceCmdVersion !== undefined) opts.str(OPTION.VERSION, options.traceCmdVersion);
   if (options.traceId !== undefined) opts.u64(OPTION.TRACEID, options.traceId);
+  if (options.date !== undefined) opts.str(OPTION.DATE, options.date);
+  if (options.tsc2nsec !== undefined) {
+    const payload = new Uint8Array(16);
+    const view = new DataView(payload.buffer);
+    view.setUint32(0, options.tsc2nsec.mult, le);
+    view.setUint32(4, options.tsc2nsec.shift, le);
+    view.setBigUint64(8, options.tsc2nsec.offset, le);
+    opts.add(OPTION.TSC2NSEC, payload);
+  }
+  for (const o of options.extraOptions ?? []) opts.add(o.id, o.payload);
   return opts;
 }
 

@@ -58,10 +58,20 @@ export class Instance {
   }
 
   /** Writes `value` to `file` after saving the old content, and pushes the restore on undo. */
-  async #set(file: string, value: string, undo: UndoStack | undefined, normalize: (old: string) => string = (o) => o.trim()): Promise<void> {
+  async #set(file: string, value: string, undo: UndoStack | undefined, normalize: (old: string) => string = (o) => o.trim(), own = false): Promise<void> {
     const old = normalize(await this.readFile(file));
-    await this.writeFile(file, value);
-    undo?.push(`restore '${this.rel(file)}' to '${old}'`, () => this.writeFile(file, old));
+    const drop = this.#pushWrite(undo, `restore '${this.rel(file)}' to '${old}'`, file, old, own);
+    try {
+      await this.writeFile(file, value);
+    } catch (e) {
+      drop?.();
+      throw e;
+    }
+  }
+
+  /** Pushes (before the change, so that the journal has it) the write of `text` back to `file`. */
+  #pushWrite(undo: UndoStack | undefined, description: string, file: string, text: string, own = false): (() => void) | undefined {
+    return undo?.push(description, () => this.writeFile(file, text), { step: { kind: "write", root: this.#fs.root, file: this.rel(file), text }, own });
   }
 
   /** `tracing_on`. */
@@ -70,8 +80,8 @@ export class Instance {
   }
 
   /** Writes `tracing_on`. */
-  setTracingOn(on: boolean, undo?: UndoStack): Promise<void> {
-    return this.#set("tracing_on", on ? "1" : "0", undo);
+  setTracingOn(on: boolean, undo?: UndoStack, options: { own?: boolean } = {}): Promise<void> {
+    return this.#set("tracing_on", on ? "1" : "0", undo, undefined, options.own);
   }
 
   /** `current_tracer`. */
@@ -125,14 +135,21 @@ export class Instance {
   async setEventEnable(system: string | undefined, event: string | undefined, on: boolean, undo?: UndoStack): Promise<void> {
     if (system !== undefined) this.checkEvent(system, event);
     const file = this.#enableFile(system, event);
-    const before = undo ? await this.enabledEvents() : [];
-    await this.writeFile(file, on ? "1" : "0");
+    let drop: (() => void) | undefined;
     if (undo) {
+      const before = await this.enabledEvents();
       const inScope = before.filter((e) => (system === undefined || e.system === system) && (event === undefined || e.event === event));
-      undo.push(`restore '${this.rel(file)}'`, async () => {
+      const step = { kind: "events" as const, root: this.#fs.root, instance: this.name, file, enabled: inScope.map((e) => `${e.system}:${e.event}`) };
+      drop = undo.push(`restore '${this.rel(file)}'`, async () => {
         await this.writeFile(file, "0");
         for (const e of inScope) await this.writeFile(`events/${e.system}/${e.event}/enable`, "1");
-      });
+      }, { step });
+    }
+    try {
+      await this.writeFile(file, on ? "1" : "0");
+    } catch (e) {
+      drop?.();
+      throw e;
     }
   }
 
@@ -165,17 +182,19 @@ export class Instance {
     this.checkEvent(system, event);
     const file = `events/${system}/${event}/filter`;
     const old = parseFilter(await this.readFile(file));
+    const drop = this.#pushWrite(undo, `restore filter of '${system}:${event}'`, file, old ?? "0");
     try {
       await this.writeFile(file, filter === "" ? "0" : filter);
     } catch (e) {
+      drop?.();
       await this.writeFile(file, old ?? "0").catch(() => undefined);
       if (e instanceof TracefsError && e.code === "EINVAL") {
+        // The kernel's parser rejected the text: a bad value given by the user (exit status 2).
         const detail = e.message.includes("(kernel: ") ? e.message.slice(e.message.indexOf("(kernel: ") + 9, -1) : "invalid filter";
-        throw new TracefsError(`bad filter '${filter}' for event '${system}:${event}': ${detail}`, { code: "EINVAL", path: this.rel(file), cause: e });
+        throw new TracefsError(`bad filter '${filter}' for event '${system}:${event}': ${detail}`, { code: "EINVAL", path: this.rel(file), cause: e, exitCode: 2 });
       }
       throw e;
     }
-    undo?.push(`restore filter of '${system}:${event}'`, () => this.writeFile(file, old ?? "0"));
   }
 
   /** Installed triggers of an event (the "# Available triggers" comment is left out). */
@@ -188,17 +207,21 @@ export class Instance {
   async addEventTrigger(system: string, event: string, trigger: string, undo?: UndoStack): Promise<void> {
     this.checkEvent(system, event);
     const file = `events/${system}/${event}/trigger`;
+    const cmd = triggerRemoval(trigger);
+    const bare = cmd.replace(/:\d+$/, "");
+    const step = { kind: "append" as const, root: this.#fs.root, file: this.rel(file), text: `!${cmd}`, ...(bare !== cmd ? { fallback: `!${bare}` } : {}) };
+    const drop = undo?.push(`remove trigger '${trigger}' of '${system}:${event}'`, () => this.removeEventTrigger(system, event, trigger), { step });
     try {
       await this.writeFile(file, trigger, { append: true });
     } catch (e) {
+      drop?.();
       if (e instanceof TracefsError && e.code === "EINVAL") {
         const kernel = e.message.includes("(kernel: ") ? `: ${e.message.slice(e.message.indexOf("(kernel: ") + 9, -1)}` : "";
         const available = await this.#availableTriggers(system, event);
-        throw new TracefsError(`bad trigger '${trigger}' for event '${system}:${event}'${kernel} (available commands: ${available.join(" ") || "unknown"})`, { code: "EINVAL", path: this.rel(file), cause: e });
+        throw new TracefsError(`bad trigger '${trigger}' for event '${system}:${event}'${kernel} (available commands: ${available.join(" ") || "unknown"})`, { code: "EINVAL", path: this.rel(file), cause: e, exitCode: 2 });
       }
       throw e;
     }
-    undo?.push(`remove trigger '${trigger}' of '${system}:${event}'`, () => this.removeEventTrigger(system, event, trigger));
   }
 
   /** Trigger commands this kernel supports, from the comment of a trigger file that has no triggers. */
@@ -308,20 +331,26 @@ export class Instance {
   }
 
   /** Replaces a pid or function list file; the undo writes the old list back. */
-  async #setList(file: string, words: readonly string[], undo: UndoStack | undefined, onError?: (e: unknown) => Error): Promise<void> {
+  async #setList(file: string, words: readonly string[], undo: UndoStack | undefined, onError?: (e: unknown) => Error, own = false): Promise<void> {
     let old: string[];
     try {
       old = parseWords((await this.readFile(file)).replace(/^#.*$/gm, "").replace(/^no pid$/m, ""));
     } catch (e) {
       throw onError ? onError(e) : e;
     }
+    const drop = this.#pushWrite(undo, `restore '${this.rel(file)}'`, file, old.join(" "), own);
     try {
       await this.writeFile(file, words.join(" "));
     } catch (e) {
+      drop?.();
       if (words.length > 0) await this.writeFile(file, old.join(" ")).catch(() => undefined);
       throw onError ? onError(e) : e;
     }
-    undo?.push(`restore '${this.rel(file)}'`, () => this.writeFile(file, old.join(" ")));
+  }
+
+  /** Replaces a pid list file (`set_event_notrace_pid`, ...); `own` marks ftk's own bookkeeping (undone even with -k). */
+  setPidList(file: "set_event_pid" | "set_event_notrace_pid" | "set_ftrace_pid" | "set_ftrace_notrace_pid", pids: readonly number[], undo?: UndoStack, options: { own?: boolean } = {}): Promise<void> {
+    return this.#setList(file, pids.map(String), undo, undefined, options.own);
   }
 
   /** `set_event_pid` as numbers. */

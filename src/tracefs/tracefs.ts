@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { TracefsError } from "../base/index.js";
 import { Instance } from "./instance.js";
+import { recoverStaleJournals } from "./journal.js";
 import { TRACER_HINT, errnoOf, oneLine, readdirInOrder, readWhole, tracefsError, writeWhole } from "./io.js";
 import { dynamicEventName, formatErrorLogEntry, parseAvailableEvents, parseErrorLog, parseWords } from "./parse.js";
 import type { UndoStack } from "./undo.js";
@@ -81,8 +82,10 @@ export class Tracefs {
    * Finds tracefs (/proc/mounts, /sys/kernel/tracing, /sys/kernel/debug/tracing) or mounts it.
    * `root` overrides the search (tests use a temp dir standing in for tracefs).
    * Throws TracefsError when not root, when tracefs is missing, or when it cannot be read.
+   * First replays the undo journals of ftk processes that were killed (journal.ts), telling `warn`
+   * (default: stderr) one line each.
    */
-  static async open(options: { root?: string } = {}): Promise<Tracefs> {
+  static async open(options: { root?: string; warn?: (line: string) => void } = {}): Promise<Tracefs> {
     const root = options.root ?? (await locateTracefs());
     try {
       const st = await stat(root);
@@ -93,7 +96,10 @@ export class Tracefs {
       const why = code === "EACCES" || code === "EPERM" ? "not permitted: run ftk as root" : code === "ENOENT" ? "it does not exist" : String((e as Error).message);
       throw new TracefsError(`cannot open tracefs at '${root}': ${why}`, { code: code ?? "error", path: root, cause: e });
     }
-    return new Tracefs(root);
+    const fs = new Tracefs(root);
+    const warn = options.warn ?? ((line: string) => process.stderr.write(`ftk: ${line}\n`));
+    for (const line of await recoverStaleJournals(fs)) warn(line);
+    return fs;
   }
 
   /** The unnamed top-level instance. */
@@ -119,14 +125,15 @@ export class Tracefs {
   async createInstance(name: string, undo?: UndoStack): Promise<Instance> {
     checkInstanceName(name);
     const rel = `instances/${name}`;
+    const drop = undo?.push(`remove instance '${name}'`, () => this.removeInstance(name), { step: { kind: "remove-instance", root: this.root, name } });
     try {
       await mkdir(join(this.root, rel));
     } catch (e) {
+      drop?.();
       if (errnoOf(e) === "EEXIST") throw new TracefsError(`instance '${name}' already exists`, { code: "EEXIST", path: rel });
       if (errnoOf(e) === "ENOENT") throw new TracefsError("instances are not available on this kernel ('instances' is missing)", { code: "ENOENT", path: rel });
       throw tracefsError("write", rel, e);
     }
-    undo?.push(`remove instance '${name}'`, () => this.removeInstance(name));
     return new Instance(this, name);
   }
 
@@ -304,11 +311,23 @@ export class Tracefs {
   async addDynamicEvent(line: string, undo?: UndoStack): Promise<void> {
     const file = this.#dynamicEventsFile(line);
     const before = new Set(await this.listDynamicEvents());
-    await this.writeFile(file, line.endsWith("\n") ? line : line + "\n", { append: true });
+    // The name as written ("p:grp/ev ..."), journaled before the write; a line without a group gets
+    // the kernel's default group, found by comparing the lists after.
+    const given = dynamicEventName(line);
+    const pushRemoval = (name: string) =>
+      undo?.push(`remove dynamic event '${name}'`, () => this.removeDynamicEvent(name), { step: { kind: "remove-dynamic-event", root: this.root, name } });
+    const drop = given !== undefined && given.includes("/") ? pushRemoval(given) : undefined;
+    try {
+      await this.writeFile(file, line.endsWith("\n") ? line : line + "\n", { append: true });
+    } catch (e) {
+      drop?.();
+      throw e;
+    }
+    if (drop !== undefined) return;
     const added = (await this.listDynamicEvents()).filter((l) => !before.has(l));
     for (const l of added) {
       const name = dynamicEventName(l);
-      if (name !== undefined) undo?.push(`remove dynamic event '${name}'`, () => this.removeDynamicEvent(name));
+      if (name !== undefined) pushRemoval(name);
     }
   }
 

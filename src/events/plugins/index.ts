@@ -42,3 +42,4 @@ export const PLUGINS: ReadonlyMap<string, PluginFactory> = new Map<string, Plugi
   ["kvmmmu:kvm_mmu_zap_page", kvmMmuRolePlugin],
   ["kvmmmu:kvm_mmu_prepare_zap_page", kvmMmuRolePlugin],
 ]);
+export { PLUGIN_OPTIONS, type PluginOption } from "./options.js";
