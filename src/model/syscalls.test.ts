@@ -169,3 +169,32 @@ test("readSyscalls() agrees with trace-cmd report on a lab recording (syscalls:*
   assert.ok(open.some((s) => s.name === "exit_group"), "exit_group never returns");
   assert.ok(slices.filter((s) => !s.enterMissing && !s.exitMissing).length > 1400);
 });
+
+test("syscallSteps() joins a thread's user strings to its next entry, only where the pointer matches", async () => {
+  const str = (ts: number, tid: number, f: Record<string, bigint | string>): TraceEvent => ({
+    ts: BigInt(ts), cpu: 0, pid: tid, comm: `t${tid}`, system: "ftk_strings", name: "openat64", fields: f,
+  });
+  const z = (a: bigint, b: bigint): bigint[] => [0xffffff9cn, a, b, 0n, 0n, 0n];
+  const got = await steps(
+    [
+      str(1, 7, { p0: 0x1000n, s0: "/etc/passwd" }),
+      str(2, 8, { p0: 0x1000n, s0: "/other/thread" }),
+      raw(3, 7, "enter", 257, z(0x1000n, 0n)),
+      raw(4, 7, "exit", 257, 3n),
+      raw(5, 7, "enter", 257, z(0x1000n, 0n)), // no fresh string: the old one must not be reused
+      raw(6, 7, "exit", 257, 4n),
+      str(7, 7, { p0: 0x2000n, s0: "/a", p1: 0x3000n, s1: "/b" }),
+      raw(8, 7, "enter", 82, [0x2000n, 0x3000n, 0n, 0n, 0n, 0n]),
+      raw(9, 7, "exit", 82, 0n),
+      str(10, 7, { p0: 0x4000n, s0: "/wrong" }),
+      raw(11, 7, "enter", 257, z(0x5000n, 0n)), // pointer differs: no string
+      raw(12, 7, "exit", 257, 5n),
+    ],
+    { stringSystem: "ftk_strings" },
+  );
+  const exits = got.filter((s) => s.kind === "exit").map((s) => s.call.strings);
+  assert.deepEqual(exits[0], [undefined, "/etc/passwd", undefined, undefined, undefined, undefined]);
+  assert.equal(exits[1], undefined);
+  assert.deepEqual(exits[2]?.slice(0, 2), ["/a", "/b"]);
+  assert.equal(exits[3], undefined);
+});

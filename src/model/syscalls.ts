@@ -37,6 +37,11 @@ export interface SyscallSlice {
   enterMissing: boolean;
   /** The exit was not seen: still running at the end, a call that never returns (exit_group), or a lost exit. */
   exitMissing: boolean;
+  /**
+   * User-space strings by argument index, from the `stringSystem` events (see SyscallOptions); absent
+   * when none applied. An entry is set only where the argument equals the pointer the string was read from.
+   */
+  strings?: readonly (string | undefined)[];
 }
 
 /** Which events to pair: "auto" takes the system of the first syscall event seen and ignores the other. */
@@ -50,6 +55,12 @@ export interface SyscallOptions {
   syscallName?: (nr: number) => string | undefined;
   /** The process of a thread, when the caller knows it. */
   tgidOf?: (tid: number) => number | undefined;
+  /**
+   * System (probe group) of events that carry user strings: fields `p0`, `s0`, `p1`, `s1`, ... hold a
+   * pointer and the string read from it (a uprobe on a libc wrapper: `p0=$arg1:x64 s0=+0($arg1):string`).
+   * The strings of a thread apply to its next syscall entry only, to the arguments equal to their pointer.
+   */
+  stringSystem?: string;
 }
 
 /** What the pairer reports, in event order: an entry, a completed call, or a call that will not complete. */
@@ -77,6 +88,9 @@ export class SyscallPairer {
   private readonly learned = new Map<number, string>();
   /** Argument names of each sys_enter_* event, by event name. */
   private readonly argNamesOf = new Map<string, readonly string[]>();
+  private readonly stringSystem: string | undefined;
+  /** Strings read by a thread since its last syscall entry: pointer, string, ... */
+  private readonly strings = new Map<number, (bigint | string)[]>();
 
   constructor(
     private readonly onStep: (step: SyscallStep) => void,
@@ -85,6 +99,7 @@ export class SyscallPairer {
     this.source = options.source ?? "auto";
     this.syscallName = options.syscallName;
     this.tgidOf = options.tgidOf;
+    this.stringSystem = options.stringSystem;
   }
 
   /** Calls entered and not yet exited. */
@@ -95,6 +110,7 @@ export class SyscallPairer {
   /** Feeds one event (of any system). */
   add(ev: TraceEvent): void {
     const system = ev.system;
+    if (system === this.stringSystem) return this.addStrings(ev);
     if (system !== "raw_syscalls" && system !== "syscalls") return;
     if (this.source === "auto") this.source = system;
     else if (this.source !== system) return;
@@ -117,6 +133,38 @@ export class SyscallPairer {
       return n;
     }
     return this.learned.get(nr) ?? this.syscallName?.(nr) ?? `syscall_${nr}`;
+  }
+
+  private addStrings(ev: TraceEvent): void {
+    let list = this.strings.get(ev.pid);
+    if (list === undefined) this.strings.set(ev.pid, (list = []));
+    for (let k = 0; ; k++) {
+      const p = ev.fields[`p${k}`];
+      const str = ev.fields[`s${k}`];
+      if (p === undefined || typeof str !== "string") break;
+      // Bounded: a thread that reads strings without making syscalls keeps only the latest few.
+      if (list.length >= 16) list.splice(0, 2);
+      list.push(toUnsigned(p), str);
+    }
+  }
+
+  /** The strings of this entry's arguments (consuming the thread's pending strings), or undefined. */
+  private stringsFor(tid: number, args: readonly bigint[]): (string | undefined)[] | undefined {
+    const list = this.strings.get(tid);
+    if (list === undefined) return undefined;
+    this.strings.delete(tid);
+    let out: (string | undefined)[] | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === 0n) continue;
+      for (let k = list.length - 2; k >= 0; k -= 2) {
+        if (list[k] === a) {
+          (out ??= new Array<string | undefined>(args.length).fill(undefined))[i] = list[k + 1] as string;
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   private enter(ev: TraceEvent): void {
@@ -154,6 +202,10 @@ export class SyscallPairer {
       enterMissing: false,
       exitMissing: true,
     };
+    if (this.stringSystem !== undefined) {
+      const strings = this.stringsFor(ev.pid, args);
+      if (strings !== undefined) call.strings = strings;
+    }
     this.open.set(ev.pid, call);
     this.onStep({ kind: "enter", call });
   }
@@ -237,9 +289,14 @@ export async function* syscallSteps(
   for (const s of queue) yield s;
 }
 
-/** The syscall events of one buffer of `trace`, as readEvents yields them (raw_syscalls' args included). */
-export function readSyscallEvents(trace: TraceFile, options: Pick<ReadEventsOptions, "buffer" | "cpus" | "fromTs" | "toTs"> = {}): AsyncGenerator<TraceEvent> {
-  return readEvents(trace, { ...options, events: ["raw_syscalls", "syscalls"], arrays: true });
+/** The syscall events of one buffer of `trace` (and the `stringSystem` events), as readEvents yields them (raw_syscalls' args included). */
+export function readSyscallEvents(
+  trace: TraceFile,
+  options: Pick<ReadEventsOptions, "buffer" | "cpus" | "fromTs" | "toTs"> & Pick<SyscallOptions, "stringSystem"> = {},
+): AsyncGenerator<TraceEvent> {
+  const events = ["raw_syscalls", "syscalls"];
+  if (options.stringSystem !== undefined) events.push(options.stringSystem);
+  return readEvents(trace, { ...options, events, arrays: true });
 }
 
 /**
