@@ -1,6 +1,6 @@
 // One argument of a system call, as strace prints it, from its raw 64-bit value and its kind.
 import {
-  ACCESS_FLAGS, ARCH_PRCTL_CODES, AT_FLAGS, CLOCK_IDS, EPOLL_CTL_OPS, FCNTL_CMDS, GETRANDOM_FLAGS, IOCTL_REQUESTS,
+  ACCESS_FLAGS, ARCH_PRCTL_CODES, FADVICE, AT_FLAGS, CLOCK_IDS, EPOLL_CTL_OPS, FCNTL_CMDS, GETRANDOM_FLAGS, IOCTL_REQUESTS,
   MADVISE_ADVICE, MREMAP_FLAGS, MSG_FLAGS, OPEN_FLAGS, PROT_FLAGS, RLIMIT_RESOURCES, SEEK_WHENCE, SIGPROCMASK_HOW, SOCKET_FAMILIES,
   SOCKET_TYPE_FLAGS, WAIT_OPTIONS, formatCloneFlags, formatEnum, formatFlags, formatFutexOp, formatMmapFlags, formatMode,
   formatOpenFlags, formatSignal, formatSocketType,
@@ -11,7 +11,7 @@ export type ArgKind =
   | "fd" | "dirfd" | "int" | "uint" | "long" | "size" | "hex" | "ptr" | "buf" | "path"
   | "oflags" | "fdflags" | "mode" | "prot" | "mflags" | "amode" | "clone" | "signal" | "family" | "socktype" | "sockflags"
   | "ioctl" | "whence" | "futex" | "atflags" | "archprctl" | "rlimit" | "sighow" | "clockid" | "grnd" | "fcntl"
-  | "waitopts" | "madvise" | "epollop" | "mremap" | "msgflags";
+  | "waitopts" | "madvise" | "epollop" | "mremap" | "msgflags" | "fadvice";
 
 const AT_FDCWD = -100;
 const hex = (v: bigint): string => (v === 0n ? "0" : `0x${v.toString(16)}`);
@@ -107,6 +107,8 @@ export function formatArg(kind: ArgKind, value: bigint, text?: string): string {
       return formatEnum(uint32(value), EPOLL_CTL_OPS);
     case "mremap":
       return formatFlags(uint32(value), MREMAP_FLAGS);
+    case "fadvice":
+      return formatEnum(int32(value), FADVICE);
     case "msgflags":
       return formatFlags(uint32(value), MSG_FLAGS);
   }

@@ -20,7 +20,7 @@ export interface SyscallLineOptions {
   select?: (name: string) => boolean;
   /** -z: only calls that succeeded; -Z: only calls that failed. Both print whole lines at the exit. */
   status?: "all" | "success" | "failed";
-  /** The strings known for a call's `path` arguments, by argument index. */
+  /** The strings known for a call's `path` arguments, by argument index (default: the slice's own `strings`). */
   stringsOf?: (call: SyscallSlice) => readonly (string | undefined)[] | undefined;
 }
 
@@ -60,6 +60,12 @@ export function formatArgs(call: SyscallSlice, strings?: readonly (string | unde
   let n = Math.min(info.args.length, a.length);
   // The mode of open/openat means something only when a file may be created.
   const flagsAt = info.args.indexOf("oflags");
+  // futex: FUTEX_WAKE takes 3 arguments and FUTEX_WAIT 4; strace prints only those.
+  if (info.name === "futex" && n >= 2) {
+    const cmd = Number(a[1]! & 0x7fn);
+    if (cmd === 1) n = 3;
+    else if (cmd === 0) n = 4;
+  }
   if (info.args[n - 1] === "mode" && flagsAt >= 0 && flagsAt < n && (Number(BigInt.asUintN(32, a[flagsAt]!)) & O_CREAT_OR_TMPFILE) === 0) n--;
   for (let i = 0; i < n; i++) parts.push(formatArg(info.args[i]!, a[i]!, strings?.[i]));
   return parts.join(", ");
@@ -107,7 +113,13 @@ export class SyscallLineWriter {
     private readonly out: (line: string) => void,
     options: SyscallLineOptions = {},
   ) {
-    this.o = { durations: false, timestamps: "none", threadPrefix: true, status: "all", ...options };
+    this.o = {
+      ...options,
+      durations: options.durations ?? false,
+      timestamps: options.timestamps ?? "none",
+      threadPrefix: options.threadPrefix ?? true,
+      status: options.status ?? "all",
+    };
   }
 
   /** Handles one step of the model. */
@@ -167,7 +179,7 @@ export class SyscallLineWriter {
   }
 
   private args(c: SyscallSlice): string {
-    return formatArgs(c, this.o.stringsOf?.(c));
+    return formatArgs(c, this.o.stringsOf?.(c) ?? c.strings);
   }
 
   private full(c: SyscallSlice): string {

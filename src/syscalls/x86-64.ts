@@ -126,6 +126,24 @@ const TABLE = `
 110 getppid - int -
 111 getpgrp - int -
 112 setsid - int -
+113 setreuid C int int int
+114 setregid C int int int
+115 getgroups C int int ptr
+117 setresuid C int int int int
+118 getresuid C int ptr ptr ptr
+119 setresgid C int int int int
+120 getresgid C int ptr ptr ptr
+121 getpgid - int int
+124 getsid - int int
+132 utime F int path ptr
+133 mknod F int path mode uint
+140 getpriority - int int int
+141 setpriority - int int int int
+149 mlock M int ptr size
+150 munlock M int ptr size
+162 sync - int -
+165 mount F int path path path hex ptr
+166 umount2 F int path int
 127 rt_sigpending S int ptr size
 128 rt_sigtimedwait S int ptr ptr ptr size
 129 rt_sigqueueinfo S int int signal ptr
@@ -143,8 +161,13 @@ const TABLE = `
 202 futex - int ptr futex int ptr ptr int
 203 sched_setaffinity - int int uint ptr
 204 sched_getaffinity - int int uint ptr
+213 epoll_create D int int
 217 getdents64 D int fd ptr uint
 218 set_tid_address - int ptr
+219 restart_syscall - int -
+221 fadvise64 D int fd long size fadvice
+222 timer_create K int clockid ptr ptr
+
 228 clock_gettime K int clockid ptr
 229 clock_getres K int clockid ptr
 230 clock_nanosleep - int clockid int ptr ptr
@@ -166,23 +189,42 @@ const TABLE = `
 269 faccessat FD int dirfd path amode
 270 pselect6 D int int ptr ptr ptr ptr ptr
 271 ppoll D int ptr uint ptr ptr size
+272 unshare P int clone
 273 set_robust_list - int ptr size
 274 get_robust_list - int int ptr ptr
 281 epoll_pwait D int fd ptr int int ptr size
+275 splice D int fd ptr fd ptr size uint
+280 utimensat FD int dirfd path ptr atflags
+283 timerfd_create DK int clockid int
 284 eventfd D int uint
 285 fallocate D int fd int long long
 288 accept4 ND int fd ptr ptr sockflags
+289 signalfd4 DS int fd ptr size int
 290 eventfd2 D int uint int
 291 epoll_create1 D int int
 292 dup3 D int fd fd fdflags
 293 pipe2 D int ptr fdflags
+295 preadv D int fd ptr int long
+296 pwritev D int fd ptr int long
+299 recvmmsg ND int fd ptr uint msgflags ptr
 302 prlimit64 - int int rlimit ptr ptr
+307 sendmmsg ND int fd ptr uint msgflags
+309 getcpu - int ptr ptr ptr
 316 renameat2 FD int dirfd path dirfd path uint
 318 getrandom - int buf size grnd
+319 memfd_create D int path uint
 322 execveat FDP int dirfd path ptr ptr atflags
+324 membarrier - int int uint int
+326 copy_file_range D int fd ptr fd ptr size uint
 332 statx FD int dirfd path atflags hex ptr
 334 rseq - int ptr hex int hex
+424 pidfd_send_signal DS int fd signal ptr uint
+425 io_uring_setup D int uint ptr
+426 io_uring_enter D int fd uint uint uint ptr size
+434 pidfd_open DP int int uint
 435 clone3 P int ptr size
+437 openat2 FD int dirfd path ptr size
+441 epoll_pwait2 D int fd ptr int ptr ptr size
 439 faccessat2 FD int dirfd path amode atflags
 `;
 
