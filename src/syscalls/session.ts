@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { FtkError, UsageError } from "../base/index.js";
-import { ElfFile, resolveProbeSpec, type ProbeDefinition } from "../probes/index.js";
+import {
+  ElfFile, expandFetchArgs, readFunctions, resolveBinary, sanitizeName, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
+} from "../probes/index.js";
 import { findInPath, parseRecordArgs, record, type RecordResult } from "../record/index.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
 import { Tracefs } from "../tracefs/index.js";
@@ -93,24 +95,30 @@ function wantsPaths(selection: SyscallSelection): boolean {
 
 /**
  * Uprobes (one per distinct wrapper address) reading each path argument as `pN` (pointer) and `sN` (string).
- * Wrappers this libc lacks are skipped.
+ * Wrappers this libc lacks are skipped; an empty list when no libc is found.
  */
 export async function planStringProbes(options: { pid?: number } = {}): Promise<ProbeDefinition[]> {
+  let binary: BinaryFunctions;
+  try {
+    binary = await readFunctions(await resolveBinary("libc", { pid: options.pid }));
+  } catch {
+    return [];
+  }
+  if (/\s/.test(binary.path)) return [];
+  const byName = new Map<string, ProbeableFunction>();
+  for (const f of binary.functions) for (const n of [f.name, ...f.aliases]) if (!byName.has(n)) byName.set(n, f);
   const defs: ProbeDefinition[] = [];
   const seen = new Set<number>();
-  for (const [fn, ...argNums] of PATH_WRAPPERS) {
-    const args = argNums.flatMap((n, k) => [`p${k}=$arg${n}:x64`, `s${k}=+0($arg${n}):string`]).join(" ");
-    let resolved: ProbeDefinition[];
-    try {
-      resolved = await resolveProbeSpec(`libc:${fn} ${args}`, { pid: options.pid, group: STRING_PROBE_GROUP, event: fn });
-    } catch {
-      continue;
-    }
-    for (const d of resolved) {
-      if (d.fileOffset === undefined || seen.has(d.fileOffset)) continue;
-      seen.add(d.fileOffset);
-      defs.push(d);
-    }
+  for (const [name, ...argNums] of PATH_WRAPPERS) {
+    const fn = byName.get(name);
+    if (fn === undefined || seen.has(fn.fileOffset)) continue;
+    seen.add(fn.fileOffset);
+    const args = expandFetchArgs(argNums.flatMap((n, k) => [`p${k}=$arg${n}:x64`, `s${k}=+0($arg${n}):string`]), {
+      machine: binary.machine, isReturn: false, symbol: name,
+    });
+    const event = sanitizeName(name);
+    const line = [`p:${STRING_PROBE_GROUP}/${event}`, `${binary.path}:0x${fn.fileOffset.toString(16)}`, ...args].join(" ");
+    defs.push({ kind: "uprobe", group: STRING_PROBE_GROUP, event, line, binary: binary.path, symbol: name, fileOffset: fn.fileOffset });
   }
   return defs;
 }
@@ -273,10 +281,13 @@ async function threadsOf(pid: number): Promise<number[]> {
 /** A kernel filter keeping only the selected calls (by number), or undefined for every call. */
 function kernelFilter(select: SyscallSelection): string | undefined {
   if (select.names === undefined) return undefined;
-  const nrs = [...select.names].map((n) => findSyscallByName(n)?.nr).filter((n) => n !== undefined);
-  if (nrs.length === 0) return "id == -1";
+  // execve and execveat stay: the command's successful exec marks where its own calls begin.
+  const names = new Set([...select.names, "execve", "execveat"]);
+  const nrs = [...names].map((n) => findSyscallByName(n)?.nr).filter((n) => n !== undefined);
   return nrs.map((n) => `id == ${n}`).join(" || ");
 }
+
+const CHILD_RETURNS = new Set(["clone", "clone3", "fork", "vfork"]);
 
 /** Reads the syscalls of `trace` and prints lines and summaries. */
 async function printTrace(
@@ -299,6 +310,8 @@ async function printTrace(
   let execEnter: SyscallStep | undefined;
   const handle = (s: SyscallStep): void => {
     const c = s.call;
+    // A new child's return from clone/fork (0, no entry of its own): strace never shows it.
+    if (c.enterMissing && c.ret === 0n && CHILD_RETURNS.has(c.name)) return;
     if (s.kind !== "enter" && ctx.select.has(c.name) && statusMatches(c, options.status)) {
       if (s.kind === "exit") {
         calls++;
