@@ -161,9 +161,13 @@ export const command: Command = {
       return 0;
     }
     const file = output === undefined ? undefined : createWriteStream(output);
-    if (file !== undefined) await Promise.race([once(file, "open"), once(file, "error").then(([e]) => {
-      throw new UsageError(`-o: cannot write '${output}': ${(e as Error).message}`);
-    })]);
+    if (file !== undefined) {
+      try {
+        await once(file, "open");
+      } catch (e) {
+        throw new UsageError(`-o: cannot write '${output}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
     try {
       const result = await withStopSignals(ctx, (signal) => traceSyscalls(options, { out: file ?? ctx.stderr, stderr: ctx.stderr, signal }));
       return result.status;
