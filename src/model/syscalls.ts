@@ -217,7 +217,13 @@ export class SyscallPairer {
     const open = this.open.get(ev.pid);
     if (open !== undefined && open.nr === nr) {
       this.open.delete(ev.pid);
-      this.onStep({ kind: "exit", call: { ...open, dur: ev.ts - open.ts, exitCpu: ev.cpu, ret, exitMissing: false } });
+      // Written out field by field: a spread of the open call costs more on this hot path.
+      const call: SyscallSlice = {
+        ts: open.ts, dur: ev.ts - open.ts, tid: open.tid, tgid: open.tgid, comm: open.comm, cpu: open.cpu, exitCpu: ev.cpu,
+        nr, name: open.name, args: open.args, argNames: open.argNames, ret, enterMissing: false, exitMissing: false,
+      };
+      if (open.strings !== undefined) call.strings = open.strings;
+      this.onStep({ kind: "exit", call });
       return;
     }
     if (open !== undefined) {
