@@ -318,6 +318,25 @@ suite("ftk trace on the live kernel, against strace", { skip }, () => {
     assert.ok(mine.some((l) => l.endsWith("close(3) = 0")), mine.join("\n"));
   });
 
+  test("ftk trace -p PID attaches to a running process until it exits", async () => {
+    const snap = await snapshotTracefsState(fs);
+    const out = join(dir, "pid.out");
+    const other = spawn(prog, ["wait"], { stdio: ["pipe", "ignore", "ignore"] });
+    const tracer = spawn(process.execPath, [ftkBin(), "trace", "-p", String(other.pid), "-o", out], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    tracer.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => tracer.once("exit", (c) => r(c)));
+    await waitFor(() => readFileSync(join(fs.root, "uprobe_events"), "latin1").includes("ftk_trace_strings/"));
+    await new Promise((r) => setTimeout(r, 1000)); // tracing is switched on just after the probes are placed
+    other.stdin!.end("x");
+    assert.equal(await exited, 0, stderr);
+    await assertTracefsUnchanged(fs, snap);
+    const text = readFileSync(out, "latin1").replace(/\s+= /g, " = ");
+    assert.match(text, new RegExp(`^prog/${other.pid} <\\.\\.\\. read resumed>\\) = 1$`, "m"), "the read it was blocked in");
+    assert.match(text, /openat\(AT_FDCWD, "\/etc\/hostname", O_RDONLY\) = 3/);
+    assert.match(text, /exit_group\(0\) = \?/);
+  });
+
   test("ftk trace of a failing command exits with its status and restores tracefs", async () => {
     const r = await ftkTrace(["false"]);
     assert.equal(r.code, 1);
