@@ -198,3 +198,25 @@ test("syscallSteps() joins a thread's user strings to its next entry, only where
   assert.deepEqual(exits[2]?.slice(0, 2), ["/a", "/b"]);
   assert.equal(exits[3], undefined);
 });
+
+test("syscallSteps() joins strings read during a call (kprobes) to that call's exit slice, by pointer", async () => {
+  const str = (ts: number, tid: number, f: Record<string, bigint | string>): TraceEvent => ({
+    ts: BigInt(ts), cpu: 0, pid: tid, comm: `t${tid}`, system: "ftk_strings", name: "getname_flags", fields: f,
+  });
+  const got = await steps(
+    [
+      raw(1, 7, "enter", 82, [0x2000n, 0x3000n, 0n, 0n, 0n, 0n]),
+      str(2, 7, { p0: 0x2000n, s0: "/old" }),
+      str(3, 7, { p0: 0x3000n, s0: "/new" }),
+      str(4, 7, { p0: 0x9000n, s0: "/not/an/argument" }),
+      raw(5, 7, "exit", 82, 0n),
+      raw(6, 7, "enter", 87, [0x2000n, 0n, 0n, 0n, 0n, 0n]), // the old strings do not carry over
+      raw(7, 7, "exit", 87, 0n),
+    ],
+    { stringSystem: "ftk_strings" },
+  );
+  const exits = got.filter((s) => s.kind === "exit").map((s) => s.call.strings);
+  assert.deepEqual(exits[0], ["/old", "/new", undefined, undefined, undefined, undefined]);
+  assert.equal(exits[1], undefined);
+  assert.equal(got[0]!.call.strings, undefined, "the entry step's object is left as it was");
+});

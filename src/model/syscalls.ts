@@ -58,7 +58,9 @@ export interface SyscallOptions {
   /**
    * System (probe group) of events that carry user strings: fields `p0`, `s0`, `p1`, `s1`, ... hold a
    * pointer and the string read from it (a uprobe on a libc wrapper: `p0=$arg1:x64 s0=+0($arg1):string`).
-   * The strings of a thread apply to its next syscall entry only, to the arguments equal to their pointer.
+   * Strings read in user space (uprobes) apply to the thread's next syscall entry only; strings read
+   * while the thread is in a call (kprobes inside the kernel) apply to that call. Either way only to the
+   * arguments equal to their pointer.
    */
   stringSystem?: string;
 }
@@ -91,6 +93,8 @@ export class SyscallPairer {
   private readonly stringSystem: string | undefined;
   /** Strings read by a thread since its last syscall entry: pointer, string, ... */
   private readonly strings = new Map<number, (bigint | string)[]>();
+  /** Strings read by a thread during its open call (kprobes): pointer, string, ... */
+  private readonly during = new Map<number, (bigint | string)[]>();
 
   constructor(
     private readonly onStep: (step: SyscallStep) => void,
@@ -136,8 +140,9 @@ export class SyscallPairer {
   }
 
   private addStrings(ev: TraceEvent): void {
-    let list = this.strings.get(ev.pid);
-    if (list === undefined) this.strings.set(ev.pid, (list = []));
+    const map = this.open.has(ev.pid) ? this.during : this.strings;
+    let list = map.get(ev.pid);
+    if (list === undefined) map.set(ev.pid, (list = []));
     for (let k = 0; ; k++) {
       const p = ev.fields[`p${k}`];
       const str = ev.fields[`s${k}`];
@@ -148,12 +153,14 @@ export class SyscallPairer {
     }
   }
 
-  /** The strings of this entry's arguments (consuming the thread's pending strings), or undefined. */
-  private stringsFor(tid: number, args: readonly bigint[]): (string | undefined)[] | undefined {
-    const list = this.strings.get(tid);
+  /** The strings of a call's arguments (consuming the thread's pending strings from `map`), merged over `base`. */
+  private stringsFor(
+    map: Map<number, (bigint | string)[]>, tid: number, args: readonly bigint[], base?: readonly (string | undefined)[],
+  ): (string | undefined)[] | undefined {
+    const list = map.get(tid);
     if (list === undefined) return undefined;
-    this.strings.delete(tid);
-    let out: (string | undefined)[] | undefined;
+    map.delete(tid);
+    let out: (string | undefined)[] | undefined = base === undefined ? undefined : [...base];
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (a === 0n) continue;
@@ -203,7 +210,8 @@ export class SyscallPairer {
       exitMissing: true,
     };
     if (this.stringSystem !== undefined) {
-      const strings = this.stringsFor(ev.pid, args);
+      this.during.delete(ev.pid);
+      const strings = this.stringsFor(this.strings, ev.pid, args);
       if (strings !== undefined) call.strings = strings;
     }
     this.open.set(ev.pid, call);
@@ -222,13 +230,15 @@ export class SyscallPairer {
         ts: open.ts, dur: ev.ts - open.ts, tid: open.tid, tgid: open.tgid, comm: open.comm, cpu: open.cpu, exitCpu: ev.cpu,
         nr, name: open.name, args: open.args, argNames: open.argNames, ret, enterMissing: false, exitMissing: false,
       };
-      if (open.strings !== undefined) call.strings = open.strings;
+      const strings = this.during.size > 0 ? this.stringsFor(this.during, ev.pid, open.args, open.strings) : undefined;
+      if (strings !== undefined || open.strings !== undefined) call.strings = strings ?? open.strings;
       this.onStep({ kind: "exit", call });
       return;
     }
     if (open !== undefined) {
       // A different call's exit: the open one's exit, and this one's entry, were lost.
       this.open.delete(ev.pid);
+      this.during.delete(ev.pid);
       this.onStep({ kind: "unfinished", call: open });
     }
     this.onStep({

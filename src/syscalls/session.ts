@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { FtkError, UsageError } from "../base/index.js";
 import {
-  ElfFile, expandFetchArgs, readFunctions, resolveBinary, sanitizeName, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
+  ElfFile, expandFetchArgs, readFunctions, resolveBinary, resolveProbeSpec, sanitizeName, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
 } from "../probes/index.js";
 import { findInPath, parseRecordArgs, record, type RecordResult } from "../record/index.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
@@ -123,6 +123,21 @@ export async function planStringProbes(options: { pid?: number } = {}): Promise<
   return defs;
 }
 
+/**
+ * A kprobe on the kernel's getname_flags(), which copies the path argument of nearly every path-taking
+ * call from user space: pointer `p0` and string `s0` (`ustring`). Undefined without kprobes (this host)
+ * or without that function.
+ */
+export async function planKernelStringProbe(fs: Tracefs): Promise<ProbeDefinition | undefined> {
+  if (!fs.hasFile("kprobe_events")) return undefined;
+  try {
+    const [def] = await resolveProbeSpec("getname_flags p0=$arg1:x64 s0=+0($arg1):ustring", { group: STRING_PROBE_GROUP, event: "getname_flags" });
+    return def;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Why a command's paths cannot come from libc uprobes, or undefined when they can. */
 async function staticReason(path: string): Promise<string | undefined> {
   let elf: ElfFile;
@@ -197,11 +212,18 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
   // Strings: uprobes on libc's wrappers when a selected call takes a path.
   let probes: ProbeDefinition[] = [];
   let note: string | undefined;
+  let fromKernel = false;
   if ((options.strings ?? true) && options.summary !== "only" && wantsPaths(select)) {
-    const why = commandPath !== undefined && !options.all ? await staticReason(commandPath) : undefined;
-    if (why !== undefined) note = `${why}: paths are shown as pointers`;
-    else probes = await planStringProbes({ pid: options.pids[0] });
-    if (probes.length === 0 && note === undefined) note = "no libc found to probe: paths are shown as pointers";
+    const kernel = await planKernelStringProbe(fs);
+    if (kernel !== undefined) {
+      probes = [kernel];
+      fromKernel = true;
+    } else {
+      const why = commandPath !== undefined && !options.all ? await staticReason(commandPath) : undefined;
+      if (why !== undefined) note = `${why}: paths are shown as pointers`;
+      else probes = await planStringProbes({ pid: options.pids[0] });
+      if (probes.length === 0 && note === undefined) note = "no libc found to probe: paths are shown as pointers";
+    }
   }
 
   const dir = options.keep === undefined ? mkdtempSync(join(tmpdir(), "ftk-trace-")) : undefined;
@@ -241,7 +263,9 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
       });
       calls = r.calls;
       if (probes.length > 0 && r.pointerPaths > 0) {
-        note ??= `${r.pointerPaths} path arguments are shown as pointers: those calls did not go through a probed libc wrapper (dynamic loader, libc internals)`;
+        note ??= fromKernel
+          ? `${r.pointerPaths} path arguments are shown as pointers: the kernel did not read them through getname_flags`
+          : `${r.pointerPaths} path arguments are shown as pointers: those calls did not go through a probed libc wrapper (dynamic loader, libc internals)`;
       }
     } finally {
       await trace.close();
