@@ -65,9 +65,19 @@ export function formatArgs(call: SyscallSlice, strings?: readonly (string | unde
     const cmd = Number(a[1]! & 0x7fn);
     if (cmd === 1) n = 3;
     else if (cmd === 0) n = 4;
+    else if ((cmd === 9 || cmd === 10) && a.length >= 6) return formatFutexBitset(info, a);
   }
   if (info.args[n - 1] === "mode" && flagsAt >= 0 && flagsAt < n && (Number(BigInt.asUintN(32, a[flagsAt]!)) & O_CREAT_OR_TMPFILE) === 0) n--;
   for (let i = 0; i < n; i++) parts.push(formatArg(info.args[i]!, a[i]!, strings?.[i]));
+  return parts.join(", ");
+}
+
+/** FUTEX_WAIT_BITSET / FUTEX_WAKE_BITSET: uaddr, op, val, timeout (wait only), then the bitset (uaddr2 unused). */
+function formatFutexBitset(info: SyscallInfo, a: readonly bigint[]): string {
+  const parts = [0, 1, 2].map((i) => formatArg(info.args[i]!, a[i]!));
+  if (Number(a[1]! & 0x7fn) === 9) parts.push(formatArg("ptr", a[3]!));
+  const bitset = BigInt.asUintN(32, a[5]!);
+  parts.push(bitset === 0xffffffffn ? "FUTEX_BITSET_MATCH_ANY" : `0x${bitset.toString(16)}`);
   return parts.join(", ");
 }
 

@@ -64,6 +64,10 @@ test("formatArg() prints flags, enumerations and special values as strace does",
   const at = (flags: bigint) => formatArgs(call(1, "openat", [0xffffff9cn, 0n, flags, 0o644n], 3n));
   assert.equal(at(0n), "AT_FDCWD, NULL, O_RDONLY");
   assert.equal(at(0o1101n), "AT_FDCWD, NULL, O_WRONLY|O_CREAT|O_TRUNC, 0644");
+  // futex prints the arguments its operation uses, as strace does.
+  const futex = (op: bigint, rest: bigint[]) => formatArgs(call(1, "futex", [0x1000n, op, ...rest], 0n));
+  assert.equal(futex(129n, [1n, 0n, 0n, 0n]), "0x1000, FUTEX_WAKE_PRIVATE, 1");
+  assert.equal(futex(265n, [7n, 0n, 0n, 0xffffffffn]), "0x1000, FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME, 7, NULL, FUTEX_BITSET_MATCH_ANY");
 });
 
 test("errno helpers name errors and give glibc's messages", () => {
