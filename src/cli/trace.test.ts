@@ -269,6 +269,20 @@ suite("ftk trace on the live kernel, against strace", { skip }, () => {
     });
   }
 
+  test("ftk trace -w FILE.dat keeps the recording: ftk trace -i prints the same lines, trace-cmd report reads it", async () => {
+    const dat = join(dir, "kept.dat");
+    const ours = await ftkTrace(["-w", dat, prog]);
+    assert.equal(ours.code, 0, ours.stderr);
+    const again = await run(process.execPath, [ftkBin(), "trace", "-i", dat], { stdio: "pipe" });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stderr.replace(/^ftk trace: note: .*\n/m, ""), ours.text);
+    const report = spawnSync("trace-cmd", ["report", dat], { encoding: "latin1", maxBuffer: 1 << 28 });
+    if (report.error === undefined) {
+      assert.equal(report.status, 0, report.stderr);
+      assert.match(report.stdout, /sys_enter: +NR 257 /);
+    }
+  });
+
   test("ftk trace -c: call and error counts equal strace -c's", async () => {
     const ours = await ftkTrace(["-c", prog]);
     assert.equal(ours.code, 0, ours.stderr);

@@ -311,6 +311,9 @@ function kernelFilter(select: SyscallSelection): string | undefined {
   return nrs.map((n) => `id == ${n}`).join(" || ");
 }
 
+/** Calls kept back from a thread that looks like ftk's launcher in a file (-i) before they are shown after all. */
+const HELD_MAX = 64;
+
 const CHILD_RETURNS = new Set(["clone", "clone3", "fork", "vfork"]);
 
 /** Reads the syscalls of `trace` and prints lines and summaries. */
@@ -329,9 +332,13 @@ async function printTrace(
   const summary = summaryMode === "none" && !options.histogram ? undefined : new SyscallSummary();
   let calls = 0;
   let pointerPaths = 0;
-  // The command starts as our helper (flock) holding it: its calls up to the successful execve are not the command's.
-  let execed = ctx.commandPid === undefined;
-  let execEnter: SyscallStep | undefined;
+  // The command starts as our launcher (flock) holding it: its calls up to the successful execve are not
+  // the command's. Reading a file (-i), the launcher is recognised by its first event, the end of the
+  // flock() call that held it; being a guess, its calls are kept back (at most HELD_MAX) and shown after
+  // all if no execve comes.
+  const held = new Map<number, { certain: boolean; steps: SyscallStep[]; exec?: SyscallStep }>();
+  if (ctx.commandPid !== undefined) held.set(ctx.commandPid, { certain: true, steps: [] });
+  const seen = ctx.commandPid === undefined ? new Set<number>() : undefined;
   const handle = (s: SyscallStep): void => {
     const c = s.call;
     // A new child's return from clone/fork (0, no entry of its own): strace never shows it.
@@ -346,16 +353,30 @@ async function printTrace(
     writer?.step(s);
   };
   for await (const s of syscallSteps(readSyscallEvents(trace, { stringSystem: ctx.stringSystem }), { syscallName, stringSystem: ctx.stringSystem })) {
-    if (!execed && s.call.tid === ctx.commandPid) {
+    const tid = s.call.tid;
+    if (seen !== undefined && !seen.has(tid)) {
+      seen.add(tid);
+      if (s.kind === "exit" && s.call.enterMissing && s.call.name === "flock") held.set(tid, { certain: false, steps: [] });
+    }
+    const h = held.get(tid);
+    if (h !== undefined) {
       const isExec = s.call.name === "execve" || s.call.name === "execveat";
-      if (isExec && s.kind === "enter") execEnter = s;
-      if (!(isExec && s.kind === "exit" && s.call.ret === 0n)) continue;
-      execed = true;
-      if (execEnter !== undefined) handle(execEnter);
+      if (!(isExec && s.kind === "exit" && s.call.ret === 0n)) {
+        if (isExec && s.kind === "enter") h.exec = s;
+        if (!h.certain) h.steps.push(s);
+        if (h.steps.length > HELD_MAX) {
+          held.delete(tid);
+          for (const x of h.steps) handle(x);
+        }
+        continue;
+      }
+      held.delete(tid);
+      if (h.exec !== undefined) handle(h.exec);
     }
     handle(s);
     if (out.full) await out.flush();
   }
+  for (const h of held.values()) for (const x of h.steps) handle(x);
   writer?.finish();
   if (summary !== undefined) {
     const sort = options.sort ?? "time";
