@@ -31,7 +31,8 @@ calls made elsewhere show the pointer, with a note.
   -Z, --failed-only       only calls that failed
   -T, --syscall-times     show the time spent in each call
   -t, --absolute-timestamps   wall-clock time of day; -tt with microseconds; -ttt seconds since the epoch
-  -c, --summary-only      only a summary table: time, calls and errors per call (as strace -c)
+  -c, --summary-only      only a summary table: time, calls and errors per call (as strace -c; the
+                          times are each call's latency, entry to exit, where strace's are CPU time)
   -C, --summary           the lines, then the summary
   -S, --summary-sort-by KEY   time (default), calls, errors, name, avg-time, min-time, max-time, nothing
   -s, --summary-by-thread     one summary table per thread

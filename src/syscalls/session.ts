@@ -13,7 +13,7 @@ import {
 import { findInPath, parseRecordArgs, record, type RecordResult } from "../record/index.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
 import { Tracefs } from "../tracefs/index.js";
-import { readSyscallEvents, syscallSteps, type SyscallSlice, type SyscallStep } from "../model/index.js";
+import { SyscallPairer, readSyscallEvents, type SyscallSlice, type SyscallStep } from "../model/index.js";
 import { errnoOf } from "./errno.js";
 import { SyscallLineWriter } from "./lines.js";
 import { ALL_SYSCALLS, type SyscallSelection } from "./select.js";
@@ -352,29 +352,39 @@ async function printTrace(
     }
     writer?.step(s);
   };
-  for await (const s of syscallSteps(readSyscallEvents(trace, { stringSystem: ctx.stringSystem }), { syscallName, stringSystem: ctx.stringSystem })) {
+  /** Passes a step on, unless it belongs to the launcher before the command's execve. */
+  const route = (s: SyscallStep): void => {
     const tid = s.call.tid;
     if (seen !== undefined && !seen.has(tid)) {
       seen.add(tid);
       if (s.kind === "exit" && s.call.enterMissing && s.call.name === "flock") held.set(tid, { certain: false, steps: [] });
     }
     const h = held.get(tid);
-    if (h !== undefined) {
-      const isExec = s.call.name === "execve" || s.call.name === "execveat";
-      if (!(isExec && s.kind === "exit" && s.call.ret === 0n)) {
-        if (isExec && s.kind === "enter") h.exec = s;
-        if (!h.certain) h.steps.push(s);
-        if (h.steps.length > HELD_MAX) {
-          held.delete(tid);
-          for (const x of h.steps) handle(x);
-        }
-        continue;
-      }
+    if (h === undefined) return handle(s);
+    const isExec = s.call.name === "execve" || s.call.name === "execveat";
+    if (isExec && s.kind === "exit" && s.call.ret === 0n) {
       held.delete(tid);
       if (h.exec !== undefined) handle(h.exec);
+      return handle(s);
     }
-    handle(s);
+    if (isExec && s.kind === "enter") h.exec = s;
+    if (!h.certain) h.steps.push(s);
+    if (h.steps.length > HELD_MAX) {
+      held.delete(tid);
+      for (const x of h.steps) handle(x);
+    }
+  };
+  // The pairer runs synchronously per event; its steps queue here (a few per event).
+  const queue: SyscallStep[] = [];
+  const pairer = new SyscallPairer((x) => queue.push(x), { syscallName, stringSystem: ctx.stringSystem });
+  const events = readSyscallEvents(trace, { stringSystem: ctx.stringSystem });
+  for (let next = await events.next(); ; next = await events.next()) {
+    if (next.done === true) pairer.finish();
+    else pairer.add(next.value);
+    for (const s of queue) route(s);
+    queue.length = 0;
     if (out.full) await out.flush();
+    if (next.done === true) break;
   }
   for (const h of held.values()) for (const x of h.steps) handle(x);
   writer?.finish();
