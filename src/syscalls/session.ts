@@ -43,7 +43,7 @@ export interface TraceOptions {
   histogram?: boolean;
   /** Read path strings with uprobes on libc (default true). */
   strings?: boolean;
-  /** Per-CPU ring buffer size for the recording. */
+  /** Per-CPU ring buffer size for the recording (default 4096 KiB). */
   bufferSizeKb?: number;
 }
 
@@ -71,6 +71,9 @@ export interface TraceResult {
   /** The pid of the command, when one ran. */
   commandPid?: number;
 }
+
+/** Per-CPU ring buffer for a trace: a syscall-heavy program writes ~100 bytes per call (raw_syscalls). */
+const DEFAULT_BUFFER_KB = 4096;
 
 /** Group of the string uprobes; also the system the model reads the strings from. */
 export const STRING_PROBE_GROUP = "ftk_trace_strings";
@@ -235,7 +238,7 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
       argv.push("-e", ev);
       if (filter !== undefined) argv.push("-f", filter);
     }
-    if (options.bufferSizeKb !== undefined) argv.push("-b", String(options.bufferSizeKb));
+    argv.push("-b", String(options.bufferSizeKb ?? DEFAULT_BUFFER_KB));
     const wall = (options.timestamps ?? "none") !== "none";
     if (wall) argv.push("-C", "mono");
     if (!options.all) {
