@@ -7,3 +7,5 @@ export * from "./tracedat/index.js";
 export * from "./probes/index.js";
 export * from "./record/index.js";
 export * from "./report/index.js";
+export * from "./model/index.js";
+export * from "./syscalls/index.js";

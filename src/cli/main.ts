@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   options: () => import("./options.js"),
   dump: () => import("./dump.js"),
   stack: () => import("./stack.js"),
+  trace: () => import("./trace.js"),
 };
 
 /** What `ftk --help` and shell completion know of one command. */

@@ -7,3 +7,4 @@ export { TaskNames } from "./task-names.js";
 export { compileEventFilter, pidFilterText, type EventFilterOptions, type CommSource, type SymbolSource } from "./filter/index.js";
 export { EventPrinter, type PrinterOptions, type PrinterSymbols } from "./event-printer.js";
 export { PLUGIN_OPTIONS, type PluginOption } from "./plugins/index.js";
+export { isWordSize, readUnsignedBig } from "./field-readers.js";

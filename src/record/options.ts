@@ -2,6 +2,7 @@
 // order matters (-f/-R apply to the preceding -e, -B starts an instance that the following -e go to),
 // so the parser walks argv itself instead of using util.parseArgs.
 import { UsageError } from "../base/index.js";
+import type { ProbeDefinition } from "../probes/index.js";
 
 /** One `-e` argument with what followed it. */
 export interface EventRequest {
@@ -52,6 +53,8 @@ export interface RecordOptions {
   compressionGiven: boolean;
   noFilter: boolean;
   uprobes: string[];
+  /** Probes already resolved (library callers such as `ftk trace`); created and enabled like --uprobe's. */
+  probeDefinitions?: ProbeDefinition[];
   /** -x BINARY for `-p ufuncgraph`. */
   ufuncgraphBinary?: string;
   /** -m: max size of the output in KiB (per CPU, as trace-cmd). */

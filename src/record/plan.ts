@@ -257,6 +257,7 @@ export async function planRecording(
   }
   if (o.maxGraphDepth !== undefined && tracer !== "function_graph") throw new UsageError("--max-graph-depth needs -p function_graph");
   for (const spec of o.uprobes) probes.push(...(await resolveProbeSpec(spec, { pid: o.pids[0] })));
+  probes.push(...(o.probeDefinitions ?? []));
 
   const { available } = await top.traceClock();
   const topOptions = await top.options();

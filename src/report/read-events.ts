@@ -5,6 +5,8 @@ import {
   fieldNumberReader,
   fieldSignedReader,
   fieldStringReader,
+  isWordSize,
+  readUnsignedBig,
   type FieldDef,
   EventPrinter,
 } from "../events/index.js";
@@ -27,6 +29,8 @@ export interface TraceEvent {
   name: string;
   /** The event's own fields (not the common_* ones); non-char arrays are left out. */
   fields: Record<string, FieldValue>;
+  /** Fixed-size integer array fields (such as raw_syscalls' `args`), unsigned; only with `arrays: true`. */
+  arrays?: Record<string, readonly bigint[]>;
 }
 
 /** Which events readEvents() yields. */
@@ -40,6 +44,8 @@ export interface ReadEventsOptions {
   toTs?: bigint;
   /** Buffer instance name; "" (default) is the top buffer. */
   buffer?: string;
+  /** Also decode fixed-size integer arrays into `TraceEvent.arrays`. Default: false. */
+  arrays?: boolean;
 }
 
 type FieldGetter = [name: string, get: (rec: RawRecord) => FieldValue];
@@ -56,6 +62,25 @@ function fieldGetter(field: FieldDef, trace: TraceFile): FieldGetter["1"] | unde
     return (rec) => BigInt.asIntN(64, big(rec));
   }
   return field.signed ? fieldSignedReader(field, info) : fieldNumberReader(field, info);
+}
+
+type ArrayGetter = [name: string, get: (rec: RawRecord) => bigint[]];
+
+function arrayGetter(field: FieldDef, trace: TraceFile): ArrayGetter["1"] | undefined {
+  if (field.arrayLen <= 0 || field.isDynamic || field.isString || /char/.test(field.type)) return undefined;
+  const n = field.arrayLen;
+  const size = field.elementSize > 0 ? field.elementSize : field.size / n;
+  if (!isWordSize(size) || size * n !== field.size) return undefined;
+  const le = trace.events.info.littleEndian;
+  const off = field.offset;
+  return (rec) => {
+    const out = new Array<bigint>(n);
+    for (let k = 0; k < n; k++) {
+      const at = off + k * size;
+      out[k] = at + size <= rec.len ? readUnsignedBig(rec.view, rec.pos + at, size, le) : 0n;
+    }
+    return out;
+  };
 }
 
 function selectIds(trace: TraceFile, names: readonly string[] | undefined): Set<number> | undefined {
@@ -87,6 +112,7 @@ export async function* readEvents(trace: TraceFile, options: ReadEventsOptions =
   const from = options.fromTs === undefined ? -Infinity : Number(options.fromTs);
   const to = options.toTs === undefined ? Infinity : Number(options.toTs);
   const getters: (FieldGetter[] | undefined)[] = [];
+  const arrayGetters: (ArrayGetter[] | undefined)[] = [];
   const line = new LineFormatter(trace, { latency: false, raw: false, timestamps: "nsec" });
   for (;;) {
     const i = merge.pick();
@@ -116,6 +142,22 @@ export async function* readEvents(trace: TraceFile, options: ReadEventsOptions =
         name: ev.name,
         fields,
       };
+      if (options.arrays === true) {
+        let a = arrayGetters[ev.id];
+        if (a === undefined) {
+          a = [];
+          for (const f of ev.fields) {
+            const get = arrayGetter(f, trace);
+            if (get) a.push([f.name, get]);
+          }
+          arrayGetters[ev.id] = a;
+        }
+        if (a.length > 0) {
+          const arrays: Record<string, readonly bigint[]> = {};
+          for (const [name, get] of a) arrays[name] = get(rec);
+          event.arrays = arrays;
+        }
+      }
       // The cursor moves on below; everything the caller gets was copied above.
       yield event;
     }

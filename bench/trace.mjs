@@ -1,0 +1,67 @@
+// `ftk trace` benchmark (run as root; not a timed test): a syscall-heavy workload
+//   dd if=/dev/zero of=/dev/null bs=1 count=N     (N = 200000 unless FTK_BENCH_COUNT)
+// run untraced, under `ftk trace -o /dev/null`, under `ftk trace -c` and under `strace -f -o /dev/null`,
+// side by side in one run. Prints dd's own elapsed time (the traced program's slowdown), the whole
+// command's wall time (ftk's set-up, recording and printing included), their ratios, the calls -c
+// counted and the events lost. Wrap it in `flock /tmp/ftk-tracefs.lock` on a shared machine.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const COUNT = Number(process.env.FTK_BENCH_COUNT ?? 200_000);
+const DD = ["dd", "if=/dev/zero", "of=/dev/null", "bs=1", `count=${COUNT}`];
+const FTK = fileURLToPath(new URL("../bin/ftk", import.meta.url));
+
+/** Runs argv; resolves with wall seconds, stdout and stderr. */
+function run(argv) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d.toString("latin1")));
+    child.stderr.on("data", (d) => (stderr += d.toString("latin1")));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code !== 0) reject(new Error(`${argv.join(" ")} exited with ${code}: ${stderr.trim().split("\n").pop()}`));
+      else resolve({ wall, stdout, stderr });
+    });
+  });
+}
+
+/** dd's own elapsed seconds, from its "..., 1.23 s, ..." summary on stderr. */
+function ddSeconds(stderr) {
+  const m = /, ([0-9.]+) s, /.exec(stderr);
+  return m ? Number(m[1]) : NaN;
+}
+
+function lost(stderr) {
+  const m = /ftk trace: (\d+) events lost/.exec(stderr);
+  return m ? Number(m[1]) : 0;
+}
+
+const rows = [];
+const base = await run(DD);
+rows.push({ name: "untraced", dd: ddSeconds(base.stderr), wall: base.wall, lost: "-", calls: "-" });
+const plain = await run([process.execPath, FTK, "trace", "-o", "/dev/null", ...DD]);
+rows.push({ name: "ftk trace -o /dev/null", dd: ddSeconds(plain.stderr), wall: plain.wall, lost: lost(plain.stderr), calls: "-" });
+const table = join(mkdtempSync(join(tmpdir(), "ftk-bench-trace-")), "summary.txt");
+const summary = await run([process.execPath, FTK, "trace", "-c", "-o", table, ...DD]);
+const total = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+\d*\s*total$/m.exec(readFileSync(table, "latin1"));
+rmSync(dirname(table), { recursive: true, force: true });
+rows.push({ name: "ftk trace -c", dd: ddSeconds(summary.stderr), wall: summary.wall, lost: lost(summary.stderr), calls: total ? Number(total[1]) : "?" });
+const st = await run(["strace", "-f", "-o", "/dev/null", ...DD]);
+rows.push({ name: "strace -f -o /dev/null", dd: ddSeconds(st.stderr), wall: st.wall, lost: 0, calls: "-" });
+
+console.log(`ftk trace benchmark: ${DD.join(" ")} (${2 * COUNT} read/write calls)`);
+console.log(`${"run".padEnd(24)} ${"dd s".padStart(8)} ${"x untr.".padStart(8)} ${"wall s".padStart(8)} ${"x untr.".padStart(8)} ${"lost".padStart(8)} ${"-c calls".padStart(9)}`);
+for (const r of rows) {
+  console.log(
+    `${r.name.padEnd(24)} ${r.dd.toFixed(3).padStart(8)} ${(r.dd / rows[0].dd).toFixed(2).padStart(8)} ${r.wall.toFixed(3).padStart(8)} ${(r.wall / rows[0].wall).toFixed(2).padStart(8)} ${String(r.lost).padStart(8)} ${String(r.calls).padStart(9)}`,
+  );
+}
+const s = rows[3];
+console.log(`strace / ftk trace: dd time ${(s.dd / rows[1].dd).toFixed(2)}x, wall ${(s.wall / rows[1].wall).toFixed(2)}x; strace / ftk trace -c: dd time ${(s.dd / rows[2].dd).toFixed(2)}x, wall ${(s.wall / rows[2].wall).toFixed(2)}x`);

@@ -1,0 +1,419 @@
+// `ftk trace` as a library call: records raw_syscalls (and uprobes on libc's path-taking wrappers for the
+// strings) through the recorder, whose undo stack restores tracefs on every exit path, then reads the file
+// back through the model and prints strace-style lines and summaries.
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Writable } from "node:stream";
+import { FtkError, UsageError } from "../base/index.js";
+import {
+  ElfFile, expandFetchArgs, readFunctions, resolveBinary, resolveProbeSpec, sanitizeName, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
+} from "../probes/index.js";
+import { findInPath, parseRecordArgs, record, type RecordResult } from "../record/index.js";
+import { openTrace, type TraceFile } from "../tracedat/index.js";
+import { Tracefs } from "../tracefs/index.js";
+import { SyscallPairer, readSyscallEvents, type SyscallSlice, type SyscallStep } from "../model/index.js";
+import { errnoOf } from "./errno.js";
+import { SyscallLineWriter } from "./lines.js";
+import { ALL_SYSCALLS, type SyscallSelection } from "./select.js";
+import { SyscallSummary, type SummarySort } from "./summary.js";
+import { findSyscallByName, syscallName, syscallTable } from "./x86-64.js";
+
+/** What `ftk trace` was asked to do. */
+export interface TraceOptions {
+  /** The command to run and trace (with its children). */
+  command: readonly string[];
+  /** -p: processes to attach to (all their threads, and children). */
+  pids: readonly number[];
+  /** -a: every process. */
+  all: boolean;
+  /** -i: read this trace.dat instead of recording. */
+  input?: string;
+  /** -w: keep the recording in this file. */
+  keep?: string;
+  select?: SyscallSelection;
+  status?: "all" | "success" | "failed";
+  durations?: boolean;
+  timestamps?: "none" | "t" | "tt" | "ttt";
+  /** -c: only the summary; -C: lines and the summary. */
+  summary?: "none" | "only" | "also";
+  sort?: SummarySort;
+  byThread?: boolean;
+  histogram?: boolean;
+  /** Read path strings with uprobes on libc (default true). */
+  strings?: boolean;
+  /** Per-CPU ring buffer size for the recording (default 4096 KiB). */
+  bufferSizeKb?: number;
+}
+
+/** Where `traceSyscalls` writes. */
+export interface TraceIo {
+  /** The lines and summaries. */
+  out: Writable;
+  /** Notes and warnings (one line each). */
+  stderr: Writable;
+  signal: AbortSignal;
+  /** The command's stdio (default "inherit"). */
+  commandStdio?: "inherit" | "ignore";
+  /** Test hook: the tracefs to use. */
+  tracefs?: Tracefs;
+}
+
+/** What a trace produced. */
+export interface TraceResult {
+  /** The command's exit status (128+N for signal N); 0 without a command. */
+  status: number;
+  /** Calls shown or counted. */
+  calls: number;
+  /** Events the kernel dropped (ring buffer overruns), summed over CPUs; -1 when unknown (-i). */
+  eventsLost: number;
+  /** The pid of the command, when one ran. */
+  commandPid?: number;
+}
+
+/** Per-CPU ring buffer for a trace: a syscall-heavy program writes ~100 bytes per call (raw_syscalls). */
+const DEFAULT_BUFFER_KB = 4096;
+
+/** Group of the string uprobes; also the system the model reads the strings from. */
+export const STRING_PROBE_GROUP = "ftk_trace_strings";
+
+/** libc wrappers that take paths, with the 1-based argument numbers of those paths (glibc x86_64). */
+const PATH_WRAPPERS: readonly (readonly [string, ...number[]])[] = [
+  ["open", 1], ["open64", 1], ["__open_2", 1], ["__open64_2", 1], ["openat", 2], ["openat64", 2], ["__openat_2", 2],
+  ["__openat64_2", 2], ["creat", 1], ["creat64", 1], ["stat", 1], ["stat64", 1], ["lstat", 1], ["lstat64", 1],
+  ["fstatat", 2], ["fstatat64", 2], ["statx", 2], ["access", 1], ["faccessat", 2], ["execve", 1], ["execveat", 2],
+  ["unlink", 1], ["unlinkat", 2], ["mkdir", 1], ["mkdirat", 2], ["rmdir", 1], ["rename", 1, 2], ["renameat", 2, 4],
+  ["renameat2", 2, 4], ["chdir", 1], ["chmod", 1], ["fchmodat", 2], ["chown", 1], ["lchown", 1], ["fchownat", 2],
+  ["truncate", 1], ["truncate64", 1], ["readlink", 1], ["readlinkat", 2], ["symlink", 1, 2], ["symlinkat", 1, 3],
+  ["link", 1, 2], ["linkat", 2, 4], ["statfs", 1], ["statfs64", 1], ["chroot", 1],
+  // glibc-private entry points libc itself uses (locale files, iconv modules, ...).
+  ["__open64_nocancel", 1], ["__openat64_nocancel", 2], ["__xstat64", 2], ["__lxstat64", 2],
+];
+
+/** True when `selection` includes a call that takes a path. */
+function wantsPaths(selection: SyscallSelection): boolean {
+  return syscallTable().some((s) => s.args.includes("path") && selection.has(s.name));
+}
+
+/**
+ * Uprobes (one per distinct wrapper address) reading each path argument as `pN` (pointer) and `sN` (string).
+ * Wrappers this libc lacks are skipped; an empty list when no libc is found.
+ */
+export async function planStringProbes(options: { pid?: number } = {}): Promise<ProbeDefinition[]> {
+  let binary: BinaryFunctions;
+  try {
+    binary = await readFunctions(await resolveBinary("libc", { pid: options.pid }));
+  } catch {
+    return [];
+  }
+  if (/\s/.test(binary.path)) return [];
+  const byName = new Map<string, ProbeableFunction>();
+  for (const f of binary.functions) for (const n of [f.name, ...f.aliases]) if (!byName.has(n)) byName.set(n, f);
+  const defs: ProbeDefinition[] = [];
+  const seen = new Set<number>();
+  for (const [name, ...argNums] of PATH_WRAPPERS) {
+    const fn = byName.get(name);
+    if (fn === undefined || seen.has(fn.fileOffset)) continue;
+    seen.add(fn.fileOffset);
+    const args = expandFetchArgs(argNums.flatMap((n, k) => [`p${k}=$arg${n}:x64`, `s${k}=+0($arg${n}):string`]), {
+      machine: binary.machine, isReturn: false, symbol: name,
+    });
+    const event = sanitizeName(name);
+    const line = [`p:${STRING_PROBE_GROUP}/${event}`, `${binary.path}:0x${fn.fileOffset.toString(16)}`, ...args].join(" ");
+    defs.push({ kind: "uprobe", group: STRING_PROBE_GROUP, event, line, binary: binary.path, symbol: name, fileOffset: fn.fileOffset });
+  }
+  return defs;
+}
+
+/**
+ * A kprobe on the kernel's getname_flags(), which copies the path argument of nearly every path-taking
+ * call from user space: pointer `p0` and string `s0` (`ustring`). Undefined without kprobes (this host)
+ * or without that function.
+ */
+export async function planKernelStringProbe(fs: Tracefs): Promise<ProbeDefinition | undefined> {
+  if (!fs.hasFile("kprobe_events")) return undefined;
+  try {
+    const [def] = await resolveProbeSpec("getname_flags p0=$arg1:x64 s0=+0($arg1):ustring", { group: STRING_PROBE_GROUP, event: "getname_flags" });
+    return def;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a command's paths cannot come from libc uprobes, or undefined when they can. */
+async function staticReason(path: string): Promise<string | undefined> {
+  let elf: ElfFile;
+  try {
+    elf = await ElfFile.open(path);
+  } catch {
+    return undefined; // a script: its interpreter is dynamic as a rule
+  }
+  try {
+    const PT_INTERP = 3;
+    return elf.segments.some((s) => s.type === PT_INTERP) ? undefined : `'${path}' is statically linked (no libc to probe)`;
+  } finally {
+    await elf.close();
+  }
+}
+
+/** Writes lines in ~64 KiB chunks, waiting for 'drain' when the stream asks. */
+class ChunkWriter {
+  private chunk: string[] = [];
+  private size = 0;
+  constructor(private readonly out: Writable) {}
+  line(text: string): void {
+    this.chunk.push(text);
+    this.size += text.length + 1;
+  }
+  get full(): boolean {
+    return this.size >= 65536;
+  }
+  async flush(): Promise<void> {
+    if (this.chunk.length === 0) return;
+    const text = this.chunk.join("\n") + "\n";
+    this.chunk = [];
+    this.size = 0;
+    if (!this.out.write(text)) await once(this.out, "drain");
+  }
+}
+
+/**
+ * Traces system calls as strace does: a command (followed into its children), processes (-p) or the whole
+ * system (-a); or reads a recorded file (-i). Throws UsageError/FtkError (one line) before touching tracefs
+ * for bad input.
+ * @example
+ * await traceSyscalls({ command: ["ls", "/"], pids: [], all: false }, { out: process.stderr, stderr: process.stderr, signal });
+ */
+export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise<TraceResult> {
+  const select = options.select ?? ALL_SYSCALLS;
+  if (options.input !== undefined) {
+    const trace = await openTraceOrThrow(options.input);
+    try {
+      const r = await printTrace(trace, options, io, { select, stringSystem: STRING_PROBE_GROUP });
+      return { status: 0, calls: r.calls, eventsLost: -1 };
+    } finally {
+      await trace.close();
+    }
+  }
+  if (options.command.length === 0 && options.pids.length === 0 && !options.all) {
+    throw new UsageError("nothing to trace: give a command, -p PID or -a");
+  }
+  const fs = io.tracefs ?? (await Tracefs.open());
+  const events = await fs.availableEvents();
+  if (!events.some((e) => e.system === "raw_syscalls" && e.event === "sys_enter")) {
+    throw new FtkError(`this kernel has no syscall trace events: '${fs.root}/events/raw_syscalls' is missing (CONFIG_FTRACE_SYSCALLS)`);
+  }
+  const tids: number[] = [];
+  for (const pid of options.pids) tids.push(...(await threadsOf(pid)));
+  let commandPath: string | undefined;
+  if (options.command.length > 0) {
+    commandPath = findInPath(options.command[0]!);
+    if (commandPath === undefined) throw new UsageError(`cannot run '${options.command[0]}': command not found`);
+  }
+
+  // Strings: uprobes on libc's wrappers when a selected call takes a path.
+  let probes: ProbeDefinition[] = [];
+  let note: string | undefined;
+  let fromKernel = false;
+  if ((options.strings ?? true) && options.summary !== "only" && wantsPaths(select)) {
+    const kernel = await planKernelStringProbe(fs);
+    if (kernel !== undefined) {
+      probes = [kernel];
+      fromKernel = true;
+    } else {
+      const why = commandPath !== undefined && !options.all ? await staticReason(commandPath) : undefined;
+      if (why !== undefined) note = `${why}: paths are shown as pointers`;
+      else probes = await planStringProbes({ pid: options.pids[0] });
+      if (probes.length === 0 && note === undefined) note = "no libc found to probe: paths are shown as pointers";
+    }
+  }
+
+  const dir = options.keep === undefined ? mkdtempSync(join(tmpdir(), "ftk-trace-")) : undefined;
+  const file = options.keep ?? join(dir!, "trace.dat");
+  try {
+    const argv = ["-q", "-o", file, "--compression", "none"];
+    const filter = kernelFilter(select);
+    for (const ev of ["raw_syscalls:sys_enter", "raw_syscalls:sys_exit"]) {
+      argv.push("-e", ev);
+      if (filter !== undefined) argv.push("-f", filter);
+    }
+    argv.push("-b", String(options.bufferSizeKb ?? DEFAULT_BUFFER_KB));
+    const wall = (options.timestamps ?? "none") !== "none";
+    if (wall) argv.push("-C", "mono");
+    if (!options.all) {
+      if (options.command.length > 0) argv.push("-F", "-c");
+      else argv.push("-c", "-P", tids.join(","));
+    }
+    if (options.command.length > 0) argv.push("--", commandPath!, ...options.command.slice(1));
+    const ro = parseRecordArgs(argv, "record");
+    ro.probeDefinitions = probes;
+    const devNull = createWriteStream("/dev/null");
+    let result: RecordResult;
+    const offsetBefore = wallOffsetNs();
+    try {
+      result = await record(ro, { stdout: devNull, stderr: io.stderr, signal: io.signal, commandStdio: io.commandStdio, tracefs: io.tracefs });
+    } finally {
+      devNull.end();
+    }
+    const offset = wall ? (offsetBefore + wallOffsetNs()) / 2n : undefined;
+    const eventsLost = result.buffers.reduce((t, b) => t + b.cpus.reduce((u, c) => u + c.overrun + c.dropped, 0), 0);
+    const trace = await openTraceOrThrow(file);
+    let calls = 0;
+    try {
+      const r = await printTrace(trace, options, io, {
+        select, stringSystem: probes.length > 0 ? STRING_PROBE_GROUP : undefined, commandPid: result.commandPid, wallOffsetNs: offset,
+      });
+      calls = r.calls;
+      if (probes.length > 0 && r.pointerPaths > 0) {
+        note ??= fromKernel
+          ? `${r.pointerPaths} path arguments are shown as pointers: the kernel did not read them through getname_flags`
+          : `${r.pointerPaths} path arguments are shown as pointers: those calls did not go through a probed libc wrapper (dynamic loader, libc internals)`;
+      }
+    } finally {
+      await trace.close();
+    }
+    if (note !== undefined) io.stderr.write(`ftk trace: note: ${note}\n`);
+    if (eventsLost > 0) io.stderr.write(`ftk trace: ${eventsLost} events lost (ring buffer full): calls are missing; raise the buffer with -b KB\n`);
+    return { status: result.status, calls, eventsLost, commandPid: result.commandPid };
+  } finally {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function openTraceOrThrow(path: string): Promise<TraceFile> {
+  try {
+    return await openTrace(path);
+  } catch (e) {
+    if (e instanceof FtkError) throw e;
+    throw new FtkError(`cannot read '${path}': ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Wall-clock ns minus CLOCK_MONOTONIC ns (the `mono` trace clock). */
+function wallOffsetNs(): bigint {
+  return BigInt(Date.now()) * 1000000n - process.hrtime.bigint();
+}
+
+/** Every thread of process `pid`; throws UsageError when it does not exist. */
+async function threadsOf(pid: number): Promise<number[]> {
+  const { readdir } = await import("node:fs/promises");
+  try {
+    return (await readdir(`/proc/${pid}/task`)).map(Number).filter((n) => n > 0);
+  } catch {
+    throw new UsageError(`-p ${pid}: no such process`);
+  }
+}
+
+/** A kernel filter keeping only the selected calls (by number), or undefined for every call. */
+function kernelFilter(select: SyscallSelection): string | undefined {
+  if (select.names === undefined) return undefined;
+  // execve and execveat stay: the command's successful exec marks where its own calls begin.
+  const names = new Set([...select.names, "execve", "execveat"]);
+  const nrs = [...names].map((n) => findSyscallByName(n)?.nr).filter((n) => n !== undefined);
+  return nrs.map((n) => `id == ${n}`).join(" || ");
+}
+
+/** Calls kept back from a thread that looks like ftk's launcher in a file (-i) before they are shown after all. */
+const HELD_MAX = 64;
+
+const CHILD_RETURNS = new Set(["clone", "clone3", "fork", "vfork"]);
+
+/** Reads the syscalls of `trace` and prints lines and summaries. */
+async function printTrace(
+  trace: TraceFile,
+  options: TraceOptions,
+  io: TraceIo,
+  ctx: { select: SyscallSelection; stringSystem?: string; commandPid?: number; wallOffsetNs?: bigint },
+): Promise<{ calls: number; pointerPaths: number }> {
+  const summaryMode = options.summary ?? "none";
+  const out = new ChunkWriter(io.out);
+  const writer = summaryMode === "only" ? undefined : new SyscallLineWriter((l) => out.line(l), {
+    durations: options.durations, timestamps: options.timestamps, wallOffsetNs: ctx.wallOffsetNs,
+    select: ctx.select.has, status: options.status,
+  });
+  const summary = summaryMode === "none" && !options.histogram ? undefined : new SyscallSummary();
+  let calls = 0;
+  let pointerPaths = 0;
+  // The command starts as our launcher (flock) holding it: its calls up to the successful execve are not
+  // the command's. Reading a file (-i), the launcher is recognised by its first event, the end of the
+  // flock() call that held it; being a guess, its calls are kept back (at most HELD_MAX) and shown after
+  // all if no execve comes.
+  const held = new Map<number, { certain: boolean; steps: SyscallStep[]; exec?: SyscallStep }>();
+  if (ctx.commandPid !== undefined) held.set(ctx.commandPid, { certain: true, steps: [] });
+  const seen = ctx.commandPid === undefined ? new Set<number>() : undefined;
+  const handle = (s: SyscallStep): void => {
+    const c = s.call;
+    // A new child's return from clone/fork (0, no entry of its own): strace never shows it.
+    if (c.enterMissing && c.ret === 0n && CHILD_RETURNS.has(c.name)) return;
+    if (s.kind !== "enter" && ctx.select.has(c.name) && statusMatches(c, options.status)) {
+      if (s.kind === "exit") {
+        calls++;
+        summary?.add(c);
+      }
+      pointerPaths += countPointerPaths(c);
+    }
+    writer?.step(s);
+  };
+  /** Passes a step on, unless it belongs to the launcher before the command's execve. */
+  const route = (s: SyscallStep): void => {
+    const tid = s.call.tid;
+    if (seen !== undefined && !seen.has(tid)) {
+      seen.add(tid);
+      if (s.kind === "exit" && s.call.enterMissing && s.call.name === "flock") held.set(tid, { certain: false, steps: [] });
+    }
+    const h = held.get(tid);
+    if (h === undefined) return handle(s);
+    const isExec = s.call.name === "execve" || s.call.name === "execveat";
+    if (isExec && s.kind === "exit" && s.call.ret === 0n) {
+      held.delete(tid);
+      if (h.exec !== undefined) handle(h.exec);
+      return handle(s);
+    }
+    if (isExec && s.kind === "enter") h.exec = s;
+    if (!h.certain) h.steps.push(s);
+    if (h.steps.length > HELD_MAX) {
+      held.delete(tid);
+      for (const x of h.steps) handle(x);
+    }
+  };
+  // The pairer runs synchronously per event; its steps queue here (a few per event).
+  const queue: SyscallStep[] = [];
+  const pairer = new SyscallPairer((x) => queue.push(x), { syscallName, stringSystem: ctx.stringSystem });
+  const events = readSyscallEvents(trace, { stringSystem: ctx.stringSystem });
+  for (let next = await events.next(); ; next = await events.next()) {
+    if (next.done === true) pairer.finish();
+    else pairer.add(next.value);
+    for (const s of queue) route(s);
+    queue.length = 0;
+    if (out.full) await out.flush();
+    if (next.done === true) break;
+  }
+  for (const h of held.values()) for (const x of h.steps) handle(x);
+  writer?.finish();
+  if (summary !== undefined) {
+    const sort = options.sort ?? "time";
+    if (summaryMode !== "none") out.line((options.byThread ? summary.tablesByThread(sort) : summary.table(sort)).replace(/\n$/, ""));
+    if (options.histogram) out.line(summary.histograms().replace(/\n$/, ""));
+  }
+  await out.flush();
+  return { calls, pointerPaths };
+}
+
+function statusMatches(c: SyscallSlice, status: TraceOptions["status"]): boolean {
+  if (status === undefined || status === "all") return true;
+  if (c.ret === undefined) return false;
+  const failed = errnoOf(c.ret) !== 0;
+  return status === "failed" ? failed : !failed;
+}
+
+/** Path arguments of `c` that have no string. */
+function countPointerPaths(c: SyscallSlice): number {
+  const info = findSyscallByName(c.name);
+  if (info === undefined || c.enterMissing) return 0;
+  let n = 0;
+  info.args.forEach((k, i) => {
+    if (k === "path" && (c.args[i] ?? 0n) !== 0n && c.strings?.[i] === undefined) n++;
+  });
+  return n;
+}

@@ -1,0 +1,150 @@
+// Summaries of completed calls: strace's -c table (-S order, per thread with --summary-by-thread) and
+// latency histograms in log2 buckets with bpftrace-style bars. Times are the calls' wall latencies.
+import type { SyscallSlice } from "../model/index.js";
+import { errnoOf } from "./errno.js";
+
+/** strace's -S keys (with its aliases). */
+export type SummarySort = "time" | "min-time" | "max-time" | "avg-time" | "calls" | "errors" | "name" | "nothing";
+
+const SORT_ALIASES: Record<string, SummarySort> = {
+  time: "time", "total-time": "time", "min-time": "min-time", shortest: "min-time", "max-time": "max-time", longest: "max-time",
+  "avg-time": "avg-time", calls: "calls", count: "calls", errors: "errors", error: "errors", name: "name", syscall: "name",
+  "syscall-name": "name", nothing: "nothing", none: "nothing",
+};
+
+/** The -S key for `text`, or undefined when strace does not know it. */
+export function parseSummarySort(text: string): SummarySort | undefined {
+  return SORT_ALIASES[text];
+}
+
+/** Counts of one call name. */
+export interface SyscallStats {
+  name: string;
+  calls: number;
+  errors: number;
+  totalNs: bigint;
+  minNs: bigint | undefined;
+  maxNs: bigint | undefined;
+  /** Calls per log2 bucket of the latency in ns: [0] is 0 ns, [k] is [2^(k-1), 2^k). */
+  buckets: number[];
+}
+
+/** Collects completed calls, overall and per thread. Memory: one entry per (thread, name). */
+export class SyscallSummary {
+  private readonly total = new Map<string, SyscallStats>();
+  private readonly byThread = new Map<number, { comm: string; stats: Map<string, SyscallStats> }>();
+
+  /** Adds one completed call (calls without an exit are not counted, as in strace). */
+  add(call: SyscallSlice): void {
+    if (call.exitMissing) return;
+    bump(this.total, call);
+    let t = this.byThread.get(call.tid);
+    if (t === undefined) this.byThread.set(call.tid, (t = { comm: call.comm, stats: new Map() }));
+    bump(t.stats, call);
+  }
+
+  /** The totals by call name. */
+  stats(): SyscallStats[] {
+    return [...this.total.values()];
+  }
+
+  /** strace's -c table over every thread. */
+  table(sort: SummarySort = "time"): string {
+    return formatTable([...this.total.values()], sort);
+  }
+
+  /** One table per thread, each under `comm/tid:`, threads in tid order. */
+  tablesByThread(sort: SummarySort = "time"): string {
+    return [...this.byThread.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([tid, t]) => `${t.comm}/${tid}:\n${formatTable([...t.stats.values()], sort)}`)
+      .join("\n");
+  }
+
+  /** Latency histograms, one per call name, most called first. */
+  histograms(): string {
+    const all = [...this.total.values()].sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
+    return all.map(formatHistogram).join("\n");
+  }
+}
+
+function bump(map: Map<string, SyscallStats>, call: SyscallSlice): void {
+  let s = map.get(call.name);
+  if (s === undefined) map.set(call.name, (s = { name: call.name, calls: 0, errors: 0, totalNs: 0n, minNs: undefined, maxNs: undefined, buckets: [] }));
+  s.calls++;
+  if (call.ret !== undefined && errnoOf(call.ret) !== 0) s.errors++;
+  const d = call.dur;
+  if (d === undefined) return;
+  s.totalNs += d;
+  if (s.minNs === undefined || d < s.minNs) s.minNs = d;
+  if (s.maxNs === undefined || d > s.maxNs) s.maxNs = d;
+  const k = d <= 0n ? 0 : d.toString(2).length;
+  s.buckets[k] = (s.buckets[k] ?? 0) + 1;
+}
+
+const avg = (s: SyscallStats): bigint => (s.calls > 0 ? s.totalNs / BigInt(s.calls) : 0n);
+
+function compare(sort: SummarySort): ((a: SyscallStats, b: SyscallStats) => number) | undefined {
+  const desc = (f: (s: SyscallStats) => bigint | number) => (a: SyscallStats, b: SyscallStats) => {
+    const x = f(a);
+    const y = f(b);
+    return x < y ? 1 : x > y ? -1 : a.name.localeCompare(b.name);
+  };
+  switch (sort) {
+    case "time": return desc((s) => s.totalNs);
+    case "min-time": return desc((s) => s.minNs ?? 0n);
+    case "max-time": return desc((s) => s.maxNs ?? 0n);
+    case "avg-time": return desc(avg);
+    case "calls": return desc((s) => s.calls);
+    case "errors": return desc((s) => s.errors);
+    case "name": return (a, b) => a.name.localeCompare(b.name);
+    case "nothing": return undefined;
+  }
+}
+
+const RULE = "------ ----------- ----------- --------- --------- ----------------";
+
+/** strace's table: `% time  seconds  usecs/call  calls  errors syscall`, a rule, the rows, a rule, the total. */
+export function formatTable(stats: SyscallStats[], sort: SummarySort = "time"): string {
+  const rows = [...stats];
+  const cmp = compare(sort);
+  if (cmp !== undefined) rows.sort(cmp);
+  const total = rows.reduce((t, s) => t + s.totalNs, 0n);
+  const calls = rows.reduce((t, s) => t + s.calls, 0);
+  const errors = rows.reduce((t, s) => t + s.errors, 0);
+  const pct = (ns: bigint): string => (total === 0n ? 0 : (Number(ns) * 100) / Number(total)).toFixed(2).padStart(6);
+  const row = (p: string, ns: bigint, perCall: bigint, n: number, e: number, name: string): string =>
+    `${p} ${(Number(ns) / 1e9).toFixed(6).padStart(11)} ${String(perCall / 1000n).padStart(11)} ${String(n).padStart(9)} ${(e === 0 ? "" : String(e)).padStart(9)} ${name}`;
+  const lines = ["% time     seconds  usecs/call     calls    errors syscall", RULE];
+  for (const s of rows) lines.push(row(pct(s.totalNs), s.totalNs, avg(s), s.calls, s.errors, s.name));
+  lines.push(RULE);
+  lines.push(row(total === 0n ? "  0.00" : "100.00", total, calls > 0 ? total / BigInt(calls) : 0n, calls, errors, "total"));
+  return lines.join("\n") + "\n";
+}
+
+/** A bucket bound in ns with bpftrace's suffixes: 512, 1K, 2M. */
+function bound(k: number): string {
+  if (k === 0) return "0";
+  const v = 2 ** (k - 1);
+  if (v >= 2 ** 30) return `${v / 2 ** 30}G`;
+  if (v >= 2 ** 20) return `${v / 2 ** 20}M`;
+  if (v >= 2 ** 10) return `${v / 2 ** 10}K`;
+  return String(v);
+}
+
+const BAR = 52;
+
+/** One call's histogram: a title, then `[lo, hi)  count |@@@@...|` per bucket from the first to the last used. */
+export function formatHistogram(s: SyscallStats): string {
+  const used = s.buckets.map((n, k) => (n ? k : -1)).filter((k) => k >= 0);
+  const lines = [`${s.name}: ${s.calls} calls, latency in ns`];
+  if (used.length === 0) return lines.join("\n") + "\n";
+  const max = Math.max(...used.map((k) => s.buckets[k]!));
+  for (let k = used[0]!; k <= used[used.length - 1]!; k++) {
+    const n = s.buckets[k] ?? 0;
+    const label = k === 0 ? "[0]" : `[${bound(k)}, ${bound(k + 1)})`;
+    const bar = "@".repeat(Math.round((n * BAR) / max));
+    lines.push(`${label.padEnd(14)} ${String(n).padStart(8)} |${bar.padEnd(BAR)}|`);
+  }
+  return lines.join("\n") + "\n";
+}
