@@ -1,0 +1,93 @@
+// Calls as slices: function_graph entry/exit (ftrace:funcgraph_entry/exit, ring-buffer-and-events.md §8.1)
+// and ufuncgraph uprobe entry/return pairs, matched per thread on a stack. A function_graph slice starts at
+// its entry record and lasts rettime - calltime, the duration report prints; an exit without its entry
+// (the trace began inside the call) starts at exit ts - duration.
+import { FunctionNames, bindFuncGraphFields, findUfuncEvents } from "../report/index.js";
+import type { TraceFile } from "../tracedat/index.js";
+import type { HandlerTable, ModelSink } from "./facts.js";
+
+/** A per-thread call stack in flat arrays (entry ts, depth, name). */
+class CallStack {
+  ts: number[] = [];
+  depth: number[] = [];
+  name: string[] = [];
+  get size(): number {
+    return this.ts.length;
+  }
+  push(ts: number, depth: number, name: string): void {
+    this.ts.push(ts);
+    this.depth.push(depth);
+    this.name.push(name);
+  }
+  pop(): void {
+    this.ts.pop();
+    this.depth.pop();
+    this.name.pop();
+  }
+}
+
+/** Pairs function_graph and ufuncgraph events into slices; call finish() at the end. */
+export class CallTracker {
+  private readonly graph: (CallStack | undefined)[] = [];
+  private readonly ufunc: (CallStack | undefined)[] = [];
+
+  constructor(trace: TraceFile, private readonly sink: ModelSink, handlers: HandlerTable) {
+    const fg = bindFuncGraphFields(trace.events);
+    if (fg !== undefined) {
+      const names = new FunctionNames(trace.kallsymsTable);
+      const table = trace.events;
+      handlers.add(table.byId(fg.entryId), (rec, utid) => {
+        const s = (this.graph[utid] ??= new CallStack());
+        s.push(rec.ts, fg.entryDepth(rec), names.text(fg.entryFuncLo(rec), fg.entryFuncHi(rec)));
+      });
+      handlers.add(table.byId(fg.exitId), (rec, utid) => {
+        const depth = fg.exitDepth(rec);
+        const dur = fg.rettime(rec) - fg.calltime(rec);
+        const s = this.graph[utid];
+        // Entries deeper than this exit never got theirs (lost events): they close open-ended.
+        while (s !== undefined && s.size > 0 && s.depth[s.size - 1]! > depth) {
+          this.sink.slice?.(s.ts[s.size - 1]!, -1, s.depth[s.size - 1]!, s.name[s.size - 1]!, "funcgraph", utid);
+          s.pop();
+        }
+        if (s !== undefined && s.size > 0 && s.depth[s.size - 1] === depth) {
+          this.sink.slice?.(s.ts[s.size - 1]!, dur, depth, s.name[s.size - 1]!, "funcgraph", utid);
+          s.pop();
+        } else {
+          this.sink.slice?.(rec.ts - dur, dur, depth, names.text(fg.exitFuncLo(rec), fg.exitFuncHi(rec)), "funcgraph", utid);
+        }
+      });
+    }
+    for (const [id, u] of findUfuncEvents(trace)) {
+      const ev = trace.events.byId(id);
+      if (!u.isReturn) {
+        handlers.add(ev, (rec, utid) => {
+          const s = (this.ufunc[utid] ??= new CallStack());
+          s.push(rec.ts, s.size, u.func);
+        });
+        continue;
+      }
+      handlers.add(ev, (rec, utid) => {
+        const s = this.ufunc[utid];
+        if (s === undefined) return;
+        let i = s.size - 1;
+        while (i >= 0 && s.name[i] !== u.func) i--;
+        if (i < 0) return; // a return whose entry was before the trace: no start time to give it
+        while (s.size > i + 1) {
+          this.sink.slice?.(s.ts[s.size - 1]!, -1, s.size - 1, s.name[s.size - 1]!, "ufuncgraph", utid);
+          s.pop();
+        }
+        this.sink.slice?.(s.ts[i]!, rec.ts - s.ts[i]!, i, u.func, "ufuncgraph", utid);
+        s.pop();
+      });
+    }
+  }
+
+  /** Emits calls still open at the end with dur -1. */
+  finish(): void {
+    for (const [stacks, category] of [[this.graph, "funcgraph"], [this.ufunc, "ufuncgraph"]] as const) {
+      stacks.forEach((s, utid) => {
+        for (let i = 0; s !== undefined && i < s.size; i++) this.sink.slice?.(s.ts[i]!, -1, s.depth[i]!, s.name[i]!, category, utid);
+      });
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// walkModel(): one pass over a trace's records (EventWalker, every buffer, report's merge order) that feeds
+// the threads, sched, calls and counters trackers and hands each record and each fact to a sink as it
+// completes. Memory holds per-thread and per-CPU state only, never per-event state.
+import { EventWalker } from "../report/index.js";
+import type { TraceFile } from "../tracedat/index.js";
+import { CallTracker } from "./calls.js";
+import { bindCounters } from "./counters.js";
+import { HandlerTable, type ModelSink } from "./facts.js";
+import { SchedTracker } from "./sched.js";
+import { bindThreadEvents } from "./thread-events.js";
+import { ThreadTable } from "./threads.js";
+
+/** Options of walkModel(). */
+export interface WalkModelOptions {
+  /** Stops the walk (what was read so far is still finished and returned). */
+  signal?: AbortSignal;
+  /** Called every `progressEvery` records and at the end with the number of records read. */
+  onProgress?: (records: number) => void;
+  progressEvery?: number;
+}
+
+/** What a walk leaves behind: the thread and process tables and the number of records read. */
+export interface TraceModel {
+  threads: ThreadTable;
+  records: number;
+}
+
+/**
+ * Streams every record of `trace` through the model, calling `sink` for each record and each fact.
+ * @example
+ * const { threads } = await walkModel(trace, { schedSlice: (ts, dur, cpu, utid) => console.log(ts, dur, cpu, utid) });
+ */
+export async function walkModel(trace: TraceFile, sink: ModelSink, options: WalkModelOptions = {}): Promise<TraceModel> {
+  const threads = new ThreadTable(trace.tasks);
+  const handlers = new HandlerTable();
+  bindThreadEvents(trace, threads, handlers);
+  const sched = new SchedTracker(trace, threads, sink, handlers);
+  const calls = new CallTracker(trace, sink, handlers);
+  bindCounters(trace, sink, handlers);
+  const byId = handlers.byId;
+  const onEvent = sink.event;
+  const walker = await EventWalker.open(trace, { allBuffers: true });
+  const every = options.progressEvery ?? 1 << 16;
+  let records = 0;
+  for (;;) {
+    let r = walker.nextSync();
+    if (r === "need-io") {
+      if (options.signal?.aborted) break;
+      r = await walker.next();
+    }
+    if (!r) break;
+    const rec = walker.record;
+    const ev = walker.event;
+    const utid = threads.utidOf(walker.pid());
+    if (ev !== undefined) byId[ev.id]?.(rec, utid);
+    onEvent?.(rec, ev, utid, walker.bufferIndex);
+    if (++records % every === 0) options.onProgress?.(records);
+  }
+  sched.finish();
+  calls.finish();
+  threads.finish();
+  options.onProgress?.(records);
+  return { threads, records };
+}
