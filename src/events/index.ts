@@ -6,3 +6,4 @@ export { PrintkFormats } from "./printk-formats.js";
 export { TaskNames } from "./task-names.js";
 export { compileEventFilter, pidFilterText, type EventFilterOptions, type CommSource, type SymbolSource } from "./filter/index.js";
 export { EventPrinter, type PrinterOptions, type PrinterSymbols } from "./event-printer.js";
+export { isWordSize, readUnsignedBig } from "./field-readers.js";

@@ -4,3 +4,14 @@ export { walkModel, type WalkModelOptions, type TraceModel } from "./trace-model
 export { type ModelSink, type RecordHandler } from "./facts.js";
 export { ThreadTable, CLONE_THREAD, type ThreadInfo, type ProcessInfo } from "./threads.js";
 export { compilePrevState } from "./prev-state.js";
+export {
+  SyscallPairer,
+  syscallSteps,
+  readSyscalls,
+  readSyscallEvents,
+  type SyscallSlice,
+  type SyscallStep,
+  type SyscallSource,
+  type SyscallOptions,
+  type ReadSyscallsOptions,
+} from "./syscalls.js";

@@ -5,6 +5,8 @@ import {
   fieldNumberReader,
   fieldSignedReader,
   fieldStringReader,
+  isWordSize,
+  readUnsignedBig,
   type EventFormat,
   type FieldDef,
   EventPrinter,
@@ -28,6 +30,8 @@ export interface TraceEvent {
   name: string;
   /** The event's own fields (not the common_* ones); non-char arrays are left out. */
   fields: Record<string, FieldValue>;
+  /** Fixed-size integer array fields (such as raw_syscalls' `args`), unsigned; only with `arrays: true`. */
+  arrays?: Record<string, readonly bigint[]>;
 }
 
 /** Which events readEvents() yields. */
@@ -41,6 +45,8 @@ export interface ReadEventsOptions {
   toTs?: bigint;
   /** Buffer instance name; "" (default) is the top buffer. */
   buffer?: string;
+  /** Also decode fixed-size integer arrays into `TraceEvent.arrays`. Default: false. */
+  arrays?: boolean;
 }
 
 type FieldGetter = [name: string, get: (rec: RawRecord) => FieldValue];
@@ -58,6 +64,25 @@ export function fieldValueReader(field: FieldDef, trace: TraceFile): FieldGetter
     return (rec) => BigInt.asIntN(64, big(rec));
   }
   return field.signed ? fieldSignedReader(field, info) : fieldNumberReader(field, info);
+}
+
+type ArrayGetter = [name: string, get: (rec: RawRecord) => bigint[]];
+
+function arrayGetter(field: FieldDef, trace: TraceFile): ArrayGetter["1"] | undefined {
+  if (field.arrayLen <= 0 || field.isDynamic || field.isString || /char/.test(field.type)) return undefined;
+  const n = field.arrayLen;
+  const size = field.elementSize > 0 ? field.elementSize : field.size / n;
+  if (!isWordSize(size) || size * n !== field.size) return undefined;
+  const le = trace.events.info.littleEndian;
+  const off = field.offset;
+  return (rec) => {
+    const out = new Array<bigint>(n);
+    for (let k = 0; k < n; k++) {
+      const at = off + k * size;
+      out[k] = at + size <= rec.len ? readUnsignedBig(rec.view, rec.pos + at, size, le) : 0n;
+    }
+    return out;
+  };
 }
 
 function selectIds(trace: TraceFile, names: readonly string[] | undefined): Set<number> | undefined {
@@ -181,25 +206,57 @@ export class EventWalker {
 export async function* readEvents(trace: TraceFile, options: ReadEventsOptions = {}): AsyncGenerator<TraceEvent> {
   if (trace.buffers.findIndex((x) => x.name === (options.buffer ?? "")) < 0) return;
   const walker = await EventWalker.open(trace, options);
-  const getters: (FieldGetter[] | undefined)[] = [];
+  const maker = new TraceEventMaker(trace, options);
   while (await walker.next()) {
     const ev = walker.event;
-    if (ev === undefined) continue;
-    const rec = walker.record;
-    let g = getters[ev.id];
+    // Everything the caller gets is copied here; the cursor moves on at the next call.
+    if (ev !== undefined) yield maker.make(walker.record, ev, walker.pid());
+  }
+}
+
+/** Makes TraceEvent objects from records, with field readers compiled once per event id. */
+export class TraceEventMaker {
+  private readonly getters: (FieldGetter[] | undefined)[] = [];
+  private readonly arrayGetters: (ArrayGetter[] | undefined)[] = [];
+  private readonly arrays: boolean;
+
+  /** `arrays`: also decode fixed-size integer arrays into `TraceEvent.arrays`. */
+  constructor(private readonly trace: TraceFile, options: { arrays?: boolean } = {}) {
+    this.arrays = options.arrays === true;
+  }
+
+  /** The event of `rec` (whose format is `ev` and common_pid `pid`) as a new object. */
+  make(rec: RawRecord, ev: EventFormat, pid: number): TraceEvent {
+    const trace = this.trace;
+    let g = this.getters[ev.id];
     if (g === undefined) {
       g = [];
       for (const f of ev.fields) {
         const get = fieldValueReader(f, trace);
         if (get) g.push([f.name, get]);
       }
-      getters[ev.id] = g;
+      this.getters[ev.id] = g;
     }
     const fields: Record<string, FieldValue> = {};
     for (const [name, get] of g) fields[name] = get(rec);
-    const pid = walker.pid();
-    // Everything the caller gets is copied here; the cursor moves on at the next call.
-    yield { ts: BigInt(rec.ts), cpu: rec.cpu, pid, comm: trace.tasks.comm(pid), system: ev.system, name: ev.name, fields };
+    const event: TraceEvent = { ts: BigInt(rec.ts), cpu: rec.cpu, pid, comm: trace.tasks.comm(pid), system: ev.system, name: ev.name, fields };
+    if (this.arrays) {
+      let a = this.arrayGetters[ev.id];
+      if (a === undefined) {
+        a = [];
+        for (const f of ev.fields) {
+          const get = arrayGetter(f, trace);
+          if (get) a.push([f.name, get]);
+        }
+        this.arrayGetters[ev.id] = a;
+      }
+      if (a.length > 0) {
+        const arrays: Record<string, readonly bigint[]> = {};
+        for (const [name, get] of a) arrays[name] = get(rec);
+        event.arrays = arrays;
+      }
+    }
+    return event;
   }
 }
 

@@ -1,0 +1,255 @@
+// Syscalls as slices: pairs each thread's sys_enter with its sys_exit, from either the per-call
+// `syscalls:sys_enter_NAME`/`sys_exit_NAME` events or the generic `raw_syscalls:sys_enter`/`sys_exit`.
+// Streaming: state is one open call per thread, whatever the size of the trace.
+import type { TraceFile } from "../tracedat/index.js";
+import { readEvents, type ReadEventsOptions, type TraceEvent } from "../report/index.js";
+
+/**
+ * One system call of one thread. Times are in trace-clock units (ns for the usual clocks).
+ * Objects handed out are never changed afterwards.
+ */
+export interface SyscallSlice {
+  /** Entry time; the exit's time when the entry was not seen (`enterMissing`). */
+  ts: bigint;
+  /** Exit time minus entry time; undefined when either end was not seen. */
+  dur: bigint | undefined;
+  /** The calling thread (the events' common_pid). */
+  tid: number;
+  /** Its process, when the `tgidOf` option knows it. */
+  tgid: number | undefined;
+  /** The thread's name at the time (trace's task names). */
+  comm: string;
+  /** CPU of the entry (of the exit when the entry was not seen). */
+  cpu: number;
+  /** CPU of the exit; undefined when it was not seen. */
+  exitCpu: number | undefined;
+  /** Syscall number as the kernel recorded it (`__syscall_nr` or `id`). */
+  nr: number;
+  /** Name: from the event (`sys_enter_openat` -> `openat`), else `syscallName(nr)`, else `syscall_NR`. */
+  name: string;
+  /** Arguments as recorded, unsigned 64-bit (6 for raw_syscalls; the event's own for syscalls:*); empty when the entry was not seen. */
+  args: readonly bigint[];
+  /** The argument field names of a `syscalls:sys_enter_*` event (shared between slices); undefined for raw_syscalls. */
+  argNames: readonly string[] | undefined;
+  /** Return value, signed; undefined when the exit was not seen. */
+  ret: bigint | undefined;
+  /** The entry was not seen: the call began before the trace (or its entry event was lost). */
+  enterMissing: boolean;
+  /** The exit was not seen: still running at the end, a call that never returns (exit_group), or a lost exit. */
+  exitMissing: boolean;
+}
+
+/** Which events to pair: "auto" takes the system of the first syscall event seen and ignores the other. */
+export type SyscallSource = "auto" | "syscalls" | "raw_syscalls";
+
+/** Options of the syscall pairing. */
+export interface SyscallOptions {
+  /** Default "auto". */
+  source?: SyscallSource;
+  /** Names raw_syscalls numbers (for example the x86_64 table of src/syscalls). */
+  syscallName?: (nr: number) => string | undefined;
+  /** The process of a thread, when the caller knows it. */
+  tgidOf?: (tid: number) => number | undefined;
+}
+
+/** What the pairer reports, in event order: an entry, a completed call, or a call that will not complete. */
+export type SyscallStep =
+  | { kind: "enter"; call: SyscallSlice }
+  | { kind: "exit"; call: SyscallSlice }
+  | { kind: "unfinished"; call: SyscallSlice };
+
+const NO_ARGS: readonly bigint[] = Object.freeze([]);
+
+/**
+ * The streaming core: feed it syscall events in time order (`add`), then `finish()`; every step goes to
+ * `onStep` as it happens. Events of other systems are ignored, so a whole event stream can be fed.
+ * @example
+ * const p = new SyscallPairer((s) => { if (s.kind === "exit") console.log(s.call.name, s.call.ret); });
+ * for await (const ev of readEvents(trace, { events: ["raw_syscalls"], arrays: true })) p.add(ev);
+ * p.finish();
+ */
+export class SyscallPairer {
+  private readonly open = new Map<number, SyscallSlice>();
+  private source: SyscallSource;
+  private readonly syscallName: ((nr: number) => string | undefined) | undefined;
+  private readonly tgidOf: ((tid: number) => number | undefined) | undefined;
+  /** Names learned from syscalls:* events, by number. */
+  private readonly learned = new Map<number, string>();
+  /** Argument names of each sys_enter_* event, by event name. */
+  private readonly argNamesOf = new Map<string, readonly string[]>();
+
+  constructor(
+    private readonly onStep: (step: SyscallStep) => void,
+    options: SyscallOptions = {},
+  ) {
+    this.source = options.source ?? "auto";
+    this.syscallName = options.syscallName;
+    this.tgidOf = options.tgidOf;
+  }
+
+  /** Calls entered and not yet exited. */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  /** Feeds one event (of any system). */
+  add(ev: TraceEvent): void {
+    const system = ev.system;
+    if (system !== "raw_syscalls" && system !== "syscalls") return;
+    if (this.source === "auto") this.source = system;
+    else if (this.source !== system) return;
+    const name = ev.name;
+    if (name === "sys_enter" || name.startsWith("sys_enter_")) this.enter(ev);
+    else if (name === "sys_exit" || name.startsWith("sys_exit_")) this.exit(ev);
+  }
+
+  /** Ends the stream: each call still open is reported as unfinished, in entry order. */
+  finish(): void {
+    const rest = [...this.open.values()].sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    this.open.clear();
+    for (const call of rest) this.onStep({ kind: "unfinished", call });
+  }
+
+  private nameOf(ev: TraceEvent, prefix: string, nr: number): string {
+    if (ev.name.length > prefix.length) {
+      const n = ev.name.slice(prefix.length);
+      if (nr >= 0 && !this.learned.has(nr)) this.learned.set(nr, n);
+      return n;
+    }
+    return this.learned.get(nr) ?? this.syscallName?.(nr) ?? `syscall_${nr}`;
+  }
+
+  private enter(ev: TraceEvent): void {
+    const raw = ev.name === "sys_enter";
+    const nr = toNumber(raw ? ev.fields["id"] : ev.fields["__syscall_nr"]);
+    let args: readonly bigint[];
+    let argNames: readonly string[] | undefined;
+    if (raw) {
+      args = ev.arrays?.["args"] ?? NO_ARGS;
+    } else {
+      argNames = this.argNamesOf.get(ev.name);
+      if (argNames === undefined) {
+        argNames = Object.freeze(Object.keys(ev.fields).filter((k) => k !== "__syscall_nr"));
+        this.argNamesOf.set(ev.name, argNames);
+      }
+      const a = new Array<bigint>(argNames.length);
+      for (let i = 0; i < argNames.length; i++) a[i] = toUnsigned(ev.fields[argNames[i]!]);
+      args = a;
+    }
+    const prev = this.open.get(ev.pid);
+    if (prev !== undefined) this.onStep({ kind: "unfinished", call: prev });
+    const call: SyscallSlice = {
+      ts: ev.ts,
+      dur: undefined,
+      tid: ev.pid,
+      tgid: this.tgidOf?.(ev.pid),
+      comm: ev.comm,
+      cpu: ev.cpu,
+      exitCpu: undefined,
+      nr,
+      name: this.nameOf(ev, "sys_enter_", nr),
+      args,
+      argNames,
+      ret: undefined,
+      enterMissing: false,
+      exitMissing: true,
+    };
+    this.open.set(ev.pid, call);
+    this.onStep({ kind: "enter", call });
+  }
+
+  private exit(ev: TraceEvent): void {
+    const raw = ev.name === "sys_exit";
+    const nr = toNumber(raw ? ev.fields["id"] : ev.fields["__syscall_nr"]);
+    const ret = toSigned(ev.fields["ret"]);
+    const open = this.open.get(ev.pid);
+    if (open !== undefined && open.nr === nr) {
+      this.open.delete(ev.pid);
+      this.onStep({ kind: "exit", call: { ...open, dur: ev.ts - open.ts, exitCpu: ev.cpu, ret, exitMissing: false } });
+      return;
+    }
+    if (open !== undefined) {
+      // A different call's exit: the open one's exit, and this one's entry, were lost.
+      this.open.delete(ev.pid);
+      this.onStep({ kind: "unfinished", call: open });
+    }
+    this.onStep({
+      kind: "exit",
+      call: {
+        ts: ev.ts,
+        dur: undefined,
+        tid: ev.pid,
+        tgid: this.tgidOf?.(ev.pid),
+        comm: ev.comm,
+        cpu: ev.cpu,
+        exitCpu: ev.cpu,
+        nr,
+        name: this.nameOf(ev, "sys_exit_", nr),
+        args: NO_ARGS,
+        argNames: undefined,
+        ret,
+        enterMissing: true,
+        exitMissing: false,
+      },
+    });
+  }
+}
+
+function toNumber(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "bigint") return Number(BigInt.asIntN(64, v));
+  return -1;
+}
+
+function toUnsigned(v: unknown): bigint {
+  if (typeof v === "bigint") return BigInt.asUintN(64, v);
+  if (typeof v === "number") return BigInt.asUintN(64, BigInt(Math.trunc(v)));
+  return 0n;
+}
+
+function toSigned(v: unknown): bigint | undefined {
+  if (typeof v === "bigint") return BigInt.asIntN(64, v);
+  if (typeof v === "number") return BigInt(Math.trunc(v));
+  return undefined;
+}
+
+/** Reading options: the pairing options plus which buffer, CPUs and time window to read. */
+export type ReadSyscallsOptions = SyscallOptions & Pick<ReadEventsOptions, "buffer" | "cpus" | "fromTs" | "toTs">;
+
+/**
+ * Yields the pairing steps of the syscall events of `events` in order (entries, exits, and at the end
+ * the calls left open, as "unfinished").
+ */
+export async function* syscallSteps(
+  events: AsyncIterable<TraceEvent> | Iterable<TraceEvent>,
+  options: SyscallOptions = {},
+): AsyncGenerator<SyscallStep> {
+  const queue: SyscallStep[] = [];
+  const pairer = new SyscallPairer((s) => queue.push(s), options);
+  for await (const ev of events) {
+    pairer.add(ev);
+    if (queue.length > 0) {
+      for (const s of queue) yield s;
+      queue.length = 0;
+    }
+  }
+  pairer.finish();
+  for (const s of queue) yield s;
+}
+
+/** The syscall events of one buffer of `trace`, as readEvents yields them (raw_syscalls' args included). */
+export function readSyscallEvents(trace: TraceFile, options: Pick<ReadEventsOptions, "buffer" | "cpus" | "fromTs" | "toTs"> = {}): AsyncGenerator<TraceEvent> {
+  return readEvents(trace, { ...options, events: ["raw_syscalls", "syscalls"], arrays: true });
+}
+
+/**
+ * Yields the syscalls of one buffer of `trace` as slices, each when its exit is read (so in exit order),
+ * then the calls still open at the end (`exitMissing`), in entry order.
+ * @example
+ * for await (const s of readSyscalls(await openTrace("trace.dat"))) console.log(s.tid, s.name, s.ret, s.dur);
+ */
+export async function* readSyscalls(trace: TraceFile, options: ReadSyscallsOptions = {}): AsyncGenerator<SyscallSlice> {
+  for await (const s of syscallSteps(readSyscallEvents(trace, options), options)) {
+    if (s.kind !== "enter") yield s.call;
+  }
+}
