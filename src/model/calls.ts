@@ -59,6 +59,8 @@ export class CallTracker {
     }
     for (const [id, u] of findUfuncEvents(trace)) {
       const ev = trace.events.byId(id);
+      // The same entry/return shape comes from kprobes: their slices keep their system as category.
+      const category = ev?.system === "uprobes" ? "ufuncgraph" : (ev?.system ?? "probe");
       if (!u.isReturn) {
         handlers.add(ev, (rec, utid) => {
           const s = (this.ufunc[utid] ??= new CallStack());
@@ -73,10 +75,10 @@ export class CallTracker {
         while (i >= 0 && s.name[i] !== u.func) i--;
         if (i < 0) return; // a return whose entry was before the trace: no start time to give it
         while (s.size > i + 1) {
-          this.sink.slice?.(s.ts[s.size - 1]!, -1, s.size - 1, s.name[s.size - 1]!, "ufuncgraph", utid);
+          this.sink.slice?.(s.ts[s.size - 1]!, -1, s.size - 1, s.name[s.size - 1]!, category, utid);
           s.pop();
         }
-        this.sink.slice?.(s.ts[i]!, rec.ts - s.ts[i]!, i, u.func, "ufuncgraph", utid);
+        this.sink.slice?.(s.ts[i]!, rec.ts - s.ts[i]!, i, u.func, category, utid);
         s.pop();
       });
     }

@@ -23,6 +23,17 @@ export type RecordHandler = (rec: RawRecord, utid: number) => void;
 /** Handlers by event id, several per id allowed (dense, as the event table). */
 export class HandlerTable {
   readonly byId: (RecordHandler | undefined)[] = [];
+  private readonly finishers: (() => void)[] = [];
+
+  /** Runs `f` at the end of the walk (handlers.finish()). */
+  onFinish(f: () => void): void {
+    this.finishers.push(f);
+  }
+
+  /** Calls the onFinish() functions in the order they were added. */
+  finish(): void {
+    for (const f of this.finishers) f();
+  }
 
   /** Adds `h` for event `ev` (no-op when the trace lacks the event). */
   add(ev: EventFormat | undefined, h: RecordHandler): void {

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { test } from "node:test";
+import { TextOutput } from "../base/index.js";
+import { writeReport } from "../report/index.js";
 import { openTrace } from "../tracedat/index.js";
 import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
 import { compilePrevState } from "./prev-state.js";
@@ -93,4 +96,39 @@ test("compilePrevState() reads the flag table of the print fmt (6.x bits and 4.x
   const v4 = compilePrevState('{ 1, "S"} , { 2, "D" }, { 512, "P" }');
   assert.equal(v4(1024), "R+");
   assert.equal(v4(2), "D");
+});
+
+test("walkModel() syscall slices pair enter and exit by thread, with the report's timestamp differences", { skip }, async () => {
+  const path = join(sharedDir()!, "fixtures", "bench", "lab-v7-zstd-x86_64-funcgraph-sched-syscalls-418k.dat");
+  const chunks: Buffer[] = [];
+  const sink = new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c), done()) });
+  const out = new TextOutput(sink);
+  await writeReport({ inputs: [path], filters: ["syscalls"], nsTimestamps: true }, out);
+  await out.flush();
+  // `comm-PID [CPU] SECONDS.NANOS: sys_enter_NAME:` lines; an exit completes its thread's open entry.
+  const open = new Map<number, { ts: number; name: string }>();
+  const want: string[] = [];
+  for (const m of Buffer.concat(chunks).toString("latin1").matchAll(/-(\d+)\s+\[\d+\]\s+(\d+)\.(\d{9}): sys_(enter|exit)_(\w+):/g)) {
+    const tid = Number(m[1]);
+    const ts = Number(m[2]) * 1e9 + Number(m[3]);
+    if (m[4] === "enter") open.set(tid, { ts, name: m[5]! });
+    else if (open.get(tid)?.name === m[5]) {
+      want.push(`${tid} ${m[5]} ${open.get(tid)!.ts} ${ts - open.get(tid)!.ts}`);
+      open.delete(tid);
+    }
+  }
+  const trace = await openTrace(path, { onWarning: () => {} });
+  try {
+    const got: string[] = [];
+    const { threads } = await walkModel(trace, {
+      slice: (ts, dur, depth, name, category, utid) => {
+        if (category === "syscall" && dur >= 0) got.push(`${utid} ${name} ${ts} ${dur}`);
+      },
+    });
+    const named = got.map((g) => g.replace(/^\d+/, (u) => String(threads.threads[Number(u)]!.tid)));
+    assert.ok(want.length > 1000, `${want.length} syscalls in the report`);
+    assert.deepEqual(named.sort(), want.sort());
+  } finally {
+    await trace.close();
+  }
 });

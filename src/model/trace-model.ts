@@ -1,12 +1,13 @@
 // walkModel(): one pass over a trace's records (EventWalker, every buffer, report's merge order) that feeds
 // the threads, sched, calls and counters trackers and hands each record and each fact to a sink as it
 // completes. Memory holds per-thread and per-CPU state only, never per-event state.
-import { EventWalker } from "../report/index.js";
+import { EventWalker, TraceEventMaker } from "../report/index.js";
 import type { TraceFile } from "../tracedat/index.js";
 import { CallTracker } from "./calls.js";
 import { bindCounters } from "./counters.js";
 import { HandlerTable, type ModelSink } from "./facts.js";
 import { SchedTracker } from "./sched.js";
+import { SyscallPairer } from "./syscalls.js";
 import { bindThreadEvents } from "./thread-events.js";
 import { ThreadTable } from "./threads.js";
 
@@ -37,6 +38,7 @@ export async function walkModel(trace: TraceFile, sink: ModelSink, options: Walk
   const sched = new SchedTracker(trace, threads, sink, handlers);
   const calls = new CallTracker(trace, sink, handlers);
   bindCounters(trace, sink, handlers);
+  bindSyscalls(trace, threads, sink, handlers);
   const byId = handlers.byId;
   const onEvent = sink.event;
   const walker = await EventWalker.open(trace, { allBuffers: true });
@@ -56,9 +58,28 @@ export async function walkModel(trace: TraceFile, sink: ModelSink, options: Walk
     onEvent?.(rec, ev, utid, walker.bufferIndex);
     if (++records % every === 0) options.onProgress?.(records);
   }
+  handlers.finish();
   sched.finish();
   calls.finish();
   threads.finish();
   options.onProgress?.(records);
   return { threads, records };
+}
+
+/** Syscall slices from SyscallPairer (syscalls.ts), fed the syscall events only (an object per such event). */
+function bindSyscalls(trace: TraceFile, threads: ThreadTable, sink: ModelSink, handlers: HandlerTable): void {
+  if (sink.slice === undefined) return;
+  const slice = sink.slice.bind(sink);
+  const maker = new TraceEventMaker(trace, { arrays: true });
+  const pairer = new SyscallPairer((step) => {
+    const c = step.call;
+    if (step.kind === "enter" || c.enterMissing) return;
+    const dur = c.dur === undefined ? -1 : Number(c.dur);
+    slice(Number(c.ts), dur, 0, c.name, "syscall", threads.utidOf(c.tid));
+  });
+  for (const ev of trace.events.all()) {
+    if (ev.system !== "raw_syscalls" && ev.system !== "syscalls") continue;
+    handlers.add(ev, (rec, utid) => pairer.add(maker.make(rec, ev, threads.threads[utid]!.tid)));
+  }
+  handlers.onFinish(() => pairer.finish());
 }
