@@ -8,3 +8,5 @@ export * from "./probes/index.js";
 export * from "./record/index.js";
 export * from "./report/index.js";
 export * from "./model/index.js";
+export * from "./export/index.js";
+export * from "./sql/index.js";

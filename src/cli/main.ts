@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   start: () => import("./start.js"),
   extract: () => import("./extract.js"),
   stream: () => import("./stream.js"),
+  export: () => import("./export.js"),
+  sql: () => import("./sql.js"),
 };
 
 /** The command list: names only, or `name  summary` lines when the summaries are given. */

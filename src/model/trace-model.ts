@@ -18,6 +18,10 @@ export interface WalkModelOptions {
   /** Called every `progressEvery` records and at the end with the number of records read. */
   onProgress?: (records: number) => void;
   progressEvery?: number;
+  /** Awaited between page batches (where the walk waits for I/O anyway): the place to write queued output. */
+  drain?: () => Promise<void>;
+  /** The thread table to fill (so that a sink can look threads up while the walk goes on). */
+  threads?: ThreadTable;
 }
 
 /** What a walk leaves behind: the thread and process tables and the number of records read. */
@@ -32,7 +36,7 @@ export interface TraceModel {
  * const { threads } = await walkModel(trace, { schedSlice: (ts, dur, cpu, utid) => console.log(ts, dur, cpu, utid) });
  */
 export async function walkModel(trace: TraceFile, sink: ModelSink, options: WalkModelOptions = {}): Promise<TraceModel> {
-  const threads = new ThreadTable(trace.tasks);
+  const threads = options.threads ?? new ThreadTable(trace.tasks);
   const handlers = new HandlerTable();
   bindThreadEvents(trace, threads, handlers);
   const sched = new SchedTracker(trace, threads, sink, handlers);
@@ -48,6 +52,7 @@ export async function walkModel(trace: TraceFile, sink: ModelSink, options: Walk
     let r = walker.nextSync();
     if (r === "need-io") {
       if (options.signal?.aborted) break;
+      if (options.drain !== undefined) await options.drain();
       r = await walker.next();
     }
     if (!r) break;
@@ -63,6 +68,7 @@ export async function walkModel(trace: TraceFile, sink: ModelSink, options: Walk
   calls.finish();
   threads.finish();
   options.onProgress?.(records);
+  if (options.drain !== undefined) await options.drain();
   return { threads, records };
 }
 

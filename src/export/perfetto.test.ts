@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { createWriteStream, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { after, test } from "node:test";
+import { TextOutput } from "../base/index.js";
+import { writeReport } from "../report/index.js";
+import { openTrace } from "../tracedat/index.js";
+import { sharedDir } from "../test-support/paths.js";
+import { children, parseTextFormat, protocDecode, scalar, skipWithoutProtoc, type TextNode } from "./export-test-helpers.js";
+import { exportPerfetto } from "./perfetto.js";
+
+const skip = skipWithoutProtoc();
+const tmp = mkdtempSync(join(tmpdir(), "ftk-perfetto-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const fixtureDir = (): string => join(sharedDir()!, "fixtures", "tracedat");
+const fixtures = skip === false ? readdirSync(fixtureDir()).filter((f) => f.endsWith(".dat")).sort() : [];
+
+async function reportRaw(path: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  const out = new TextOutput(new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c), done()) }));
+  await writeReport({ inputs: [path], raw: true, onWarning: () => {} }, out);
+  await out.flush();
+  return Buffer.concat(chunks).toString("latin1");
+}
+
+async function exportFile(path: string): Promise<{ tree: TextNode; text: string; skipped: Map<string, number> }> {
+  const file = join(tmp, path.slice(path.lastIndexOf("/") + 1) + ".pftrace");
+  const trace = await openTrace(path, { onWarning: () => {} });
+  try {
+    const stream = createWriteStream(file);
+    const r = await exportPerfetto(trace, stream);
+    await new Promise<void>((resolve) => stream.end(resolve));
+    const text = protocDecode(file);
+    return { tree: parseTextFormat(text), text, skipped: r.skipped };
+  } finally {
+    await trace.close();
+  }
+}
+
+/** Every FtraceEvent with its bundle's CPU, sorted by (timestamp, cpu) as report merges them. */
+function eventsOf(tree: TextNode): { cpu: number; ts: number; ev: TextNode }[] {
+  const out: { cpu: number; ts: number; ev: TextNode }[] = [];
+  for (const p of children(tree, "packet")) {
+    for (const b of children(p, "ftrace_events")) {
+      const cpu = Number(scalar(b, "cpu") ?? 0);
+      for (const ev of children(b, "event")) out.push({ cpu, ts: Number(scalar(ev, "timestamp")), ev });
+    }
+  }
+  return out.sort((a, b) => a.ts - b.ts || a.cpu - b.cpu);
+}
+
+/** `name=value` pairs of a report -R line after the event name. */
+function rawPairs(line: string): Map<string, string> {
+  const body = line.slice(line.indexOf(": ", line.search(/\d+\.\d+: /)) + 2).replace(/^\s*\w+:\s+/, "");
+  const m = new Map<string, string>();
+  for (const p of body.matchAll(/(\w+)=(\S*)/g)) m.set(p[1]!, p[2]!);
+  return m;
+}
+
+function sameValue(reportText: string, protoText: string): boolean {
+  if (reportText === protoText) return true;
+  const n = /^-?0x/i.test(reportText) ? Number(BigInt.asIntN(64, BigInt(reportText))) : Number(reportText);
+  return !Number.isNaN(n) && n === Number(protoText);
+}
+
+for (const name of fixtures.length > 0 ? fixtures : ["(fixtures)"]) {
+  test(`exportPerfetto() ${name}: protoc decodes it with no unknown fields, per-CPU counts equal report's`, { skip }, async () => {
+    const path = join(fixtureDir(), name);
+    const { tree, text, skipped } = await exportFile(path);
+    const unknown = text.split("\n").filter((l) => /^\s*\d+(: | \{)/.test(l));
+    assert.deepEqual(unknown.slice(0, 3), [], "unknown fields in the decoded trace");
+    const want = new Map<number, number>();
+    let unknownEvents = 0;
+    for (const line of (await reportRaw(path)).split("\n")) {
+      if (line.includes("[UNKNOWN EVENT]")) unknownEvents++;
+      const m = /\[(\d+)\]\s+\d+\.\d+: /.exec(line);
+      if (m !== null && !line.includes("[UNKNOWN EVENT]")) want.set(Number(m[1]), (want.get(Number(m[1])) ?? 0) + 1);
+    }
+    const got = new Map<number, number>();
+    for (const e of eventsOf(tree)) got.set(e.cpu, (got.get(e.cpu) ?? 0) + 1);
+    assert.deepEqual([...got].sort(), [...want].sort());
+    assert.equal(skipped.get("unknown event id") ?? 0, unknownEvents);
+  });
+}
+
+test("exportPerfetto() sched_switch fields equal report -R's values, record by record", { skip }, async () => {
+  const path = join(fixtureDir(), "v6-i686-4cpu-sched-wakeup.dat");
+  const { tree } = await exportFile(path);
+  const lines = (await reportRaw(path)).split("\n").filter((l) => l.includes(" sched_switch: "));
+  const events = eventsOf(tree).filter((e) => children(e.ev, "sched_switch").length === 1);
+  assert.equal(events.length, lines.length);
+  assert.ok(lines.length > 500);
+  events.forEach((e, i) => {
+    const msg = children(e.ev, "sched_switch")[0]!;
+    const pairs = rawPairs(lines[i]!);
+    assert.equal(pairs.size, 7, lines[i]);
+    for (const [k, v] of pairs) assert.ok(sameValue(v, scalar(msg, k) ?? "(missing)"), `${k}: report ${v}, perfetto ${scalar(msg, k)} in ${lines[i]}`);
+  });
+});
+
+test("exportPerfetto() a generic event carries every field with report -R's values", { skip }, async () => {
+  const path = join(fixtureDir(), "v6-arm32-8cpu-thermal-power.dat");
+  const { tree } = await exportFile(path);
+  const lines = (await reportRaw(path)).split("\n").filter((l) => l.includes(" thermal_temperature: "));
+  const events = eventsOf(tree).filter((e) => children(e.ev, "generic").some((g) => scalar(g, "event_name") === "thermal_temperature"));
+  assert.equal(events.length, lines.length);
+  assert.ok(lines.length > 100);
+  events.forEach((e, i) => {
+    const g = children(e.ev, "generic")[0]!;
+    const fields = new Map(children(g, "field").map((f) => [scalar(f, "name")!, scalar(f, "str_value") ?? scalar(f, "int_value") ?? scalar(f, "uint_value") ?? "(none)"]));
+    const pairs = rawPairs(lines[i]!);
+    assert.deepEqual([...fields.keys()].sort(), [...pairs.keys()].sort(), lines[i]);
+    for (const [k, v] of pairs) assert.ok(sameValue(v, fields.get(k)!), `${k}: report ${v}, perfetto ${fields.get(k)}`);
+  });
+});
+
+test("exportPerfetto() writes thread names and the process tree from the model", { skip }, async () => {
+  const { tree } = await exportFile(join(fixtureDir(), "lab-v7-zstd-x86_64-2cpu-sched-kstack.dat"));
+  const trees = tree.fields.filter(([n]) => n === "packet").flatMap(([, p]) => children(p as TextNode, "process_tree"));
+  assert.equal(trees.length, 1);
+  const names = children(trees[0]!, "threads").map((t) => scalar(t, "name"));
+  assert.ok(names.includes("ls") || names.includes("trace-cmd"), names.join(","));
+});
