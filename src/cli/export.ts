@@ -1,6 +1,5 @@
 // `ftk export`: a trace.dat as Perfetto protobuf, Chrome JSON, ftrace_event rows (csv/jsonl) or Parquet.
-import { createWriteStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { FtkError, UsageError, describeErrno, exportChromeJson, exportEventRows, exportParquet, exportPerfetto, openTrace } from "../index.js";
 import type { ExportOptions, ExportResult, TraceFile } from "../index.js";
@@ -31,10 +30,9 @@ const FORMATS = ["perfetto", "chrome-json", "csv", "jsonl", "parquet"] as const;
 type Format = (typeof FORMATS)[number];
 
 /** A stream to the output file, opened first so that an unwritable path fails before any reading. */
-async function openOutput(path: string): Promise<Writable> {
+function openOutput(path: string): Writable {
   try {
-    const fh = await open(path, "w");
-    return createWriteStream("", { fd: fh.fd, autoClose: true });
+    return createWriteStream("", { fd: openSync(path, "w"), autoClose: true });
   } catch (e) {
     throw new FtkError(`cannot write '${path}': ${describeErrno(e)}`, { path, cause: e });
   }
@@ -95,7 +93,7 @@ export const command: Command = {
       return 0;
     }
     const toStdout = output === undefined || output === "-";
-    const stream = toStdout ? ctx.stdout : await openOutput(output);
+    const stream = toStdout ? ctx.stdout : openOutput(output);
     let trace: TraceFile;
     try {
       trace = await openTrace(input, { onWarning: (m) => ctx.stderr.write(`ftk: warning: ${m}\n`) });

@@ -1,6 +1,6 @@
 // `ftk sql`: SQL over trace.dat files with DuckDB (tables named as in Perfetto; see `--tables`).
 import { createInterface } from "node:readline";
-import { TraceDatabase, UsageError, formatCsv, formatJson, formatTable } from "../index.js";
+import { HEAVY_TABLES, TraceDatabase, UsageError, formatCsv, formatJson, formatTable } from "../index.js";
 import type { QueryResult } from "../index.js";
 import { parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
@@ -56,7 +56,11 @@ export const command: Command = {
     if (inputs.length === 0) inputs.push("trace.dat");
     const format = (r: QueryResult): string => (has("csv") ? formatCsv(r) : has("json") ? formatJson(r) : formatTable(r));
     const tty = (ctx.stderr as { isTTY?: boolean }).isTTY === true;
+    // The costly model tables are filled only when the query names them (all of them for stdin and the REPL).
+    const query0 = positionals[0];
+    const skipTables = has("tables") ? [...HEAVY_TABLES] : query0 === undefined ? [] : HEAVY_TABLES.filter((t) => !new RegExp(`\\b${t}\\b`, "i").test(query0));
     const db = await TraceDatabase.open(inputs, {
+      skipTables,
       onWarning: (m) => ctx.stderr.write(`${tty ? "\n" : ""}ftk: warning: ${m}\n`),
       signal: ctx.signal,
       ...(tty ? { onProgress: (n: number, path: string) => void ctx.stderr.write(`\rftk sql: loading '${path}': ${n} events`) } : {}),

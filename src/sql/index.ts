@@ -3,3 +3,4 @@
 export { TraceDatabase, SqlError, type TraceDatabaseOptions, type QueryResult } from "./trace-database.js";
 export { formatTable, formatCsv, formatJson } from "./result-format.js";
 export { exportParquet, type ParquetResult } from "./parquet.js";
+export { HEAVY_TABLES } from "./trace-loader.js";

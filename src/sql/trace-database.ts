@@ -14,6 +14,8 @@ export interface TraceDatabaseOptions {
   /** Records read so far, per file. */
   onProgress?: (records: number, path: string) => void;
   signal?: AbortSignal;
+  /** Model tables to leave empty because the queries will not read them (of sched_slice, thread_state, slice). */
+  skipTables?: readonly string[];
 }
 
 /** A query's result: column names and rows (bigints for 64-bit integers, null for NULL). */
@@ -58,6 +60,7 @@ export class TraceDatabase {
           const r = await loadTrace(conn, trace, schema, {
             ...(onProgress !== undefined ? { onProgress: (n: number) => onProgress(n, path) } : {}),
             ...(options.signal !== undefined ? { signal: options.signal } : {}),
+            skip: new Set(options.skipTables ?? []),
           });
           if (r.unknownEvents > 0) options.onWarning?.(`'${path}': ${r.unknownEvents} records of unknown event ids are not in the tables`);
           events.push({ schema, path, tables: r.events });

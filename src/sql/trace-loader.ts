@@ -2,11 +2,11 @@
 // (thread, process, sched_slice, thread_state, slice, counter) and one typed table per event type
 // (`system__event`: ts, cpu, utid, then the event's fields). Rows go in through DuckDB appenders; an event
 // type's table is made at the first batch boundary after its first event (its rows wait until then).
-import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
-import type { EventFormat, FieldDef } from "../events/index.js";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { fieldNumberReader, fieldSignedReader, fieldStringReader, type EventFormat, type FieldDef } from "../events/index.js";
 import { walkModel } from "../model/index.js";
-import { fieldValueReader } from "../report/index.js";
-import type { RawRecord } from "../ringbuf/index.js";
+import { createRawRecord, type RawRecord } from "../ringbuf/index.js";
+import { COLUMN_SQL, ColumnBatch, type ColumnKind } from "./column-batch.js";
 import type { TraceFile } from "../tracedat/index.js";
 
 /** SQL identifier quoting. */
@@ -20,34 +20,34 @@ export function literal(s: string): string {
 }
 
 /** The model's tables, with Perfetto's names and columns. */
-export const MODEL_TABLES: Record<string, string> = {
-  thread: "utid INTEGER, tid INTEGER, name VARCHAR, upid INTEGER",
-  process: "upid INTEGER, pid INTEGER, name VARCHAR",
-  sched_slice: "ts BIGINT, dur BIGINT, cpu INTEGER, utid INTEGER, end_state VARCHAR, priority INTEGER",
-  thread_state: "ts BIGINT, dur BIGINT, utid INTEGER, state VARCHAR, cpu INTEGER",
-  slice: "ts BIGINT, dur BIGINT, depth INTEGER, name VARCHAR, category VARCHAR, utid INTEGER",
-  counter: "ts BIGINT, name VARCHAR, cpu INTEGER, value DOUBLE",
+export const MODEL_TABLES: Record<string, [name: string, kind: ColumnKind][]> = {
+  thread: [["utid", "i32"], ["tid", "i32"], ["name", "str"], ["upid", "i32"]],
+  process: [["upid", "i32"], ["pid", "i32"], ["name", "str"]],
+  sched_slice: [["ts", "i64"], ["dur", "i64"], ["cpu", "i32"], ["utid", "i32"], ["end_state", "str"], ["priority", "i32"]],
+  thread_state: [["ts", "i64"], ["dur", "i64"], ["utid", "i32"], ["state", "str"], ["cpu", "i32"]],
+  slice: [["ts", "i64"], ["dur", "i64"], ["depth", "i32"], ["name", "str"], ["category", "str"], ["utid", "i32"]],
+  counter: [["ts", "i64"], ["name", "str"], ["cpu", "i32"], ["value", "f64"]],
 };
+
+/** The model tables that cost the most to fill; a caller may leave them empty when a query does not use them. */
+export const HEAVY_TABLES = ["sched_slice", "thread_state", "slice"] as const;
 
 /** Columns every typed event table starts with. */
 const EVENT_COLUMNS = ["ts", "cpu", "utid"];
 
-type Kind = "string" | "number" | "i64" | "u64" | "array";
+/** Writes one field of a record into column `col` of the current row. */
+type ColumnWriter = (rec: RawRecord, b: ColumnBatch, col: number) => void;
 
-interface EventColumn {
-  name: string;
-  kind: Kind;
-  read: (rec: RawRecord) => number | bigint | string;
-}
-
-/** One event type's table: its columns, appender, and rows waiting for the appender. */
+/** One event type's table: its column kinds and writers, and its batch once the table exists. */
 interface EventTableState {
   event: EventFormat;
   table: string;
-  columns: EventColumn[];
-  appender: DuckDBAppender | undefined;
-  /** Rows buffered before the table exists: ts, cpu, utid, then the field values, flat. */
-  waiting: (number | bigint | string)[];
+  names: string[];
+  kinds: ColumnKind[];
+  writers: ColumnWriter[];
+  batch: ColumnBatch | undefined;
+  /** Records of this event seen before its table existed (their rows are written when it is made). */
+  waiting: { buf: Uint8Array; pos: number; len: number; ts: number; cpu: number; utid: number }[];
   rows: number;
 }
 
@@ -69,15 +69,6 @@ export interface LoadResult {
   unknownEvents: number;
 }
 
-function kindOf(f: FieldDef): Kind {
-  if (f.isString || ((f.isDynamic || f.arrayLen >= 0) && f.elementSize === 1 && /char/.test(f.type))) return "string";
-  if (f.isDynamic || f.arrayLen >= 0) return "array";
-  if (f.size === 8) return f.signed ? "i64" : "u64";
-  return "number";
-}
-
-const SQL_TYPE: Record<Kind, string> = { string: "VARCHAR", number: "BIGINT", i64: "BIGINT", u64: "UBIGINT", array: "VARCHAR" };
-
 function arrayText(f: FieldDef, le: boolean): (rec: RawRecord) => string {
   const size = f.elementSize > 0 ? f.elementSize : 1;
   return (rec) => {
@@ -98,82 +89,116 @@ function arrayText(f: FieldDef, le: boolean): (rec: RawRecord) => string {
   };
 }
 
-function appendValue(a: DuckDBAppender, kind: Kind, v: number | bigint | string): void {
-  switch (kind) {
-    case "string":
-    case "array":
-      a.appendVarchar(v as string);
-      return;
-    case "number":
-      a.appendDouble(v as number);
-      return;
-    case "i64":
-      a.appendBigInt(v as bigint);
-      return;
-    case "u64":
-      a.appendUBigInt(v as bigint);
+/** The column kind and writer of one field. */
+function columnOf(f: FieldDef, trace: TraceFile): [ColumnKind, ColumnWriter] {
+  const info = trace.events.info;
+  const le = info.littleEndian;
+  if (f.isString || ((f.isDynamic || f.arrayLen >= 0) && f.elementSize === 1 && /char/.test(f.type))) {
+    const read = fieldStringReader(f, info);
+    return ["str", (rec, b, col) => b.setString(col, read(rec))];
   }
+  if (f.isDynamic || f.arrayLen >= 0) {
+    const text = arrayText(f, le);
+    return ["str", (rec, b, col) => b.setString(col, text(rec))];
+  }
+  const off = f.offset;
+  if (f.size === 8) {
+    const loAt = le ? off : off + 4;
+    const hiAt = le ? off + 4 : off;
+    return [
+      f.signed ? "i64" : "u64",
+      (rec, b, col) => {
+        if (off + 8 > rec.len) b.setHalves(col, 0, 0);
+        else b.setHalves(col, rec.view.getUint32(rec.pos + loAt, le), rec.view.getUint32(rec.pos + hiAt, le));
+      },
+    ];
+  }
+  if (f.signed) {
+    const read = fieldSignedReader(f, info);
+    return ["i32", (rec, b, col) => b.setInt(col, read(rec))];
+  }
+  const read = fieldNumberReader(f, info);
+  if (f.size < 4) return ["i32", (rec, b, col) => b.setInt(col, read(rec))];
+  return ["i64", (rec, b, col) => b.setNumber(col, read(rec))];
+}
+
+/** Options of loadTrace(). */
+export interface LoadTraceOptions {
+  onProgress?: (records: number) => void;
+  signal?: AbortSignal;
+  /** Model tables to leave empty (of HEAVY_TABLES). */
+  skip?: ReadonlySet<string>;
 }
 
 /**
- * Loads `trace` into schema `schema` of the connection (made here); `onProgress` gets records read.
- * Memory holds one batch of rows for event tables not yet made, never the whole trace.
+ * Loads `trace` into schema `schema` of the connection (made here). Memory holds per-table chunks and the
+ * records of event types whose table is not made yet (at most one page batch), never the whole trace.
  */
-export async function loadTrace(
-  conn: DuckDBConnection,
-  trace: TraceFile,
-  schema: string,
-  options: { onProgress?: (records: number) => void; signal?: AbortSignal } = {},
-): Promise<LoadResult> {
+export async function loadTrace(conn: DuckDBConnection, trace: TraceFile, schema: string, options: LoadTraceOptions = {}): Promise<LoadResult> {
   const s = ident(schema);
   await conn.run(`CREATE SCHEMA ${s}`);
-  for (const [name, cols] of Object.entries(MODEL_TABLES)) await conn.run(`CREATE TABLE ${s}.${ident(name)} (${cols})`);
-  const app = async (name: string): Promise<DuckDBAppender> => conn.createAppender(name, schema);
-  const sched = await app("sched_slice");
-  const states = await app("thread_state");
-  const slices = await app("slice");
-  const counters = await app("counter");
-  const le = trace.events.info.littleEndian;
+  const batches = new Map<string, ColumnBatch>();
+  for (const [name, cols] of Object.entries(MODEL_TABLES)) {
+    await conn.run(`CREATE TABLE ${s}.${ident(name)} (${cols.map(([c, k]) => `${ident(c)} ${COLUMN_SQL[k]}`).join(", ")})`);
+    batches.set(name, await ColumnBatch.open(await conn.createAppender(name, schema), cols.map(([, k]) => k)));
+  }
+  const sched = batches.get("sched_slice")!;
+  const states = batches.get("thread_state")!;
+  const slices = batches.get("slice")!;
+  const counters = batches.get("counter")!;
   const byId: (EventTableState | undefined)[] = [];
   const pending: EventTableState[] = [];
   const all: EventTableState[] = [];
   let unknownEvents = 0;
 
   const stateOf = (ev: EventFormat): EventTableState => {
-    const columns: EventColumn[] = [];
+    const names: string[] = [];
+    const kinds: ColumnKind[] = [];
+    const writers: ColumnWriter[] = [];
     for (const f of ev.fields) {
-      const kind = kindOf(f);
-      const read = kind === "array" ? arrayText(f, le) : fieldValueReader(f, trace);
-      if (read === undefined) continue;
+      const [kind, write] = columnOf(f, trace);
       // Fields named like the leading columns (sched_rq_runnable_ratio has a `cpu`) get an arg_ prefix.
-      columns.push({ name: EVENT_COLUMNS.includes(f.name) ? "arg_" + f.name : f.name, kind, read });
+      names.push(EVENT_COLUMNS.includes(f.name) ? "arg_" + f.name : f.name);
+      kinds.push(kind);
+      writers.push(write);
     }
-    const st: EventTableState = { event: ev, table: `${ev.system}__${ev.name}`, columns, appender: undefined, waiting: [], rows: 0 };
+    const st: EventTableState = { event: ev, table: `${ev.system}__${ev.name}`, names, kinds, writers, batch: undefined, waiting: [], rows: 0 };
     all.push(st);
     pending.push(st);
     return st;
   };
 
+  const writeRow = (st: EventTableState, b: ColumnBatch, rec: RawRecord, utid: number): void => {
+    b.setNumber(0, rec.ts);
+    b.setInt(1, rec.cpu);
+    b.setInt(2, utid);
+    const w = st.writers;
+    for (let k = 0; k < w.length; k++) w[k]!(rec, b, k + 3);
+    b.endRow();
+  };
+
   const makePending = async (): Promise<void> => {
     while (pending.length > 0) {
       const st = pending.shift()!;
-      const cols = ["ts BIGINT", "cpu INTEGER", "utid INTEGER", ...st.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.kind]}`)];
+      const cols = ["ts BIGINT", "cpu INTEGER", "utid INTEGER", ...st.names.map((n, k) => `${ident(n)} ${COLUMN_SQL[st.kinds[k]!]}`)];
       await conn.run(`CREATE TABLE ${s}.${ident(st.table)} (${cols.join(", ")})`);
-      const a = await app(st.table);
-      const w = st.waiting;
-      const width = 3 + st.columns.length;
-      for (let i = 0; i < w.length; i += width) {
-        a.appendDouble(w[i] as number);
-        a.appendInteger(w[i + 1] as number);
-        a.appendInteger(w[i + 2] as number);
-        for (let k = 0; k < st.columns.length; k++) appendValue(a, st.columns[k]!.kind, w[i + 3 + k]!);
-        a.endRow();
+      const b = await ColumnBatch.open(await conn.createAppender(st.table, schema), ["i64", "i32", "i32", ...st.kinds]);
+      const rec = createRawRecord();
+      for (const w of st.waiting) {
+        rec.buf = w.buf;
+        rec.view = new DataView(w.buf.buffer, w.buf.byteOffset, w.buf.byteLength);
+        rec.pos = w.pos;
+        rec.len = w.len;
+        rec.ts = w.ts;
+        rec.cpu = w.cpu;
+        writeRow(st, b, rec, w.utid);
       }
       st.waiting = [];
-      st.appender = a;
+      st.batch = b;
     }
   };
 
+  const skip = options.skip ?? new Set<string>();
   const model = await walkModel(
     trace,
     {
@@ -184,52 +209,54 @@ export async function loadTrace(
         }
         const st = byId[ev.id] ?? (byId[ev.id] = stateOf(ev));
         st.rows++;
-        const a = st.appender;
-        const cols = st.columns;
-        if (a === undefined) {
-          st.waiting.push(rec.ts, rec.cpu, utid);
-          for (let k = 0; k < cols.length; k++) st.waiting.push(cols[k]!.read(rec));
-          return;
-        }
-        a.appendDouble(rec.ts);
-        a.appendInteger(rec.cpu);
-        a.appendInteger(utid);
-        for (let k = 0; k < cols.length; k++) appendValue(a, cols[k]!.kind, cols[k]!.read(rec));
-        a.endRow();
+        if (st.batch !== undefined) writeRow(st, st.batch, rec, utid);
+        else st.waiting.push({ buf: rec.buf.slice(rec.pos, rec.pos + rec.len), pos: 0, len: rec.len, ts: rec.ts, cpu: rec.cpu, utid });
       },
-      schedSlice: (ts, dur, cpu, utid, endState, priority) => {
-        sched.appendDouble(ts);
-        sched.appendDouble(dur);
-        sched.appendInteger(cpu);
-        sched.appendInteger(utid);
-        if (endState === null) sched.appendNull();
-        else sched.appendVarchar(endState);
-        sched.appendInteger(priority);
-        sched.endRow();
-      },
-      threadState: (ts, dur, utid, state, cpu) => {
-        states.appendDouble(ts);
-        states.appendDouble(dur);
-        states.appendInteger(utid);
-        states.appendVarchar(state);
-        if (cpu < 0) states.appendNull();
-        else states.appendInteger(cpu);
-        states.endRow();
-      },
-      slice: (ts, dur, depth, name, category, utid) => {
-        slices.appendDouble(ts);
-        slices.appendDouble(dur);
-        slices.appendInteger(depth);
-        slices.appendVarchar(name);
-        slices.appendVarchar(category);
-        slices.appendInteger(utid);
-        slices.endRow();
-      },
+      ...(skip.has("sched_slice")
+        ? {}
+        : {
+            schedSlice: (ts: number, dur: number, cpu: number, utid: number, endState: string | null, priority: number) => {
+              sched.setNumber(0, ts);
+              sched.setNumber(1, dur);
+              sched.setInt(2, cpu);
+              sched.setInt(3, utid);
+              if (endState === null) sched.setNull(4);
+              else sched.setString(4, endState);
+              sched.setInt(5, priority);
+              sched.endRow();
+            },
+          }),
+      ...(skip.has("thread_state")
+        ? {}
+        : {
+            threadState: (ts: number, dur: number, utid: number, state: string, cpu: number) => {
+              states.setNumber(0, ts);
+              states.setNumber(1, dur);
+              states.setInt(2, utid);
+              states.setString(3, state);
+              if (cpu < 0) states.setNull(4);
+              else states.setInt(4, cpu);
+              states.endRow();
+            },
+          }),
+      ...(skip.has("slice")
+        ? {}
+        : {
+            slice: (ts: number, dur: number, depth: number, name: string, category: string, utid: number) => {
+              slices.setNumber(0, ts);
+              slices.setNumber(1, dur);
+              slices.setInt(2, depth);
+              slices.setString(3, name);
+              slices.setString(4, category);
+              slices.setInt(5, utid);
+              slices.endRow();
+            },
+          }),
       counter: (ts, name, cpu, value) => {
-        counters.appendDouble(ts);
-        counters.appendVarchar(name);
-        counters.appendInteger(cpu);
-        counters.appendDouble(value);
+        counters.setNumber(0, ts);
+        counters.setString(1, name);
+        counters.setInt(2, cpu);
+        counters.setDouble(3, value);
         counters.endRow();
       },
     },
@@ -240,30 +267,29 @@ export async function loadTrace(
     },
   );
   await makePending();
-  for (const a of [sched, states, slices, counters, ...all.map((t) => t.appender!)]) a.closeSync();
-  const threads = await app("thread");
+  const threads = batches.get("thread")!;
   for (const t of model.threads.threads) {
-    threads.appendInteger(t.utid);
-    threads.appendInteger(t.tid);
-    if (t.name === undefined) threads.appendNull();
-    else threads.appendVarchar(t.name);
-    if (t.upid === undefined) threads.appendNull();
-    else threads.appendInteger(t.upid);
+    threads.setInt(0, t.utid);
+    threads.setInt(1, t.tid);
+    if (t.name === undefined) threads.setNull(2);
+    else threads.setString(2, t.name);
+    if (t.upid === undefined) threads.setNull(3);
+    else threads.setInt(3, t.upid);
     threads.endRow();
   }
-  threads.closeSync();
-  const procs = await app("process");
+  const procs = batches.get("process")!;
   for (const p of model.threads.processes) {
-    procs.appendInteger(p.upid);
-    procs.appendInteger(p.pid);
-    if (p.name === undefined) procs.appendNull();
-    else procs.appendVarchar(p.name);
+    procs.setInt(0, p.upid);
+    procs.setInt(1, p.pid);
+    if (p.name === undefined) procs.setNull(2);
+    else procs.setString(2, p.name);
     procs.endRow();
   }
-  procs.closeSync();
+  for (const b of batches.values()) b.close();
+  for (const t of all) t.batch!.close();
   return {
     records: model.records,
     unknownEvents,
-    events: all.map((t) => ({ table: t.table, system: t.event.system, name: t.event.name, fields: t.columns.map((c) => c.name), rows: t.rows })),
+    events: all.map((t) => ({ table: t.table, system: t.event.system, name: t.event.name, fields: t.names, rows: t.rows })),
   };
 }
