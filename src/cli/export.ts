@@ -88,7 +88,7 @@ export const command: Command = {
     const options: ExportOptions = { signal: ctx.signal, onNote: (m) => ctx.stderr.write(`ftk export: note: ${m}\n`) };
     if (progress !== undefined) options.onProgress = progress;
     if (f === "parquet") {
-      const r = await exportParquet([input], output!, { onWarning: (m) => ctx.stderr.write(`ftk: warning: ${m}\n`), ...(progress ? { onProgress: progress } : {}) });
+      const r = await exportParquet([input], output!, { onWarning: (m) => ctx.stderr.write(`ftk export: warning: ${m}\n`), ...(progress ? { onProgress: progress } : {}) });
       ctx.stderr.write(`${tty ? "\r" : ""}ftk export: wrote ${r.files.length} Parquet files (${r.rows} rows) to ${output}\n`);
       return 0;
     }
@@ -96,7 +96,7 @@ export const command: Command = {
     const stream = toStdout ? ctx.stdout : openOutput(output);
     let trace: TraceFile;
     try {
-      trace = await openTrace(input, { onWarning: (m) => ctx.stderr.write(`ftk: warning: ${m}\n`) });
+      trace = await openTrace(input, { onWarning: (m) => ctx.stderr.write(`ftk export: warning: ${m}\n`) });
     } catch (e) {
       if (!toStdout) await endStream(stream).catch(() => undefined);
       throw e;

@@ -61,7 +61,7 @@ export const command: Command = {
     const skipTables = has("tables") ? [...HEAVY_TABLES] : query0 === undefined ? [] : HEAVY_TABLES.filter((t) => !new RegExp(`\\b${t}\\b`, "i").test(query0));
     const db = await TraceDatabase.open(inputs, {
       skipTables,
-      onWarning: (m) => ctx.stderr.write(`${tty ? "\n" : ""}ftk: warning: ${m}\n`),
+      onWarning: (m) => ctx.stderr.write(`${tty ? "\n" : ""}ftk sql: warning: ${m}\n`),
       signal: ctx.signal,
       ...(tty ? { onProgress: (n: number, path: string) => void ctx.stderr.write(`\rftk sql: loading '${path}': ${n} events`) } : {}),
     });

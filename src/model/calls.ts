@@ -1,7 +1,7 @@
 // Calls as slices: function_graph entry/exit (ftrace:funcgraph_entry/exit, ring-buffer-and-events.md §8.1)
-// and ufuncgraph uprobe entry/return pairs, matched per thread on a stack. A function_graph slice starts at
-// its entry record and lasts rettime - calltime, the duration report prints; an exit without its entry
-// (the trace began inside the call) starts at exit ts - duration.
+// and ufuncgraph uprobe entry/return pairs, matched per thread on a stack. A function_graph slice spans
+// the exit record's calltime..rettime (the duration report prints), moved by the file's timestamp offset,
+// so that calls nest exactly; with a TSC2NSEC conversion it starts at its entry record instead.
 import { FunctionNames, bindFuncGraphFields, findUfuncEvents } from "../report/index.js";
 import type { TraceFile } from "../tracedat/index.js";
 import type { HandlerTable, ModelSink } from "./facts.js";
@@ -35,6 +35,7 @@ export class CallTracker {
     const fg = bindFuncGraphFields(trace.events);
     if (fg !== undefined) {
       const names = new FunctionNames(trace.kallsymsTable);
+      const offset = trace.tsc2nsec === undefined ? trace.tsOffset : undefined;
       const table = trace.events;
       handlers.add(table.byId(fg.entryId), (rec, utid) => {
         const s = (this.graph[utid] ??= new CallStack());
@@ -49,11 +50,13 @@ export class CallTracker {
           this.sink.slice?.(s.ts[s.size - 1]!, -1, s.depth[s.size - 1]!, s.name[s.size - 1]!, "funcgraph", utid);
           s.pop();
         }
-        if (s !== undefined && s.size > 0 && s.depth[s.size - 1] === depth) {
-          this.sink.slice?.(s.ts[s.size - 1]!, dur, depth, s.name[s.size - 1]!, "funcgraph", utid);
+        const matched = s !== undefined && s.size > 0 && s.depth[s.size - 1] === depth;
+        const start = offset !== undefined ? fg.calltime(rec) + offset : matched ? s.ts[s.size - 1]! : rec.ts - dur;
+        if (matched) {
+          this.sink.slice?.(start, dur, depth, s.name[s.size - 1]!, "funcgraph", utid);
           s.pop();
         } else {
-          this.sink.slice?.(rec.ts - dur, dur, depth, names.text(fg.exitFuncLo(rec), fg.exitFuncHi(rec)), "funcgraph", utid);
+          this.sink.slice?.(start, dur, depth, names.text(fg.exitFuncLo(rec), fg.exitFuncHi(rec)), "funcgraph", utid);
         }
       });
     }
