@@ -39,9 +39,10 @@ export async function walkModel(trace: TraceFile, sink: ModelSink, options: Walk
   const threads = options.threads ?? new ThreadTable(trace.tasks);
   const handlers = new HandlerTable();
   bindThreadEvents(trace, threads, handlers);
-  const sched = new SchedTracker(trace, threads, sink, handlers);
-  const calls = new CallTracker(trace, sink, handlers);
-  bindCounters(trace, sink, handlers);
+  // Trackers whose facts nobody asked for are not bound (their pairing costs time on large traces).
+  const sched = sink.schedSlice !== undefined || sink.threadState !== undefined ? new SchedTracker(trace, threads, sink, handlers) : undefined;
+  const calls = sink.slice !== undefined ? new CallTracker(trace, sink, handlers) : undefined;
+  if (sink.counter !== undefined) bindCounters(trace, sink, handlers);
   bindSyscalls(trace, threads, sink, handlers);
   const byId = handlers.byId;
   const onEvent = sink.event;
@@ -64,8 +65,8 @@ export async function walkModel(trace: TraceFile, sink: ModelSink, options: Walk
     if (++records % every === 0) options.onProgress?.(records);
   }
   handlers.finish();
-  sched.finish();
-  calls.finish();
+  sched?.finish();
+  calls?.finish();
   threads.finish();
   options.onProgress?.(records);
   if (options.drain !== undefined) await options.drain();

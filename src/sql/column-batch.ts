@@ -90,9 +90,14 @@ export class ColumnBatch {
     this.vectors[col]!.setItem(this.row, s);
   }
 
-  /** NULL in any column. */
-  setNull(col: number): void {
-    this.vectors[col]!.setItem(this.row, null);
+  /** An INTEGER column that may be NULL: always through the vector, so its validity is reset too. */
+  setIntOrNull(col: number, v: number | null): void {
+    this.vectors[col]!.setItem(this.row, v);
+  }
+
+  /** A VARCHAR column that may be NULL. */
+  setStringOrNull(col: number, s: string | null): void {
+    this.vectors[col]!.setItem(this.row, s);
   }
 
   /** Ends the current row; a full chunk goes to the appender. */
@@ -106,7 +111,10 @@ export class ColumnBatch {
     for (const v of this.vectors) v.flush();
     this.chunk.rowCount = this.row;
     this.appender.appendDataChunk(this.chunk);
-    this.next();
+    // The appender copied the rows: the same chunk and vectors take the next ones (every column of every
+    // row is set again, so nothing of the previous rows shows through).
+    this.chunk.rowCount = ROWS;
+    this.row = 0;
   }
 
   /** Writes the last rows and closes the appender. */

@@ -220,8 +220,7 @@ export async function loadTrace(conn: DuckDBConnection, trace: TraceFile, schema
               sched.setNumber(1, dur);
               sched.setInt(2, cpu);
               sched.setInt(3, utid);
-              if (endState === null) sched.setNull(4);
-              else sched.setString(4, endState);
+              sched.setStringOrNull(4, endState);
               sched.setInt(5, priority);
               sched.endRow();
             },
@@ -234,8 +233,7 @@ export async function loadTrace(conn: DuckDBConnection, trace: TraceFile, schema
               states.setNumber(1, dur);
               states.setInt(2, utid);
               states.setString(3, state);
-              if (cpu < 0) states.setNull(4);
-              else states.setInt(4, cpu);
+              states.setIntOrNull(4, cpu < 0 ? null : cpu);
               states.endRow();
             },
           }),
@@ -271,18 +269,15 @@ export async function loadTrace(conn: DuckDBConnection, trace: TraceFile, schema
   for (const t of model.threads.threads) {
     threads.setInt(0, t.utid);
     threads.setInt(1, t.tid);
-    if (t.name === undefined) threads.setNull(2);
-    else threads.setString(2, t.name);
-    if (t.upid === undefined) threads.setNull(3);
-    else threads.setInt(3, t.upid);
+    threads.setStringOrNull(2, t.name ?? null);
+    threads.setIntOrNull(3, t.upid ?? null);
     threads.endRow();
   }
   const procs = batches.get("process")!;
   for (const p of model.threads.processes) {
     procs.setInt(0, p.upid);
     procs.setInt(1, p.pid);
-    if (p.name === undefined) procs.setNull(2);
-    else procs.setString(2, p.name);
+    procs.setStringOrNull(2, p.name ?? null);
     procs.endRow();
   }
   for (const b of batches.values()) b.close();
