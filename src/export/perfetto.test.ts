@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createWriteStream, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { closeSync, copyFileSync, createWriteStream, mkdtempSync, openSync, readSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -20,7 +20,7 @@ const fixtures = skip === false ? readdirSync(fixtureDir()).filter((f) => f.ends
 async function reportRaw(path: string): Promise<string> {
   const chunks: Buffer[] = [];
   const out = new TextOutput(new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c), done()) }));
-  await writeReport({ inputs: [path], raw: true, onWarning: () => {} }, out);
+  await writeReport({ inputs: [path], raw: true, nsTimestamps: true, onWarning: () => {} }, out);
   await out.flush();
   return Buffer.concat(chunks).toString("latin1");
 }
@@ -122,4 +122,33 @@ test("exportPerfetto() writes thread names and the process tree from the model",
   assert.equal(trees.length, 1);
   const names = children(trees[0]!, "threads").map((t) => scalar(t, "name"));
   assert.ok(names.includes("ls") || names.includes("trace-cmd"), names.join(","));
+});
+
+test("exportPerfetto() starts a bundle with lost_events where the ring buffer overran", { skip }, async () => {
+  // A copy of a fixture with RB_MISSED_EVENTS set in the commit word of CPU 0's third page.
+  const src = join(fixtureDir(), "v6-i686-4cpu-sched-wakeup.dat");
+  const path = join(tmp, "missed.dat");
+  copyFileSync(src, path);
+  const t = await openTrace(path);
+  const cpu = t.buffers[0]!.cpus.find((c) => c.size >= 3 * 4096)!;
+  const { commitOffset } = t.layout;
+  await t.close();
+  const fd = openSync(path, "r+");
+  const word = Buffer.alloc(4);
+  const at = cpu.fileOffset + 2 * 4096 + commitOffset;
+  readSync(fd, word, 0, 4, at);
+  word.writeUInt32LE((word.readUInt32LE(0) | 0x80000000) >>> 0, 0);
+  writeSync(fd, word, 0, 4, at);
+  closeSync(fd);
+  const report = (await reportRaw(path)).split("\n");
+  const dropped = report.findIndex((l) => l.startsWith(`CPU:${cpu.cpu} [EVENTS DROPPED]`));
+  assert.ok(dropped >= 0, "report shows the drop");
+  const next = report.slice(dropped + 1).find((l) => l.includes(`[00${cpu.cpu}]`))!;
+  const { tree } = await exportFile(path);
+  const lost = children(tree, "packet").flatMap((p) => children(p, "ftrace_events")).filter((b) => scalar(b, "lost_events") === "true");
+  assert.equal(lost.length, 1);
+  assert.equal(Number(scalar(lost[0]!, "cpu") ?? 0), cpu.cpu);
+  const first = children(lost[0]!, "event")[0]!;
+  const secs = /(\d+)\.(\d+): /.exec(next)!;
+  assert.equal(scalar(first, "timestamp"), secs[1]! + secs[2]!);
 });
