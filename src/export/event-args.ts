@@ -8,7 +8,8 @@ import type { TraceFile } from "../tracedat/index.js";
 /** Renders `{"field":value,...}` for a record of a known event. */
 export type ArgsWriter = (rec: RawRecord) => string;
 
-function arrayValues(f: FieldDef, le: boolean): (rec: RawRecord) => string {
+/** A non-char array field (fixed or __data_loc) as "[a,b,...]" of its unsigned elements. */
+export function arrayFieldText(f: FieldDef, le: boolean): (rec: RawRecord) => string {
   const size = f.elementSize > 0 ? f.elementSize : 1;
   return (rec) => {
     let start = f.offset;
@@ -51,7 +52,7 @@ export class EventArgs {
         const read = fieldValueReader(f, this.trace);
         if (read !== undefined) parts.push((rec) => key + jsonValue(read(rec)));
         else {
-          const arr = arrayValues(f, this.trace.events.info.littleEndian);
+          const arr = arrayFieldText(f, this.trace.events.info.littleEndian);
           parts.push((rec) => key + arr(rec));
         }
       }

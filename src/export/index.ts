@@ -3,4 +3,4 @@ export { exportPerfetto, type ExportOptions, type ExportResult } from "./perfett
 export { ProtoWriter } from "./proto-writer.js";
 export { exportChromeJson } from "./chrome-json.js";
 export { exportEventRows } from "./event-rows.js";
-export { EventArgs } from "./event-args.js";
+export { EventArgs, arrayFieldText } from "./event-args.js";

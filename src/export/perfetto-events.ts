@@ -4,6 +4,7 @@
 // place in the typed message with the same kind; otherwise it goes out generic, so no field is dropped.
 import { fieldStringReader, type EventFormat, type FieldDef, type FileInfo } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
+import { arrayFieldText } from "./event-args.js";
 import type { ProtoWriter } from "./proto-writer.js";
 
 /** "s" string, "i" integer, "a" repeated integer (a fixed-size kernel array). */
@@ -163,24 +164,8 @@ function genericWriter(ev: EventFormat, info: FileInfo): PayloadWriter {
 
 /** A non-char array (fixed or __data_loc) as str_value "[a,b,...]" of its unsigned elements. */
 function arrayTextWriter(f: FieldDef, info: FileInfo): PayloadWriter {
-  const le = info.littleEndian;
-  const size = f.elementSize > 0 ? f.elementSize : 1;
-  return (rec, w) => {
-    let start = f.offset;
-    let len = f.size;
-    if (f.isDynamic && f.offset + 4 <= rec.len) {
-      const loc = rec.view.getUint32(rec.pos + f.offset, le);
-      start = (loc & 0xffff) + (f.isRelLoc ? f.offset + f.size : 0);
-      len = loc >>> 16;
-    }
-    const parts: string[] = [];
-    for (let at = start; at + size <= start + len && at + size <= rec.len; at += size) {
-      let v = 0;
-      for (let i = 0; i < size && i < 6; i++) v += rec.view.getUint8(rec.pos + (le ? at + i : at + size - 1 - i)) * 2 ** (8 * i);
-      parts.push(String(v));
-    }
-    w.string(FIELD_STR, "[" + parts.join(",") + "]");
-  };
+  const text = arrayFieldText(f, info.littleEndian);
+  return (rec, w) => w.string(FIELD_STR, text(rec));
 }
 
 /** Payload writers by event id, compiled on first use; counts which events went out typed or generic. */

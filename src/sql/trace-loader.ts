@@ -4,6 +4,7 @@
 // type's table is made at the first batch boundary after its first event (its rows wait until then).
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { fieldNumberReader, fieldSignedReader, fieldStringReader, type EventFormat, type FieldDef } from "../events/index.js";
+import { arrayFieldText } from "../export/index.js";
 import { walkModel } from "../model/index.js";
 import { createRawRecord, type RawRecord } from "../ringbuf/index.js";
 import { COLUMN_SQL, ColumnBatch, type ColumnKind } from "./column-batch.js";
@@ -69,26 +70,6 @@ export interface LoadResult {
   unknownEvents: number;
 }
 
-function arrayText(f: FieldDef, le: boolean): (rec: RawRecord) => string {
-  const size = f.elementSize > 0 ? f.elementSize : 1;
-  return (rec) => {
-    let start = f.offset;
-    let len = f.size;
-    if (f.isDynamic && f.offset + 4 <= rec.len) {
-      const loc = rec.view.getUint32(rec.pos + f.offset, le);
-      start = (loc & 0xffff) + (f.isRelLoc ? f.offset + f.size : 0);
-      len = loc >>> 16;
-    }
-    let s = "[";
-    for (let at = start; at + size <= start + len && at + size <= rec.len; at += size) {
-      let v = 0;
-      for (let i = 0; i < size && i < 6; i++) v += rec.view.getUint8(rec.pos + (le ? at + i : at + size - 1 - i)) * 2 ** (8 * i);
-      s += (s.length > 1 ? "," : "") + v;
-    }
-    return s + "]";
-  };
-}
-
 /** The column kind and writer of one field. */
 function columnOf(f: FieldDef, trace: TraceFile): [ColumnKind, ColumnWriter] {
   const info = trace.events.info;
@@ -98,7 +79,7 @@ function columnOf(f: FieldDef, trace: TraceFile): [ColumnKind, ColumnWriter] {
     return ["str", (rec, b, col) => b.setString(col, read(rec))];
   }
   if (f.isDynamic || f.arrayLen >= 0) {
-    const text = arrayText(f, le);
+    const text = arrayFieldText(f, le);
     return ["str", (rec, b, col) => b.setString(col, text(rec))];
   }
   const off = f.offset;
