@@ -5,6 +5,7 @@ import { FtkError, UsageError, describeErrno, exportChromeJson, exportEventRows,
 import type { ExportOptions, ExportResult, TraceFile } from "../index.js";
 import { parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
+import { progressText } from "./progress.js";
 
 const HELP = `usage: ftk export -i FILE --format FORMAT -o OUT
 
@@ -46,11 +47,11 @@ function endStream(s: Writable): Promise<void> {
   });
 }
 
-/** Progress on a TTY stderr: records read, rewritten in place. */
-function progressOf(ctx: CliContext): ((records: number) => void) | undefined {
+/** Progress on a TTY stderr: records read out of the estimated total, rewritten in place. */
+function progressOf(ctx: CliContext): ((records: number, fraction: number) => void) | undefined {
   const tty = (ctx.stderr as { isTTY?: boolean }).isTTY === true;
   if (!tty) return undefined;
-  return (n) => ctx.stderr.write(`\rftk export: ${n} events read`);
+  return (n, f) => ctx.stderr.write(`\rftk export: ${progressText(n, f)}`);
 }
 
 /** One line on stderr with what was written and what was skipped. */
@@ -88,7 +89,7 @@ export const command: Command = {
     const options: ExportOptions = { signal: ctx.signal, onNote: (m) => ctx.stderr.write(`ftk export: note: ${m}\n`) };
     if (progress !== undefined) options.onProgress = progress;
     if (f === "parquet") {
-      const r = await exportParquet([input], output!, { onWarning: (m) => ctx.stderr.write(`ftk export: warning: ${m}\n`), ...(progress ? { onProgress: progress } : {}) });
+      const r = await exportParquet([input], output!, { onWarning: (m) => ctx.stderr.write(`ftk export: warning: ${m}\n`), ...(progress ? { onProgress: (n: number, fr: number) => progress(n, fr) } : {}) });
       ctx.stderr.write(`${tty ? "\r" : ""}ftk export: wrote ${r.files.length} Parquet files (${r.rows} rows) to ${output}\n`);
       return 0;
     }

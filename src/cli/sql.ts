@@ -4,6 +4,7 @@ import { HEAVY_TABLES, TraceDatabase, UsageError, formatCsv, formatJson, formatT
 import type { QueryResult } from "../index.js";
 import { parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
+import { progressText } from "./progress.js";
 
 const HELP = `usage: ftk sql [-i FILE]... [--csv | --json] [--tables] [QUERY]
 
@@ -63,7 +64,7 @@ export const command: Command = {
       skipTables,
       onWarning: (m) => ctx.stderr.write(`${tty ? "\n" : ""}ftk sql: warning: ${m}\n`),
       signal: ctx.signal,
-      ...(tty ? { onProgress: (n: number, path: string) => void ctx.stderr.write(`\rftk sql: loading '${path}': ${n} events`) } : {}),
+      ...(tty ? { onProgress: (n: number, f: number, path: string) => void ctx.stderr.write(`\rftk sql: loading '${path}': ${progressText(n, f)}`) } : {}),
     });
     if (tty) ctx.stderr.write("\n");
     try {

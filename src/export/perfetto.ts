@@ -45,8 +45,8 @@ const BUNDLE_BYTES = 60 * 1024;
 /** Options of the exporters. */
 export interface ExportOptions {
   signal?: AbortSignal;
-  /** Records read so far (every 64k records and at the end). */
-  onProgress?: (records: number) => void;
+  /** Records read so far and the fraction of the data read, 0..1 (every 64k records and at the end). */
+  onProgress?: (records: number, fraction: number) => void;
   /** Notes for people, such as a clock written as another. */
   onNote?: (message: string) => void;
 }

@@ -132,3 +132,17 @@ test("walkModel() syscall slices pair enter and exit by thread, with the report'
     await trace.close();
   }
 });
+
+test("walkModel() reports progress with the fraction of the data read, ending at 1", { skip }, async () => {
+  const trace = await openTrace(fixture("v6-i686-1cpu-sched-switch.dat"), { onWarning: () => {} });
+  try {
+    const seen: [number, number][] = [];
+    const { records } = await walkModel(trace, {}, { progressEvery: 1000, onProgress: (n, f) => seen.push([n, f]) });
+    assert.ok(seen.length >= 9);
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]![1] >= seen[i - 1]![1] && seen[i]![1] <= 1, `fraction ${seen[i]![1]}`);
+    assert.ok(seen[0]![1] > 0 && seen[0]![1] < 0.5, `first fraction ${seen[0]![1]}`);
+    assert.deepEqual(seen.at(-1), [records, 1]);
+  } finally {
+    await trace.close();
+  }
+});

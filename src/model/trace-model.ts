@@ -15,8 +15,8 @@ import { ThreadTable } from "./threads.js";
 export interface WalkModelOptions {
   /** Stops the walk (what was read so far is still finished and returned). */
   signal?: AbortSignal;
-  /** Called every `progressEvery` records and at the end with the number of records read. */
-  onProgress?: (records: number) => void;
+  /** Called every `progressEvery` records and at the end: records read, and the fraction of the data read (0..1). */
+  onProgress?: (records: number, fraction: number) => void;
   progressEvery?: number;
   /** Awaited between page batches (where the walk waits for I/O anyway): the place to write queued output. */
   drain?: () => Promise<void>;
@@ -62,13 +62,13 @@ export async function walkModel(trace: TraceFile, sink: ModelSink, options: Walk
     const utid = threads.utidOf(walker.pid());
     if (ev !== undefined) byId[ev.id]?.(rec, utid);
     onEvent?.(rec, ev, utid, walker.bufferIndex);
-    if (++records % every === 0) options.onProgress?.(records);
+    if (++records % every === 0) options.onProgress?.(records, walker.fractionRead());
   }
   handlers.finish();
   sched?.finish();
   calls?.finish();
   threads.finish();
-  options.onProgress?.(records);
+  options.onProgress?.(records, 1);
   if (options.drain !== undefined) await options.drain();
   return { threads, records };
 }

@@ -129,6 +129,8 @@ export class EventWalker {
   private constructor(
     private readonly merge: StreamMerge,
     private readonly slotBuffer: readonly number[],
+    /** Per slot: where its data starts in the file and how many bytes it has. */
+    private readonly slotData: readonly { fileOffset: number; size: number }[],
     private readonly ids: Set<number> | undefined,
     trace: TraceFile,
     options: EventWalkerOptions,
@@ -143,16 +145,30 @@ export class EventWalker {
     const cpuSet = options.cpus === undefined ? undefined : new Set(options.cpus);
     const streams: CpuStream[] = [];
     const slotBuffer: number[] = [];
+    const slotData: { fileOffset: number; size: number }[] = [];
     trace.buffers.forEach((buffer, b) => {
       if (options.allBuffers !== true && buffer.name !== (options.buffer ?? "")) return;
       for (const c of [...buffer.cpus].sort((x, y) => x.cpu - y.cpu)) {
         if (cpuSet !== undefined && !cpuSet.has(c.cpu)) continue;
         streams.push(trace.cpuStream(b, c.cpu));
         slotBuffer.push(b);
+        slotData.push({ fileOffset: c.fileOffset, size: c.size });
       }
     });
     const merge = await StreamMerge.open(streams);
-    return new EventWalker(merge, slotBuffer, selectIds(trace, options.events), trace, options);
+    return new EventWalker(merge, slotBuffer, slotData, selectIds(trace, options.events), trace, options);
+  }
+
+  /** How much of the selected data has been read, 0..1 (by file bytes; compressed data counts as stored). */
+  fractionRead(): number {
+    let done = 0;
+    let total = 0;
+    this.slotData.forEach((d, i) => {
+      const pos = this.merge.streams[i]!.fileOffset;
+      total += d.size;
+      done += pos === Infinity ? d.size : Math.min(d.size, Math.max(0, pos - d.fileOffset));
+    });
+    return total === 0 ? 1 : done / total;
   }
 
   /** common_pid of the current record. */

@@ -11,8 +11,8 @@ import { MODEL_TABLES, ident, literal, loadTrace, type LoadedEventTable } from "
 export interface TraceDatabaseOptions {
   /** Report's warnings (bad pages and the like); default stderr. */
   onWarning?: (message: string) => void;
-  /** Records read so far, per file. */
-  onProgress?: (records: number, path: string) => void;
+  /** Records read so far in the file `path`, and the fraction of its data read (0..1). */
+  onProgress?: (records: number, fraction: number, path: string) => void;
   signal?: AbortSignal;
   /** Model tables to leave empty because the queries will not read them (of sched_slice, thread_state, slice). */
   skipTables?: readonly string[];
@@ -58,7 +58,7 @@ export class TraceDatabase {
           const schema = `trace_${i + 1}`;
           const onProgress = options.onProgress;
           const r = await loadTrace(conn, trace, schema, {
-            ...(onProgress !== undefined ? { onProgress: (n: number) => onProgress(n, path) } : {}),
+            ...(onProgress !== undefined ? { onProgress: (n: number, f: number) => onProgress(n, f, path) } : {}),
             ...(options.signal !== undefined ? { signal: options.signal } : {}),
             skip: new Set(options.skipTables ?? []),
           });

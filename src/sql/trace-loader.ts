@@ -105,7 +105,7 @@ function columnOf(f: FieldDef, trace: TraceFile): [ColumnKind, ColumnWriter] {
 
 /** Options of loadTrace(). */
 export interface LoadTraceOptions {
-  onProgress?: (records: number) => void;
+  onProgress?: (records: number, fraction: number) => void;
   signal?: AbortSignal;
   /** Model tables to leave empty (of HEAVY_TABLES). */
   skip?: ReadonlySet<string>;
