@@ -57,7 +57,7 @@ const FIELD_UINT = 5;
 export type PayloadWriter = (rec: RawRecord, w: ProtoWriter) => void;
 
 function fieldKind(f: FieldDef): Kind | undefined {
-  if (f.isString || ((f.isDynamic || f.arrayLen >= 0) && f.elementSize === 1 && /char/.test(f.type))) return "s";
+  if (f.isString || ((f.isDynamic || f.arrayLen >= 0 || f.size === 0) && f.elementSize <= 1 && /char/.test(f.type))) return "s";
   if (f.isDynamic || f.arrayLen === 0) return undefined;
   if (f.arrayLen > 0) return "a";
   return "i";

@@ -54,7 +54,8 @@ type FieldGetter = [name: string, get: (rec: RawRecord) => FieldValue];
 /** @internal The value reader of one field (number, bigint or string), or undefined for non-char arrays; for model/. */
 export function fieldValueReader(field: FieldDef, trace: TraceFile): FieldGetter["1"] | undefined {
   const info = trace.events.info;
-  if (field.isString || (field.isDynamic && field.elementSize === 1 && /char/.test(field.type))) {
+  // A zero-size char field (`char buf;` in older ftrace:print formats) is a flexible string too.
+  if (field.isString || ((field.isDynamic || field.size === 0) && field.elementSize <= 1 && /char/.test(field.type))) {
     return fieldStringReader(field, info);
   }
   if (field.arrayLen >= 0 || field.isDynamic) return undefined;

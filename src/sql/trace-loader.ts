@@ -74,7 +74,7 @@ export interface LoadResult {
 function columnOf(f: FieldDef, trace: TraceFile): [ColumnKind, ColumnWriter] {
   const info = trace.events.info;
   const le = info.littleEndian;
-  if (f.isString || ((f.isDynamic || f.arrayLen >= 0) && f.elementSize === 1 && /char/.test(f.type))) {
+  if (f.isString || ((f.isDynamic || f.arrayLen >= 0 || f.size === 0) && f.elementSize <= 1 && /char/.test(f.type))) {
     const read = fieldStringReader(f, info);
     return ["str", (rec, b, col) => b.setString(col, read(rec))];
   }
