@@ -152,3 +152,23 @@ test("exportPerfetto() starts a bundle with lost_events where the ring buffer ov
   const secs = /(\d+)\.(\d+): /.exec(next)!;
   assert.equal(scalar(first, "timestamp"), secs[1]! + secs[2]!);
 });
+
+test("exportPerfetto() writes the events Perfetto types as typed messages, not generic ones", { skip }, async () => {
+  const typed = new Set<string>();
+  const generic = new Set<string>();
+  for (const name of ["v6-arm64-6cpu-sched-load-noopts.dat", "v6-armv7-1cpu-irq-softirq-gpio.dat", "lab-v6-x86_64-2cpu-funcgraph.dat", "v7-zstd-x86_64-4cpu-sched-irq-kstack.dat"]) {
+    const { tree } = await exportFile(join(fixtureDir(), name));
+    for (const { ev } of eventsOf(tree)) {
+      for (const [field, value] of ev.fields) {
+        if (typeof value === "string") continue;
+        if (field === "generic") generic.add(scalar(value, "event_name")!);
+        else typed.add(field);
+      }
+    }
+  }
+  const want = ["sched_switch", "sched_wakeup", "sched_waking", "cpu_idle", "cpu_frequency", "print", "irq_handler_entry", "irq_handler_exit", "softirq_entry", "softirq_exit", "softirq_raise", "funcgraph_entry", "funcgraph_exit"];
+  for (const w of want) {
+    assert.ok(typed.has(w), `${w} typed`);
+    assert.ok(!generic.has(w), `${w} not generic`);
+  }
+});
