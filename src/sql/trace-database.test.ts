@@ -105,3 +105,24 @@ test("TraceDatabase: tables() lists ftrace_event, the model tables and one table
   const fe = (await db!.tables()).find((t) => t.table === "ftrace_event")!;
   assert.deepEqual(fe.columns.map((c) => c.name), ["ts", "cpu", "utid", "name", "system", "args", "trace"]);
 });
+
+test("TraceDatabase: syscall slices pair enter and exit by thread, dur = the report's timestamp difference", { skip }, async () => {
+  const f = fixture("lab-v7-zstd-x86_64-2cpu-sched-kstack.dat");
+  const lines = (await reportText(f, false, ["syscalls"])).split("\n");
+  const stamp = (l: string): [number, number] => {
+    const m = /-(\d+)\s+\[\d+\]\s+(\d+)\.(\d{9}): /.exec(l)!;
+    return [Number(m[1]), Number(m[2]) * 1e9 + Number(m[3])];
+  };
+  const enter = lines.find((l) => l.includes("sys_enter_openat"))!;
+  const exit = lines.find((l) => l.includes("sys_exit_openat"))!;
+  const [tid, t0] = stamp(enter);
+  const [tid2, t1] = stamp(exit);
+  assert.equal(tid, tid2);
+  const one = await TraceDatabase.open([f], { onWarning: () => {} });
+  try {
+    const r = await one.query("select s.ts, s.dur, t.tid, s.name from slice s join thread t using (trace, utid) where s.category = 'syscall'");
+    assert.deepEqual(r.rows.map(([ts, dur, t, n]) => [N(ts), N(dur), N(t), n]), [[t0, t1 - t0, tid, "openat"]]);
+  } finally {
+    one.close();
+  }
+});
