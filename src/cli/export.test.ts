@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync, closeSync, chmodSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { openTrace } from "../index.js";
+import { skipWithoutDuckdb } from "../test-support/duckdb.js";
 import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
 import { runFtk } from "./report-test-helpers.js";
 
@@ -12,15 +12,7 @@ const skip = skipWithoutShared();
 const tmp = mkdtempSync(join(tmpdir(), "ftk-export-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const fixture = (name: string): string => join(sharedDir()!, "fixtures", "tracedat", name);
-function duckdbMissing(): string | false {
-  try {
-    createRequire(import.meta.url).resolve("@duckdb/node-api");
-    return false;
-  } catch {
-    return "@duckdb/node-api is not installed (optional dependency)";
-  }
-}
-const skipSql = skip || duckdbMissing();
+const skipSql = skip || skipWithoutDuckdb();
 
 /** Records in `ftk report -R` (one line each). */
 async function reportRecords(path: string): Promise<number> {

@@ -1,23 +1,15 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
 import { TextOutput } from "../base/index.js";
 import { writeReport } from "../report/index.js";
+import { skipWithoutDuckdb } from "../test-support/duckdb.js";
 import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
 import { TraceDatabase } from "./trace-database.js";
 
-function duckdbMissing(): string | false {
-  try {
-    createRequire(import.meta.url).resolve("@duckdb/node-api");
-    return false;
-  } catch {
-    return "@duckdb/node-api is not installed (optional dependency)";
-  }
-}
-const skip = skipWithoutShared() || duckdbMissing();
+const skip = skipWithoutShared() || skipWithoutDuckdb();
 const fixture = (name: string): string => join(sharedDir()!, "fixtures", "tracedat", name);
 
 async function reportText(path: string, raw: boolean, filters?: string[]): Promise<string> {
