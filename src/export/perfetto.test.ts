@@ -172,3 +172,27 @@ test("exportPerfetto() writes the events Perfetto types as typed messages, not g
     assert.ok(!generic.has(w), `${w} not generic`);
   }
 });
+
+test("exportPerfetto() maps the trace clock: local and global with their boot-time pair, perf as boot with a note", { skip }, async () => {
+  for (const [name, clock] of [["v6-i686-4cpu-sched-wakeup.dat", "FTRACE_CLOCK_LOCAL"], ["lab-v7-zstd-x86_64-2cpu-sched-kstack.dat", "FTRACE_CLOCK_GLOBAL"]]) {
+    const { tree } = await exportFile(join(fixtureDir(), name!));
+    const bundles = children(tree, "packet").flatMap((p) => children(p, "ftrace_events"));
+    assert.ok(bundles.length > 0);
+    for (const b of bundles) {
+      assert.equal(scalar(b, "ftrace_clock"), clock, name);
+      assert.equal(scalar(b, "ftrace_timestamp"), scalar(b, "boot_timestamp"));
+      assert.equal(scalar(b, "ftrace_timestamp"), scalar(children(b, "event")[0]!, "timestamp"));
+    }
+  }
+  const notes: string[] = [];
+  const path = join(fixtureDir(), "v7-zstd-x86_64-4cpu-sched-irq-kstack.dat");
+  const trace = await openTrace(path, { onWarning: () => {} });
+  try {
+    await exportPerfetto(trace, new Writable({ write: (_c, _e, done) => done() }), { onNote: (m) => notes.push(m) });
+  } finally {
+    await trace.close();
+  }
+  assert.deepEqual(notes, ["trace clock 'perf' has no Perfetto ftrace clock: written as boot time"]);
+  const perf = await exportFile(path);
+  assert.ok(children(perf.tree, "packet").flatMap((p) => children(p, "ftrace_events")).every((b) => scalar(b, "ftrace_clock") === undefined));
+});
