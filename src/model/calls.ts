@@ -6,23 +6,26 @@ import { FunctionNames, bindFuncGraphFields, findUfuncEvents } from "../report/i
 import type { TraceFile } from "../tracedat/index.js";
 import type { HandlerTable, ModelSink } from "./facts.js";
 
-/** A per-thread call stack in flat arrays (entry ts, depth, name). */
+/** A per-thread call stack in flat arrays (entry ts, depth, name, category). */
 class CallStack {
   ts: number[] = [];
   depth: number[] = [];
   name: string[] = [];
+  category: string[] = [];
   get size(): number {
     return this.ts.length;
   }
-  push(ts: number, depth: number, name: string): void {
+  push(ts: number, depth: number, name: string, category: string): void {
     this.ts.push(ts);
     this.depth.push(depth);
     this.name.push(name);
+    this.category.push(category);
   }
   pop(): void {
     this.ts.pop();
     this.depth.pop();
     this.name.pop();
+    this.category.pop();
   }
 }
 
@@ -39,7 +42,7 @@ export class CallTracker {
       const table = trace.events;
       handlers.add(table.byId(fg.entryId), (rec, utid) => {
         const s = (this.graph[utid] ??= new CallStack());
-        s.push(rec.ts, fg.entryDepth(rec), names.text(fg.entryFuncLo(rec), fg.entryFuncHi(rec)));
+        s.push(rec.ts, fg.entryDepth(rec), names.text(fg.entryFuncLo(rec), fg.entryFuncHi(rec)), "funcgraph");
       });
       handlers.add(table.byId(fg.exitId), (rec, utid) => {
         const depth = fg.exitDepth(rec);
@@ -62,12 +65,13 @@ export class CallTracker {
     }
     for (const [id, u] of findUfuncEvents(trace)) {
       const ev = trace.events.byId(id);
-      // The same entry/return shape comes from kprobes: their slices keep their system as category.
-      const category = ev?.system === "uprobes" ? "ufuncgraph" : (ev?.system ?? "probe");
+      // Only uprobes (ufuncgraph names returns FUNC__return); kprobe returns are named freely (myopen_ret).
+      if (ev?.system !== "uprobes") continue;
+      const category = "ufuncgraph";
       if (!u.isReturn) {
         handlers.add(ev, (rec, utid) => {
           const s = (this.ufunc[utid] ??= new CallStack());
-          s.push(rec.ts, s.size, u.func);
+          s.push(rec.ts, s.size, u.func, category);
         });
         continue;
       }
@@ -89,9 +93,9 @@ export class CallTracker {
 
   /** Emits calls still open at the end with dur -1. */
   finish(): void {
-    for (const [stacks, category] of [[this.graph, "funcgraph"], [this.ufunc, "ufuncgraph"]] as const) {
+    for (const stacks of [this.graph, this.ufunc]) {
       stacks.forEach((s, utid) => {
-        for (let i = 0; s !== undefined && i < s.size; i++) this.sink.slice?.(s.ts[i]!, -1, s.depth[i]!, s.name[i]!, category, utid);
+        for (let i = 0; s !== undefined && i < s.size; i++) this.sink.slice?.(s.ts[i]!, -1, s.depth[i]!, s.name[i]!, s.category[i]!, utid);
       });
     }
   }
