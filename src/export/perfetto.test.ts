@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { closeSync, copyFileSync, createWriteStream, mkdtempSync, openSync, readSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, createWriteStream, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after, test } from "node:test";
-import { TextOutput } from "../base/index.js";
+import { TextOutput, isFtkError } from "../base/index.js";
+import { mulberry32 } from "../test-support/prng.js";
 import { writeReport } from "../report/index.js";
 import { openTrace } from "../tracedat/index.js";
 import { sharedDir } from "../test-support/paths.js";
@@ -195,4 +196,31 @@ test("exportPerfetto() maps the trace clock: local and global with their boot-ti
   assert.deepEqual(notes, ["trace clock 'perf' has no Perfetto ftrace clock: written as boot time"]);
   const perf = await exportFile(path);
   assert.ok(children(perf.tree, "packet").flatMap((p) => children(p, "ftrace_events")).every((b) => scalar(b, "ftrace_clock") === undefined));
+});
+
+test("exportPerfetto() on mutated data pages: decodes with protoc or fails with an FtkError, never crashes", { skip }, async () => {
+  const src = readFileSync(join(fixtureDir(), "v6-armv7-1cpu-irq-softirq-gpio.dat"));
+  const probe = await openTrace(join(fixtureDir(), "v6-armv7-1cpu-irq-softirq-gpio.dat"));
+  const data = probe.buffers[0]!.cpus[0]!;
+  await probe.close();
+  for (let seed = 1; seed <= 8; seed++) {
+    const rnd = mulberry32(seed);
+    const bytes = Buffer.from(src);
+    for (let i = 0; i < 64; i++) bytes[data.fileOffset + Math.floor(rnd() * data.size)] = Math.floor(rnd() * 256);
+    const path = join(tmp, `fuzz-${seed}.dat`);
+    writeFileSync(path, bytes);
+    const trace = await openTrace(path, { onWarning: () => {} });
+    const file = path + ".pftrace";
+    try {
+      const stream = createWriteStream(file);
+      await exportPerfetto(trace, stream);
+      await new Promise<void>((resolve) => stream.end(resolve));
+      const text = protocDecode(file);
+      assert.ok(!/^\s*\d+(: | \{)/m.test(text), `seed ${seed}: unknown fields`);
+    } catch (e) {
+      assert.ok(isFtkError(e), `seed ${seed}: ${(e as Error).stack}`);
+    } finally {
+      await trace.close();
+    }
+  }
 });

@@ -20,6 +20,13 @@ test("ProtoWriter writes varints, 64-bit halves and negative int32 as the wire f
   w.reset();
   w.uint(1, 2 ** 53 - 1);
   assert.equal(hex(w), "08ffffffffffffff0f");
+  // Out-of-range values (damaged data) still make a valid varint of at most 10 bytes.
+  w.reset();
+  w.uint(1, 2 ** 70);
+  assert.equal(hex(w), "0800");
+  w.reset();
+  w.uint(1, -2);
+  assert.equal(hex(w), "08feffffffffffffffff01");
 });
 
 test("ProtoWriter nested messages get their lengths, moving long bodies past a longer length", () => {

@@ -33,8 +33,13 @@ export class ProtoWriter {
     return this.buf.subarray(0, this.pos);
   }
 
-  /** A raw varint of a non-negative integer below 2^53. */
+  /** A raw varint of a non-negative integer below 2^53 (others, from damaged data, as their low 64 bits). */
   rawVarint(v: number): void {
+    if (!(v >= 0 && v <= 9007199254740991)) {
+      const b = Number.isFinite(v) ? BigInt.asUintN(64, BigInt(Math.trunc(v))) : 0n;
+      this.rawVarint64(Number(b & 0xffffffffn), Number(b >> 32n));
+      return;
+    }
     this.ensure(10);
     const b = this.buf;
     let p = this.pos;
