@@ -9,3 +9,5 @@ export * from "./record/index.js";
 export * from "./report/index.js";
 export * from "./model/index.js";
 export * from "./syscalls/index.js";
+export * from "./export/index.js";
+export * from "./sql/index.js";

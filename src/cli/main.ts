@@ -31,6 +31,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   dump: () => import("./dump.js"),
   stack: () => import("./stack.js"),
   trace: () => import("./trace.js"),
+  export: () => import("./export.js"),
+  sql: () => import("./sql.js"),
 };
 
 /** What `ftk --help` and shell completion know of one command. */

@@ -1,4 +1,10 @@
 // The model: facts derived once from the event stream, read by trace, SQL and exports (style.md §1).
+// The model: facts derived once from the event stream (threads, sched slices, thread states, calls,
+// counters), shared by exports, SQL and the other readers; nothing outside it pairs events.
+export { walkModel, type WalkModelOptions, type TraceModel } from "./trace-model.js";
+export { type ModelSink, type RecordHandler } from "./facts.js";
+export { ThreadTable, CLONE_THREAD, type ThreadInfo, type ProcessInfo } from "./threads.js";
+export { compilePrevState } from "./prev-state.js";
 export {
   SyscallPairer,
   syscallSteps,

@@ -5,3 +5,6 @@ export { parseCpuList } from "./cpu-list.js";
 export { readEvents, EventLineFormatter, type TraceEvent, type ReadEventsOptions, type FieldValue } from "./read-events.js";
 export { type TimestampStyle, TimestampFormatter, isNanosecondClock } from "./timestamps.js";
 export { writeUfuncgraph, writeUfuncgraphReport, UfuncGraphBuilder, ufuncGraphText, ufuncSummaryText, type UfuncEvent, type UfuncGraphLine, type UfuncStats, type UfuncgraphReportOptions } from "./ufuncgraph.js";
+export { EventWalker, TraceEventMaker, fieldValueReader, type EventWalkerOptions } from "./read-events.js";
+export { bindFuncGraphFields, FunctionNames, type FuncGraphFields } from "./funcgraph.js";
+export { findUfuncEvents } from "./ufuncgraph.js";

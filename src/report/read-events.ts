@@ -7,11 +7,12 @@ import {
   fieldStringReader,
   isWordSize,
   readUnsignedBig,
+  type EventFormat,
   type FieldDef,
   EventPrinter,
 } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
-import type { TraceFile } from "../tracedat/index.js";
+import type { CpuStream, TraceFile } from "../tracedat/index.js";
 import { LineFormatter, fileTimestampStyle, trimEventText } from "./line-formatter.js";
 import { StreamMerge } from "./stream-merge.js";
 
@@ -50,9 +51,11 @@ export interface ReadEventsOptions {
 
 type FieldGetter = [name: string, get: (rec: RawRecord) => FieldValue];
 
-function fieldGetter(field: FieldDef, trace: TraceFile): FieldGetter["1"] | undefined {
+/** @internal The value reader of one field (number, bigint or string), or undefined for non-char arrays; for model/. */
+export function fieldValueReader(field: FieldDef, trace: TraceFile): FieldGetter["1"] | undefined {
   const info = trace.events.info;
-  if (field.isString || (field.isDynamic && field.elementSize === 1 && /char/.test(field.type))) {
+  // A zero-size char field (`char buf;` in older ftrace:print formats) is a flexible string too.
+  if (field.isString || ((field.isDynamic || field.size === 0) && field.elementSize <= 1 && /char/.test(field.type))) {
     return fieldStringReader(field, info);
   }
   if (field.arrayLen >= 0 || field.isDynamic) return undefined;
@@ -94,6 +97,121 @@ function selectIds(trace: TraceFile, names: readonly string[] | undefined): Set<
   return ids;
 }
 
+/** Which records an EventWalker visits: ReadEventsOptions, or every buffer with `allBuffers`. */
+export interface EventWalkerOptions extends ReadEventsOptions {
+  /** Every buffer (top first, then instances), merged as report merges them; overrides `buffer`. */
+  allBuffers?: boolean;
+}
+
+/**
+ * The one decoded-event iterator: a reusable cursor over a trace's records in report's merge order, with
+ * each record's event format and pid; no object per record. readEvents() and the model build on it.
+ * @example
+ * const w = await EventWalker.open(trace);
+ * for (let r = w.nextSync(); r !== false; r = w.nextSync()) {
+ *   if (r === "need-io") { if (!(await w.next())) break; }
+ *   console.log(w.record.ts, w.event?.name);
+ * }
+ */
+export class EventWalker {
+  /** The current record; valid until the next next()/nextSync(). */
+  record: RawRecord = undefined as unknown as RawRecord;
+  /** Its event format (undefined for an id the file does not describe). */
+  event: EventFormat | undefined = undefined;
+  /** Index in trace.buffers of the current record's buffer. */
+  bufferIndex = 0;
+  /** Records visited so far (whether or not the filters kept them). */
+  seen = 0;
+  private slot = -1;
+  private readonly line: LineFormatter;
+  private readonly from: number;
+  private readonly to: number;
+
+  private constructor(
+    private readonly merge: StreamMerge,
+    private readonly slotBuffer: readonly number[],
+    /** Per slot: where its data starts in the file and how many bytes it has. */
+    private readonly slotData: readonly { fileOffset: number; size: number }[],
+    private readonly ids: Set<number> | undefined,
+    trace: TraceFile,
+    options: EventWalkerOptions,
+  ) {
+    this.line = new LineFormatter(trace, { latency: false, raw: false, timestamps: "nsec" });
+    this.from = options.fromTs === undefined ? -Infinity : Number(options.fromTs);
+    this.to = options.toTs === undefined ? Infinity : Number(options.toTs);
+  }
+
+  /** Opens the CPU streams that `options` selects and loads their first records. */
+  static async open(trace: TraceFile, options: EventWalkerOptions = {}): Promise<EventWalker> {
+    const cpuSet = options.cpus === undefined ? undefined : new Set(options.cpus);
+    const streams: CpuStream[] = [];
+    const slotBuffer: number[] = [];
+    const slotData: { fileOffset: number; size: number }[] = [];
+    trace.buffers.forEach((buffer, b) => {
+      if (options.allBuffers !== true && buffer.name !== (options.buffer ?? "")) return;
+      for (const c of [...buffer.cpus].sort((x, y) => x.cpu - y.cpu)) {
+        if (cpuSet !== undefined && !cpuSet.has(c.cpu)) continue;
+        streams.push(trace.cpuStream(b, c.cpu));
+        slotBuffer.push(b);
+        slotData.push({ fileOffset: c.fileOffset, size: c.size });
+      }
+    });
+    const merge = await StreamMerge.open(streams);
+    return new EventWalker(merge, slotBuffer, slotData, selectIds(trace, options.events), trace, options);
+  }
+
+  /** How much of the selected data has been read, 0..1 (by file bytes; compressed data counts as stored). */
+  fractionRead(): number {
+    let done = 0;
+    let total = 0;
+    this.slotData.forEach((d, i) => {
+      const pos = this.merge.streams[i]!.fileOffset;
+      total += d.size;
+      done += pos === Infinity ? d.size : Math.min(d.size, Math.max(0, pos - d.fileOffset));
+    });
+    return total === 0 ? 1 : done / total;
+  }
+
+  /** common_pid of the current record. */
+  pid(): number {
+    return this.line.pid(this.record) | 0;
+  }
+
+  /** Moves to the next selected record without I/O: true, false at the end, or "need-io" (then await next()). */
+  nextSync(): boolean | "need-io" {
+    const merge = this.merge;
+    for (;;) {
+      if (this.slot >= 0) {
+        if (!merge.advanceSync(this.slot)) return "need-io";
+        this.slot = -1;
+      }
+      const i = merge.pick();
+      if (i < 0) return false;
+      const rec = merge.streams[i]!.record;
+      if (rec.ts > this.to) return false;
+      this.slot = i;
+      this.seen++;
+      if (rec.ts < this.from) continue;
+      const ev = this.line.eventOf(rec);
+      if (this.ids !== undefined && (ev === undefined || !this.ids.has(ev.id))) continue;
+      this.record = rec;
+      this.event = ev;
+      this.bufferIndex = this.slotBuffer[i]!;
+      return true;
+    }
+  }
+
+  /** Moves to the next selected record, reading pages as needed; false at the end. */
+  async next(): Promise<boolean> {
+    for (;;) {
+      const r = this.nextSync();
+      if (r !== "need-io") return r;
+      await this.merge.advance(this.slot);
+      this.slot = -1;
+    }
+  }
+}
+
 /**
  * Yields the events of one buffer of `trace` in timestamp order, with decoded fields.
  * @example
@@ -103,65 +221,59 @@ function selectIds(trace: TraceFile, names: readonly string[] | undefined): Set<
  * }
  */
 export async function* readEvents(trace: TraceFile, options: ReadEventsOptions = {}): AsyncGenerator<TraceEvent> {
-  const b = trace.buffers.findIndex((x) => x.name === (options.buffer ?? ""));
-  if (b < 0) return;
-  const cpuSet = options.cpus === undefined ? undefined : new Set(options.cpus);
-  const cpus = trace.buffers[b]!.cpus.filter((c) => cpuSet === undefined || cpuSet.has(c.cpu)).sort((x, y) => x.cpu - y.cpu);
-  const merge = await StreamMerge.open(cpus.map((c) => trace.cpuStream(b, c.cpu)));
-  const ids = selectIds(trace, options.events);
-  const from = options.fromTs === undefined ? -Infinity : Number(options.fromTs);
-  const to = options.toTs === undefined ? Infinity : Number(options.toTs);
-  const getters: (FieldGetter[] | undefined)[] = [];
-  const arrayGetters: (ArrayGetter[] | undefined)[] = [];
-  const line = new LineFormatter(trace, { latency: false, raw: false, timestamps: "nsec" });
-  for (;;) {
-    const i = merge.pick();
-    if (i < 0) return;
-    const rec = merge.streams[i]!.record;
-    if (rec.ts > to) return;
-    const ev = rec.ts >= from ? line.eventOf(rec) : undefined;
-    if (ev !== undefined && (ids === undefined || ids.has(ev.id))) {
-      let g = getters[ev.id];
-      if (g === undefined) {
-        g = [];
-        for (const f of ev.fields) {
-          const get = fieldGetter(f, trace);
-          if (get) g.push([f.name, get]);
-        }
-        getters[ev.id] = g;
+  if (trace.buffers.findIndex((x) => x.name === (options.buffer ?? "")) < 0) return;
+  const walker = await EventWalker.open(trace, options);
+  const maker = new TraceEventMaker(trace, options);
+  while (await walker.next()) {
+    const ev = walker.event;
+    // Everything the caller gets is copied here; the cursor moves on at the next call.
+    if (ev !== undefined) yield maker.make(walker.record, ev, walker.pid());
+  }
+}
+
+/** Makes TraceEvent objects from records, with field readers compiled once per event id. */
+export class TraceEventMaker {
+  private readonly getters: (FieldGetter[] | undefined)[] = [];
+  private readonly arrayGetters: (ArrayGetter[] | undefined)[] = [];
+  private readonly arrays: boolean;
+
+  /** `arrays`: also decode fixed-size integer arrays into `TraceEvent.arrays`. */
+  constructor(private readonly trace: TraceFile, options: { arrays?: boolean } = {}) {
+    this.arrays = options.arrays === true;
+  }
+
+  /** The event of `rec` (whose format is `ev` and common_pid `pid`) as a new object. */
+  make(rec: RawRecord, ev: EventFormat, pid: number): TraceEvent {
+    const trace = this.trace;
+    let g = this.getters[ev.id];
+    if (g === undefined) {
+      g = [];
+      for (const f of ev.fields) {
+        const get = fieldValueReader(f, trace);
+        if (get) g.push([f.name, get]);
       }
-      const fields: Record<string, FieldValue> = {};
-      for (const [name, get] of g) fields[name] = get(rec);
-      const pid = line.pid(rec) | 0;
-      const event: TraceEvent = {
-        ts: BigInt(rec.ts),
-        cpu: rec.cpu,
-        pid,
-        comm: trace.tasks.comm(pid),
-        system: ev.system,
-        name: ev.name,
-        fields,
-      };
-      if (options.arrays === true) {
-        let a = arrayGetters[ev.id];
-        if (a === undefined) {
-          a = [];
-          for (const f of ev.fields) {
-            const get = arrayGetter(f, trace);
-            if (get) a.push([f.name, get]);
-          }
-          arrayGetters[ev.id] = a;
-        }
-        if (a.length > 0) {
-          const arrays: Record<string, readonly bigint[]> = {};
-          for (const [name, get] of a) arrays[name] = get(rec);
-          event.arrays = arrays;
-        }
-      }
-      // The cursor moves on below; everything the caller gets was copied above.
-      yield event;
+      this.getters[ev.id] = g;
     }
-    await merge.advance(i);
+    const fields: Record<string, FieldValue> = {};
+    for (const [name, get] of g) fields[name] = get(rec);
+    const event: TraceEvent = { ts: BigInt(rec.ts), cpu: rec.cpu, pid, comm: trace.tasks.comm(pid), system: ev.system, name: ev.name, fields };
+    if (this.arrays) {
+      let a = this.arrayGetters[ev.id];
+      if (a === undefined) {
+        a = [];
+        for (const f of ev.fields) {
+          const get = arrayGetter(f, trace);
+          if (get) a.push([f.name, get]);
+        }
+        this.arrayGetters[ev.id] = a;
+      }
+      if (a.length > 0) {
+        const arrays: Record<string, readonly bigint[]> = {};
+        for (const [name, get] of a) arrays[name] = get(rec);
+        event.arrays = arrays;
+      }
+    }
+    return event;
   }
 }
 

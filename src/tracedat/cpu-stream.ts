@@ -16,6 +16,8 @@ export interface CpuStream {
   advance(): Promise<boolean>;
   /** Sync fast path: moves to the next record if it is already decoded in memory; "need-io" otherwise. */
   advanceSync(): boolean | "need-io";
+  /** File offset of the data being read (the current page batch or chunk), for progress; -1 before the first read. */
+  readonly fileOffset: number;
 }
 
 /** Whole pages in memory: `pages` sub-buffers from offset `base` of `buf`. */
@@ -170,6 +172,11 @@ export class PageStream implements CpuStream {
     this.decoder = new PageDecoder(layout);
     this.record.cpu = cpu;
     if (source === undefined) this.done = true;
+  }
+
+  get fileOffset(): number {
+    const b = this.batch;
+    return b === undefined ? (this.done ? Infinity : -1) : b.fileOffset + this.pageIndex * this.layout.pageSize;
   }
 
   advanceSync(): boolean | "need-io" {
