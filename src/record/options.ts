@@ -2,6 +2,7 @@
 // order matters (-f/-R apply to the preceding -e, -B starts an instance that the following -e go to),
 // so the parser walks argv itself instead of using util.parseArgs.
 import { UsageError } from "../base/index.js";
+import { addProfileRequests } from "./profile.js";
 
 /** One `-e` argument with what followed it. */
 export interface EventRequest {
@@ -56,6 +57,12 @@ export interface RecordOptions {
   maxKb?: number;
   /** The command to run and its arguments (empty: record until Ctrl-C). */
   command: string[];
+  /** --sample[=HZ]: on-CPU stack samples (sched_stat_runtime + stacks); the rate when given. */
+  sample?: { hz?: number };
+  /** --off-cpu: stacks at sched_switch, to charge the time off the CPU. */
+  offCpu?: boolean;
+  /** --proc-map: save the traced processes' address maps (PROCMAPS); implied by --sample/--off-cpu. */
+  procMap?: boolean;
 }
 
 /** Which subcommand is parsing (some flags make sense only for some). */
@@ -65,7 +72,7 @@ const WITH_VALUE = new Set([
   "-e", "-f", "-R", "-p", "-g", "-l", "-n", "-O", "-P", "-C", "-b", "-m", "-M", "-B", "-o", "-s", "-x",
   "--max-graph-depth", "--cmdlines-size", "--file-version", "--compression", "--uprobe", "--func-stack",
 ]);
-const FLAGS = new Set(["-T", "-i", "-F", "-c", "-q", "-k", "-a", "--no-filter", "-h", "--help"]);
+const FLAGS = new Set(["-T", "-i", "-F", "-c", "-q", "-k", "-a", "--no-filter", "-h", "--help", "--sample", "--off-cpu", "--proc-map"]);
 
 function positiveInt(flag: string, value: string): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: bad number '${value}': give a positive integer`);
@@ -229,6 +236,15 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         break;
       case "-a":
         break;
+      case "--sample":
+        o.sample = value === undefined ? {} : { hz: positiveInt("--sample", value) };
+        break;
+      case "--off-cpu":
+        o.offCpu = true;
+        break;
+      case "--proc-map":
+        o.procMap = true;
+        break;
       case "-h":
       case "--help":
         throw new UsageError(`usage: ftk ${mode} [options] [command [args...]]`, { code: "help" });
@@ -248,6 +264,7 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
   if (o.followChildren && !o.commandOnly && o.pids.length === 0) {
     throw new UsageError("-c follows children of the filtered processes: use it with -F or -P");
   }
+  if (o.sample !== undefined || o.offCpu === true) addProfileRequests(o);
   if (o.tracer === "ufuncgraph" && o.ufuncgraphBinary === undefined) {
     throw new UsageError("-p ufuncgraph needs -x BINARY (and -g GLOB for the functions)");
   }

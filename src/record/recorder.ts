@@ -13,6 +13,8 @@ import type { HeldCommand } from "./command.js";
 import { FTK_VERSION_STRING, collectMetadata, randomTraceId, unameString } from "./metadata.js";
 import type { RecordOptions } from "./options.js";
 import { planRecording } from "./plan.js";
+import { ProcMapWatcher } from "./proc-maps.js";
+import { ownThreadIds } from "./apply.js";
 import type { RecordPlan } from "./plan.js";
 
 /** Streams and stop signal of one recording. */
@@ -103,7 +105,14 @@ async function buffersOf(capture: Capture): Promise<{ buffers: TraceDatBuffer[];
 }
 
 /** Writes the trace.dat of a finished capture. The top buffer comes first even when it recorded nothing. */
-async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events: { system: string; event: string }[], commandPid?: number) {
+async function assemble(
+  fs: Tracefs,
+  plan: RecordPlan,
+  capture: Capture,
+  events: { system: string; event: string }[],
+  commandPid?: number,
+  procMaps?: readonly string[],
+) {
   const o = plan.options;
   const { buffers, summaries } = await buffersOf(capture);
   if (buffers[0]?.name !== "") {
@@ -121,6 +130,7 @@ async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events:
     uname: unameString(),
     traceCmdVersion: FTK_VERSION_STRING,
     traceId: randomTraceId(),
+    procMaps,
   });
   return { file, summaries };
 }
@@ -152,6 +162,8 @@ interface Session {
   capture: Capture;
   status: number;
   commandPid: number | undefined;
+  /** PROCMAPS payloads (--proc-map). */
+  procMaps?: string[];
 }
 
 /**
@@ -182,6 +194,8 @@ async function runSession<R>(
     await hooks.ready?.(fs, plan, capture);
     if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, o.command, io.commandStdio);
     await setPidFilters(applied, plan, undo, held);
+    const pids = [...o.pids, ...(held !== undefined ? [held.pid] : [])];
+    const maps = o.procMap === true ? await ProcMapWatcher.start(fs, undo, pids.length > 0 ? pids : undefined, ownThreadIds()) : undefined;
     capture.start();
     for (const a of recorded) await a.instance.setTracingOn(true);
     if (held !== undefined) {
@@ -202,7 +216,7 @@ async function runSession<R>(
     }
     for (const a of recorded) await a.instance.setTracingOn(false);
     await capture.finish();
-    return await hooks.end({ fs, plan, capture, status, commandPid: held?.pid });
+    return await hooks.end({ fs, plan, capture, status, commandPid: held?.pid, procMaps: maps?.stop() });
   } finally {
     held?.kill("SIGKILL");
     if (capture !== undefined) {
@@ -223,8 +237,8 @@ async function runSession<R>(
  */
 export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResult> {
   return runSession(o, io, "record", o.output, {
-    end: async ({ fs, plan, capture, status, commandPid }) => {
-      const { file, summaries } = await assemble(fs, plan, capture, recordedEvents(plan), commandPid);
+    end: async ({ fs, plan, capture, status, commandPid, procMaps }) => {
+      const { file, summaries } = await assemble(fs, plan, capture, recordedEvents(plan), commandPid, procMaps);
       if (!o.quiet) printSummary(io.stdout, summaries, file);
       return { status, commandPid, output: o.output, buffers: summaries, file };
     },
