@@ -7,3 +7,4 @@ export * from "./tracedat/index.js";
 export * from "./probes/index.js";
 export * from "./record/index.js";
 export * from "./report/index.js";
+export * from "./symbols/index.js";
