@@ -8,3 +8,4 @@ export * from "./probes/index.js";
 export * from "./record/index.js";
 export * from "./report/index.js";
 export * from "./symbols/index.js";
+export * from "./model/index.js";

@@ -27,6 +27,8 @@ export interface TraceEvent {
   name: string;
   /** The event's own fields (not the common_* ones); non-char arrays are left out. */
   fields: Record<string, FieldValue>;
+  /** ftrace:kernel_stack and ftrace:user_stack: the addresses, innermost first, up to the first 0. */
+  stack?: bigint[];
 }
 
 /** Which events readEvents() yields. */
@@ -43,6 +45,26 @@ export interface ReadEventsOptions {
 }
 
 type FieldGetter = [name: string, get: (rec: RawRecord) => FieldValue];
+
+/** Reads the `caller` array of a stack event to the end of the record (kernel_stack: `size` entries). */
+function stackReader(ev: { name: string; fields: readonly FieldDef[] }, le: boolean): ((rec: RawRecord) => bigint[]) | undefined {
+  const caller = ev.fields.find((f) => f.name === "caller");
+  if (caller === undefined || caller.elementSize !== 8) return undefined;
+  const sizeField = ev.name === "kernel_stack" ? ev.fields.find((f) => f.name === "size" && f.size === 4) : undefined;
+  return (rec) => {
+    let n = Math.floor((rec.len - caller.offset) / 8);
+    if (sizeField !== undefined) n = Math.min(n, rec.view.getInt32(rec.pos + sizeField.offset, le));
+    const out: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = rec.pos + caller.offset + i * 8;
+      const lo = rec.view.getUint32(at + (le ? 0 : 4), le);
+      const hi = rec.view.getUint32(at + (le ? 4 : 0), le);
+      if (lo === 0 && hi === 0) break;
+      out.push((BigInt(hi) << 32n) | BigInt(lo));
+    }
+    return out;
+  };
+}
 
 function fieldGetter(field: FieldDef, trace: TraceFile): FieldGetter["1"] | undefined {
   const info = trace.events.info;
@@ -87,6 +109,7 @@ export async function* readEvents(trace: TraceFile, options: ReadEventsOptions =
   const from = options.fromTs === undefined ? -Infinity : Number(options.fromTs);
   const to = options.toTs === undefined ? Infinity : Number(options.toTs);
   const getters: (FieldGetter[] | undefined)[] = [];
+  const stackReaders: (((rec: RawRecord) => bigint[]) | null | undefined)[] = [];
   const line = new LineFormatter(trace, { latency: false, raw: false, timestamps: "nsec" });
   for (;;) {
     const i = merge.pick();
@@ -116,6 +139,11 @@ export async function* readEvents(trace: TraceFile, options: ReadEventsOptions =
         name: ev.name,
         fields,
       };
+      if (ev.system === "ftrace" && (ev.name === "kernel_stack" || ev.name === "user_stack")) {
+        let read = stackReaders[ev.id];
+        if (read === undefined) stackReaders[ev.id] = read = stackReader(ev, trace.littleEndian) ?? null;
+        if (read !== null) event.stack = read(rec);
+      }
       // The cursor moves on below; everything the caller gets was copied above.
       yield event;
     }
