@@ -9,3 +9,4 @@ export * from "./record/index.js";
 export * from "./report/index.js";
 export * from "./symbols/index.js";
 export * from "./model/index.js";
+export * from "./flamegraph/index.js";

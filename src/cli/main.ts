@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   start: () => import("./start.js"),
   extract: () => import("./extract.js"),
   stream: () => import("./stream.js"),
+  flamegraph: () => import("./flamegraph.js"),
 };
 
 /** The command list: names only, or `name  summary` lines when the summaries are given. */

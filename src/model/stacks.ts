@@ -63,16 +63,24 @@ interface Pending {
 
 // Frames the recording itself adds at the top of a kernel stack.
 const TRACING_FRAME = /^(trace_event_raw_event_|perf_trace_|__traceiter_|__probestub_|__bpf_trace_|ftrace_|__ftrace_trace_stack|__trace_stack)/;
-// The timer interrupt that drives sampling: frames above its entry are the tick, not the task's work.
-const TICK_ENTRY = "asm_sysvec_apic_timer_interrupt";
+// sched_stat_runtime is written from update_curr(): those frames are the sampling itself.
+const SAMPLING_FRAME = /^(update_se|update_curr)$/;
+// Interrupt entries (the tick, a reschedule IPI): frames above the outermost one are the interrupt's,
+// and the time they account is that of the interrupted context below it.
+const INTERRUPT_ENTRY = /^(asm_sysvec_|asm_common_interrupt$)/;
 
-/** Kernel frames as the task's own work, innermost first: tracing frames and the sampling tick removed. */
+/** Kernel frames as the task's own work, innermost first: tracing frames and (on-CPU) the interrupt removed. */
 export function trimKernelFrames(names: readonly string[], kind: StackKind): string[] {
   let from = 0;
   while (from < names.length && TRACING_FRAME.test(names[from]!)) from++;
   if (kind === "on-cpu") {
-    const tick = names.lastIndexOf(TICK_ENTRY);
-    if (tick >= from) from = tick + 1;
+    while (from < names.length && SAMPLING_FRAME.test(names[from]!)) from++;
+    for (let i = names.length - 1; i >= from; i--) {
+      if (INTERRUPT_ENTRY.test(names[i]!)) {
+        from = i + 1;
+        break;
+      }
+    }
   }
   return names.slice(from);
 }
