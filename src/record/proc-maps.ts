@@ -30,7 +30,12 @@ export function procMapLines(mapsText: string): string[] {
     const m = /^([0-9a-f]+)-([0-9a-f]+)\s+\S+\s+\S+\s+\S+\s+\S+\s*(.*)$/.exec(line);
     if (m === null) continue;
     const p = m[3]!.trim();
-    if (!p.startsWith("/") && p !== "[vdso]") continue;
+    if (!p.startsWith("/") && p !== "[vdso]") {
+      // An anonymous mapping (JIT code, heap) ends the run: merging across it would claim its addresses.
+      flush();
+      path = "";
+      continue;
+    }
     const s = BigInt("0x" + m[1]!);
     const e = BigInt("0x" + m[2]!);
     if (p === path && s >= end) {

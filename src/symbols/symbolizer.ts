@@ -97,7 +97,7 @@ export class Symbolizer {
     const map = findMap(proc.maps, addr);
     if (map !== undefined) {
       const syms = await this.fileSymbols(map.path);
-      name = syms?.findName(syms.vaddrOf(addr, map.start)) ?? moduleOffsetName(map.path, addr - map.start);
+      name = syms?.findName(syms.vaddrOf(addr, map.start)) ?? proc.perfMap?.findName(addr) ?? moduleOffsetName(map.path, addr - map.start);
     } else {
       name = proc.perfMap?.findName(addr) ?? UNKNOWN_FRAME;
     }
