@@ -9,6 +9,8 @@ import type { ReadStacksOptions, WeightedStack } from "./stacks.js";
 
 interface Frame {
   func: string;
+  /** "pid|comm|f;g;h": this call's path, built once at entry. */
+  key: string;
   tsNs: bigint;
   childNs: bigint;
 }
@@ -33,27 +35,31 @@ export async function readGraphStacks(trace: TraceFile, options: Pick<ReadStacks
   const sums = new Map<string, WeightedStack>();
   let source: GraphStacks["source"];
   let calls = 0;
-  const kinds: ("entry" | "return" | "fentry" | "fexit" | null)[] = [];
+  type Kind = "entry" | "return" | "fentry" | "fexit";
+  // system -> event name -> kind: looked up per event without building a string.
+  const kinds = new Map<string, Map<string, Kind>>();
   const names: string[] = [];
   for (const ev of trace.events.all()) {
-    if (ev.system === "ftrace" && ev.name === "funcgraph_entry") kinds[ev.id] = "fentry";
-    else if (ev.system === "ftrace" && ev.name === "funcgraph_exit") kinds[ev.id] = "fexit";
-    else if (ev.findField("__probe_ret_ip") !== undefined && ev.findField("__probe_func") !== undefined) kinds[ev.id] = "return";
-    else if (ev.findField("__probe_ip") !== undefined) kinds[ev.id] = "entry";
+    let kind: Kind;
+    if (ev.system === "ftrace" && ev.name === "funcgraph_entry") kind = "fentry";
+    else if (ev.system === "ftrace" && ev.name === "funcgraph_exit") kind = "fexit";
+    else if (ev.findField("__probe_ret_ip") !== undefined && ev.findField("__probe_func") !== undefined) kind = "return";
+    else if (ev.findField("__probe_ip") !== undefined) kind = "entry";
     else continue;
+    let bySystem = kinds.get(ev.system);
+    if (bySystem === undefined) kinds.set(ev.system, (bySystem = new Map()));
+    bySystem.set(ev.name, kind);
     names.push(`${ev.system}:${ev.name}`);
   }
   if (names.length === 0) return { stacks: [], calls: 0 };
-  const ids = new Map(trace.events.all().map((e) => [`${e.system}:${e.name}`, e.id]));
 
-  const charge = (pid: number, comm: string, stack: readonly Frame[], depth: number, selfNs: bigint, kernel: boolean): void => {
+  const charge = (pid: number, comm: string, frame: Frame, depth: number, stack: readonly Frame[], selfNs: bigint, kernel: boolean): void => {
     if (options.pid !== undefined && pid !== options.pid) return;
     if (options.comm !== undefined && comm !== options.comm) return;
-    const frames = stack.slice(0, depth + 1).map((f) => f.func);
-    const key = `${pid}|${comm}|${frames.join(";")}`;
-    const s = sums.get(key);
+    const s = sums.get(frame.key);
     if (s === undefined) {
-      sums.set(key, { kind: "graph", pid, comm, user: kernel ? [] : frames, kernel: kernel ? frames : [], weightNs: Number(selfNs), count: 1 });
+      const frames = stack.slice(0, depth + 1).map((f) => f.func);
+      sums.set(frame.key, { kind: "graph", pid, comm, user: kernel ? [] : frames, kernel: kernel ? frames : [], weightNs: Number(selfNs), count: 1 });
     } else {
       s.weightNs += Number(selfNs);
       s.count++;
@@ -61,15 +67,16 @@ export async function readGraphStacks(trace: TraceFile, options: Pick<ReadStacks
   };
 
   for await (const ev of readEvents(trace, { events: names, buffer: options.buffer })) {
-    const kind = kinds[ids.get(`${ev.system}:${ev.name}`)!];
-    if (kind === undefined || kind === null) continue;
+    const kind = kinds.get(ev.system)?.get(ev.name);
+    if (kind === undefined) continue;
     let t = threads.get(ev.pid);
     if (t === undefined) threads.set(ev.pid, (t = { comm: ev.comm, stack: [] }));
     const kernel = kind === "fentry" || kind === "fexit";
     source ??= kernel ? "function_graph" : "ufuncgraph";
     const func = kernel ? symbolizer.kernelName(BigInt(ev.fields["func"] ?? 0)) : ev.name.replace(/__return$/, "");
     if (kind === "entry" || kind === "fentry") {
-      t.stack.push({ func, tsNs: ev.ts, childNs: 0n });
+      const parentKey = t.stack.length > 0 ? t.stack[t.stack.length - 1]!.key + ";" : `${ev.pid}|${t.comm}|`;
+      t.stack.push({ func, key: parentKey + func, tsNs: ev.ts, childNs: 0n });
       continue;
     }
     let i = t.stack.length - 1;
@@ -80,7 +87,7 @@ export async function readGraphStacks(trace: TraceFile, options: Pick<ReadStacks
     const start = kind === "fexit" && ev.fields["calltime"] !== undefined ? BigInt(ev.fields["calltime"]) : frame.tsNs;
     const end = kind === "fexit" && ev.fields["rettime"] !== undefined ? BigInt(ev.fields["rettime"]) : ev.ts;
     const dur = end - start;
-    charge(ev.pid, t.comm, t.stack, i, dur - frame.childNs, kernel);
+    charge(ev.pid, t.comm, frame, i, t.stack, dur - frame.childNs, kernel);
     calls++;
     t.stack.length = i;
     const parent = t.stack[i - 1];
