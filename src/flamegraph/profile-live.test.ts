@@ -131,11 +131,19 @@ suite("ftk record --sample/--off-cpu + ftk flamegraph (live kernel)", { skip }, 
     await assertTracefsUnchanged(fs, suiteBefore);
   });
 
-  /** `ftk record` with the arguments; asserts success and that tracefs (stack options too) is as before. */
+  /**
+   * `ftk record` with the arguments (spawned without blocking, so that children of this process are
+   * reaped meanwhile); asserts success and that tracefs (stack options too) is as before.
+   */
   async function record(args: string[]): Promise<void> {
     const snap = await snapshotTracefsState(fs);
-    const r = ftk(["record", "-q", ...args]);
-    assert.equal(r.status, 0, `ftk record ${args.join(" ")}: ${r.stderr}`);
+    const child = spawn(process.execPath, [ftkBin(), "record", "-q", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("latin1")));
+    const timer = setTimeout(() => child.kill("SIGINT"), 120000);
+    const status = await new Promise<number | null>((res) => child.on("close", (c) => res(c)));
+    clearTimeout(timer);
+    assert.equal(status, 0, `ftk record ${args.join(" ")}: ${stderr}`);
     await assertTracefsUnchanged(fs, snap);
     assert.equal(readStackOptions(), options, "stacktrace,userstacktrace restored");
   }
@@ -273,6 +281,27 @@ suite("ftk record --sample/--off-cpu + ftk flamegraph (live kernel)", { skip }, 
     assert.match(tooFast.stderr, /^ftk record: --sample=100000: the scheduler tick is \d+ Hz/);
     await assertTracefsUnchanged(fs, snap);
     assert.equal(readStackOptions(), options);
+  });
+
+  test("--sample --off-cpu combine with -e, -B and -P; a binary gone before ftk flamegraph gives one warning and file+0xOFF frames", async () => {
+    const copy = join(dir, "spin2");
+    execFileSync("cp", [join(dir, "spin"), copy]);
+    const child = spawn(copy, ["2.5"], { stdio: "ignore" });
+    const dat = join(dir, "combo.dat");
+    await record(["-o", dat, "--sample", "--off-cpu", "-e", "sched:sched_wakeup", "-P", String(child.pid), "-B", `ftk-test-combo-${process.pid}`, "-e", "sched:sched_process_exit"]);
+    const trace = await openTrace(dat);
+    const ids = new Set(trace.events.all().map((e) => `${e.system}:${e.name}`));
+    const buffers = trace.buffers.map((b) => b.name);
+    const maps = trace.options.filter((o) => o.id === OPTION.PROCMAPS).map((o) => parseProcMaps(o.payload)!);
+    await trace.close();
+    for (const e of ["sched:sched_wakeup", "sched:sched_stat_runtime", "sched:sched_switch", "sched:sched_process_exit"]) assert.ok(ids.has(e), e);
+    assert.deepEqual(buffers, ["", `ftk-test-combo-${process.pid}`]);
+    assert.deepEqual(maps.map((m) => m.pid), [child.pid], "-P: the maps of that process only");
+    rmSync(copy);
+    const r = ftk(["flamegraph", "-i", dat, "--pid", String(child.pid)]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^ftk flamegraph: cannot read symbols of '.*\/spin2' \(.*\): its frames show as file\+0xOFFSET\n$/);
+    assert.match(r.stdout, /;spin2\+0x[0-9a-f]+;/);
   });
 
   test("Ctrl-C during --sample --off-cpu without a command: the file is complete and tracefs restored", async () => {

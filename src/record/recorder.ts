@@ -1,6 +1,7 @@
 // `record`, `start` and `extract` (tracefs-control.md §4): plan -> checks -> apply with undo -> per-CPU
 // capture -> trace.dat. Every exit path (success, failing command, late error, SIGINT, SIGTERM) unwinds
 // the UndoStack unless -k was given.
+import { readFileSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { writeTraceDat } from "../tracedat/index.js";
 import type { TraceDatBuffer, TraceDatMetadata, TraceDatWriteResult } from "../tracedat/index.js";
@@ -59,9 +60,14 @@ function abortPromise(signal: AbortSignal): Promise<void> {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // A zombie has ended: only its parent's wait() is missing.
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, "latin1"));
+  } catch {
+    return true;
   }
 }
 
