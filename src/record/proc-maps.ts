@@ -71,15 +71,23 @@ export class ProcMapWatcher {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly buf = Buffer.alloc(64 * 1024);
 
-  private constructor(private readonly pids: readonly number[] | undefined) {}
+  private removed = false;
+
+  private constructor(
+    private readonly fs: Tracefs,
+    private readonly instanceName: string,
+    private readonly pids: readonly number[] | undefined,
+  ) {}
 
   /**
    * Creates the instance (removed by `undo`) and starts following; `pids` undefined means every process.
    * `ownPids` are kept out (ftk's own threads).
    */
   static async start(fs: Tracefs, undo: UndoStack, pids: readonly number[] | undefined, ownPids: readonly number[]): Promise<ProcMapWatcher> {
-    const w = new ProcMapWatcher(pids);
-    const inst: Instance = await fs.createInstance(`ftk-procmap-${process.pid}`, undo);
+    const w = new ProcMapWatcher(fs, `ftk-procmap-${process.pid}`, pids);
+    const inst: Instance = await fs.createInstance(w.instanceName);
+    // Removed by stop() on the way out, or by the undo on any other (also with -k: it is ftk's own).
+    undo.push(`remove instance '${w.instanceName}'`, () => w.halt());
     if (pids !== undefined) {
       await inst.writeFile("set_event_pid", pids.join(" "));
       await inst.setOption("event-fork", true);
@@ -90,16 +98,19 @@ export class ProcMapWatcher {
     await inst.enableEvent("sched", "sched_process_exit");
     await inst.setTracingOn(true);
     w.pipeFd = openSync(`${inst.path}/trace_pipe`, constants.O_RDONLY | constants.O_NONBLOCK);
-    undo.push("close the proc-map pipe", async () => w.halt());
     for (const pid of pids ?? []) w.track(pid);
-    // Pushed after the fd is open: the undo closes it before the instance is removed (EBUSY otherwise).
     w.timers.push(setInterval(() => w.readPipe(), PIPE_MS), setInterval(() => w.poll(), POLL_MS));
+    for (const t of w.timers) t.unref();
     return w;
   }
 
-  private halt(): void {
+  /** Stops the timers, closes the pipe (an open one keeps rmdir EBUSY) and removes the instance, once. */
+  private async halt(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.closePipe();
+    if (this.removed) return;
+    this.removed = true;
+    if (this.fs.hasInstance(this.instanceName)) await this.fs.removeInstance(this.instanceName);
   }
 
   private closePipe(): void {
@@ -147,11 +158,10 @@ export class ProcMapWatcher {
     }
   }
 
-  /** Stops following, takes the maps one last time and returns the PROCMAPS payloads. */
-  stop(): string[] {
-    for (const t of this.timers) clearInterval(t);
+  /** Stops following, takes the maps one last time, removes the instance and returns the PROCMAPS payloads. */
+  async stop(): Promise<string[]> {
     this.readPipe();
-    this.closePipe();
+    await this.halt();
     this.poll();
     if (this.pids === undefined) {
       for (const name of readdirSync("/proc")) {

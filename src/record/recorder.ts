@@ -222,7 +222,7 @@ async function runSession<R>(
     }
     for (const a of recorded) await a.instance.setTracingOn(false);
     await capture.finish();
-    return await hooks.end({ fs, plan, capture, status, commandPid: held?.pid, procMaps: maps?.stop() });
+    return await hooks.end({ fs, plan, capture, status, commandPid: held?.pid, procMaps: await maps?.stop() });
   } finally {
     held?.kill("SIGKILL");
     if (capture !== undefined) {
