@@ -162,6 +162,10 @@ export async function runFlamegraph(argv: string[], ctx: CliContext): Promise<nu
     const known = [...new Set(all.map((s) => (a.pid !== undefined ? String(s.pid) : s.comm)))].slice(0, 8).join(", ");
     throw new FtkError(`${a.input}: no ${kind} stacks of ${what} (the file has stacks of: ${known})`);
   }
+  const negative = stacks.filter((s) => s.weightNs < 0).length;
+  if (negative > 0 && !a.count) {
+    ctx.stderr.write(`ftk flamegraph: ${negative} call path(s) have children longer than the call (timestamps of CPUs that disagree): their negative self time is left out\n`);
+  }
   const fold: FoldOptions = { only: a.only, weight: a.count ? "count" : "ns" };
   const folded = foldStacks(stacks, fold);
   const title = a.title ?? `${KIND_TITLE[kind]} flame graph: ${a.input}`;

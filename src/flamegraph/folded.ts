@@ -16,7 +16,8 @@ export function foldedFrameName(name: string): string {
 
 /**
  * Folds stacks: process name, then user frames outermost first, then kernel frames (user below kernel,
- * as perf shows them). Returns folded stack -> weight, stacks of zero weight left out.
+ * as perf shows them). Returns folded stack -> weight; stacks of zero or negative weight are left out (a
+ * negative self time comes from call records whose CPUs' clocks disagree).
  */
 export function foldStacks(stacks: readonly WeightedStack[], options: FoldOptions = {}): Map<string, number> {
   const out = new Map<string, number>();

@@ -21,7 +21,10 @@ export interface WeightedStack {
   user: string[];
   /** Kernel frames, outermost first (entry before schedule). */
   kernel: string[];
-  /** Nanoseconds (CPU time for on-cpu, time off the CPU for off-cpu). */
+  /**
+   * Nanoseconds: CPU time (on-cpu), time off the CPU (off-cpu), or summed self time (graph; exact, so
+   * negative when a call's children outlast it on CPUs whose clocks disagree).
+   */
   weightNs: number;
   /** Samples (on-cpu) or switch-outs (off-cpu) summed into it. */
   count: number;
