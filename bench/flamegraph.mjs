@@ -5,8 +5,10 @@
 // 2. Cost: `ftk flamegraph` on an off-CPU recording of >= 100k stacks (a pipe ping-pong), time and peak
 //    RSS, against `perf script` of perf's own recording of the same workload folded into stacks (the
 //    stackcollapse step, done here in a few lines: the FlameGraph scripts are not packaged by Debian).
+// 3. `ftk flamegraph --graph` on the 1.7M-event function_graph bench file of ../shared, against
+//    `ftk report` of the same file (time and peak RSS).
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -127,6 +129,17 @@ try {
     const sec = Number(process.hrtime.bigint() - t0) / 1e9;
     console.log(`  perf script + collapse: ${samples} stacks in ${sec.toFixed(2)} s = ${Math.round(samples / sec)} stacks/s, perf script peak RSS ${(script.kib / 1024).toFixed(1)} MB`);
     console.log(`  ftk/perf time ratio ${(ftk.sec / sec).toFixed(2)}, stacks/s ratio ${((stacks / ftk.sec) / (samples / sec)).toFixed(2)}`);
+  }
+
+  const shared = process.env.FTK_SHARED ?? join(ROOT, "..", "shared");
+  const big = join(shared, "fixtures", "bench", "lab-v7-zstd-x86_64-funcgraph-sched-syscalls-1.7m.dat");
+  if (existsSync(big)) {
+    console.log("== --graph on the 1.7M-event function_graph file, against ftk report of it");
+    const g = timed(process.execPath, [FTK, "flamegraph", "-i", big, "--graph", "-o", join(dir, "big.folded")]);
+    const r = timed(process.execPath, [FTK, "report", "-i", big]);
+    console.log(`  ftk flamegraph --graph ${g.sec.toFixed(2)} s, peak RSS ${(g.kib / 1024).toFixed(1)} MB; ftk report ${r.sec.toFixed(2)} s, peak RSS ${(r.kib / 1024).toFixed(1)} MB; ratio ${(g.sec / r.sec).toFixed(2)}`);
+  } else {
+    console.log(`== --graph on the 1.7M-event file: skipped (${big} not found; set FTK_SHARED)`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -137,7 +137,8 @@ suite("ftk record --sample/--off-cpu + ftk flamegraph (live kernel)", { skip }, 
    */
   async function record(args: string[]): Promise<void> {
     const snap = await snapshotTracefsState(fs);
-    const child = spawn(process.execPath, [ftkBin(), "record", "-q", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    // In the temp directory: node --perf-basic-prof writes isolate-*.log files where it runs.
+    const child = spawn(process.execPath, [ftkBin(), "record", "-q", ...args], { stdio: ["ignore", "ignore", "pipe"], cwd: dir });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString("latin1")));
     const timer = setTimeout(() => child.kill("SIGINT"), 120000);
