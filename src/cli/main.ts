@@ -33,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   trace: () => import("./trace.js"),
   export: () => import("./export.js"),
   sql: () => import("./sql.js"),
+  flamegraph: () => import("./flamegraph.js"),
 };
 
 /** What `ftk --help` and shell completion know of one command. */

@@ -51,6 +51,10 @@ Without a command, records until Ctrl-C (or until the -P processes exit).
   --no-filter     do not hide ftk's own activity from the trace
   --uprobe SPEC   create a uprobe for this recording ('BINARY:FUNC[%return] [ARGS]'), repeatable
   -x BINARY       binary for -p ufuncgraph
+  --sample[=HZ]   on-CPU stack samples: sched_stat_runtime at each scheduler tick with kernel and user
+                  stacks, weighted by CPU time (HZ: at most the tick rate, CONFIG_HZ)
+  --off-cpu       stacks where threads leave the CPU (sched_switch), for off-CPU flame graphs
+  --proc-map      save the traced processes' address maps and /tmp/perf-PID.map (implied by the two above)
   -h, --help      this help
 
 The exit status is the command's (128+N if it died of signal N).
@@ -114,7 +118,7 @@ export const command: Command = {
     const options = parseOrHelp(argv, "record", RECORD_HELP, ctx);
     if (options === undefined) return 0;
     if (options.instances.every((i) => i.events.length === 0) && options.tracer === undefined && options.uprobes.length === 0 && !options.profile) {
-      throw new UsageError("nothing to record: give events with -e (for example -e sched) or a tracer with -p");
+      throw new UsageError("nothing to record: give events with -e (for example -e sched), a tracer with -p, or --sample/--off-cpu");
     }
     const result = await withStopSignals(ctx, (signal) => record(options, { stdout: ctx.stdout, stderr: ctx.stderr, signal }));
     return result.status;

@@ -3,6 +3,7 @@
 // so the parser walks argv itself instead of using util.parseArgs.
 import { UsageError } from "../base/index.js";
 import type { ProbeDefinition } from "../probes/index.js";
+import { addProfileRequests } from "./profile.js";
 
 /** One `-e` argument with what followed it. */
 export interface EventRequest {
@@ -79,6 +80,12 @@ export interface RecordOptions {
   allInstances?: boolean;
   /** The command to run and its arguments (empty: record until Ctrl-C). */
   command: string[];
+  /** --sample[=HZ]: on-CPU stack samples (sched_stat_runtime + stacks); the rate when given. */
+  sample?: { hz?: number };
+  /** --off-cpu: stacks at sched_switch, to charge the time off the CPU. */
+  offCpu?: boolean;
+  /** --proc-map: save the traced processes' address maps (PROCMAPS); implied by --sample/--off-cpu. */
+  procMap?: boolean;
 }
 
 /** Which subcommand is parsing (some flags make sense only for some). */
@@ -90,7 +97,7 @@ const WITH_VALUE = new Set([
 ]);
 const FLAGS = new Set([
   "-T", "-i", "-F", "-c", "-q", "-k", "-v", "-d", "-D", "--no-filter", "--date", "--poll", "--func-stack", "--tsc2nsec", "--profile",
-  "--quiet", "-h", "--help",
+  "--quiet", "-h", "--help", "--sample", "--off-cpu", "--proc-map",
 ]);
 /** Flags only some modes take: `extract -a` reads every instance. */
 const MODE_FLAGS: Partial<Record<RecordMode, ReadonlySet<string>>> = { extract: new Set(["-a"]) };
@@ -308,6 +315,15 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
       case "-a":
         o.allInstances = true;
         break;
+      case "--sample":
+        o.sample = value === undefined ? {} : { hz: positiveInt("--sample", value) };
+        break;
+      case "--off-cpu":
+        o.offCpu = true;
+        break;
+      case "--proc-map":
+        o.procMap = true;
+        break;
       case "-h":
       case "--help":
         throw new UsageError(`usage: ftk ${mode} [options] [command [args...]]`, { code: "help" });
@@ -335,6 +351,7 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
     if (top.clock !== undefined && top.clock !== "x86-tsc") throw new UsageError(`--tsc2nsec records with the x86-tsc clock: it cannot be used with -C ${top.clock}`);
     top.clock = "x86-tsc";
   }
+  if (o.sample !== undefined || o.offCpu === true) addProfileRequests(o);
   if (o.tracer === "ufuncgraph" && o.ufuncgraphBinary === undefined) {
     throw new UsageError("-p ufuncgraph needs -x BINARY (and -g GLOB for the functions)");
   }

@@ -9,6 +9,7 @@ import type { Tracefs } from "../tracefs/index.js";
 import { planUfuncgraph, resolveProbeSpec } from "../probes/index.js";
 import type { ProbeDefinition } from "../probes/index.js";
 import type { InstanceRequest, RecordOptions } from "./options.js";
+import { checkSampleRate } from "./profile.js";
 
 /** One event to enable, with its filter and triggers. */
 export interface PlannedEvent {
@@ -241,6 +242,7 @@ export async function planRecording(
 ): Promise<RecordPlan> {
   if (o.profile) o = await withProfileDefaults(fs, o, warn);
   const probes: ProbeDefinition[] = [];
+  checkSampleRate(o, warn);
   const top = fs.topInstance();
   let tracer = o.tracer;
   if (tracer === "ufuncgraph") {

@@ -1,6 +1,7 @@
 // `record`, `start` and `extract` (tracefs-control.md §4): plan -> checks -> apply with undo -> per-CPU
 // capture -> trace.dat. Every exit path (success, failing command, late error, SIGINT, SIGTERM) unwinds
 // the UndoStack unless -k was given.
+import { readFileSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { testPause } from "../base/index.js";
 import { writeTraceDat } from "../tracedat/index.js";
@@ -15,6 +16,8 @@ import type { HeldCommand } from "./command.js";
 import { FTK_VERSION_STRING, collectMetadata, randomTraceId, unameString } from "./metadata.js";
 import type { RecordOptions } from "./options.js";
 import { planRecording } from "./plan.js";
+import { ProcMapWatcher } from "./proc-maps.js";
+import { ownThreadIds } from "./apply.js";
 import type { RecordPlan } from "./plan.js";
 
 /** Streams and stop signal of one recording. */
@@ -59,9 +62,14 @@ function abortPromise(signal: AbortSignal): Promise<void> {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // A zombie has ended: only its parent's wait() is missing.
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, "latin1"));
+  } catch {
+    return true;
   }
 }
 
@@ -105,7 +113,14 @@ async function buffersOf(capture: Capture): Promise<{ buffers: TraceDatBuffer[];
 }
 
 /** Writes the trace.dat of a finished capture. The top buffer comes first even when it recorded nothing. */
-async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events: { system: string; event: string }[], commandPid?: number) {
+async function assemble(
+  fs: Tracefs,
+  plan: RecordPlan,
+  capture: Capture,
+  events: { system: string; event: string }[],
+  commandPid?: number,
+  procMaps?: readonly string[],
+) {
   const o = plan.options;
   const { buffers, summaries } = await buffersOf(capture);
   await testPause("mid-extract");
@@ -131,6 +146,7 @@ async function assemble(fs: Tracefs, plan: RecordPlan, capture: Capture, events:
     traceId: randomTraceId(),
     ...(o.date ? { date: await dateOffset(fs, clock) } : {}),
     ...(tsc2nsec !== undefined ? { tsc2nsec } : {}),
+    procMaps,
   });
   return { file, summaries };
 }
@@ -162,6 +178,8 @@ interface Session {
   capture: Capture;
   status: number;
   commandPid: number | undefined;
+  /** PROCMAPS payloads (--proc-map). */
+  procMaps?: string[];
 }
 
 /**
@@ -194,6 +212,8 @@ async function runSession<R>(
     if (plan.chrtPath !== undefined) await setRealtimePriority(plan.chrtPath, o.priority!);
     if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, o.command, io.commandStdio, plan.user);
     await setPidFilters(applied, plan, undo, held);
+    const pids = [...o.pids, ...(held !== undefined ? [held.pid] : [])];
+    const maps = o.procMap === true ? await ProcMapWatcher.start(fs, undo, pids.length > 0 ? pids : undefined, ownThreadIds()) : undefined;
     capture.start();
     for (const a of recorded) await a.instance.setTracingOn(true);
     await testPause("recording");
@@ -215,7 +235,7 @@ async function runSession<R>(
     }
     for (const a of recorded) await a.instance.setTracingOn(false);
     await capture.finish();
-    return await hooks.end({ fs, plan, capture, status, commandPid: held?.pid });
+    return await hooks.end({ fs, plan, capture, status, commandPid: held?.pid, procMaps: await maps?.stop() });
   } finally {
     held?.kill("SIGKILL");
     if (capture !== undefined) {
@@ -235,8 +255,8 @@ async function runSession<R>(
  */
 export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResult> {
   return runSession(o, io, "record", o.output, {
-    end: async ({ fs, plan, capture, status, commandPid }) => {
-      const { file, summaries } = await assemble(fs, plan, capture, recordedEvents(plan), commandPid);
+    end: async ({ fs, plan, capture, status, commandPid, procMaps }) => {
+      const { file, summaries } = await assemble(fs, plan, capture, recordedEvents(plan), commandPid, procMaps);
       if (!o.quiet) printSummary(io.stdout, summaries, file);
       return { status, commandPid, output: o.output, buffers: summaries, file };
     },

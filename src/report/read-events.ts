@@ -32,6 +32,8 @@ export interface TraceEvent {
   fields: Record<string, FieldValue>;
   /** Fixed-size integer array fields (such as raw_syscalls' `args`), unsigned; only with `arrays: true`. */
   arrays?: Record<string, readonly bigint[]>;
+  /** ftrace:kernel_stack and ftrace:user_stack: the addresses, innermost first, up to the first 0. */
+  stack?: bigint[];
 }
 
 /** Which events readEvents() yields. */
@@ -231,10 +233,31 @@ export async function* readEvents(trace: TraceFile, options: ReadEventsOptions =
   }
 }
 
+/** Reads the `caller` array of a stack event to the end of the record (kernel_stack: `size` entries). */
+function stackReader(ev: { name: string; fields: readonly FieldDef[] }, le: boolean): ((rec: RawRecord) => bigint[]) | undefined {
+  const caller = ev.fields.find((f) => f.name === "caller");
+  if (caller === undefined || caller.elementSize !== 8) return undefined;
+  const sizeField = ev.name === "kernel_stack" ? ev.fields.find((f) => f.name === "size" && f.size === 4) : undefined;
+  return (rec) => {
+    let n = Math.floor((rec.len - caller.offset) / 8);
+    if (sizeField !== undefined) n = Math.min(n, rec.view.getInt32(rec.pos + sizeField.offset, le));
+    const out: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = rec.pos + caller.offset + i * 8;
+      const lo = rec.view.getUint32(at + (le ? 0 : 4), le);
+      const hi = rec.view.getUint32(at + (le ? 4 : 0), le);
+      if (lo === 0 && hi === 0) break;
+      out.push((BigInt(hi) << 32n) | BigInt(lo));
+    }
+    return out;
+  };
+}
+
 /** Makes TraceEvent objects from records, with field readers compiled once per event id. */
 export class TraceEventMaker {
   private readonly getters: (FieldGetter[] | undefined)[] = [];
   private readonly arrayGetters: (ArrayGetter[] | undefined)[] = [];
+  private readonly stackReaders: (((rec: RawRecord) => bigint[]) | null | undefined)[] = [];
   private readonly arrays: boolean;
 
   /** `arrays`: also decode fixed-size integer arrays into `TraceEvent.arrays`. */
@@ -272,6 +295,11 @@ export class TraceEventMaker {
         for (const [name, get] of a) arrays[name] = get(rec);
         event.arrays = arrays;
       }
+    }
+    if (ev.system === "ftrace" && (ev.name === "kernel_stack" || ev.name === "user_stack")) {
+      let read = this.stackReaders[ev.id];
+      if (read === undefined) this.stackReaders[ev.id] = read = stackReader(ev, trace.littleEndian) ?? null;
+      if (read !== null) event.stack = read(rec);
     }
     return event;
   }

@@ -71,6 +71,8 @@ export interface TraceDatWriteOptions {
   tsc2nsec?: { mult: number; shift: number; offset: bigint };
   /** Options copied as they are, after the ones above (convert and split keep what they do not rewrite). */
   extraOptions?: readonly { id: number; payload: Uint8Array }[];
+  /** PROCMAPS payloads, one per process (format doc §6, without the final NUL). */
+  procMaps?: readonly string[];
 }
 
 /** Where each CPU's data landed, for messages like trace-cmd's "CPU0 data recorded at offset". */
@@ -337,6 +339,7 @@ async function writeV6(
 
   const opts = commonOptions(options, le);
   addCpuStats(opts, buffers);
+  for (const m of options.procMaps ?? []) opts.str(OPTION.PROCMAPS, m);
   await sink.cstr(MARKER.options);
   for (const r of opts.records) {
     await sink.u16(r.id);
@@ -459,6 +462,7 @@ async function writeV7(
   opts.u64(OPTION.PRINTK, await sections.section(OPTION.PRINTK, "printk", blocks.printk));
   opts.records.push(...commonOptions(options, le).records);
   addCpuStats(opts, buffers);
+  for (const m of options.procMaps ?? []) opts.str(OPTION.PROCMAPS, m);
   opts.u64(OPTION.CMDLINES, await sections.section(OPTION.CMDLINES, "command lines", blocks.cmdlines));
   opts.u32(OPTION.CPUCOUNT, options.cpuCount);
 
