@@ -19,8 +19,11 @@ function complete(words: string[]): string[] {
 }
 
 test("ftk completion bash completes command names and every flag of each command's table", { skip: spawnSync("bash", ["--version"]).error ? "bash not installed" : false }, async () => {
-  assert.deepEqual(complete(["ftk", "re"]).sort(), ["record", "report", "reset"]);
-  for (const [name, info] of await loadCommandInfo()) {
+  const commands = await loadCommandInfo();
+  const re = [...commands.keys()].filter((n) => n.startsWith("re")).sort();
+  assert.ok(re.includes("record") && re.includes("report"));
+  assert.deepEqual(complete(["ftk", "re"]).sort(), re);
+  for (const [name, info] of commands) {
     const offered = new Set(complete(["ftk", name, "-"]));
     for (const [flag, spec] of Object.entries(info.flags)) {
       if (spec.short !== undefined) assert.ok(offered.has(`-${spec.short}`), `${name} -${spec.short}`);
