@@ -15,7 +15,7 @@ import { join } from "node:path";
 const ROOT = new URL("..", import.meta.url).pathname;
 const FTK = join(ROOT, "bin", "ftk");
 const RUNS = Number(process.env.FTK_BENCH_RUNS ?? 3);
-const PINGS = Number(process.env.FTK_BENCH_PINGS ?? 60000);
+const PINGS = Number(process.env.FTK_BENCH_PINGS ?? 120000);
 const dir = mkdtempSync(join(tmpdir(), "ftk-bench-fg-"));
 const has = (cmd, args = ["--version"]) => spawnSync(cmd, args, { stdio: "ignore" }).error === undefined;
 
