@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { TracefsError, describeErrno, testPause } from "../base/index.js";
 import type { Instance, Tracefs, UndoStack } from "../tracefs/index.js";
+import { claimInstance } from "../tracefs/index.js";
 import { addProbes } from "../probes/index.js";
 import type { PlannedInstance, RecordPlan } from "./plan.js";
 
@@ -118,6 +119,10 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
  * switches tracing on.
  */
 export async function applyPlan(fs: Tracefs, plan: RecordPlan, undo: UndoStack, mode: ApplyMode = "record"): Promise<AppliedInstance[]> {
+  // Before any change: a second session would take the first one's settings for the state to restore.
+  for (const p of plan.instances) {
+    if (!p.create && (p.record || p.events.length > 0)) claimInstance(fs.root, p.name, undo);
+  }
   if (plan.probes.length > 0) await addProbes(fs, plan.probes, undo);
   const applied: AppliedInstance[] = [];
   for (const p of plan.instances) {

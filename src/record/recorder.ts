@@ -6,7 +6,7 @@ import type { Writable } from "node:stream";
 import { testPause } from "../base/index.js";
 import { writeTraceDat } from "../tracedat/index.js";
 import type { TraceDatBuffer, TraceDatMetadata, TraceDatWriteResult } from "../tracedat/index.js";
-import { Tracefs, UndoStack, parseCpuStats } from "../tracefs/index.js";
+import { Tracefs, UndoStack, parseCpuStats, releaseInstanceClaim } from "../tracefs/index.js";
 import { applyPlan, setPidFilters } from "./apply.js";
 import { Capture } from "./capture.js";
 import type { PageSink } from "./capture.js";
@@ -301,6 +301,7 @@ export async function start(o: RecordOptions, io: RecordIo): Promise<void> {
     const applied = await applyPlan(fs, plan, undo);
     for (const a of applied) await a.instance.setTracingOn(true);
     // The settings stay on purpose ('ftk stop'/'ftk reset' end them): nothing to restore.
+    for (const p of plan.instances) releaseInstanceClaim(fs.root, p.name);
     undo.discard();
   } catch (e) {
     await undo.unwind();
@@ -324,6 +325,7 @@ export async function setTracing(o: RecordOptions, io: RecordIo): Promise<void> 
         await inst.setPidList("set_event_pid", plan.options.pids, undo);
       }
     }
+    for (const p of plan.instances) releaseInstanceClaim(fs.root, p.name);
     undo.discard();
   } catch (e) {
     await undo.unwind();

@@ -3,6 +3,7 @@ export { Tracefs, globRegExp } from "./tracefs.js";
 export { Instance, triggerRemoval, parseAvailableTriggers } from "./instance.js";
 export { CpuReader } from "./cpu-reader.js";
 export { UndoStack } from "./undo.js";
+export { claimInstance, releaseInstanceClaim } from "./claim.js";
 export { snapshotTracefsState, diffTracefsState } from "./state.js";
 export type { TracefsSnapshot } from "./state.js";
 export {

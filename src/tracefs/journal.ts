@@ -15,7 +15,9 @@ export type UndoStep =
   | { kind: "remove-instance"; root: string; name: string }
   | { kind: "remove-dynamic-event"; root: string; name: string }
   /** A procfs knob (`/proc/sys/kernel/ftrace_enabled`), by absolute path. */
-  | { kind: "write-proc"; root: string; path: string; text: string };
+  | { kind: "write-proc"; root: string; path: string; text: string }
+  /** A file of ftk's own (a claim on an instance, claim.ts), by absolute path. */
+  | { kind: "remove-file"; root: string; path: string };
 
 type Entry =
   | { header: 1; pid: number; start: string; argv: string[] }
@@ -28,7 +30,7 @@ export function journalDir(): string {
 }
 
 /** Start time of a process (clock ticks since boot, /proc/PID/stat field 22), or undefined when it is gone. */
-function processStart(pid: number): string | undefined {
+export function processStart(pid: number): string | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "latin1");
     return text.slice(text.lastIndexOf(")") + 2).split(" ")[19];
@@ -117,6 +119,9 @@ async function runStep(fs: Tracefs, step: UndoStep): Promise<void> {
       return fs.removeDynamicEvent(step.name);
     case "write-proc":
       writeFileSync(step.path, step.text);
+      return;
+    case "remove-file":
+      rmSync(step.path, { force: true });
       return;
   }
 }
