@@ -131,7 +131,7 @@ export async function readStacks(trace: TraceFile, options: ReadStacksOptions = 
     pendingByCpu[cpu] = undefined;
   };
   const off = new OffCpuTracker<Pending>((p, startTs, endTs) => {
-    p.weightNs = Number(endTs - startTs);
+    p.weightNs = endTs - startTs;
     emit(p);
   });
 
@@ -147,7 +147,7 @@ export async function readStacks(trace: TraceFile, options: ReadStacksOptions = 
       seen.wakeups++;
       close(ev.cpu);
       off.ran(ev.pid);
-      off.woken(ev.ts, Number(ev.fields["pid"]));
+      off.woken(Number(ev.ts), Number(ev.fields["pid"]));
     } else if (ev.name === "sched_stat_runtime") {
       seen.runtime++;
       close(ev.cpu);
@@ -168,7 +168,7 @@ export async function readStacks(trace: TraceFile, options: ReadStacksOptions = 
         p = { kind: "off-cpu", tid: prev, tgid: prev, comm: String(ev.fields["prev_comm"] ?? ev.comm), owner: ev.pid, weightNs: 0 };
         pendingByCpu[ev.cpu] = p;
       }
-      off.switched(ev.ts, prev, next, p);
+      off.switched(Number(ev.ts), prev, next, p);
     }
   }
   for (let cpu = 0; cpu < pendingByCpu.length; cpu++) close(cpu);
