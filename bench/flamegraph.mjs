@@ -129,6 +129,11 @@ try {
     const sec = Number(process.hrtime.bigint() - t0) / 1e9;
     console.log(`  perf script + collapse: ${samples} stacks in ${sec.toFixed(2)} s = ${Math.round(samples / sec)} stacks/s, perf script peak RSS ${(script.kib / 1024).toFixed(1)} MB`);
     console.log(`  ftk/perf time ratio ${(ftk.sec / sec).toFixed(2)}, stacks/s ratio ${((stacks / ftk.sec) / (samples / sec)).toFixed(2)}`);
+    // Both count one stack per switch-out of the workload, so this is about 1. It was 0.52 while the model
+    // waited for switch-ins that this VM's kernel never emits (from idle on CPU 1, model/off-cpu.ts).
+    const own = execFileSync(process.execPath, [FTK, "flamegraph", "-i", dat, "--off-cpu", "--count", "--comm", "pingpong"], { encoding: "latin1", maxBuffer: 1 << 28 });
+    const ownStacks = own.split("\n").filter((l) => l !== "").reduce((s, l) => s + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+    console.log(`  stacks of the workload: ftk ${ownStacks}, perf ${samples}, ratio ${(ownStacks / samples).toFixed(3)} (perf: every switch-out; ftk: every wait that ended)`);
   }
 
   const shared = process.env.FTK_SHARED ?? join(ROOT, "..", "shared");

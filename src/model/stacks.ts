@@ -1,11 +1,12 @@
 // Stack samples as facts (README "Profiles"): each sched_stat_runtime (on-CPU, weighed by its runtime)
-// or sched_switch (off-CPU, weighed from that switch-out to the thread's next switch-in) is paired with
-// the kernel_stack and user_stack records that follow it on its CPU for the same task, symbolized once
-// per distinct address stack and summed per distinct named stack.
+// or sched_switch (off-CPU, weighed from that switch-out until the thread runs again, off-cpu.ts) is
+// paired with the kernel_stack and user_stack records that follow it on its CPU for the same task,
+// symbolized once per distinct address stack and summed per distinct named stack.
 import { readEvents } from "../report/index.js";
 import type { TraceEvent } from "../report/index.js";
 import { Symbolizer } from "../symbols/index.js";
 import type { TraceFile } from "../tracedat/index.js";
+import { OffCpuTracker } from "./off-cpu.js";
 
 /** Which time a stack carries ("graph": self time of calls from function_graph/ufuncgraph). */
 export type StackKind = "on-cpu" | "off-cpu" | "graph";
@@ -33,10 +34,14 @@ export interface WeightedStack {
 /** What readStacks() returns. */
 export interface StackSamples {
   stacks: WeightedStack[];
-  /** Records seen: sched_stat_runtime, sched_switch, kernel_stack, user_stack. */
-  seen: { runtime: number; switches: number; kernelStacks: number; userStacks: number };
+  /** Records seen: sched_stat_runtime, sched_switch, sched_wakeup, kernel_stack, user_stack. */
+  seen: { runtime: number; switches: number; wakeups: number; kernelStacks: number; userStacks: number };
   /** Off-CPU periods still open at the end of the trace (not charged). */
   openAtEnd: number;
+  /** Off-CPU periods whose switch-in the file lacks, ended at the thread's wake-up (off-cpu.ts). */
+  endedAtWakeup: number;
+  /** Off-CPU periods with neither switch-in nor wake-up before the thread ran again (not charged). */
+  endUnknown: number;
   symbolizer: Symbolizer;
 }
 
@@ -59,7 +64,6 @@ interface Pending {
   /** Task whose stacks may follow (common_pid of the sample event). */
   owner: number;
   weightNs: number;
-  ts: bigint;
   kernel?: bigint[];
   user?: bigint[];
 }
@@ -97,9 +101,8 @@ export function trimKernelFrames(names: readonly string[], kind: StackKind): str
 export async function readStacks(trace: TraceFile, options: ReadStacksOptions = {}): Promise<StackSamples> {
   const kinds = new Set(options.kinds ?? ["on-cpu", "off-cpu"]);
   const symbolizer = Symbolizer.forTrace(trace);
-  const seen = { runtime: 0, switches: 0, kernelStacks: 0, userStacks: 0 };
+  const seen = { runtime: 0, switches: 0, wakeups: 0, kernelStacks: 0, userStacks: 0 };
   const pendingByCpu: (Pending | undefined)[] = [];
-  const offByTid = new Map<number, Pending>();
   const raw = new Map<string, { p: Pending; weightNs: number; count: number }>();
 
   const emit = (p: Pending): void => {
@@ -127,8 +130,12 @@ export async function readStacks(trace: TraceFile, options: ReadStacksOptions = 
     if (p !== undefined && p.kind === "on-cpu") emit(p);
     pendingByCpu[cpu] = undefined;
   };
+  const off = new OffCpuTracker<Pending>((p, startTs, endTs) => {
+    p.weightNs = endTs - startTs;
+    emit(p);
+  });
 
-  const names = ["sched:sched_stat_runtime", "sched:sched_switch", "ftrace:kernel_stack", "ftrace:user_stack"];
+  const names = ["sched:sched_stat_runtime", "sched:sched_switch", "sched:sched_wakeup", "ftrace:kernel_stack", "ftrace:user_stack"];
   for await (const ev of readEvents(trace, { events: names, buffer: options.buffer })) {
     if (ev.name === "kernel_stack") {
       seen.kernelStacks++;
@@ -136,31 +143,32 @@ export async function readStacks(trace: TraceFile, options: ReadStacksOptions = 
     } else if (ev.name === "user_stack") {
       seen.userStacks++;
       attach(ev, "user");
+    } else if (ev.name === "sched_wakeup") {
+      seen.wakeups++;
+      close(ev.cpu);
+      off.ran(ev.pid);
+      off.woken(Number(ev.ts), Number(ev.fields["pid"]));
     } else if (ev.name === "sched_stat_runtime") {
       seen.runtime++;
       close(ev.cpu);
+      off.ran(ev.pid);
       if (!kinds.has("on-cpu")) continue;
       const tid = Number(ev.fields["pid"]);
       const comm = String(ev.fields["comm"] ?? ev.comm);
       // update_curr() can run for another CPU's task; its stack would be this CPU's, so it gets none.
       const owner = tid === ev.pid ? ev.pid : -1;
-      pendingByCpu[ev.cpu] = { kind: "on-cpu", tid, tgid: tid, comm, owner, weightNs: Number(ev.fields["runtime"] ?? 0), ts: ev.ts };
+      pendingByCpu[ev.cpu] = { kind: "on-cpu", tid, tgid: tid, comm, owner, weightNs: Number(ev.fields["runtime"] ?? 0) };
     } else {
       seen.switches++;
       close(ev.cpu);
-      const next = Number(ev.fields["next_pid"]);
-      const back = offByTid.get(next);
-      if (back !== undefined) {
-        offByTid.delete(next);
-        back.weightNs = Number(ev.ts - back.ts);
-        emit(back);
-      }
-      if (!kinds.has("off-cpu")) continue;
       const prev = Number(ev.fields["prev_pid"]);
-      if (prev === 0) continue;
-      const p: Pending = { kind: "off-cpu", tid: prev, tgid: prev, comm: String(ev.fields["prev_comm"] ?? ev.comm), owner: ev.pid, weightNs: 0, ts: ev.ts };
-      offByTid.set(prev, p);
-      pendingByCpu[ev.cpu] = p;
+      const next = Number(ev.fields["next_pid"]);
+      let p: Pending | undefined;
+      if (kinds.has("off-cpu") && prev !== 0) {
+        p = { kind: "off-cpu", tid: prev, tgid: prev, comm: String(ev.fields["prev_comm"] ?? ev.comm), owner: ev.pid, weightNs: 0 };
+        pendingByCpu[ev.cpu] = p;
+      }
+      off.switched(Number(ev.ts), prev, next, p);
     }
   }
   for (let cpu = 0; cpu < pendingByCpu.length; cpu++) close(cpu);
@@ -180,5 +188,5 @@ export async function readStacks(trace: TraceFile, options: ReadStacksOptions = 
       m.count += count;
     }
   }
-  return { stacks: [...merged.values()], seen, openAtEnd: offByTid.size, symbolizer };
+  return { stacks: [...merged.values()], seen, openAtEnd: off.openCount, endedAtWakeup: off.endedAtWakeup, endUnknown: off.endUnknown, symbolizer };
 }

@@ -28,6 +28,8 @@ test("parseRecordArgs: --sample=HZ, --proc-map alone, -T with --sample gives one
   const t = parseRecordArgs(["-T", "--off-cpu", "-e", "sched:sched_switch", "ls"]);
   assert.equal(t.instances[0]!.options.filter((x) => x.name === "stacktrace").length, 1);
   assert.equal(t.instances[0]!.events.filter((e) => e.spec === "sched:sched_switch").length, 1);
+  // The wake-ups end waits whose switch-in the kernel left out (model/off-cpu.ts).
+  assert.deepEqual(parseRecordArgs(["--off-cpu", "ls"]).instances[0]!.events.map((e) => e.spec), ["sched:sched_switch", "sched:sched_wakeup"]);
   assert.throws(() => parseRecordArgs(["--sample=fast", "ls"]), (e: unknown) => e instanceof UsageError && /--sample: bad number 'fast'/.test(e.message));
 });
 

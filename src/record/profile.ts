@@ -1,7 +1,9 @@
 // --sample and --off-cpu as plain record requests (README "Profiles"): on-CPU samples are
 // sched:sched_stat_runtime records, which the scheduler writes at every tick for the running task with
 // the CPU time it used since the previous one; off-CPU stacks are sched:sched_switch records. Both
-// carry the kernel stack (option stacktrace) and the user stack (option userstacktrace).
+// carry the kernel stack (option stacktrace) and the user stack (option userstacktrace). --off-cpu also
+// records sched:sched_wakeup: where a kernel leaves a switch-in out, the wake-up ends the wait
+// (model/off-cpu.ts).
 import { readFileSync } from "node:fs";
 import { release } from "node:os";
 import { gunzipSync } from "node:zlib";
@@ -21,7 +23,10 @@ function addOption(o: RecordOptions, name: string): void {
 /** Adds what --sample / --off-cpu record to the top instance, and turns --proc-map on. */
 export function addProfileRequests(o: RecordOptions): void {
   if (o.sample !== undefined) addEvent(o, "sched:sched_stat_runtime");
-  if (o.offCpu === true) addEvent(o, "sched:sched_switch");
+  if (o.offCpu === true) {
+    addEvent(o, "sched:sched_switch");
+    addEvent(o, "sched:sched_wakeup");
+  }
   addOption(o, "stacktrace");
   addOption(o, "userstacktrace");
   o.procMap = true;
