@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   split: () => import("./split.js"),
   options: () => import("./options.js"),
   dump: () => import("./dump.js"),
+  hist: () => import("./hist.js"),
   stack: () => import("./stack.js"),
   trace: () => import("./trace.js"),
   export: () => import("./export.js"),

@@ -8,3 +8,4 @@ export { writeUfuncgraph, writeUfuncgraphReport, UfuncGraphBuilder, ufuncGraphTe
 export { EventWalker, TraceEventMaker, fieldValueReader, type EventWalkerOptions } from "./read-events.js";
 export { bindFuncGraphFields, FunctionNames, type FuncGraphFields } from "./funcgraph.js";
 export { findUfuncEvents } from "./ufuncgraph.js";
+export { callSiteText, percent2, type CallSiteChain, type CallSiteHistogram } from "./hist-text.js";
