@@ -2,7 +2,7 @@
 import { DUMP_PARTS, dumpTraceDat } from "../tracedat/index.js";
 import { UsageError } from "../base/index.js";
 import type { DumpPart } from "../tracedat/index.js";
-import { parseOrderedArgs } from "./args.js";
+import { parseOrderedArgs, withoutVerbose } from "./args.js";
 import type { FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
@@ -37,31 +37,18 @@ const FLAGS: Record<string, FlagSpec> = {
   validate: { type: "boolean", short: "v" },
   all: { type: "boolean" },
   help: { type: "boolean", short: "h" },
-  verbose: { type: "string" },
   ...Object.fromEntries(DUMP_PARTS.map((v) => [v, { type: "boolean" as const }])),
 };
-
-const VERBOSE_LEVELS = /^([0-6]|none|crit|err|warn|info|debug|all)$/;
-
-/** `--verbose` with no value, which util.parseArgs cannot take for a string flag. */
-function isBareVerbose(arg: string): boolean {
-  return arg === "--verbose";
-}
 
 /** Prints a trace.dat's structure. */
 export const command: Command = {
   summary: "print the structure of a trace.dat (trace-cmd dump)",
   flags: FLAGS,
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { flags, positionals } = parseOrderedArgs(argv.filter((a) => !isBareVerbose(a)), FLAGS, "dump");
+    const { flags, positionals } = parseOrderedArgs(withoutVerbose(argv), FLAGS, "dump");
     if (flags.some((f) => f.name === "help")) {
       ctx.stdout.write(HELP);
       return 0;
-    }
-    for (const f of flags) {
-      if (f.name === "verbose" && f.value !== "" && !VERBOSE_LEVELS.test(f.value ?? "")) {
-        throw new UsageError(`invalid verbose level '${f.value ?? ""}': use 0-6 or none, crit, err, warn, info, debug, all`);
-      }
     }
     const inputs = flags.filter((f) => f.name === "i");
     if (positionals.length > (inputs.length > 0 ? 0 : 1)) throw new UsageError(`unexpected argument '${positionals[inputs.length > 0 ? 0 : 1]}': run 'ftk dump --help'`);

@@ -55,6 +55,7 @@ Without a command, records until Ctrl-C (or until the -P processes exit).
                   stacks, weighted by CPU time (HZ: at most the tick rate, CONFIG_HZ)
   --off-cpu       stacks where threads leave the CPU (sched_switch), for off-CPU flame graphs
   --proc-map      save the traced processes' address maps and /tmp/perf-PID.map (implied by the two above)
+  --verbose[=L]   accepted (trace-cmd's log level 0-6 or none ... all); ftk logs nothing more
   -h, --help      this help
 
 The exit status is the command's (128+N if it died of signal N).

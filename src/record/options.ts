@@ -78,6 +78,8 @@ export interface RecordOptions {
   profile?: boolean;
   /** extract -a: every instance as well as the top level. */
   allInstances?: boolean;
+  /** extract -t: the top level as well as the -B instances. */
+  extractTop?: boolean;
   /** The command to run and its arguments (empty: record until Ctrl-C). */
   command: string[];
   /** --sample[=HZ]: on-CPU stack samples (sched_stat_runtime + stacks); the rate when given. */
@@ -97,10 +99,12 @@ const WITH_VALUE = new Set([
 ]);
 const FLAGS = new Set([
   "-T", "-i", "-F", "-c", "-q", "-k", "-v", "-d", "-D", "--no-filter", "--date", "--poll", "--func-stack", "--tsc2nsec", "--profile",
-  "--quiet", "-h", "--help", "--sample", "--off-cpu", "--proc-map",
+  "--quiet", "-h", "--help", "--sample", "--off-cpu", "--proc-map", "--verbose",
 ]);
 /** Flags only some modes take: `extract -a` reads every instance. */
-const MODE_FLAGS: Partial<Record<RecordMode, ReadonlySet<string>>> = { extract: new Set(["-a"]) };
+const MODE_FLAGS: Partial<Record<RecordMode, ReadonlySet<string>>> = { extract: new Set(["-a", "-t"]) };
+/** trace-cmd's log levels for --verbose=LEVEL. */
+const VERBOSE_LEVELS = /^([0-6]|none|crit|err|warn|info|debug|all)$/;
 
 /** Every flag the parser accepts in `mode`, with whether it takes a value (help texts and completion list them). */
 export function recordFlags(mode: RecordMode): { flag: string; takesValue: boolean }[] {
@@ -314,6 +318,13 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         break;
       case "-a":
         o.allInstances = true;
+        break;
+      case "-t":
+        o.extractTop = true;
+        break;
+      case "--verbose":
+        // trace-cmd's log level: checked and accepted; ftk has nothing more to log.
+        if (value !== undefined && !VERBOSE_LEVELS.test(value)) throw new UsageError(`invalid verbose level '${value}': use 0-6 or none, crit, err, warn, info, debug, all`);
         break;
       case "--sample":
         o.sample = value === undefined ? {} : { hz: positiveInt("--sample", value) };

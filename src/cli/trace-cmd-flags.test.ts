@@ -1,0 +1,47 @@
+// Flags of trace-cmd 3.1.6 subcommands that ftk used to refuse (issue 12, "every subcommand's flags"):
+// --verbose[=LEVEL] on record, start, stream, set, extract, stack, check-events and dump; extract -t;
+// list -O (the plugin options, as 'ftk options') and list -P. None of these tests touches tracefs.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseRecordArgs } from "../index.js";
+import { runFtk } from "./report-test-helpers.js";
+
+test("--verbose and --verbose=LEVEL are accepted by record, start, stream, set and extract; a bad level is a usage error", () => {
+  for (const mode of ["record", "start", "stream", "set", "extract"] as const) {
+    const cmd = mode === "record" || mode === "stream" ? ["true"] : [];
+    for (const v of ["--verbose", "--verbose=debug", "--verbose=3"]) {
+      const o = parseRecordArgs([v, "-e", "sched:sched_switch", ...cmd], mode);
+      assert.equal(o.instances[0]!.events[0]!.spec, "sched:sched_switch", `${mode} ${v}`);
+    }
+    assert.throws(() => parseRecordArgs(["--verbose=loud", "-e", "sched:sched_switch", ...cmd], mode), /invalid verbose level 'loud'/);
+  }
+});
+
+test("extract -t asks for the top level as well as the -B instances; record refuses -t", () => {
+  assert.equal(parseRecordArgs(["-t", "-B", "a"], "extract").extractTop, true);
+  assert.equal(parseRecordArgs(["-B", "a"], "extract").extractTop, undefined);
+  assert.throws(() => parseRecordArgs(["-t", "true"], "record"), /unknown option '-t'/);
+});
+
+test("stack, check-events and dump take --verbose[=LEVEL]; a bad level exits 2 before anything is read", async () => {
+  for (const cmd of ["stack", "check-events", "dump"]) {
+    const ok = await runFtk([cmd, "--verbose=info", "--help"]);
+    assert.equal(ok.code, 0, `${cmd}: ${ok.stderr}`);
+    const bare = await runFtk([cmd, "--verbose", "--help"]);
+    assert.equal(bare.code, 0, `${cmd}: ${bare.stderr}`);
+    const bad = await runFtk([cmd, "--verbose=9"]);
+    assert.equal(bad.code, 2, `${cmd}: ${bad.stderr}`);
+    assert.match(bad.stderr, /invalid verbose level '9'/);
+  }
+});
+
+test("list -O prints the plugin options exactly as 'ftk options'; list -P lists no plugin files", async () => {
+  const options = await runFtk(["options"]);
+  const listO = await runFtk(["list", "-O"]);
+  assert.equal(listO.code, 0, listO.stderr);
+  assert.ok(options.stdout.includes("plugin:\tfgraph"));
+  assert.equal(listO.stdout, options.stdout);
+  const listP = await runFtk(["list", "-P"]);
+  assert.equal(listP.code, 0, listP.stderr);
+  assert.equal(listP.stdout, "");
+});
