@@ -46,6 +46,7 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   --ufuncgraph         user-space function graph of the uprobe entry/return events (the default for
                        files recorded with -p ufuncgraph); every -i, with --cpu and -F
   --summary            per-function calls, total and self time of those events
+  --event REGEX        the stored formats of the events (or systems) REGEX names (a POSIX basic regex, as trace-cmd)
   --events             event lines even for a file recorded with -p ufuncgraph (as -R, formatted)
   --profile, --by-comm, -G, -H, -T   not supported yet (refused with a message)
   -h, --help           this text
@@ -98,6 +99,7 @@ const FLAGS: Record<string, FlagSpec> = {
   ufuncgraph: { type: "boolean" },
   wakeup: { type: "boolean", short: "w" },
   summary: { type: "boolean" },
+  event: { type: "string" },
   events: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
@@ -272,6 +274,9 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
         break;
       case "events":
         options.events = true;
+        break;
+      case "event":
+        options.eventFormats = value!;
         break;
     }
   }

@@ -1,10 +1,16 @@
 // Flags of trace-cmd 3.1.6 subcommands that ftk used to refuse (issue 12, "every subcommand's flags"):
 // --verbose[=LEVEL] on record, start, stream, set, extract, stack, check-events and dump; extract -t;
-// list -O (the plugin options, as 'ftk options') and list -P. None of these tests touches tracefs.
+// list -O (the plugin options, as 'ftk options') and list -P; report --event on version 7 files. None of
+// these tests touches tracefs.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
-import { parseRecordArgs } from "../index.js";
-import { runFtk } from "./report-test-helpers.js";
+import { basicRegExp, parseRecordArgs } from "../index.js";
+import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
+import { firstDifference, runFtk } from "./report-test-helpers.js";
 
 test("--verbose and --verbose=LEVEL are accepted by record, start, stream, set and extract; a bad level is a usage error", () => {
   for (const mode of ["record", "start", "stream", "set", "extract"] as const) {
@@ -44,4 +50,33 @@ test("list -O prints the plugin options exactly as 'ftk options'; list -P lists 
   const listP = await runFtk(["list", "-P"]);
   assert.equal(listP.code, 0, listP.stderr);
   assert.equal(listP.stdout, "");
+});
+
+test("basicRegExp reads POSIX basic regular expressions: ( ) | + ? are literal, \\( \\| \\+ are operators", () => {
+  assert.ok(basicRegExp("sched_\\(sw\\|wa\\)").test("SCHED_WAKEUP"));
+  assert.ok(basicRegExp("a+b").test("xa+b"));
+  assert.ok(!basicRegExp("a+b").test("aab"));
+  assert.ok(basicRegExp("a\\+b").test("aab"));
+  assert.ok(basicRegExp("[(]x").test("(x"));
+});
+
+const skipShared = skipWithoutShared();
+const hasTraceCmd = spawnSync("trace-cmd", ["--help"]).error === undefined;
+test("report --event on a v7 file prints what trace-cmd prints for the same file converted to v6", { skip: skipShared || (hasTraceCmd ? false : "trace-cmd not installed") }, async () => {
+  const fixtures = join(sharedDir()!, "fixtures", "tracedat");
+  const dir = mkdtempSync(join(tmpdir(), "ftk-event-"));
+  try {
+    for (const name of readdirSync(fixtures).filter((f) => /v7.*\.dat$/.test(f))) {
+      const v6 = join(dir, name.replace(/\.dat$/, ".v6.dat"));
+      assert.equal((await runFtk(["convert", "-i", join(fixtures, name), "-o", v6, "--file-version", "6", "--compression", "none"])).code, 0);
+      for (const re of ["sched", "sched:sched_sw", "irq\\|timer", ".*"]) {
+        const theirs = spawnSync("trace-cmd", ["report", "--event", re, "-i", v6], { encoding: "latin1", maxBuffer: 1 << 28 }).stdout;
+        const ours = await runFtk(["report", "--event", re, "-i", join(fixtures, name)]);
+        assert.equal(ours.code, 0, ours.stderr);
+        assert.equal(firstDifference(theirs, ours.stdout), undefined, `${name} --event ${re}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

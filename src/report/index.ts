@@ -9,3 +9,4 @@ export { EventWalker, TraceEventMaker, fieldValueReader, type EventWalkerOptions
 export { bindFuncGraphFields, FunctionNames, type FuncGraphFields } from "./funcgraph.js";
 export { findUfuncEvents } from "./ufuncgraph.js";
 export { callSiteText, percent2, type CallSiteChain, type CallSiteHistogram } from "./hist-text.js";
+export { writeEventFormats, basicRegExp } from "./event-formats.js";

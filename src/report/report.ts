@@ -25,6 +25,7 @@ import { TimestampFormatter, TsDiffColumn, type TimestampStyle } from "./timesta
 import { writeFileInfo, writeCpuList } from "./file-info.js";
 import { findUfuncEvents, hasUfuncgraphProbes, writeUfuncgraph } from "./ufuncgraph.js";
 import { WakeupLatency } from "./wakeup-latency.js";
+import { writeEventFormats } from "./event-formats.js";
 
 /** Page size of this host for `-p` (x86_64 and most arm64 kernels; Node cannot ask getpagesize()). */
 const HOST_PAGE_SIZE = 4096;
@@ -172,6 +173,10 @@ export async function writeReport(options: ReportOptions, out: TextOutput, signa
     }
     if (options.endian) {
       out.write(`file is ${first.littleEndian ? "little" : "big"} endian and host is ${endianness() === "LE" ? "little" : "big"} endian\n`);
+      return 0;
+    }
+    if (options.eventFormats !== undefined) {
+      writeEventFormats(first, options.eventFormats, out);
       return 0;
     }
     if (options.checkEvents) {
