@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   stat: () => import("./stat.js"),
   show: () => import("./show.js"),
   stop: () => import("./stop.js"),
+  restart: () => import("./restart.js"),
   reset: () => import("./reset.js"),
   report: () => import("./report.js"),
   probe: () => import("./probe.js"),
