@@ -138,6 +138,7 @@ async function openInputs(options: ReportOptions): Promise<InputFile[]> {
         ...(options.rawTs ? { rawTs: true } : {}),
         ...(options.noDate ? { noDate: true } : {}),
         ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}),
+        ...(options.extraKallsyms !== undefined ? { extraKallsyms: options.extraKallsyms } : {}),
       });
       const filters: ReportFilter[] = [
         ...(options.filters ?? []).map((text) => ({ text, invert: options.invertFilter === true })),
