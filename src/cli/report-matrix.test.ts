@@ -128,6 +128,7 @@ for (const name of files) {
     const reportText = storedReport(base);
     const ev = firstEventName(reportText);
     cases.push(["--cpu", "0"], ["-t"], ["-R"], ["-l"], ["--ts-diff"]);
+    cases.push(["--boundary"]);
     if (ev !== undefined) cases.push(["-F", ev], ["-F", ".*:common_pid<100"], ["-v", "-F", ev]);
     if (reportText.includes(" sched_switch: ")) cases.push(["-F", "sched_switch:prev_pid>100||next_pid<10"]);
     // Options that change nothing on most files run on a few (keeps this test within a few minutes).

@@ -47,6 +47,7 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   --ufuncgraph         user-space function graph of the uprobe entry/return events (the default for
                        files recorded with -p ufuncgraph); every -i, with --cpu and -F
   --summary            per-function calls, total and self time of those events
+  --boundary           a "CPU:N [SUBBUFFER START]" line where each sub-buffer (page) of events starts
   --kallsyms FILE      more function symbols (kallsyms text); its names win where both have an address
   --event REGEX        the stored formats of the events (or systems) REGEX names (a POSIX basic regex, as trace-cmd)
   --events             event lines even for a file recorded with -p ufuncgraph (as -R, formatted)
@@ -103,6 +104,7 @@ const FLAGS: Record<string, FlagSpec> = {
   summary: { type: "boolean" },
   event: { type: "string" },
   kallsyms: { type: "string" },
+  boundary: { type: "boolean" },
   events: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
@@ -284,6 +286,9 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
         break;
       case "kallsyms":
         kallsymsPath = value!;
+        break;
+      case "boundary":
+        options.boundary = true;
         break;
     }
   }

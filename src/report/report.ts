@@ -364,6 +364,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
   }
 
   const tsCheck = options.tsCheck === true;
+  const boundary = options.boundary === true;
   const warn = options.onWarning ?? defaultWarning;
   let lastTs = 0;
   if (options.wakeup && multi) throw new UsageError("wakeup latency (-w) works on one input file only");
@@ -411,6 +412,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       const event = line.eventOf(rec);
       let text = handle.prefix;
       if (rec.missedEvents !== 0) text += missedEventsLine(rec.cpu, rec.missedEvents);
+      if (boundary && rec.atPageStart === true) text += `CPU:${rec.cpu} [SUBBUFFER START]\n`;
       const ts = rec.ts - alignBase;
       text += event === undefined ? line.unknownColumns(rec) : line.taskColumns(rec) + line.timestamps.column(ts);
       if (tsDiff !== undefined) text += tsDiff.column(ts, handle.tsDiffUsecs);
