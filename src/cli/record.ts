@@ -20,6 +20,7 @@ Without a command, records until Ctrl-C (or until the -P processes exit).
   -p TRACER       tracer (function, function_graph, ufuncgraph with -x)
   -g FUNC         graph this function (function_graph) / functions glob for ufuncgraph
   -l FUNC, -n FUNC  set_ftrace_filter / set_ftrace_notrace
+  --module MOD    the -l/-n/-g after it are functions of kernel module MOD; alone: all of its functions
   --max-graph-depth N
   -O OPT          set a trace option; 'noOPT' clears it
   -P PID          trace only this process (repeatable, or comma separated)

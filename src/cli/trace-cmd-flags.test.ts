@@ -119,3 +119,17 @@ test("report --kallsyms FILE (renamed and new symbols) matches trace-cmd, -f and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("--module MOD: the -l/-n/-g after it are that module's functions; alone, all of them (as trace-cmd writes them)", () => {
+  const o = parseRecordArgs(["-p", "function", "-l", "vfs_read", "--module", "ext4", "-l", "ext4_*", "-n", "ext4_sync*", "true"], "record");
+  assert.deepEqual(o.ftraceFilter, ["vfs_read", "ext4_*:mod:ext4"]);
+  assert.deepEqual(o.ftraceNotrace, ["ext4_sync*:mod:ext4"]);
+  assert.deepEqual(parseRecordArgs(["-p", "function", "--module", "xfs", "true"], "record").ftraceFilter, ["*:mod:xfs"]);
+  assert.deepEqual(parseRecordArgs(["-p", "function_graph", "--module", "a", "--module", "b", "-g", "f", "true"], "record"), {
+    ...parseRecordArgs(["-p", "function_graph", "--module", "a", "--module", "b", "-g", "f", "true"], "record"),
+    ftraceFilter: ["*:mod:a"],
+    graphFunctions: ["f:mod:b"],
+  });
+  assert.throws(() => parseRecordArgs(["-B", "i", "--module", "m", "true"], "record"), /top level only/);
+  assert.throws(() => parseRecordArgs(["-p", "ufuncgraph", "-x", "/bin/true", "--module", "m", "true"], "record"), /does not apply to -p ufuncgraph/);
+});

@@ -95,7 +95,7 @@ export type RecordMode = "record" | "start" | "stream" | "extract" | "set";
 
 const WITH_VALUE = new Set([
   "-e", "-f", "-R", "-p", "-g", "-l", "-n", "-O", "-P", "-C", "-b", "-m", "-M", "-B", "-o", "-s", "-x",
-  "--max-graph-depth", "--cmdlines-size", "--file-version", "--compression", "--uprobe", "--user", "--temp", "-r",
+  "--max-graph-depth", "--cmdlines-size", "--file-version", "--compression", "--uprobe", "--user", "--temp", "-r", "--module",
 ]);
 const FLAGS = new Set([
   "-T", "-i", "-F", "-c", "-q", "-k", "-v", "-d", "-D", "--no-filter", "--date", "--poll", "--func-stack", "--tsc2nsec", "--profile",
@@ -147,6 +147,14 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
   let current = top;
   let lastEvent: EventRequest | undefined;
   let negate = false;
+  /** --module MOD: the kernel module the following function names belong to. */
+  let module: string | undefined;
+  let moduleFiltered = false;
+  const inModule = (func: string): string => {
+    if (module === undefined) return func;
+    moduleFiltered = true;
+    return `${func}:mod:${module}`;
+  };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
     let value: string | undefined;
@@ -208,13 +216,21 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         o.tracer = v;
         break;
       case "-g":
-        o.graphFunctions.push(v);
+        o.graphFunctions.push(inModule(v));
         break;
       case "-l":
-        o.ftraceFilter.push(v);
+        o.ftraceFilter.push(inModule(v));
         break;
       case "-n":
-        o.ftraceNotrace.push(v);
+        o.ftraceNotrace.push(inModule(v));
+        break;
+      case "--module":
+        // As trace-cmd: the -l/-n/-g after it name functions of that module; a module with none of
+        // them traces all of its functions ("*:mod:MOD" in set_ftrace_filter).
+        if (current !== top) throw new UsageError("--module applies to the top level only: give it before any -B");
+        if (module !== undefined && !moduleFiltered) o.ftraceFilter.push(`*:mod:${module}`);
+        module = v;
+        moduleFiltered = false;
         break;
       case "--max-graph-depth":
         o.maxGraphDepth = positiveInt(arg, v, 0);
@@ -341,6 +357,10 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
       default:
         throw new UsageError(`option '${arg}' is not supported by ftk ${mode}`);
     }
+  }
+  if (module !== undefined) {
+    if (o.tracer === "ufuncgraph") throw new UsageError("--module names kernel functions: it does not apply to -p ufuncgraph");
+    if (!moduleFiltered) o.ftraceFilter.push(`*:mod:${module}`);
   }
   if (o.fileVersion === 6) {
     if (o.compressionGiven && o.compression !== "none") {
