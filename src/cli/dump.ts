@@ -1,6 +1,6 @@
 // `ftk dump`: the structure of a trace.dat as `trace-cmd dump` prints it.
 import { DUMP_PARTS, dumpTraceDat } from "../tracedat/index.js";
-import { UsageError } from "../base/index.js";
+import { TextOutput, UsageError } from "../base/index.js";
 import type { DumpPart } from "../tracedat/index.js";
 import { parseOrderedArgs, withoutVerbose } from "./args.js";
 import type { FlagSpec } from "./args.js";
@@ -58,7 +58,10 @@ export const command: Command = {
       if (f.name === "all") parts.push("all");
       else if ((DUMP_PARTS as readonly string[]).includes(f.name)) parts.push(f.name as DumpPart);
     }
-    ctx.stdout.write(await dumpTraceDat(path, { parts, validate: flags.some((f) => f.name === "validate") }));
+    // Latin-1: one character per byte of the file, as trace-cmd prints them.
+    const out = new TextOutput(ctx.stdout);
+    out.write(await dumpTraceDat(path, { parts, validate: flags.some((f) => f.name === "validate") }));
+    await out.flush();
     return 0;
   },
 };

@@ -1,7 +1,7 @@
 // `ftk hist`: the call sites of a trace.dat as trees of callers, like trace-cmd 3.1.6 `hist`.
-import { UsageError } from "../base/index.js";
+import { TextOutput, UsageError } from "../base/index.js";
 import { readCallSites } from "../model/index.js";
-import { callSiteText } from "../report/index.js";
+import { writeCallSites } from "../report/index.js";
 import { openTrace } from "../tracedat/index.js";
 import { parseOrderedArgs } from "./args.js";
 import type { FlagSpec } from "./args.js";
@@ -40,13 +40,15 @@ export const command: Command = {
     if (positionals.length > (inputs.length > 0 ? 0 : 1)) throw new UsageError(`unexpected argument '${positionals[inputs.length > 0 ? 0 : 1]}': run 'ftk hist --help'`);
     const path = inputs[0]?.value ?? positionals[0] ?? "trace.dat";
     const trace = await openTrace(path);
+    const out = new TextOutput(ctx.stdout);
     try {
       const histograms = await readCallSites(trace, { compact: flags.some((f) => f.name === "P") });
-      histograms.forEach((h, i) => {
+      for (let i = 0; i < histograms.length; i++) {
         // trace-cmd runs instances one after another without a break (and repeats the earlier ones).
-        if (i > 0) ctx.stdout.write("\n");
-        ctx.stdout.write(callSiteText(h));
-      });
+        if (i > 0) out.write("\n");
+        await writeCallSites(histograms[i]!, out);
+      }
+      await out.flush();
     } finally {
       await trace.close();
     }

@@ -1,5 +1,6 @@
 // The text of `trace-cmd hist` (3.1.6): each call site's callers as a tree, the counts and shares. The
 // model counts the call sites (model/call-sites.ts); this file only lays them out.
+import type { TextOutput } from "../base/index.js";
 
 /** One frame of a call-site tree and the frames it was called from. */
 export interface CallSiteChain {
@@ -54,12 +55,17 @@ function singleChain(c: CallSiteChain): boolean {
   }
 }
 
-/** Lays out one histogram; `out` gets the text piece by piece. */
+/** Where the text goes, piece by piece. */
+interface Sink {
+  push(...pieces: string[]): void;
+}
+
+/** Lays out one histogram into `out`. */
 class HistWriter {
   /** The columns that still have a `|` running down (trace-cmd's line mask). */
   private readonly lines: boolean[] = [];
 
-  constructor(private readonly out: string[]) {}
+  constructor(private readonly out: Sink) {}
 
   private indent(n: number): void {
     let s = "";
@@ -102,21 +108,34 @@ class HistWriter {
   }
 }
 
+/** Writes one top-level chain (a call site and its callers). */
+function writeChain(h: CallSiteHistogram, c: CallSiteChain, first: boolean, w: HistWriter, out: Sink): void {
+  if (!first) out.push("\n");
+  const share = percent2(h.total, c.count);
+  const name = text(c.name).padStart(30);
+  out.push(h.compact ? `  %${share} <all pids> ${name} #${c.count}\n` : `  %${share}  (${c.pid}) ${h.comm(c.pid)} ${name} #${c.count}\n`);
+  out.push(START, TICK + (c.event ? `*${text(c.name)}*` : text(c.name)) + "\n");
+  w.parents(c, 0);
+}
+
 /**
  * The text `trace-cmd hist` prints for one buffer's call sites.
  * @example
- * process.stdout.write(callSiteText(histogram));
+ * process.stdout.write(callSiteText(histogram), "latin1");
  */
 export function callSiteText(h: CallSiteHistogram): string {
   const out: string[] = [];
   const w = new HistWriter(out);
-  h.chains.forEach((c, i) => {
-    if (i > 0) out.push("\n");
-    const share = percent2(h.total, c.count);
-    const name = text(c.name).padStart(30);
-    out.push(h.compact ? `  %${share} <all pids> ${name} #${c.count}\n` : `  %${share}  (${c.pid}) ${h.comm(c.pid)} ${name} #${c.count}\n`);
-    out.push(START, TICK + (c.event ? `*${text(c.name)}*` : text(c.name)) + "\n");
-    w.parents(c, 0);
-  });
+  h.chains.forEach((c, i) => writeChain(h, c, i === 0, w, out));
   return out.join("");
+}
+
+/** Writes the text of callSiteText() to `out` as it is made (the text of a large trace runs to tens of MB). */
+export async function writeCallSites(h: CallSiteHistogram, out: TextOutput): Promise<void> {
+  const sink: Sink = { push: (...pieces) => pieces.forEach((p) => out.write(p)) };
+  const w = new HistWriter(sink);
+  for (let i = 0; i < h.chains.length && !out.isClosed; i++) {
+    writeChain(h, h.chains[i]!, i === 0, w, sink);
+    await out.maybeFlush();
+  }
 }
