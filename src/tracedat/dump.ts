@@ -45,6 +45,8 @@ const STRING_MAX = 1024;
 /** trace-cmd prints text in pieces of this many bytes, each up to its first NUL. */
 const TEXT_PIECE = 1023;
 const WINDOW_BYTES = 64 * 1024;
+/** Larger than any metadata block (kallsyms is a few MB): a bigger size is corrupt. */
+const MAX_BLOCK_BYTES = 1024 * 1024 * 1024;
 
 const SECTION_OPTIONS: Partial<Record<number, { name: string; parts: number }>> = {
   [OPTION.HEADER_INFO]: { name: "HEADERS", parts: P["head-page"] | P["head-event"] },
@@ -132,9 +134,17 @@ class Reader {
     if (this.decompress === undefined) throw traceFileError(this.path, `cannot read ${what}: its section is compressed but the file names no known algorithm`, this.pos);
     const csize = await this.u(4, what);
     const rsize = await this.u(4, what);
+    const at = this.pos - 8;
     const src = await this.bytes(csize, what);
+    if (rsize > MAX_BLOCK_BYTES) throw traceFileError(this.path, `cannot decompress ${what} at offset ${hex(at)}: it claims ${rsize} bytes`, at);
     const dst = Buffer.alloc(rsize);
-    if (this.decompress(src, dst) !== rsize) throw traceFileError(this.path, `cannot decompress ${what} at offset ${hex(this.pos - csize - 8)}`, this.pos - csize - 8);
+    let got: number;
+    try {
+      got = this.decompress(src, dst);
+    } catch (e) {
+      throw traceFileError(this.path, `cannot decompress ${what} at offset ${hex(at)}: ${(e as Error).message}`, at, e);
+    }
+    if (got !== rsize) throw traceFileError(this.path, `cannot decompress ${what} at offset ${hex(at)}`, at);
     this.block = dst;
     this.blockPos = 0;
   }
@@ -451,6 +461,7 @@ class Dumper {
   private async optionList(): Promise<number> {
     const r = this.r;
     let count = 0;
+    const seen = new Set<bigint>([BigInt(r.pos)]);
     for (;;) {
       if (this.version >= 7) {
         const flags = await this.sectionHeader(P.options);
@@ -475,6 +486,9 @@ class Dumper {
       }
       r.closeBlock();
       if (next === 0n || this.version < 7) return count;
+      // A chain that comes back to an options section it has read is corrupt (trace-cmd would recurse forever).
+      if (seen.has(next)) throw traceFileError(r.path, `the options chain loops back to offset ${hex(Number(next))}`, Number(next));
+      seen.add(next);
       r.pos = Number(next);
       this.print(P.options, "\n\n");
     }
