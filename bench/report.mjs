@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Times `ftk report -i F` against `trace-cmd report -i F` on the benchmark traces (output to /dev/null,
 // runs interleaved, medians), prints the time ratio and ftk's peak RSS, and checks both outputs are
-// identical (sha256 of each output, in separate runs). Usage: node bench/report.mjs [runs] [files...]
+// identical (sha256 of each output, in separate runs). Usage: node bench/report.mjs [--cmd hist] [runs] [files...]
+// (--cmd times another file-reading subcommand both tools have the same way, e.g. hist).
 // Files default to $FTK_SHARED/fixtures/bench/*.dat (FTK_SHARED defaults to ../shared).
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -15,6 +16,8 @@ const mainJs = join(root, "dist", "cli", "main.js");
 const shared = process.env.FTK_SHARED ?? resolve(root, "..", "shared");
 
 const args = process.argv.slice(2);
+const cmdAt = args.indexOf("--cmd");
+const cmd = cmdAt >= 0 ? args.splice(cmdAt, 2)[1] : "report";
 const runs = args.length > 0 && /^\d+$/.test(args[0]) ? Number(args.shift()) : 3;
 let files = args;
 if (files.length === 0) {
@@ -76,7 +79,7 @@ function hashed(cmd, argv) {
 function ftkPeakRssKiB(file) {
   const script =
     `import { main } from ${JSON.stringify(mainJs)};` +
-    `const code = await main(["report", "-i", ${JSON.stringify(file)}]);` +
+    `const code = await main([${JSON.stringify(cmd)}, "-i", ${JSON.stringify(file)}]);` +
     `process.stderr.write("FTK_MAXRSS_KIB " + process.resourceUsage().maxRSS + "\\n");` +
     `process.exitCode = code;`;
   return new Promise((res, rej) => {
@@ -103,17 +106,17 @@ for (const file of files) {
   const tc = [];
   const ftk = [];
   for (let i = 0; i < runs; i++) {
-    tc.push(await timed("trace-cmd", ["report", "-i", file]));
-    ftk.push(await timed(process.execPath, [ftkBin, "report", "-i", file]));
+    tc.push(await timed("trace-cmd", [cmd, "-i", file]));
+    ftk.push(await timed(process.execPath, [ftkBin, cmd, "-i", file]));
   }
   const rss = await ftkPeakRssKiB(file);
-  const [a, b] = [await hashed("trace-cmd", ["report", "-i", file]), await hashed(process.execPath, [ftkBin, "report", "-i", file])];
+  const [a, b] = [await hashed("trace-cmd", [cmd, "-i", file]), await hashed(process.execPath, [ftkBin, cmd, "-i", file])];
   const same = a.sha === b.sha && a.bytes === b.bytes;
   const tm = median(tc);
   const fm = median(ftk);
   console.log(`${basename(file)}  (${runs} runs each, interleaved, output to /dev/null)`);
-  console.log(`  trace-cmd report  median ${(tm / 1000).toFixed(2)} s   [${tc.map((x) => (x / 1000).toFixed(2)).join(", ")}]`);
-  console.log(`  ftk report        median ${(fm / 1000).toFixed(2)} s   [${ftk.map((x) => (x / 1000).toFixed(2)).join(", ")}]`);
+  console.log(`  trace-cmd ${cmd.padEnd(7)} median ${(tm / 1000).toFixed(2)} s   [${tc.map((x) => (x / 1000).toFixed(2)).join(", ")}]`);
+  console.log(`  ftk ${cmd.padEnd(13)} median ${(fm / 1000).toFixed(2)} s   [${ftk.map((x) => (x / 1000).toFixed(2)).join(", ")}]`);
   console.log(`  time ratio ftk/trace-cmd ${(fm / tm).toFixed(2)}   (goal <= 1.00)`);
   console.log(`  ftk peak RSS ${(rss / 1024).toFixed(1)} MB   (goal < 200 MB)`);
   console.log(`  output ${same ? "identical" : "DIFFERENT"}: ${a.bytes} bytes sha256 ${a.sha.slice(0, 16)}… vs ${b.bytes} bytes ${b.sha.slice(0, 16)}…`);

@@ -1,6 +1,6 @@
 // Scenario 2, cross-check with trace-cmd 3.1.6 on the same kernel: the same recording made once by
 // each tool, then each tool's report of the other's file must equal the other's own report, byte
-// for byte. function_graph reuses scenario 1's two recordings.
+// for byte; so must ftk hist and trace-cmd hist. function_graph reuses scenario 1's two recordings.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { assertSameText } from "../lib/lab.mjs";
@@ -66,6 +66,16 @@ export function tests(lab) {
         const actual = lab.ftk("report", "-i", file);
         assert.equal(actual.status, 0, actual.stderr);
         assertSameText(actual.stdout, expected.stdout, `ftk report -i ${ftkFile}`);
+      });
+      // hist counts call sites from function_graph, function and kernel_stack records: both tools' files.
+      test(`ftk hist equals trace-cmd hist on both tools' ${label} files`, lab.needs("record", "hist"), () => {
+        for (const file of [lab.step(tcStep).assertOk().path(tcFile), lab.step(ftkStep).assertOk().path(ftkFile)]) {
+          const expected = lab.traceCmd("hist", "-i", file);
+          assert.equal(expected.status, 0, expected.stderr);
+          const actual = lab.ftk("hist", "-i", file);
+          assert.equal(actual.status, 0, actual.stderr);
+          assertSameText(actual.stdout, expected.stdout, `ftk hist -i ${file}`);
+        }
       });
     }
   });

@@ -55,3 +55,18 @@ export function parseIntegerFlag(value: string | undefined, flag: string): numbe
   if (!/^[-+]?\d+$/.test(v)) throw new UsageError(`bad value '${value ?? ""}' for ${flag}: expected an integer`);
   return Number(v);
 }
+
+const VERBOSE_LEVELS = /^([0-6]|none|crit|err|warn|info|debug|all)$/;
+
+/**
+ * Drops trace-cmd's `--verbose[=LEVEL]` from argv (an optional value glued to the flag, which
+ * util.parseArgs cannot express) after checking the level; ftk has no more to log at any level.
+ */
+export function withoutVerbose(argv: readonly string[]): string[] {
+  return argv.filter((arg) => {
+    if (arg !== "--verbose" && !arg.startsWith("--verbose=")) return true;
+    const level = arg.slice("--verbose=".length);
+    if (arg !== "--verbose" && !VERBOSE_LEVELS.test(level)) throw new UsageError(`invalid verbose level '${level}': use 0-6 or none, crit, err, warn, info, debug, all`);
+    return false;
+  });
+}

@@ -3,7 +3,7 @@
 import { Tracefs } from "../tracefs/index.js";
 import { UsageError } from "../base/index.js";
 import { checkEventFormats } from "../record/index.js";
-import { parseOrderedArgs } from "./args.js";
+import { parseOrderedArgs, withoutVerbose } from "./args.js";
 import type { FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
@@ -15,6 +15,7 @@ With -v it also names the events whose print fmt cannot be rendered (reports pri
 
   -N         accepted for trace-cmd's command line (ftk's plugins do not change how formats parse)
   -v         also list print fmts that do not render, and count the formats checked
+  --verbose[=LEVEL] accepted, as trace-cmd's log level (0-6 or none ... all); ftk logs nothing more
   -h, --help this help
 `;
 
@@ -25,7 +26,7 @@ export const command: Command = {
   summary: "check that every event format of the running kernel parses",
   flags: FLAGS,
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { flags, positionals } = parseOrderedArgs(argv, FLAGS, "check-events");
+    const { flags, positionals } = parseOrderedArgs(withoutVerbose(argv), FLAGS, "check-events");
     if (flags.some((f) => f.name === "help")) {
       ctx.stdout.write(HELP);
       return 0;

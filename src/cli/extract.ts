@@ -4,11 +4,13 @@ import { extract } from "../record/index.js";
 import type { CliContext, Command } from "./context.js";
 import { parseOrHelp } from "./record.js";
 
-const HELP = `usage: ftk extract [-o FILE] [-B INSTANCE]... [-a] [--file-version 6|7] [--compression none|zstd|zlib] [-q]
+const HELP = `usage: ftk extract [-o FILE] [-B INSTANCE]... [-a] [-t] [--file-version 6|7] [--compression none|zstd|zlib] [-q]
 
 Reads what is in the ring buffers now (top level, or the given instances) into a trace.dat file.
 
   -a              every instance as well as the top level
+  -t              the top level as well as the -B instances
+  --verbose[=L]   accepted (trace-cmd's log level); ftk logs nothing more
 `;
 
 /** Extracts the ring buffers into a trace.dat. */

@@ -4,7 +4,7 @@ import { TextOutput, UsageError } from "../base/index.js";
 import { Tracefs } from "../tracefs/index.js";
 import type { CliContext, Command } from "./context.js";
 
-const HELP = `usage: ftk list [-e [regex]][-F][--full][-R][-l][-t][-o][-f [regex]][-B][-C][-c]
+const HELP = `usage: ftk list [-e [regex]][-F][--full][-R][-l][-t][-o][-f [regex]][-B][-C][-c][-O][-P]
 
 Lists what the running kernel offers for tracing (everything when no option is given).
 
@@ -19,12 +19,14 @@ Lists what the running kernel offers for tracing (everything when no option is g
   -B          tracing instances
   -C          clocks (the current one in brackets)
   -c          compression algorithms ftk can write into trace.dat (besides 'none')
+  -O          plugin options of report -O (as 'ftk options')
+  -P          plugin files loaded: none (ftk's plugins are built in), so it prints nothing
 `;
 
 interface ListArgs {
   events: boolean; eventRe?: RegExp; format: boolean; full: boolean; triggers: boolean; filters: boolean;
   tracers: boolean; options: boolean; functions: boolean; functionRe?: RegExp; instances: boolean; clocks: boolean;
-  compression: boolean;
+  compression: boolean; pluginOptions: boolean; pluginFiles: boolean;
 }
 
 function compileRegex(text: string): RegExp {
@@ -39,7 +41,7 @@ function compileRegex(text: string): RegExp {
 function parseListArgs(argv: string[]): ListArgs | "help" {
   const a: ListArgs = {
     events: false, format: false, full: false, triggers: false, filters: false, tracers: false, options: false,
-    functions: false, instances: false, clocks: false, compression: false,
+    functions: false, instances: false, clocks: false, compression: false, pluginOptions: false, pluginFiles: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -62,6 +64,8 @@ function parseListArgs(argv: string[]): ListArgs | "help" {
       case "-B": a.instances = true; break;
       case "-C": a.clocks = true; break;
       case "-c": a.compression = true; break;
+      case "-O": a.pluginOptions = true; break;
+      case "-P": a.pluginFiles = true; break;
       default:
         throw new UsageError(arg.startsWith("-") ? `unknown option '${arg}': run 'ftk list --help'` : `unexpected argument '${arg}': run 'ftk list --help'`);
     }
@@ -121,6 +125,14 @@ export const command: Command = {
       ctx.stdout.write(HELP);
       return 0;
     }
+    const plugins = a.pluginOptions ? (await import("./options.js")).pluginOptionsText() : "";
+    if (a.pluginOptions || a.pluginFiles) {
+      // Nothing else asked: no tracefs (nor root) needed.
+      if (!a.events && !a.tracers && !a.options && !a.functions && !a.instances && !a.clocks && !a.compression) {
+        await emit(ctx, plugins);
+        return 0;
+      }
+    }
     const nothing = !a.events && !a.tracers && !a.options && !a.functions && !a.instances && !a.clocks && !a.compression;
     const out: string[] = [];
     if (!nothing && !a.events && !a.tracers && !a.options && !a.functions && !a.instances && !a.clocks) {
@@ -146,6 +158,7 @@ export const command: Command = {
       const funcs = await fs.availableFilterFunctions();
       for (const f of funcs) if (!a.functionRe || a.functionRe.test(f)) out.push(f + "\n");
     }
+    out.push(plugins);
     if (a.instances) {
       const names = await fs.listInstances();
       out.push(names.length === 0 ? "No buffer instances defined\n" : names.map((n) => n + "\n").join(""));

@@ -15,6 +15,16 @@ its default, one block per option, a line of '=' between plugins.
 
 const FLAGS: Record<string, FlagSpec> = { help: { type: "boolean", short: "h" } };
 
+/** The plugin options as `trace-cmd options` (and `list -O`) lays them out. */
+export function pluginOptionsText(): string {
+  const lines: string[] = [];
+  PLUGIN_OPTIONS.forEach((o, i) => {
+    if (i > 0) lines.push(PLUGIN_OPTIONS[i - 1]!.plugin === o.plugin ? "------------" : "============");
+    lines.push(`  plugin:\t${o.plugin}`, `  option:\t${o.option}`, `    desc:\t${o.description}`, `     set:\t${o.defaultOn ? 1 : 0}`);
+  });
+  return lines.join("\n") + "\n";
+}
+
 /** Lists the plugin options. */
 export const command: Command = {
   summary: "list the plugin options of report -O",
@@ -26,12 +36,7 @@ export const command: Command = {
       return 0;
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}': run 'ftk options --help'`);
-    const lines: string[] = [];
-    PLUGIN_OPTIONS.forEach((o, i) => {
-      if (i > 0) lines.push(PLUGIN_OPTIONS[i - 1]!.plugin === o.plugin ? "------------" : "============");
-      lines.push(`  plugin:\t${o.plugin}`, `  option:\t${o.option}`, `    desc:\t${o.description}`, `     set:\t${o.defaultOn ? 1 : 0}`);
-    });
-    ctx.stdout.write(lines.join("\n") + "\n");
+    ctx.stdout.write(pluginOptionsText());
     return 0;
   },
 };

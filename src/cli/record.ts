@@ -20,6 +20,7 @@ Without a command, records until Ctrl-C (or until the -P processes exit).
   -p TRACER       tracer (function, function_graph, ufuncgraph with -x)
   -g FUNC         graph this function (function_graph) / functions glob for ufuncgraph
   -l FUNC, -n FUNC  set_ftrace_filter / set_ftrace_notrace
+  --module MOD    the -l/-n/-g after it are functions of kernel module MOD; alone: all of its functions
   --max-graph-depth N
   -O OPT          set a trace option; 'noOPT' clears it
   -P PID          trace only this process (repeatable, or comma separated)
@@ -55,6 +56,7 @@ Without a command, records until Ctrl-C (or until the -P processes exit).
                   stacks, weighted by CPU time (HZ: at most the tick rate, CONFIG_HZ)
   --off-cpu       stacks where threads leave the CPU (sched_switch), for off-CPU flame graphs
   --proc-map      save the traced processes' address maps and /tmp/perf-PID.map (implied by the two above)
+  --verbose[=L]   accepted (trace-cmd's log level 0-6 or none ... all); ftk logs nothing more
   -h, --help      this help
 
 The exit status is the command's (128+N if it died of signal N).

@@ -53,6 +53,15 @@ const KNOWN_DIFFERENCES: KnownDifference[] = [
       "the end of the record (the next record's bytes); ftk prints zeros for them",
     lines: (e, a) => e !== undefined && a !== undefined && e.includes("kernel_stack:") && sameUpTo(e, a, "caller=ARRAY["),
   },
+  {
+    file: /v7/,
+    options: /--event /,
+    reason:
+      "--event on a version 7 file: trace-cmd 3.1.6 prints nothing (it has read the format sections when it " +
+      "opened the file, and the listing only prints while reading them); ftk prints the formats as for a " +
+      "version 6 file (trace-cmd-flags.test.ts checks them against trace-cmd on the file converted to v6)",
+    lines: (e) => e === undefined || e === "",
+  },
 ];
 
 function sameUpTo(e: string, a: string, marker: string): boolean {
@@ -114,10 +123,12 @@ for (const name of files) {
   if (sched.has(name)) cases.push(["-w"]);
   // Flags of issue 12 that answer for the first file only, or change nothing for these files.
   cases.push(["-e"], ["-p"], ["--check-events"]);
+  cases.push(["--event", "sched"], ["--event", "sched:sched_sw"], ["--event", "irq\\|timer"]);
   if (small) {
     const reportText = storedReport(base);
     const ev = firstEventName(reportText);
     cases.push(["--cpu", "0"], ["-t"], ["-R"], ["-l"], ["--ts-diff"]);
+    cases.push(["--boundary"]);
     if (ev !== undefined) cases.push(["-F", ev], ["-F", ".*:common_pid<100"], ["-v", "-F", ev]);
     if (reportText.includes(" sched_switch: ")) cases.push(["-F", "sched_switch:prev_pid>100||next_pid<10"]);
     // Options that change nothing on most files run on a few (keeps this test within a few minutes).

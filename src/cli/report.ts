@@ -1,5 +1,6 @@
 // `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
-import { TextOutput, UsageError, parseColorMode, useColor, type ColorMode } from "../base/index.js";
+import { FtkError, TextOutput, UsageError, describeErrno, parseColorMode, useColor, type ColorMode } from "../base/index.js";
+import { readFile } from "node:fs/promises";
 import { parseCpuList, writeReport } from "../report/index.js";
 import type { ReportFilter, ReportInput, ReportOptions } from "../report/index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
@@ -46,6 +47,9 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   --ufuncgraph         user-space function graph of the uprobe entry/return events (the default for
                        files recorded with -p ufuncgraph); every -i, with --cpu and -F
   --summary            per-function calls, total and self time of those events
+  --boundary           a "CPU:N [SUBBUFFER START]" line where each sub-buffer (page) of events starts
+  --kallsyms FILE      more function symbols (kallsyms text); its names win where both have an address
+  --event REGEX        the stored formats of the events (or systems) REGEX names (a POSIX basic regex, as trace-cmd)
   --events             event lines even for a file recorded with -p ufuncgraph (as -R, formatted)
   --profile, --by-comm, -G, -H, -T   not supported yet (refused with a message)
   -h, --help           this text
@@ -98,6 +102,9 @@ const FLAGS: Record<string, FlagSpec> = {
   ufuncgraph: { type: "boolean" },
   wakeup: { type: "boolean", short: "w" },
   summary: { type: "boolean" },
+  event: { type: "string" },
+  kallsyms: { type: "string" },
+  boundary: { type: "boolean" },
   events: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
@@ -116,7 +123,7 @@ function isVerboseFlag(arg: string): boolean {
 }
 
 /** Turns `ftk report` arguments into ReportOptions (trace-cmd's order rules for -i, -F, -v, --ts-offset). */
-export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: ColorMode }) | "help" {
+export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: ColorMode; kallsymsFile?: string }) | "help" {
   const { flags, positionals } = parseOrderedArgs(argv.filter((a) => !isVerboseFlag(a)), FLAGS, "report");
   const inputs: ReportInput[] = [];
   // -F before any -i belongs to the first input (trace-cmd add_first_input).
@@ -126,6 +133,7 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
   const cpus: number[] = [];
   const pluginOptions: string[] = [];
   let color: ColorMode = "auto";
+  let kallsymsPath: string | undefined;
   for (const { name, value } of flags) {
     switch (name) {
       case "help":
@@ -273,6 +281,15 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
       case "events":
         options.events = true;
         break;
+      case "event":
+        options.eventFormats = value!;
+        break;
+      case "kallsyms":
+        kallsymsPath = value!;
+        break;
+      case "boundary":
+        options.boundary = true;
+        break;
     }
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}': give input files with -i`);
@@ -284,7 +301,16 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
   if (early.length > 0) inputs[0]!.filters = [...early, ...(inputs[0]!.filters ?? [])];
   if (cpus.length > 0) options.cpus = cpus;
   if (pluginOptions.length > 0) options.pluginOptions = pluginOptions;
-  return { ...options, colorMode: color };
+  return { ...options, colorMode: color, ...(kallsymsPath !== undefined ? { kallsymsFile: kallsymsPath } : {}) };
+}
+
+/** The text of `--kallsyms FILE`; a file that cannot be read is a runtime error naming it. */
+async function readKallsymsFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, "latin1");
+  } catch (e) {
+    throw new FtkError(`cannot read kallsyms file '${path}': ${describeErrno(e)}`, { code: "kallsyms", path, cause: e });
+  }
 }
 
 export const command: Command = {
@@ -299,7 +325,8 @@ export const command: Command = {
       return 0;
     }
     const out = new TextOutput(ctx.stdout);
-    const { colorMode, ...rest } = options;
+    const { colorMode, kallsymsFile, ...rest } = options;
+    if (kallsymsFile !== undefined) rest.extraKallsyms = await readKallsymsFile(kallsymsFile);
     const status = await writeReport({ ...rest, color: useColor(colorMode, ctx.stdout as { isTTY?: boolean }, ctx.env), onWarning }, out, ctx.signal);
     await out.flush();
     return status;

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { TracefsError, UsageError, describeErrno } from "../base/index.js";
 import { Tracefs } from "../tracefs/index.js";
-import { parseOrderedArgs } from "./args.js";
+import { parseOrderedArgs, withoutVerbose } from "./args.js";
 import type { FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
@@ -15,6 +15,7 @@ stack (tracefs stack_trace, without its '#' comment lines).
   --start    start the stack tracer (/proc/sys/kernel/stack_tracer_enabled = 1)
   --stop     stop it
   --reset    forget the deepest stack seen so far (stack_max_size = 0)
+  --verbose[=LEVEL] accepted, as trace-cmd's log level (0-6 or none ... all); ftk logs nothing more
   -h, --help this help
 `;
 
@@ -34,7 +35,7 @@ export const command: Command = {
   summary: "the kernel stack tracer: start, stop, reset, or print the deepest stack (CONFIG_STACK_TRACER)",
   flags: FLAGS,
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { flags, positionals } = parseOrderedArgs(argv, FLAGS, "stack");
+    const { flags, positionals } = parseOrderedArgs(withoutVerbose(argv), FLAGS, "stack");
     if (flags.some((f) => f.name === "help")) {
       ctx.stdout.write(HELP);
       return 0;

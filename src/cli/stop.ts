@@ -21,22 +21,28 @@ const FLAGS: Record<string, FlagSpec> = {
   t: { type: "boolean", short: "t" },
 };
 
+/** Parses `[-B buf]... [-a] [-t]` and writes `on` to tracing_on of the buffers named (stop and restart). */
+export async function setTracingOnOf(argv: string[], ctx: CliContext, on: boolean, name: string, help: string): Promise<number> {
+  const { flags, positionals } = parseOrderedArgs(argv, FLAGS, name);
+  if (flags.some((f) => f.name === "help")) { ctx.stdout.write(help); return 0; }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}': run 'ftk ${name} --help'`);
+  const names = flags.filter((f) => f.name === "B").map((f) => f.value!);
+  const all = flags.some((f) => f.name === "a");
+  const withTop = flags.some((f) => f.name === "t");
+  const fs = await Tracefs.open();
+  const targets: Instance[] = [];
+  if ((names.length === 0 && !all) || withTop) targets.push(fs.topInstance());
+  for (const n of all ? await fs.listInstances() : names) targets.push(fs.instance(n));
+  for (const inst of targets) await inst.setTracingOn(on);
+  return 0;
+}
+
+/** The flags of stop and restart. */
+export const TRACING_ON_FLAGS = FLAGS;
+
 /** Writes tracing_on = 0. */
 export const command: Command = {
   summary: "stop recording into the trace buffers (tracing_on = 0)",
   flags: FLAGS,
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { flags, positionals } = parseOrderedArgs(argv, FLAGS, "stop");
-    if (flags.some((f) => f.name === "help")) { ctx.stdout.write(HELP); return 0; }
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}': run 'ftk stop --help'`);
-    const names = flags.filter((f) => f.name === "B").map((f) => f.value!);
-    const all = flags.some((f) => f.name === "a");
-    const withTop = flags.some((f) => f.name === "t");
-    const fs = await Tracefs.open();
-    const targets: Instance[] = [];
-    if ((names.length === 0 && !all) || withTop) targets.push(fs.topInstance());
-    for (const n of all ? await fs.listInstances() : names) targets.push(fs.instance(n));
-    for (const inst of targets) await inst.setTracingOn(false);
-    return 0;
-  },
+  run: (argv: string[], ctx: CliContext): Promise<number> => setTracingOnOf(argv, ctx, false, "stop", HELP),
 };

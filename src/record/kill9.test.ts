@@ -4,7 +4,7 @@
 // instances, dynamic events) equals the one taken before. /run/ftk holds no journal afterwards.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, suite, test } from "node:test";
@@ -89,6 +89,37 @@ suite("ftk record killed with SIGKILL is restored by the next ftk command", { sk
       await assertTracefsUnchanged(fs, snap);
     });
   }
+
+  test("SIGKILL while kptr_restrict is lifted to read kallsyms: the next ftk command puts it back", async () => {
+    const knob = "/proc/sys/kernel/kptr_restrict";
+    const fs = live.fs!;
+    const before = readFileSync(knob, "latin1").trim();
+    try {
+      // ftk lifts kptr_restrict only from 2 (the value that hides addresses from root).
+      writeFileSync(knob, "2");
+      const snap = await snapshotTracefsState(fs);
+      const { pid, exited } = await startPaused("kallsyms", ["-q", "-o", join(dir, "kptr.dat"), "-e", "sched:sched_switch", "true"]);
+      assert.equal(readFileSync(knob, "latin1").trim(), "0", "lifted while kallsyms is read");
+      const steps = journalsOf(pid).map((n) => readFileSync(join(JOURNALS, n), "utf8")).join("");
+      assert.match(steps, /"kind":"write-proc"[^}]*"path":"\/proc\/sys\/kernel\/kptr_restrict","text":"2"/, "the lift is journaled before it is made");
+      process.kill(pid, "SIGKILL");
+      await exited;
+      const stat = spawnSync(process.execPath, [ftkBin(), "stat"], { encoding: "utf8" });
+      assert.equal(stat.status, 0, stat.stderr);
+      const said = stat.stderr.split("\n").filter((l) => l !== "");
+      assert.equal(said.length, 1, stat.stderr);
+      assert.match(said[0]!, new RegExp(`^ftk: restored the tracing state left by ftk pid ${pid}, which was killed`));
+      assert.equal(readFileSync(knob, "latin1").trim(), "2", "kptr_restrict is back");
+      assert.deepEqual(journalsOf(pid), []);
+      await assertTracefsUnchanged(fs, snap);
+      // Without a kill, record lifts it, reads real addresses, and puts it back.
+      const ok = spawnSync(process.execPath, [ftkBin(), "record", "-q", "-o", join(dir, "kptr.dat"), "-e", "sched:sched_switch", "true"], { encoding: "utf8" });
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.equal(readFileSync(knob, "latin1").trim(), "2");
+    } finally {
+      writeFileSync(knob, before);
+    }
+  });
 
   test("'ftk reset' also replays a stale journal first", async () => {
     const fs = live.fs!;

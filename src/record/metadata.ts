@@ -6,6 +6,8 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { hostname, machine, release } from "node:os";
 import { basename, join } from "node:path";
 import type { TraceDatMetadata } from "../tracedat/index.js";
+import { testPause } from "../base/index.js";
+import { UndoStack } from "../tracefs/index.js";
 import type { Tracefs } from "../tracefs/index.js";
 
 /** VERSION option payload: our version in trace-cmd's "<version> <git id>" shape. */
@@ -26,21 +28,33 @@ async function ftraceFormats(fs: Tracefs): Promise<string[]> {
   return out;
 }
 
-/** /proc/kallsyms with real addresses: kptr_restrict=2 hides them even from root, so lift it while reading. */
+/**
+ * /proc/kallsyms with real addresses: kptr_restrict=2 hides them even from root, so lift it while reading.
+ * The change is journaled like any other (undo.ts): a SIGKILL while it is lifted is undone by the next ftk.
+ */
 async function kallsymsWithAddresses(fs: Tracefs): Promise<string> {
   const knob = "/proc/sys/kernel/kptr_restrict";
   let old: string | undefined;
   try {
     old = (await readFile(knob, "latin1")).trim();
-    if (old === "2") await writeFile(knob, "0");
-    else old = undefined;
   } catch {
     old = undefined;
   }
+  if (old !== "2") return fs.kallsyms();
+  const undo = new UndoStack();
+  const text = old;
+  const drop = undo.push(`restore '${knob}' to '${text}'`, () => writeFile(knob, text), { step: { kind: "write-proc", root: fs.root, path: knob, text }, own: true });
   try {
+    await writeFile(knob, "0");
+  } catch {
+    drop(); // not lifted (locked down): read what root may see
+    return fs.kallsyms();
+  }
+  try {
+    await testPause("kallsyms");
     return await fs.kallsyms();
   } finally {
-    if (old !== undefined) await writeFile(knob, old).catch(() => undefined);
+    await undo.unwind();
   }
 }
 

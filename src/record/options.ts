@@ -78,6 +78,8 @@ export interface RecordOptions {
   profile?: boolean;
   /** extract -a: every instance as well as the top level. */
   allInstances?: boolean;
+  /** extract -t: the top level as well as the -B instances. */
+  extractTop?: boolean;
   /** The command to run and its arguments (empty: record until Ctrl-C). */
   command: string[];
   /** --sample[=HZ]: on-CPU stack samples (sched_stat_runtime + stacks); the rate when given. */
@@ -93,14 +95,16 @@ export type RecordMode = "record" | "start" | "stream" | "extract" | "set";
 
 const WITH_VALUE = new Set([
   "-e", "-f", "-R", "-p", "-g", "-l", "-n", "-O", "-P", "-C", "-b", "-m", "-M", "-B", "-o", "-s", "-x",
-  "--max-graph-depth", "--cmdlines-size", "--file-version", "--compression", "--uprobe", "--user", "--temp", "-r",
+  "--max-graph-depth", "--cmdlines-size", "--file-version", "--compression", "--uprobe", "--user", "--temp", "-r", "--module",
 ]);
 const FLAGS = new Set([
   "-T", "-i", "-F", "-c", "-q", "-k", "-v", "-d", "-D", "--no-filter", "--date", "--poll", "--func-stack", "--tsc2nsec", "--profile",
-  "--quiet", "-h", "--help", "--sample", "--off-cpu", "--proc-map",
+  "--quiet", "-h", "--help", "--sample", "--off-cpu", "--proc-map", "--verbose",
 ]);
 /** Flags only some modes take: `extract -a` reads every instance. */
-const MODE_FLAGS: Partial<Record<RecordMode, ReadonlySet<string>>> = { extract: new Set(["-a"]) };
+const MODE_FLAGS: Partial<Record<RecordMode, ReadonlySet<string>>> = { extract: new Set(["-a", "-t"]) };
+/** trace-cmd's log levels for --verbose=LEVEL. */
+const VERBOSE_LEVELS = /^([0-6]|none|crit|err|warn|info|debug|all)$/;
 
 /** Every flag the parser accepts in `mode`, with whether it takes a value (help texts and completion list them). */
 export function recordFlags(mode: RecordMode): { flag: string; takesValue: boolean }[] {
@@ -143,6 +147,14 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
   let current = top;
   let lastEvent: EventRequest | undefined;
   let negate = false;
+  /** --module MOD: the kernel module the following function names belong to. */
+  let module: string | undefined;
+  let moduleFiltered = false;
+  const inModule = (func: string): string => {
+    if (module === undefined) return func;
+    moduleFiltered = true;
+    return `${func}:mod:${module}`;
+  };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
     let value: string | undefined;
@@ -204,13 +216,21 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         o.tracer = v;
         break;
       case "-g":
-        o.graphFunctions.push(v);
+        o.graphFunctions.push(inModule(v));
         break;
       case "-l":
-        o.ftraceFilter.push(v);
+        o.ftraceFilter.push(inModule(v));
         break;
       case "-n":
-        o.ftraceNotrace.push(v);
+        o.ftraceNotrace.push(inModule(v));
+        break;
+      case "--module":
+        // As trace-cmd: the -l/-n/-g after it name functions of that module; a module with none of
+        // them traces all of its functions ("*:mod:MOD" in set_ftrace_filter).
+        if (current !== top) throw new UsageError("--module applies to the top level only: give it before any -B");
+        if (module !== undefined && !moduleFiltered) o.ftraceFilter.push(`*:mod:${module}`);
+        module = v;
+        moduleFiltered = false;
         break;
       case "--max-graph-depth":
         o.maxGraphDepth = positiveInt(arg, v, 0);
@@ -315,6 +335,13 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
       case "-a":
         o.allInstances = true;
         break;
+      case "-t":
+        o.extractTop = true;
+        break;
+      case "--verbose":
+        // trace-cmd's log level: checked and accepted; ftk has nothing more to log.
+        if (value !== undefined && !VERBOSE_LEVELS.test(value)) throw new UsageError(`invalid verbose level '${value}': use 0-6 or none, crit, err, warn, info, debug, all`);
+        break;
       case "--sample":
         o.sample = value === undefined ? {} : { hz: positiveInt("--sample", value) };
         break;
@@ -330,6 +357,10 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
       default:
         throw new UsageError(`option '${arg}' is not supported by ftk ${mode}`);
     }
+  }
+  if (module !== undefined) {
+    if (o.tracer === "ufuncgraph") throw new UsageError("--module names kernel functions: it does not apply to -p ufuncgraph");
+    if (!moduleFiltered) o.ftraceFilter.push(`*:mod:${module}`);
   }
   if (o.fileVersion === 6) {
     if (o.compressionGiven && o.compression !== "none") {

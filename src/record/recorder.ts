@@ -339,7 +339,8 @@ export async function setTracing(o: RecordOptions, io: RecordIo): Promise<void> 
  */
 export async function extract(o: RecordOptions, io: RecordIo): Promise<RecordResult> {
   const fs = io.tracefs ?? (await Tracefs.open());
-  const names = o.allInstances ? ["", ...(await fs.listInstances())] : o.instances.length > 1 ? o.instances.slice(1).map((i) => i.name) : [""];
+  const named = o.instances.slice(1).map((i) => i.name);
+  const names = o.allInstances ? ["", ...(await fs.listInstances())] : named.length > 0 ? [...(o.extractTop === true ? [""] : []), ...named] : [""];
   const instances = names.map((n) => (n === "" ? fs.topInstance() : fs.instance(n)));
   const plan = await planRecording(fs, { ...o, instances: [{ name: "", events: [], options: [] }], tracer: "nop" }, () => {});
   const undo = new UndoStack();

@@ -8,3 +8,5 @@ export { writeUfuncgraph, writeUfuncgraphReport, UfuncGraphBuilder, ufuncGraphTe
 export { EventWalker, TraceEventMaker, fieldValueReader, type EventWalkerOptions } from "./read-events.js";
 export { bindFuncGraphFields, FunctionNames, type FuncGraphFields } from "./funcgraph.js";
 export { findUfuncEvents } from "./ufuncgraph.js";
+export { callSiteText, writeCallSites, percent2, type CallSiteChain, type CallSiteHistogram } from "./hist-text.js";
+export { writeEventFormats, basicRegExp } from "./event-formats.js";

@@ -60,6 +60,12 @@ export interface ReportOptions {
   lastEvent?: boolean;
   /** `-E`: the events stored in the file; `-f`: kallsyms functions; `-P`: printk formats. */
   eventList?: boolean;
+  /** `--boundary`: a "CPU:N [SUBBUFFER START]" line before the first event of each sub-buffer. */
+  boundary?: boolean;
+  /** `--kallsyms FILE`: the text of more kallsyms, for every input (TraceFile's extraKallsyms). */
+  extraKallsyms?: string;
+  /** `--event REGEX`: the stored formats of the events REGEX names, then nothing else. */
+  eventFormats?: string;
   functions?: boolean;
   printkFormats?: boolean;
   /**

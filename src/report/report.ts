@@ -25,6 +25,7 @@ import { TimestampFormatter, TsDiffColumn, type TimestampStyle } from "./timesta
 import { writeFileInfo, writeCpuList } from "./file-info.js";
 import { findUfuncEvents, hasUfuncgraphProbes, writeUfuncgraph } from "./ufuncgraph.js";
 import { WakeupLatency } from "./wakeup-latency.js";
+import { writeEventFormats } from "./event-formats.js";
 
 /** Page size of this host for `-p` (x86_64 and most arm64 kernels; Node cannot ask getpagesize()). */
 const HOST_PAGE_SIZE = 4096;
@@ -137,6 +138,7 @@ async function openInputs(options: ReportOptions): Promise<InputFile[]> {
         ...(options.rawTs ? { rawTs: true } : {}),
         ...(options.noDate ? { noDate: true } : {}),
         ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}),
+        ...(options.extraKallsyms !== undefined ? { extraKallsyms: options.extraKallsyms } : {}),
       });
       const filters: ReportFilter[] = [
         ...(options.filters ?? []).map((text) => ({ text, invert: options.invertFilter === true })),
@@ -172,6 +174,10 @@ export async function writeReport(options: ReportOptions, out: TextOutput, signa
     }
     if (options.endian) {
       out.write(`file is ${first.littleEndian ? "little" : "big"} endian and host is ${endianness() === "LE" ? "little" : "big"} endian\n`);
+      return 0;
+    }
+    if (options.eventFormats !== undefined) {
+      writeEventFormats(first, options.eventFormats, out);
       return 0;
     }
     if (options.checkEvents) {
@@ -358,6 +364,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
   }
 
   const tsCheck = options.tsCheck === true;
+  const boundary = options.boundary === true;
   const warn = options.onWarning ?? defaultWarning;
   let lastTs = 0;
   if (options.wakeup && multi) throw new UsageError("wakeup latency (-w) works on one input file only");
@@ -405,6 +412,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       const event = line.eventOf(rec);
       let text = handle.prefix;
       if (rec.missedEvents !== 0) text += missedEventsLine(rec.cpu, rec.missedEvents);
+      if (boundary && rec.atPageStart === true) text += `CPU:${rec.cpu} [SUBBUFFER START]\n`;
       const ts = rec.ts - alignBase;
       text += event === undefined ? line.unknownColumns(rec) : line.taskColumns(rec) + line.timestamps.column(ts);
       if (tsDiff !== undefined) text += tsDiff.column(ts, handle.tsDiffUsecs);

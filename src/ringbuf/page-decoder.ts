@@ -42,6 +42,8 @@ export class PageDecoder {
   private ts = 0;
   private cpu = 0;
   private missed = 0;
+  /** No record of the current page has been returned yet. */
+  private firstOfPage = false;
 
   constructor(readonly layout: PageLayout) {
     this.le = layout.littleEndian;
@@ -96,6 +98,7 @@ export class PageDecoder {
       this.pageMissedEvents = lost;
     }
     this.p = start;
+    this.firstOfPage = true;
     this.end = end;
     return (this.status = "ok");
   }
@@ -172,6 +175,8 @@ export class PageDecoder {
       this.p = start + len;
       this.ts = ts;
       this.emit(rec, start, len, ts);
+      rec.atPageStart = this.firstOfPage;
+      this.firstOfPage = false;
       return true;
     }
     this.p = end;

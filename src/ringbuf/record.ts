@@ -17,10 +17,12 @@ export interface RawRecord {
   cpu: number;
   /** Events lost just before this record: 0 none, -1 an unknown number, N > 0 that many. */
   missedEvents: number;
+  /** The first record read from its sub-buffer (time extends before it do not count): report --boundary. */
+  atPageStart?: boolean;
 }
 
 /** Makes an empty cursor, to be filled in by a decoder. */
 export function createRawRecord(): RawRecord {
   const buf = new Uint8Array(0);
-  return { buf, view: new DataView(buf.buffer), pos: 0, len: 0, ts: 0, cpu: 0, missedEvents: 0 };
+  return { buf, view: new DataView(buf.buffer), pos: 0, len: 0, ts: 0, cpu: 0, missedEvents: 0, atPageStart: false };
 }

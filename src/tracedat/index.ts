@@ -6,4 +6,4 @@ export { type MergedRecord, RecordMerger } from "./record-merger.js";
 export { availableCompressions, findBlockCompressor, type BlockCompressor } from "./writer-compress.js";
 export { convertTraceDat, rewriteTraceDat, metadataOf, type ConvertOptions, type PageFilter } from "./convert.js";
 export { splitTraceDat, splitPartName, type SplitOptions } from "./split.js";
-export { dumpSummary, dumpView, DUMP_VIEWS, type DumpView } from "./dump.js";
+export { dumpTraceDat, DUMP_PARTS, type DumpPart, type DumpOptions } from "./dump.js";

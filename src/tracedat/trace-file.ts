@@ -26,6 +26,8 @@ export interface OpenTraceOptions {
   ts2secsHz?: number;
   /** Receives warnings (unknown options, bad pages); default: `ftk: warning: ...` on stderr. */
   onWarning?: (message: string) => void;
+  /** report --kallsyms FILE: more kallsyms text, looked up with the file's (as trace-cmd: registered first). */
+  extraKallsyms?: string;
 }
 
 /** One ftrace instance's data: the top buffer has name "". */
@@ -621,6 +623,7 @@ export class TraceFile {
   private eventTable: EventTable | undefined;
   private kallsymsParsed: Kallsyms | undefined;
   private kallsymsSource: string | (() => string);
+  private readonly extraKallsyms: string | undefined;
   private printkParsed: PrintkFormats | undefined;
   private taskNames: TaskNames | undefined;
 
@@ -644,6 +647,7 @@ export class TraceFile {
     this.ftraceFormats = meta.ftraceFormats;
     this.eventFormats = meta.eventFormats;
     this.kallsymsSource = meta.kallsyms;
+    this.extraKallsyms = options.extraKallsyms;
     this.printkFormats = meta.printkFormats;
     this.savedCmdlines = meta.savedCmdlines;
     if (meta.uname !== undefined) this.uname = meta.uname;
@@ -683,7 +687,10 @@ export class TraceFile {
 
   /** The kallsyms text as a lookup table, parsed on first use. */
   get kallsymsTable(): Kallsyms {
-    return (this.kallsymsParsed ??= Kallsyms.parse(() => this.kallsyms));
+    const extra = this.extraKallsyms;
+    // As trace-cmd reads a v6 file: the extra symbols are registered first, so where both have an
+    // address the extra name is found (trace-cmd 3.1.6 adds them to a v7 file's table after it is built).
+    return (this.kallsymsParsed ??= Kallsyms.parse(() => (extra === undefined ? this.kallsyms : extra.replace(/\n?$/, "\n") + this.kallsyms)));
   }
 
   /** The printk formats as a lookup table, parsed on first use. */

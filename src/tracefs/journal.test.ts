@@ -74,6 +74,24 @@ suite("undo journal", () => {
     assert.deepEqual(readdirSync(journals), []);
   });
 
+  test("two journals of one killed process (record's stack and the kptr_restrict lift) are replayed and told in one line", async () => {
+    writeFileSync(join(root, "tracing_on"), "0");
+    const knob = join(root, "kptr_restrict-stand-in");
+    writeFileSync(knob, "0");
+    const pid = deadPid();
+    writeJournal(pid, [{ push: 1, description: "a", step: { kind: "write", root, file: "tracing_on", text: "1" } }]);
+    writeFileSync(
+      join(journals, `${pid}-1-2.journal`),
+      [{ header: 1, pid, start: "1", argv: ["record"] }, { push: 1, description: "k", step: { kind: "write-proc", root, path: knob, text: "2" }, own: true }].map((l) => JSON.stringify(l)).join("\n") + "\n",
+    );
+    const said: string[] = [];
+    await Tracefs.open({ root, warn: (l) => said.push(l) });
+    assert.deepEqual(said, [`restored the tracing state left by ftk pid ${pid}, which was killed (2 settings put back)`]);
+    assert.equal(readFileSync(join(root, "tracing_on"), "utf8"), "1");
+    assert.equal(readFileSync(knob, "utf8"), "2");
+    assert.deepEqual(readdirSync(journals), []);
+  });
+
   test("a live owner's journal and another tracing directory's journal are left alone; a vanished directory's is dropped", async () => {
     const mine = writeJournal(process.pid, [{ push: 1, description: "x", step: { kind: "write", root, file: "tracing_on", text: "0" } }]);
     // Our own start time must match for "alive": rewrite the header with it.

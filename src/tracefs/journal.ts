@@ -158,7 +158,8 @@ export async function recoverStaleJournals(fs: Tracefs): Promise<string[]> {
   } catch {
     return [];
   }
-  const lines: string[] = [];
+  // One line per killed process, however many journals (undo stacks) it left.
+  const byOwner = new Map<string, { done: number; failures: string[] }>();
   for (const name of names) {
     const path = join(dir, name);
     let text: string;
@@ -204,8 +205,13 @@ export async function recoverStaleJournals(fs: Tracefs): Promise<string[]> {
     }
     mine.remove();
     const who = owner === undefined ? "an ftk process" : `ftk pid ${owner.pid}`;
-    const failed = failures.length > 0 ? `; could not restore: ${failures.join(", ")}` : "";
-    lines.push(`restored the tracing state left by ${who}, which was killed (${done} setting${done === 1 ? "" : "s"} put back)${failed}`);
+    const sum = byOwner.get(who) ?? { done: 0, failures: [] };
+    sum.done += done;
+    sum.failures.push(...failures);
+    byOwner.set(who, sum);
   }
-  return lines;
+  return [...byOwner].map(([who, { done, failures }]) => {
+    const failed = failures.length > 0 ? `; could not restore: ${failures.join(", ")}` : "";
+    return `restored the tracing state left by ${who}, which was killed (${done} setting${done === 1 ? "" : "s"} put back)${failed}`;
+  });
 }
