@@ -2,6 +2,7 @@
 import { TextOutput, UsageError, parseColorMode, useColor, type ColorMode } from "../base/index.js";
 import { parseCpuList, writeReport } from "../report/index.js";
 import type { ReportFilter, ReportInput, ReportOptions } from "../report/index.js";
+import { parseProfileHook, type ProfileHook } from "../model/index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
@@ -47,7 +48,13 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
                        files recorded with -p ufuncgraph); every -i, with --cpu and -F
   --summary            per-function calls, total and self time of those events
   --events             event lines even for a file recorded with -p ufuncgraph (as -R, formatted)
-  --profile, --by-comm, -G, -H, -T   not supported yet (refused with a message)
+  --profile            per task: time scheduled out (by state), wakeup latency, syscall, irq, softirq
+                       and function_graph times, other events counted, each with its kernel stacks
+  -G                   with --profile: irq and softirq times go to per-CPU global tasks
+  -H HOOK              with --profile: time between two events, [sys:]start,match[,pid]/[sys:]end,match[,flags]
+                       (flags: P pinned to a CPU, G global); repeatable
+  --by-comm            with --profile: merge the tasks that have the same comm
+  -T                   not supported yet (refused with a message)
   -h, --help           this text
 `;
 
@@ -116,7 +123,7 @@ function isVerboseFlag(arg: string): boolean {
 }
 
 /** Turns `ftk report` arguments into ReportOptions (trace-cmd's order rules for -i, -F, -v, --ts-offset). */
-export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: ColorMode }) | "help" {
+export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: ColorMode; hookLines: string[] }) | "help" {
   const { flags, positionals } = parseOrderedArgs(argv.filter((a) => !isVerboseFlag(a)), FLAGS, "report");
   const inputs: ReportInput[] = [];
   // -F before any -i belongs to the first input (trace-cmd add_first_input).
@@ -126,6 +133,7 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
   const cpus: number[] = [];
   const pluginOptions: string[] = [];
   let color: ColorMode = "auto";
+  const hookLines: string[] = [];
   for (const { name, value } of flags) {
     switch (name) {
       case "help":
@@ -225,12 +233,24 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
         color = parseColorMode(value)!;
         break;
       case "profile":
+        options.profile = true;
+        break;
       case "by-comm":
+        options.profileByComm = true;
+        break;
       case "profile-global":
-      case "profile-hook":
+        options.profileGlobal = true;
+        break;
+      case "profile-hook": {
+        const hook = parseProfileHook(value!);
+        if (hook === undefined) throw new UsageError(`bad hook '${value}' for -H: give [system:]start_event,start_match[,pid]/[system:]end_event,end_match[,flags] (flags P, G, S)`);
+        // trace-cmd adds each hook in front of the earlier ones.
+        (options.profileHooks ??= []).unshift(hook);
+        hookLines.push(hookLine(hook));
+        break;
+      }
       case "test-filters": {
-        const flag = name === "profile" || name === "by-comm" ? "--" + name : "-" + FLAGS[name]!.short!;
-        throw new UsageError(`${flag} is not supported by ftk yet: run 'trace-cmd report ${flag}' on the same file`);
+        throw new UsageError(`-T is not supported by ftk yet: run 'trace-cmd report -T' on the same file`);
       }
       case "local-plugins":
         options.noPlugins = true;
@@ -284,7 +304,13 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
   if (early.length > 0) inputs[0]!.filters = [...early, ...(inputs[0]!.filters ?? [])];
   if (cpus.length > 0) options.cpus = cpus;
   if (pluginOptions.length > 0) options.pluginOptions = pluginOptions;
-  return { ...options, colorMode: color };
+  return { ...options, colorMode: color, hookLines };
+}
+
+/** The line trace-cmd prints for each -H it parses (missing parts as "(null)"). */
+function hookLine(h: ProfileHook): string {
+  const n = (s: string | undefined): string => s ?? "(null)";
+  return `start ${n(h.startSystem)}:${h.startEvent}:${h.startMatch} (${n(h.pid)}) end ${n(h.endSystem)}:${h.endEvent}:${h.endMatch} (${n(h.flags)})\n`;
 }
 
 export const command: Command = {
@@ -299,7 +325,8 @@ export const command: Command = {
       return 0;
     }
     const out = new TextOutput(ctx.stdout);
-    const { colorMode, ...rest } = options;
+    const { colorMode, hookLines, ...rest } = options;
+    for (const l of hookLines) out.write(l);
     const status = await writeReport({ ...rest, color: useColor(colorMode, ctx.stdout as { isTTY?: boolean }, ctx.env), onWarning }, out, ctx.signal);
     await out.flush();
     return status;

@@ -19,3 +19,18 @@ export {
 // The model: facts paired from the event stream, read by flame graphs and exports.
 export { readStacks, trimKernelFrames, type StackKind, type WeightedStack, type StackSamples, type ReadStacksOptions } from "./stacks.js";
 export { readGraphStacks, type GraphStacks } from "./graph-stacks.js";
+export {
+  TaskProfile,
+  parseProfileHook,
+  compareValues,
+  traceHash,
+  type TaskProfileOptions,
+  type ProfileHook,
+  type ProfileEvent,
+  type ProfileEventKind,
+  type ProfileEventStat,
+  type ProfileStack,
+  type ProfileTask,
+  type ProfileGroup,
+  type ProfileValue,
+} from "./task-profile.js";

@@ -25,6 +25,8 @@ import { TimestampFormatter, TsDiffColumn, type TimestampStyle } from "./timesta
 import { writeFileInfo, writeCpuList } from "./file-info.js";
 import { findUfuncEvents, hasUfuncgraphProbes, writeUfuncgraph } from "./ufuncgraph.js";
 import { WakeupLatency } from "./wakeup-latency.js";
+import { TaskProfile } from "../model/task-profile.js";
+import { ProfileWriter } from "./profile-text.js";
 
 /** Page size of this host for `-p` (x86_64 and most arm64 kernels; Node cannot ask getpagesize()). */
 const HOST_PAGE_SIZE = 4096;
@@ -70,6 +72,10 @@ interface Handle {
   userStackId: number;
   /** Merge slots of this handle's CPUs. */
   slots: number[];
+  /** `--profile`: the profile of this handle's records (trace-cmd keeps one per handle). */
+  profile: TaskProfile | undefined;
+  /** Instance name, for the profile of an instance. */
+  name: string | undefined;
 }
 
 function baseName(path: string): string {
@@ -336,6 +342,14 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       kernelStackId: eventIdOf(table, "ftrace", "kernel_stack"),
       userStackId: eventIdOf(table, "ftrace", "user_stack"),
       slots: [],
+      profile: options.profile
+        ? new TaskProfile(table, trace.cpus, {
+            global: options.profileGlobal === true,
+            hooks: options.profileHooks ?? [],
+            onWarning: options.onWarning ?? defaultWarning,
+          })
+        : undefined,
+      name: h.bufferIndex > 0 ? h.name : undefined,
     };
     const cpus = [...trace.buffers[h.bufferIndex]!.cpus].sort((a, b) => a.cpu - b.cpu);
     for (const c of cpus) {
@@ -401,7 +415,9 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       if (lastTs > rec.ts) warn(`record on cpu ${rec.cpu} went backwards: ${lastTs} to ${rec.ts} delta: -${lastTs - rec.ts}`);
       lastTs = rec.ts;
     }
-    if (show) {
+    if (show && handle.profile !== undefined) {
+      handle.profile.record(rec);
+    } else if (show) {
       const event = line.eventOf(rec);
       let text = handle.prefix;
       if (rec.missedEvents !== 0) text += missedEventsLine(rec.cpu, rec.missedEvents);
@@ -462,6 +478,35 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     }
   }
   if (wakeup !== undefined) out.write(wakeup.summary());
+  if (options.profile) writeProfiles(handles, options, out);
+}
+
+/**
+ * The profiles after the records: trace-cmd prints the last input first. An instance gets its own
+ * profile after its file's, under an `instance:` line (trace-cmd 3.1.6 stops with "Handle not found?").
+ */
+function writeProfiles(handles: Handle[], options: ReportOptions, out: TextOutput): void {
+  const byFile = new Map<InputFile, Handle[]>();
+  for (const h of handles) {
+    let list = byFile.get(h.file);
+    if (list === undefined) byFile.set(h.file, (list = []));
+    list.push(h);
+  }
+  for (const [file, list] of [...byFile].reverse()) {
+    const trace = file.trace;
+    const writer = new ProfileWriter(
+      {
+        functionName: (addr) => trace.kallsymsTable.nameOf(addr),
+        comm: (pid) => trace.tasks.comm(pid),
+        longSize: trace.longSize,
+      },
+      (text) => out.write(text),
+    );
+    for (const h of list) {
+      if (h.name !== undefined) out.write(`\ninstance: ${h.name}\n`);
+      writer.profile(h.profile!, options.profileByComm === true);
+    }
+  }
 }
 
 /** `%*s: ` for a named handle, `%*s  ` for the top buffer of a single file. */
