@@ -195,11 +195,21 @@ function valueReader(field: FieldDef | undefined, le: boolean): Reader | undefin
   if (size === 8) {
     const loAt = le ? off : off + 4;
     const hiAt = le ? off + 4 : off;
+    // Kernel addresses repeat: one bigint per value, so that the maps key them cheaply.
+    const big = new Map<number, Map<number, bigint>>();
     return (rec) => {
       if (off + 8 > rec.len) return 0;
       const hi = rec.view.getUint32(rec.pos + hiAt, le);
       const lo = rec.view.getUint32(rec.pos + loAt, le);
-      return hi < 0x200000 ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+      if (hi < 0x200000) return hi * 4294967296 + lo;
+      let byLo = big.get(hi);
+      if (byLo === undefined) big.set(hi, (byLo = new Map()));
+      let v = byLo.get(lo);
+      if (v === undefined) {
+        if (byLo.size > 1 << 16) byLo.clear();
+        byLo.set(lo, (v = (BigInt(hi) << 32n) | BigInt(lo)));
+      }
+      return v;
     };
   }
   return () => undefined;
@@ -237,8 +247,6 @@ export class TaskProfile {
   private readonly taskByPid = new Map<number, ProfileTask>();
   private lastTask: ProfileTask | undefined;
   private serial = 0;
-  private readonly cpuStarts = new Map<number, Set<Start>>();
-  private readonly migrateStarts = new Set<Start>();
   private readonly typeOf: (rec: RawRecord) => number;
   private readonly commonPid: Reader;
   private readonly globalTask: ProfileTask;
@@ -503,12 +511,6 @@ export class TaskProfile {
     let list = byVal.get(searchVal);
     if (list === undefined) byVal.set(searchVal, (list = []));
     list.push(start);
-    if (ev.migrate) this.migrateStarts.add(start);
-    else {
-      let set = this.cpuStarts.get(rec.cpu);
-      if (set === undefined) this.cpuStarts.set(rec.cpu, (set = new Set()));
-      set.add(start);
-    }
     return start;
   }
 
@@ -518,18 +520,24 @@ export class TaskProfile {
     const byVal = task.starts.get(start.event);
     const list = byVal?.get(start.searchVal);
     if (list !== undefined) {
-      const i = list.lastIndexOf(start);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) byVal!.delete(start.searchVal);
+      // Usually the newest; the (empty) list stays for the next start of this value.
+      if (list[list.length - 1] === start) list.pop();
+      else {
+        const i = list.lastIndexOf(start);
+        if (i >= 0) list.splice(i, 1);
+      }
     }
-    if (start.event.migrate) this.migrateStarts.delete(start);
-    else this.cpuStarts.get(start.cpu)?.delete(start);
   }
 
-  /** Lost events: the open starts of this CPU and every start that may migrate are dropped. */
+  /** Lost events (rare): the open starts of this CPU and every start that may migrate are dropped. */
   private dropStarts(cpu: number): void {
-    for (const s of [...(this.cpuStarts.get(cpu) ?? [])]) this.freeStart(s);
-    for (const s of [...this.migrateStarts]) this.freeStart(s);
+    for (const task of [...this.taskByPid.values(), ...this.globalTasks()]) {
+      for (const byVal of task.starts.values()) {
+        for (const list of byVal.values()) {
+          for (const s of [...list]) if (s.event.migrate || s.cpu === cpu) this.freeStart(s);
+        }
+      }
+    }
   }
 
   /** Closes the newest open start of `ev` with this match value: its time goes to the event's stat. */
