@@ -1,9 +1,5 @@
 // `ftk report --profile` (with -G, --by-comm, -S, -H) against `trace-cmd report --profile` 3.1.6 on every
-// fixture. trace-cmd's output is not the same from one run to the next in two places, both from its hash
-// tables, whose keys include heap addresses (ASLR): events of one task with the same event id and the same
-// total time come out in any order, and --by-comm groups are sorted by their struct's address bytes
-// (compare_groups() compares the pointers as strings). sameUpToHashOrder() sorts only those runs of
-// blocks, in both outputs; everything else must be byte-identical.
+// fixture: byte-identical up to the order that trace-cmd's hash tables give (see profile-order.ts).
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -12,51 +8,10 @@ import { sharedDir, skipWithoutShared } from "../test-support/paths.js";
 import { openTrace, parseProfileHook } from "../index.js";
 import { firstDifference, runFtk } from "./report-test-helpers.js";
 import { hasTraceCmd, traceCmdReport } from "../test-support/trace-cmd.js";
+import { hashOrderCanonical } from "../test-support/profile-order.js";
 
 const skipShared = skipWithoutShared();
 const skip = skipShared !== false ? skipShared : hasTraceCmd() ? false : "trace-cmd is not installed (apt-get install trace-cmd)";
-
-/** Splits a profile into its task/group sections and each section's event blocks (event line + stack tree). */
-function hashOrderCanonical(text: string): string {
-  const lines = text.split("\n");
-  const sections: string[][] = [[]];
-  for (const l of lines) {
-    if (l.startsWith("task: ") || l.startsWith("group: ")) {
-      const prev = sections[sections.length - 1]!;
-      const blank = prev.length > 0 && prev[prev.length - 1] === "" ? prev.pop()! : undefined;
-      sections.push(blank === undefined ? [l] : [blank, l]);
-    } else sections[sections.length - 1]!.push(l);
-  }
-  // The final newline stays outside the last block.
-  const last = sections[sections.length - 1]!;
-  const tail = last.length > 0 && last[last.length - 1] === "" ? last.pop()! : undefined;
-  const key = (block: string[]): string => {
-    const m = /^ {2}Event: ([^:]*):/.exec(block[0]!);
-    const t = / Total: (\d+)/.exec(block[0]!);
-    return `${m?.[1] ?? block[0]}\u0000${t?.[1] ?? "0"}`;
-  };
-  const canon = sections.map((sec) => {
-    const head: string[] = [];
-    const blocks: string[][] = [];
-    for (const l of sec) {
-      if (l.startsWith("  Event: ")) blocks.push([l]);
-      else if (blocks.length > 0) blocks[blocks.length - 1]!.push(l);
-      else head.push(l);
-    }
-    const out = [...head];
-    for (let i = 0; i < blocks.length; ) {
-      let j = i;
-      while (j < blocks.length && key(blocks[j]!) === key(blocks[i]!)) j++;
-      out.push(...blocks.slice(i, j).map((b) => b.join("\n")).sort());
-      i = j;
-    }
-    return out.join("\n");
-  });
-  const isGroup = (s: string): boolean => /^\n?group: /.test(s);
-  const groups = canon.filter(isGroup).sort();
-  let g = 0;
-  return canon.map((s) => (isGroup(s) ? groups[g++]! : s)).join("\n") + (tail !== undefined ? "\n" : "");
-}
 
 test("the hash-order canonical form sorts only blocks of one event with one total", () => {
   const a = "cpus=1\n\ntask: a-1\n  Event: x:0x2 (1)\n  Event: x:0x1 (1)\n  Event: y:0x1 (3) Total: 5 Avg: 1\n  Event: x:0x3 (1)\n";
