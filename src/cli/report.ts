@@ -1,8 +1,7 @@
 // `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
 import { TextOutput, UsageError, parseColorMode, useColor, type ColorMode } from "../base/index.js";
-import { parseCpuList, writeReport } from "../report/index.js";
-import type { ReportFilter, ReportInput, ReportOptions } from "../report/index.js";
-import { parseProfileHook, type ProfileHook } from "../model/index.js";
+import { parseCpuList, parseProfileHook, writeReport } from "../report/index.js";
+import type { ProfileHook, ReportFilter, ReportInput, ReportOptions } from "../report/index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 

@@ -1,6 +1,7 @@
 // Report: `trace-cmd report` compatible output and the event iteration API (report-output.md).
 export { writeReport } from "./report.js";
 export type { ReportOptions, ReportInput, ReportFilter } from "./options.js";
+export type { ProfileHook } from "../model/task-profile.js";
 export { parseCpuList } from "./cpu-list.js";
 export { readEvents, EventLineFormatter, type TraceEvent, type ReadEventsOptions, type FieldValue } from "./read-events.js";
 export { type TimestampStyle, TimestampFormatter, isNanosecondClock } from "./timestamps.js";
@@ -8,3 +9,5 @@ export { writeUfuncgraph, writeUfuncgraphReport, UfuncGraphBuilder, ufuncGraphTe
 export { EventWalker, TraceEventMaker, fieldValueReader, type EventWalkerOptions } from "./read-events.js";
 export { bindFuncGraphFields, FunctionNames, type FuncGraphFields } from "./funcgraph.js";
 export { findUfuncEvents } from "./ufuncgraph.js";
+export { ProfileWriter, type ProfileSymbols } from "./profile-text.js";
+export { parseProfileHook } from "../model/task-profile.js";
