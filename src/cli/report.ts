@@ -53,7 +53,7 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   -H HOOK              with --profile: time between two events, [sys:]start,match[,pid]/[sys:]end,match[,flags]
                        (flags: P pinned to a CPU, G global); repeatable
   --by-comm            with --profile: merge the tasks that have the same comm
-  -T                   not supported yet (refused with a message)
+  -T                   print each -F filter per event as libtraceevent rebuilds it, then stop
   -h, --help           this text
 `;
 
@@ -248,9 +248,9 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
         hookLines.push(hookLine(hook));
         break;
       }
-      case "test-filters": {
-        throw new UsageError(`-T is not supported by ftk yet: run 'trace-cmd report -T' on the same file`);
-      }
+      case "test-filters":
+        options.testFilters = true;
+        break;
       case "local-plugins":
         options.noPlugins = true;
         break;

@@ -98,6 +98,8 @@ export interface ReportOptions {
    * (see parseProfileHook), `--by-comm` merges the tasks of one comm.
    */
   profile?: boolean;
+  /** `-T`: print each -F filter per event as libtraceevent rebuilds it and stop (when a file has filters). */
+  testFilters?: boolean;
   profileGlobal?: boolean;
   profileHooks?: ProfileHook[];
   profileByComm?: boolean;

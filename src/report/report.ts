@@ -4,7 +4,7 @@
 // look ahead only within the current file/instance (tracecmd_peek_next_data on the current handle).
 import { endianness } from "node:os";
 import { FtkError, UsageError, type TextOutput } from "../base/index.js";
-import { EventPrinter, compileEventFilter, pidFilterText, type EventTable } from "../events/index.js";
+import { EventPrinter, compileEventFilter, filterTestLines, pidFilterText, type EventTable } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
 import { OPTION, openTrace, type CpuStream, type TraceFile } from "../tracedat/index.js";
 import {
@@ -285,6 +285,13 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
   };
   for (const f of files) {
     const trace = f.trace;
+    if (options.testFilters && f.filters.length > 0) {
+      // -T: the filters of the first input that has any, as libtraceevent rebuilds them; nothing else.
+      compileFilters(trace, f.filters, false);
+      compileFilters(trace, f.filters, true);
+      for (const filter of f.filters) out.write(filterTestLines(trace.events, filter.text));
+      return;
+    }
     info(f, "cpus=" + trace.cpus + "\n");
     if (trace.latencyText !== undefined) {
       if (multi) throw new UsageError(`latency traces do not work with several inputs: '${f.path}' is one`);
