@@ -95,10 +95,17 @@ function hookEvent(system: string | undefined, event: string): string {
   return system === undefined ? event : `${system}:${event}`;
 }
 
+/** record's flags, with -o as profile's own (the text's file, not a trace.dat). */
+function profileFlags(): Record<string, FlagSpec> {
+  const specs = recordFlagSpecs("record");
+  delete specs.o;
+  return { ...specs, ...OWN };
+}
+
 /** Records with --profile and prints the profile when the command ends. */
 export const command: Command = {
   summary: "record a command with --profile and print the per-task profile when it ends (trace-cmd profile)",
-  flags: { ...recordFlagSpecs("record"), ...OWN },
+  flags: profileFlags(),
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const args = splitArgs(argv);
     const parsed = parseOrHelp(args.recordArgv, "record", PROFILE_HELP, ctx);
