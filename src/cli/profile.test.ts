@@ -2,13 +2,15 @@
 // command, the options of its own, and tracefs left as it was on success and on failure. Also checks
 // that a `record --profile` file gives trace-cmd 3.1.6's `report --profile` (up to its hash order).
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, suite, test } from "node:test";
 import { snapshotTracefsState } from "../index.js";
 import { assertTracefsUnchanged, openLiveTracefs } from "../tracefs/testing.js";
 import { hashOrderCanonical } from "../test-support/profile-order.js";
+import { ftkBin } from "../test-support/paths.js";
 import { hasTraceCmd, traceCmdReport } from "../test-support/trace-cmd.js";
 import { PROFILE_HELP } from "./profile.js";
 import { runFtk } from "./report-test-helpers.js";
@@ -74,6 +76,26 @@ suite("ftk profile on the live kernel", { skip: live.skip }, () => {
     assert.equal(unwritable.code, 1, unwritable.stderr);
     assert.match(unwritable.stderr, /cannot write '.*no\/such\/dir\/p\.txt'/);
     await assertTracefsUnchanged(live.fs!, snap);
+  });
+
+  test("bin/ftk profile: SIGINT ends the command, the profile is printed, tracefs and the temporary file are gone", async () => {
+    const snap = await snapshotTracefsState(live.fs!);
+    const tmp = mkdtempSync(join(tmpdir(), "ftk-profile-int-"));
+    const child = spawn(process.execPath, [ftkBin(), "profile", "sleep", "30"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TMPDIR: tmp } });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("latin1")));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    try {
+      assert.equal(code, 128 + 2, "sleep died of SIGINT");
+      assert.match(stdout, /^cpus=\d+\n/);
+      assert.match(stdout, /\ntask: sleep-\d+\n/);
+      assert.deepEqual(readdirSync(tmp), [], "the temporary trace.dat is removed");
+      await assertTracefsUnchanged(live.fs!, snap);
+    } finally {
+      if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   test("-S records only the -e events", async () => {
