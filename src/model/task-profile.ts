@@ -215,8 +215,8 @@ function valueReader(field: FieldDef | undefined, le: boolean): Reader | undefin
   return () => undefined;
 }
 
-/** The value as a C int (trace-cmd keeps pids in an int). */
-function asInt(v: ProfileValue): number {
+/** The value as a C int (trace-cmd keeps pids, states and vectors in an int). */
+export function asInt(v: ProfileValue): number {
   return typeof v === "number" ? v | 0 : Number(BigInt.asIntN(32, v));
 }
 

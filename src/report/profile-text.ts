@@ -2,6 +2,7 @@
 // switch states first, then wakeups, then by event id and total time, each with its kernel stacks as a
 // tree of call chains ordered by time (then count). The numbers come from model/TaskProfile.
 import {
+  asInt,
   compareValues,
   type ProfileEventStat,
   type ProfileStack,
@@ -29,10 +30,6 @@ function tsText(ts: number): string {
 
 function hex(v: ProfileValue): string {
   return v.toString(16);
-}
-
-function asInt(v: ProfileValue): number {
-  return typeof v === "number" ? v | 0 : Number(BigInt.asIntN(32, v));
 }
 
 function eventText(s: ProfileEventStat, sym: ProfileSymbols): string {
