@@ -36,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   export: () => import("./export.js"),
   sql: () => import("./sql.js"),
   flamegraph: () => import("./flamegraph.js"),
+  profile: () => import("./profile.js"),
 };
 
 /** What `ftk --help` and shell completion know of one command. */

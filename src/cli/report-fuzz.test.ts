@@ -72,7 +72,8 @@ async function serveCases(): Promise<void> {
       const stderr = new Capture(64 * 1024);
       current = stderr;
       const stdout = new Capture(0);
-      const argv = ["report", "-i", req.path, ...(req.debug ? ["--debug"] : [])];
+      // Every fourth case goes through --profile (the per-task profile reads the same records).
+      const argv = ["report", ...(req.caseNo % 4 === 3 ? ["--profile"] : []), "-i", req.path, ...(req.debug ? ["--debug"] : [])];
       const t0 = performance.now();
       let code: number | "threw";
       try {

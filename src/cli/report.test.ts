@@ -97,12 +97,15 @@ test("parseReportArgs: --ts2secs after an -i is that file's, before any -i the d
   assert.throws(() => parseReportArgs(["--ts2secs", "0"]), UsageError);
 });
 
-test("ftk report refuses the trace-cmd flags it does not support yet with one line (exit 2)", async () => {
-  for (const flag of ["--profile", "--by-comm", "-G", "-T"]) {
-    const r = await runFtk(["report", flag, "-i", "x.dat"]);
-    assert.equal(r.code, 2, flag);
-    assert.equal(r.stderr, `ftk report: ${flag} is not supported by ftk yet: run 'trace-cmd report ${flag}' on the same file\n`);
+test("ftk report takes --profile, --by-comm, -G, -H and -T (a missing file is then a runtime error, exit 1)", async () => {
+  for (const flags of [["--profile"], ["--profile", "--by-comm"], ["--profile", "-G"], ["--profile", "-H", "a,b/c,d"], ["-T", "-F", "x"]]) {
+    const r = await runFtk(["report", ...flags, "-i", "x.dat"]);
+    assert.equal(r.code, 1, `${flags.join(" ")}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /not supported/);
   }
+  const bad = await runFtk(["report", "--profile", "-H", "sched_switch", "-i", "x.dat"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^ftk report: bad hook 'sched_switch' for -H: /);
 });
 
 test("ftk report -w with two inputs is a usage error, as in trace-cmd", { skip: skipWithoutShared() }, async () => {

@@ -1,8 +1,8 @@
 // `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
 import { FtkError, TextOutput, UsageError, describeErrno, parseColorMode, useColor, type ColorMode } from "../base/index.js";
 import { readFile } from "node:fs/promises";
-import { parseCpuList, writeReport } from "../report/index.js";
-import type { ReportFilter, ReportInput, ReportOptions } from "../report/index.js";
+import { parseCpuList, parseProfileHook, writeReport } from "../report/index.js";
+import type { ProfileHook, ReportFilter, ReportInput, ReportOptions } from "../report/index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
@@ -51,7 +51,13 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   --kallsyms FILE      more function symbols (kallsyms text); its names win where both have an address
   --event REGEX        the stored formats of the events (or systems) REGEX names (a POSIX basic regex, as trace-cmd)
   --events             event lines even for a file recorded with -p ufuncgraph (as -R, formatted)
-  --profile, --by-comm, -G, -H, -T   not supported yet (refused with a message)
+  --profile            per task: time scheduled out (by state), wakeup latency, syscall, irq, softirq
+                       and function_graph times, other events counted, each with its kernel stacks
+  -G                   with --profile: irq and softirq times go to per-CPU global tasks
+  -H HOOK              with --profile: time between two events, [sys:]start,match[,pid]/[sys:]end,match[,flags]
+                       (flags: P pinned to a CPU, G global); repeatable
+  --by-comm            with --profile: merge the tasks that have the same comm
+  -T                   print each -F filter per event as libtraceevent rebuilds it, then stop
   -h, --help           this text
 `;
 
@@ -123,7 +129,7 @@ function isVerboseFlag(arg: string): boolean {
 }
 
 /** Turns `ftk report` arguments into ReportOptions (trace-cmd's order rules for -i, -F, -v, --ts-offset). */
-export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: ColorMode; kallsymsFile?: string }) | "help" {
+export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: ColorMode; kallsymsFile?: string; hookLines: string[] }) | "help" {
   const { flags, positionals } = parseOrderedArgs(argv.filter((a) => !isVerboseFlag(a)), FLAGS, "report");
   const inputs: ReportInput[] = [];
   // -F before any -i belongs to the first input (trace-cmd add_first_input).
@@ -134,6 +140,7 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
   const pluginOptions: string[] = [];
   let color: ColorMode = "auto";
   let kallsymsPath: string | undefined;
+  const hookLines: string[] = [];
   for (const { name, value } of flags) {
     switch (name) {
       case "help":
@@ -233,13 +240,25 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
         color = parseColorMode(value)!;
         break;
       case "profile":
+        options.profile = true;
+        break;
       case "by-comm":
+        options.profileByComm = true;
+        break;
       case "profile-global":
-      case "profile-hook":
-      case "test-filters": {
-        const flag = name === "profile" || name === "by-comm" ? "--" + name : "-" + FLAGS[name]!.short!;
-        throw new UsageError(`${flag} is not supported by ftk yet: run 'trace-cmd report ${flag}' on the same file`);
+        options.profileGlobal = true;
+        break;
+      case "profile-hook": {
+        const hook = parseProfileHook(value!);
+        if (hook === undefined) throw new UsageError(`bad hook '${value}' for -H: give [system:]start_event,start_match[,pid]/[system:]end_event,end_match[,flags] (flags P, G, S)`);
+        // trace-cmd adds each hook in front of the earlier ones.
+        (options.profileHooks ??= []).unshift(hook);
+        hookLines.push(hookLine(hook));
+        break;
       }
+      case "test-filters":
+        options.testFilters = true;
+        break;
       case "local-plugins":
         options.noPlugins = true;
         break;
@@ -301,7 +320,7 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
   if (early.length > 0) inputs[0]!.filters = [...early, ...(inputs[0]!.filters ?? [])];
   if (cpus.length > 0) options.cpus = cpus;
   if (pluginOptions.length > 0) options.pluginOptions = pluginOptions;
-  return { ...options, colorMode: color, ...(kallsymsPath !== undefined ? { kallsymsFile: kallsymsPath } : {}) };
+  return { ...options, colorMode: color, hookLines, ...(kallsymsPath !== undefined ? { kallsymsFile: kallsymsPath } : {}) };
 }
 
 /** The text of `--kallsyms FILE`; a file that cannot be read is a runtime error naming it. */
@@ -311,6 +330,12 @@ async function readKallsymsFile(path: string): Promise<string> {
   } catch (e) {
     throw new FtkError(`cannot read kallsyms file '${path}': ${describeErrno(e)}`, { code: "kallsyms", path, cause: e });
   }
+}
+
+/** The line trace-cmd prints for each -H it parses (missing parts as "(null)"). */
+function hookLine(h: ProfileHook): string {
+  const n = (s: string | undefined): string => s ?? "(null)";
+  return `start ${n(h.startSystem)}:${h.startEvent}:${h.startMatch} (${n(h.pid)}) end ${n(h.endSystem)}:${h.endEvent}:${h.endMatch} (${n(h.flags)})\n`;
 }
 
 export const command: Command = {
@@ -325,8 +350,9 @@ export const command: Command = {
       return 0;
     }
     const out = new TextOutput(ctx.stdout);
-    const { colorMode, kallsymsFile, ...rest } = options;
+    const { colorMode, kallsymsFile, hookLines, ...rest } = options;
     if (kallsymsFile !== undefined) rest.extraKallsyms = await readKallsymsFile(kallsymsFile);
+    for (const l of hookLines) out.write(l);
     const status = await writeReport({ ...rest, color: useColor(colorMode, ctx.stdout as { isTTY?: boolean }, ctx.env), onWarning }, out, ctx.signal);
     await out.flush();
     return status;

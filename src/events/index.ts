@@ -5,6 +5,7 @@ export { Kallsyms, type KernelSymbol } from "./kallsyms.js";
 export { PrintkFormats } from "./printk-formats.js";
 export { TaskNames } from "./task-names.js";
 export { compileEventFilter, pidFilterText, type EventFilterOptions, type CommSource, type SymbolSource } from "./filter/index.js";
+export { filterTestLines } from "./filter/index.js";
 export { EventPrinter, type PrinterOptions, type PrinterSymbols } from "./event-printer.js";
 export { PLUGIN_OPTIONS, type PluginOption } from "./plugins/index.js";
 export { isWordSize, readUnsignedBig } from "./field-readers.js";

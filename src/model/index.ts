@@ -20,3 +20,18 @@ export {
 export { readStacks, trimKernelFrames, type StackKind, type WeightedStack, type StackSamples, type ReadStacksOptions } from "./stacks.js";
 export { readGraphStacks, type GraphStacks } from "./graph-stacks.js";
 export { readCallSites, type ReadCallSitesOptions } from "./call-sites.js";
+export {
+  TaskProfile,
+  parseProfileHook,
+  compareValues,
+  traceHash,
+  type TaskProfileOptions,
+  type ProfileHook,
+  type ProfileEvent,
+  type ProfileEventKind,
+  type ProfileEventStat,
+  type ProfileStack,
+  type ProfileTask,
+  type ProfileGroup,
+  type ProfileValue,
+} from "./task-profile.js";

@@ -1,4 +1,5 @@
 // Options of writeReport(): the meaning of `trace-cmd report` 3.1.6 flags (report-output.md §6-§8).
+import type { ProfileHook } from "../model/task-profile.js";
 
 /** One `-F` filter, positive or (after `-v`) negative. */
 export interface ReportFilter {
@@ -97,6 +98,17 @@ export interface ReportOptions {
   wakeup?: boolean;
   ufuncSummary?: boolean;
   events?: boolean;
+  /**
+   * `--profile`: instead of the events, the per-task profile (sched, wakeup, syscall, irq and function
+   * times with their kernel stacks); `-G` makes irq/softirq times per-CPU globals, `-H` adds hook pairs
+   * (see parseProfileHook), `--by-comm` merges the tasks of one comm.
+   */
+  profile?: boolean;
+  /** `-T`: print each -F filter per event as libtraceevent rebuilds it and stop (when a file has filters). */
+  testFilters?: boolean;
+  profileGlobal?: boolean;
+  profileHooks?: ProfileHook[];
+  profileByComm?: boolean;
   /** Receives the reader's warnings (unknown options, bad pages), one per kind; default: openTrace's (process.stderr). */
   onWarning?: (message: string) => void;
 }

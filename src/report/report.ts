@@ -4,7 +4,7 @@
 // look ahead only within the current file/instance (tracecmd_peek_next_data on the current handle).
 import { endianness } from "node:os";
 import { FtkError, UsageError, type TextOutput } from "../base/index.js";
-import { EventPrinter, compileEventFilter, pidFilterText, type EventTable } from "../events/index.js";
+import { EventPrinter, compileEventFilter, filterTestLines, pidFilterText, type EventTable } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
 import { OPTION, openTrace, type CpuStream, type TraceFile } from "../tracedat/index.js";
 import {
@@ -26,6 +26,8 @@ import { writeFileInfo, writeCpuList } from "./file-info.js";
 import { findUfuncEvents, hasUfuncgraphProbes, writeUfuncgraph } from "./ufuncgraph.js";
 import { WakeupLatency } from "./wakeup-latency.js";
 import { writeEventFormats } from "./event-formats.js";
+import { TaskProfile } from "../model/task-profile.js";
+import { ProfileWriter } from "./profile-text.js";
 
 /** Page size of this host for `-p` (x86_64 and most arm64 kernels; Node cannot ask getpagesize()). */
 const HOST_PAGE_SIZE = 4096;
@@ -71,6 +73,10 @@ interface Handle {
   userStackId: number;
   /** Merge slots of this handle's CPUs. */
   slots: number[];
+  /** `--profile`: the profile of this handle's records (trace-cmd keeps one per handle). */
+  profile: TaskProfile | undefined;
+  /** Instance name, for the profile of an instance. */
+  name: string | undefined;
 }
 
 function baseName(path: string): string {
@@ -285,6 +291,13 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
   };
   for (const f of files) {
     const trace = f.trace;
+    if (options.testFilters && f.filters.length > 0) {
+      // -T: the filters of the first input that has any, as libtraceevent rebuilds them; nothing else.
+      compileFilters(trace, f.filters, false);
+      compileFilters(trace, f.filters, true);
+      for (const filter of f.filters) out.write(filterTestLines(trace.events, filter.text));
+      return;
+    }
     info(f, "cpus=" + trace.cpus + "\n");
     if (trace.latencyText !== undefined) {
       if (multi) throw new UsageError(`latency traces do not work with several inputs: '${f.path}' is one`);
@@ -342,6 +355,14 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       kernelStackId: eventIdOf(table, "ftrace", "kernel_stack"),
       userStackId: eventIdOf(table, "ftrace", "user_stack"),
       slots: [],
+      profile: options.profile
+        ? new TaskProfile(table, trace.cpus, {
+            global: options.profileGlobal === true,
+            hooks: options.profileHooks ?? [],
+            onWarning: options.onWarning ?? defaultWarning,
+          })
+        : undefined,
+      name: h.bufferIndex > 0 ? h.name : undefined,
     };
     const cpus = [...trace.buffers[h.bufferIndex]!.cpus].sort((a, b) => a.cpu - b.cpu);
     for (const c of cpus) {
@@ -408,7 +429,9 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       if (lastTs > rec.ts) warn(`record on cpu ${rec.cpu} went backwards: ${lastTs} to ${rec.ts} delta: -${lastTs - rec.ts}`);
       lastTs = rec.ts;
     }
-    if (show) {
+    if (show && handle.profile !== undefined) {
+      handle.profile.record(rec);
+    } else if (show) {
       const event = line.eventOf(rec);
       let text = handle.prefix;
       if (rec.missedEvents !== 0) text += missedEventsLine(rec.cpu, rec.missedEvents);
@@ -470,6 +493,35 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     }
   }
   if (wakeup !== undefined) out.write(wakeup.summary());
+  if (options.profile) writeProfiles(handles, options, out);
+}
+
+/**
+ * The profiles after the records: trace-cmd prints the last input first. An instance gets its own
+ * profile after its file's, under an `instance:` line (trace-cmd 3.1.6 stops with "Handle not found?").
+ */
+function writeProfiles(handles: Handle[], options: ReportOptions, out: TextOutput): void {
+  const byFile = new Map<InputFile, Handle[]>();
+  for (const h of handles) {
+    let list = byFile.get(h.file);
+    if (list === undefined) byFile.set(h.file, (list = []));
+    list.push(h);
+  }
+  for (const [file, list] of [...byFile].reverse()) {
+    const trace = file.trace;
+    const writer = new ProfileWriter(
+      {
+        functionName: (addr) => trace.kallsymsTable.nameOf(addr),
+        comm: (pid) => trace.tasks.comm(pid),
+        longSize: trace.longSize,
+      },
+      (text) => out.write(text),
+    );
+    for (const h of list) {
+      if (h.name !== undefined) out.write(`\ninstance: ${h.name}\n`);
+      writer.profile(h.profile!, options.profileByComm === true);
+    }
+  }
 }
 
 /** `%*s: ` for a named handle, `%*s  ` for the top buffer of a single file. */

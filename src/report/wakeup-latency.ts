@@ -3,22 +3,8 @@
 // ` Latency: N.NNN usecs`. The summary (all tasks, then RT tasks: next_prio <= 99) follows the events.
 import { fieldNumberReader, type EventTable } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
-
-/** trace-cmd's trace_hash() of a pid: its wait table is keyed by this value alone, so two pids with one hash share a wait. */
-function traceHash(val: number): number {
-  let hash = 12546869;
-  hash = (hash + (val & 0xffff)) >>> 0;
-  const tmp = ((val >>> 16) ^ hash) >>> 0;
-  hash = ((hash << 16) ^ tmp) >>> 0;
-  hash = (hash + (hash >>> 11)) >>> 0;
-  hash = (hash ^ (hash << 3)) >>> 0;
-  hash = (hash + (hash >>> 5)) >>> 0;
-  hash = (hash ^ (hash << 4)) >>> 0;
-  hash = (hash + (hash >>> 17)) >>> 0;
-  hash = (hash ^ (hash << 25)) >>> 0;
-  hash = (hash + (hash >>> 6)) >>> 0;
-  return hash;
-}
+// trace-cmd's trace_hash(): its wait table is keyed by the hash of a pid alone, so two pids with one hash share a wait.
+import { traceHash } from "../model/task-profile.js";
 
 type Reader = (rec: RawRecord) => number;
 

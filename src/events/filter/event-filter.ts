@@ -20,7 +20,7 @@ export interface EventFilterOptions {
 }
 
 /** The events an event pattern selects: `^pattern$`, POSIX basic, case-insensitive, on system and/or name. */
-function matchEvents(table: EventTable, text: string, pattern: EventPattern): EventFormat[] {
+export function matchEvents(table: EventTable, text: string, pattern: EventPattern): EventFormat[] {
   const compile = (p: string): RegExp => {
     try {
       return compilePosixBasicRegex(`^${p}$`, true);
