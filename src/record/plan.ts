@@ -280,6 +280,7 @@ export async function planRecording(
     const { events, enables, disables } = await planEvents(fs, req, o, warn);
     if (isTop) {
       for (const p of probes) {
+        if (p.append === true) continue;
         events.push({ system: p.group, event: p.event, triggers: [] });
         enables.push({ system: p.group, event: p.event });
       }

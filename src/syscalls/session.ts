@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { FtkError, UsageError } from "../base/index.js";
 import {
-  ElfFile, expandFetchArgs, readFunctions, resolveBinary, resolveProbeSpec, sanitizeName, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
+  ElfFile, expandFetchArgs, readFunctions, resolveBinary, resolveProbeSpec, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
 } from "../probes/index.js";
 import { findInPath, parseRecordArgs, record, type RecordResult } from "../record/index.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
@@ -78,17 +78,34 @@ const DEFAULT_BUFFER_KB = 4096;
 /** Group of the string uprobes; also the system the model reads the strings from. */
 export const STRING_PROBE_GROUP = "ftk_trace_strings";
 
-/** libc wrappers that take paths, with the 1-based argument numbers of those paths (glibc x86_64). */
-const PATH_WRAPPERS: readonly (readonly [string, ...number[]])[] = [
-  ["open", 1], ["open64", 1], ["__open_2", 1], ["__open64_2", 1], ["openat", 2], ["openat64", 2], ["__openat_2", 2],
-  ["__openat64_2", 2], ["creat", 1], ["creat64", 1], ["stat", 1], ["stat64", 1], ["lstat", 1], ["lstat64", 1],
-  ["fstatat", 2], ["fstatat64", 2], ["statx", 2], ["access", 1], ["faccessat", 2], ["execve", 1], ["execveat", 2],
-  ["unlink", 1], ["unlinkat", 2], ["mkdir", 1], ["mkdirat", 2], ["rmdir", 1], ["rename", 1, 2], ["renameat", 2, 4],
-  ["renameat2", 2, 4], ["chdir", 1], ["chmod", 1], ["fchmodat", 2], ["chown", 1], ["lchown", 1], ["fchownat", 2],
-  ["truncate", 1], ["truncate64", 1], ["readlink", 1], ["readlinkat", 2], ["symlink", 1, 2], ["symlinkat", 1, 3],
-  ["link", 1, 2], ["linkat", 2, 4], ["statfs", 1], ["statfs64", 1], ["chroot", 1],
-  // glibc-private entry points libc itself uses (locale files, iconv modules, ...).
-  ["__open64_nocancel", 1], ["__openat64_nocancel", 2], ["__xstat64", 2], ["__lxstat64", 2],
+/**
+ * libc wrappers that take paths (glibc x86_64): the calls they may make, then the wrappers with the
+ * 1-based argument numbers of their paths.
+ */
+const PATH_WRAPPERS: readonly { calls: readonly string[]; wrappers: readonly (readonly [string, ...number[]])[] }[] = [
+  { calls: ["open", "openat", "creat"], wrappers: [
+    ["open", 1], ["open64", 1], ["__open_2", 1], ["__open64_2", 1], ["openat", 2], ["openat64", 2], ["__openat_2", 2],
+    ["__openat64_2", 2], ["creat", 1], ["creat64", 1],
+    // glibc-private entry points libc itself uses (locale files, iconv modules, ...).
+    ["__open64_nocancel", 1], ["__openat64_nocancel", 2],
+  ] },
+  { calls: ["stat", "lstat", "newfstatat", "statx"], wrappers: [
+    ["stat", 1], ["stat64", 1], ["lstat", 1], ["lstat64", 1], ["fstatat", 2], ["fstatat64", 2], ["statx", 2], ["__xstat64", 2], ["__lxstat64", 2],
+  ] },
+  { calls: ["access", "faccessat", "faccessat2"], wrappers: [["access", 1], ["faccessat", 2]] },
+  { calls: ["execve", "execveat"], wrappers: [["execve", 1], ["execveat", 2]] },
+  { calls: ["unlink", "unlinkat", "rmdir"], wrappers: [["unlink", 1], ["unlinkat", 2], ["rmdir", 1]] },
+  { calls: ["mkdir", "mkdirat"], wrappers: [["mkdir", 1], ["mkdirat", 2]] },
+  { calls: ["rename", "renameat", "renameat2"], wrappers: [["rename", 1, 2], ["renameat", 2, 4], ["renameat2", 2, 4]] },
+  { calls: ["chdir"], wrappers: [["chdir", 1]] },
+  { calls: ["chmod", "fchmodat", "fchmodat2"], wrappers: [["chmod", 1], ["fchmodat", 2]] },
+  { calls: ["chown", "lchown", "fchownat"], wrappers: [["chown", 1], ["lchown", 1], ["fchownat", 2]] },
+  { calls: ["truncate"], wrappers: [["truncate", 1], ["truncate64", 1]] },
+  { calls: ["readlink", "readlinkat"], wrappers: [["readlink", 1], ["readlinkat", 2]] },
+  { calls: ["symlink", "symlinkat"], wrappers: [["symlink", 1, 2], ["symlinkat", 1, 3]] },
+  { calls: ["link", "linkat"], wrappers: [["link", 1, 2], ["linkat", 2, 4]] },
+  { calls: ["statfs"], wrappers: [["statfs", 1], ["statfs64", 1]] },
+  { calls: ["chroot"], wrappers: [["chroot", 1]] },
 ];
 
 /** True when `selection` includes a call that takes a path. */
@@ -97,10 +114,13 @@ function wantsPaths(selection: SyscallSelection): boolean {
 }
 
 /**
- * Uprobes (one per distinct wrapper address) reading each path argument as `pN` (pointer) and `sN` (string).
- * Wrappers this libc lacks are skipped; an empty list when no libc is found.
+ * Uprobes on the wrappers of the selected calls (default: all), reading each path argument as `pN`
+ * (pointer) and `sN` (string). They make two events only, `path1` and `path2` (by the number of paths),
+ * each with many locations: enabling and disabling a uprobe event waits for the kernel once per event,
+ * so fifty events would cost a second. Wrappers this libc lacks are skipped; an empty list when no libc
+ * is found.
  */
-export async function planStringProbes(options: { pid?: number } = {}): Promise<ProbeDefinition[]> {
+export async function planStringProbes(options: { pid?: number; select?: SyscallSelection } = {}): Promise<ProbeDefinition[]> {
   let binary: BinaryFunctions;
   try {
     binary = await readFunctions(await resolveBinary("libc", { pid: options.pid }));
@@ -112,16 +132,21 @@ export async function planStringProbes(options: { pid?: number } = {}): Promise<
   for (const f of binary.functions) for (const n of [f.name, ...f.aliases]) if (!byName.has(n)) byName.set(n, f);
   const defs: ProbeDefinition[] = [];
   const seen = new Set<number>();
-  for (const [name, ...argNums] of PATH_WRAPPERS) {
-    const fn = byName.get(name);
-    if (fn === undefined || seen.has(fn.fileOffset)) continue;
-    seen.add(fn.fileOffset);
-    const args = expandFetchArgs(argNums.flatMap((n, k) => [`p${k}=$arg${n}:x64`, `s${k}=+0($arg${n}):string`]), {
-      machine: binary.machine, isReturn: false, symbol: name,
-    });
-    const event = sanitizeName(name);
-    const line = [`p:${STRING_PROBE_GROUP}/${event}`, `${binary.path}:0x${fn.fileOffset.toString(16)}`, ...args].join(" ");
-    defs.push({ kind: "uprobe", group: STRING_PROBE_GROUP, event, line, binary: binary.path, symbol: name, fileOffset: fn.fileOffset });
+  const events = new Set<string>();
+  for (const { calls, wrappers } of PATH_WRAPPERS) {
+    if (options.select !== undefined && !calls.some((c) => options.select!.has(c))) continue;
+    for (const [name, ...argNums] of wrappers) {
+      const fn = byName.get(name);
+      if (fn === undefined || seen.has(fn.fileOffset)) continue;
+      seen.add(fn.fileOffset);
+      const args = expandFetchArgs(argNums.flatMap((n, k) => [`p${k}=$arg${n}:x64`, `s${k}=+0($arg${n}):string`]), {
+        machine: binary.machine, isReturn: false, symbol: name,
+      });
+      const event = `path${argNums.length}`;
+      const line = [`p:${STRING_PROBE_GROUP}/${event}`, `${binary.path}:0x${fn.fileOffset.toString(16)}`, ...args].join(" ");
+      defs.push({ kind: "uprobe", group: STRING_PROBE_GROUP, event, line, binary: binary.path, symbol: name, fileOffset: fn.fileOffset, append: events.has(event) });
+      events.add(event);
+    }
   }
   return defs;
 }
@@ -224,7 +249,7 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     } else {
       const why = commandPath !== undefined && !options.all ? await staticReason(commandPath) : undefined;
       if (why !== undefined) note = `${why}: paths are shown as pointers`;
-      else probes = await planStringProbes({ pid: options.pids[0] });
+      else probes = await planStringProbes({ pid: options.pids[0], select });
       if (probes.length === 0 && note === undefined) note = "no libc found to probe: paths are shown as pointers";
     }
   }
