@@ -210,7 +210,7 @@ async function runSession<R>(
     });
     await hooks.ready?.(fs, plan, capture);
     if (plan.chrtPath !== undefined) await setRealtimePriority(plan.chrtPath, o.priority!);
-    if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, o.command, io.commandStdio, plan.user);
+    if (o.command.length > 0) held = await startHeldCommand(plan.shellPath!, o.command, io.commandStdio, plan.user);
     await setPidFilters(applied, plan, undo, held);
     const pids = [...o.pids, ...(held !== undefined ? [held.pid] : [])];
     const maps = o.procMap === true ? await ProcMapWatcher.start(fs, undo, pids.length > 0 ? pids : undefined, ownThreadIds()) : undefined;

@@ -342,6 +342,9 @@ function kernelFilter(select: SyscallSelection): string | undefined {
 /** Calls kept back from a thread that looks like ftk's launcher in a file (-i) before they are shown after all. */
 const HELD_MAX = 64;
 
+/** The call a launcher is held in before its command's exec: see record/command.ts. */
+const LAUNCHER_CALLS = new Set(["read", "flock"]);
+
 const CHILD_RETURNS = new Set(["clone", "clone3", "fork", "vfork"]);
 
 /** Reads the syscalls of `trace` and prints lines and summaries. */
@@ -360,9 +363,9 @@ async function printTrace(
   const summary = summaryMode === "none" && !options.histogram ? undefined : new SyscallSummary();
   let calls = 0;
   let pointerPaths = 0;
-  // The command starts as our launcher (flock) holding it: its calls up to the successful execve are not
-  // the command's. Reading a file (-i), the launcher is recognised by its first event, the end of the
-  // flock() call that held it; being a guess, its calls are kept back (at most HELD_MAX) and shown after
+  // The command starts as our launcher (a shell waiting on a pipe) holding it: its calls up to the
+  // successful execve are not the command's. Reading a file (-i), the launcher is recognised by its first
+  // event, the end of the read() that held it (flock() for files of older ftk versions); being a guess, its calls are kept back (at most HELD_MAX) and shown after
   // all if no execve comes.
   const held = new Map<number, { certain: boolean; steps: SyscallStep[]; exec?: SyscallStep }>();
   if (ctx.commandPid !== undefined) held.set(ctx.commandPid, { certain: true, steps: [] });
@@ -385,7 +388,7 @@ async function printTrace(
     const tid = s.call.tid;
     if (seen !== undefined && !seen.has(tid)) {
       seen.add(tid);
-      if (s.kind === "exit" && s.call.enterMissing && s.call.name === "flock") held.set(tid, { certain: false, steps: [] });
+      if (s.kind === "exit" && s.call.enterMissing && LAUNCHER_CALLS.has(s.call.name)) held.set(tid, { certain: false, steps: [] });
     }
     const h = held.get(tid);
     if (h === undefined) return handle(s);
