@@ -1,5 +1,5 @@
-// Scenario 8 (issue 10), `ftk trace` on a kernel with kprobes: the path strings come from a kprobe on
-// getname_flags() with a `ustring` fetch arg (the guest's busybox is static: no libc to probe). The
+// Scenario 8 (issue 10), `ftk trace` on a kernel with kprobes: the path strings come from kprobes on
+// the getname functions and the fs/namei.c calls they are inlined into (the guest's busybox is static: no libc to probe). The
 // paths must equal strace's, call by call, for the same commands in the same guest (strace is in the
 // image when the host has it; else the known paths of the commands are checked).
 import { describe, test } from "node:test";
@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { assertStateRestored } from "../lib/lab.mjs";
 
 export const name = "trace-kprobes";
-export const title = "scenario 8: ftk trace with kprobe strings (getname_flags) against strace";
+export const title = "scenario 8: ftk trace with kprobe strings (getname, struct filename) against strace";
 
 // Paths absolute and relative, a success and a failure, a directory made and removed, children exec'd.
 const SCRIPT = "cat /proc/version > /dev/null; mkdir ftk-lab-dir; rmdir ftk-lab-dir; cat /nonexistent-ftk-lab 2>/dev/null; exit 0";

@@ -290,7 +290,7 @@ suite("ftk trace on the live kernel, against strace", { skip }, () => {
     assert.deepEqual(got, table(theirs));
   });
 
-  test("the command inherits the same descriptors from ftk trace and ftk record as when run directly (no launcher's)", async () => {
+  test("the command inherits the same descriptors and environment from ftk trace and ftk record as when run directly", async () => {
     const list = ["sh", "-c", "ls /proc/$$/fd"];
     // Started directly: stdin, stdout, stderr, and whatever this test inherited without close-on-exec.
     const direct = await run(list[0]!, list.slice(1), { stdio: "pipe" });
@@ -301,6 +301,11 @@ suite("ftk trace on the live kernel, against strace", { skip }, () => {
     const recorded = await run(process.execPath, [ftkBin(), "record", "-q", "-o", join(dir, "fds.dat"), "-e", "raw_syscalls:sys_exit", ...list], { stdio: "pipe" });
     assert.equal(recorded.code, 0, recorded.stderr);
     assert.equal(recorded.stdout, direct.stdout);
+    // The launcher shell sets PWD (busybox's also SHLVL, PATH) for its children: put back as they were.
+    const env = await run("/usr/bin/env", [], { stdio: "pipe" });
+    const envTraced = await run(process.execPath, [ftkBin(), "trace", "-o", join(dir, "env.out"), "/usr/bin/env"], { stdio: "pipe" });
+    assert.equal(envTraced.code, 0, envTraced.stderr);
+    assert.equal(envTraced.stdout, env.stdout);
   });
 
   test("ftk trace -a finds another process's calls by pid", async () => {

@@ -147,6 +147,8 @@ export class SyscallPairer {
       const p = ev.fields[`p${k}`];
       const str = ev.fields[`s${k}`];
       if (p === undefined || typeof str !== "string") break;
+      // A fetch that faulted (the page was not in memory) reads as "": a wrong string, so none.
+      if (ev.faulted?.includes(`s${k}`) === true) continue;
       // Bounded: a thread that reads strings without making syscalls keeps only the latest few.
       if (list.length >= 16) list.splice(0, 2);
       list.push(toUnsigned(p), str);
@@ -223,12 +225,13 @@ export class SyscallPairer {
     const nr = toNumber(raw ? ev.fields["id"] : ev.fields["__syscall_nr"]);
     const ret = toSigned(ev.fields["ret"]);
     const open = this.open.get(ev.pid);
-    if (open !== undefined && open.nr === nr) {
+    // Number -1: the call cleared it itself (rt_sigreturn, so that the interrupted call is not restarted).
+    if (open !== undefined && (open.nr === nr || nr === -1)) {
       this.open.delete(ev.pid);
       // Written out field by field: a spread of the open call costs more on this hot path.
       const call: SyscallSlice = {
         ts: open.ts, dur: ev.ts - open.ts, tid: open.tid, tgid: open.tgid, comm: open.comm, cpu: open.cpu, exitCpu: ev.cpu,
-        nr, name: open.name, args: open.args, argNames: open.argNames, ret, enterMissing: false, exitMissing: false,
+        nr: open.nr, name: open.name, args: open.args, argNames: open.argNames, ret, enterMissing: false, exitMissing: false,
       };
       const strings = this.during.size > 0 ? this.stringsFor(this.during, ev.pid, open.args, open.strings) : undefined;
       if (strings !== undefined || open.strings !== undefined) call.strings = strings ?? open.strings;
@@ -312,7 +315,7 @@ export function readSyscallEvents(
 ): AsyncGenerator<TraceEvent> {
   const events = ["raw_syscalls", "syscalls"];
   if (options.stringSystem !== undefined) events.push(options.stringSystem);
-  return readEvents(trace, { ...options, events, arrays: true });
+  return readEvents(trace, { ...options, events, arrays: true, faults: options.stringSystem !== undefined });
 }
 
 /**

@@ -1,6 +1,6 @@
 // Starts the traced command held before exec (tracefs-control.md §6): the child is `/bin/sh -c SCRIPT ftk
-// CMD ARGS...`, where the fixed script waits for a line on fd 3 and then execs "$@" with fd 3 closed. The
-// shell never parses the command: it arrives as positional parameters. Meanwhile we know the child's pid
+// ENV... CMD ARGS...`, where the fixed script waits for a line on fd 3 and then execs "$@" with fd 3 closed.
+// The shell never parses the command: it arrives as positional parameters. Meanwhile we know the child's pid
 // and write the pid filters; the release lets it exec the command in the same process, so its first
 // events are recorded, and the command inherits only the stdio it was given.
 import { spawn } from "node:child_process";
@@ -8,8 +8,15 @@ import type { ChildProcess } from "node:child_process";
 import type { Writable } from "node:stream";
 import { FtkError } from "../base/index.js";
 
-/** The launcher: waits on fd 3, then execs the command (PATH search as typed) without fd 3. */
-export const LAUNCH_SCRIPT = 'read -r _ <&3 && exec "$@" 3<&-';
+/**
+ * Variables a shell sets for its children at start (PWD; busybox also SHLVL and PATH): the launcher puts
+ * them back as they were in ftk's environment (passed as `=VALUE`, or `-` when unset), so the command's
+ * environment is the user's.
+ */
+const SHELL_SET = ["PWD", "SHLVL", "PATH"];
+
+/** The launcher: waits on fd 3, restores SHELL_SET, then execs the command (PATH search as typed) without fd 3. */
+export const LAUNCH_SCRIPT = `read -r _ <&3 || exit 1; for v in ${SHELL_SET.join(" ")}; do case $1 in =*) export "$v=\${1#=}";; *) unset "$v";; esac; shift; done; exec "$@" 3<&-`;
 
 /** The launcher's task name (comm) before the exec: what saved_cmdlines may still list for the command. */
 export const LAUNCHER_COMM = "sh";
@@ -52,7 +59,8 @@ export async function startHeldCommand(
   stdio: "inherit" | "ignore" = "inherit",
   user?: { uid: number; gid: number },
 ): Promise<HeldCommand> {
-  const child = spawn(shellPath, ["-c", LAUNCH_SCRIPT, "ftk", ...argv], {
+  const env = SHELL_SET.map((v) => (process.env[v] === undefined ? "-" : `=${process.env[v]}`));
+  const child = spawn(shellPath, ["-c", LAUNCH_SCRIPT, "ftk", ...env, ...argv], {
     stdio: [stdio, stdio, stdio, "pipe"],
     ...(user !== undefined ? { uid: user.uid, gid: user.gid } : {}),
   });

@@ -50,6 +50,7 @@ export async function collectMetadata(
   fs: Tracefs,
   events: readonly { system: string; event: string }[],
   command?: { pid: number; argv0: string },
+  options: { kallsyms?: boolean } = {},
 ): Promise<TraceDatMetadata> {
   const bySystem = new Map<string, Set<string>>();
   for (const e of events) {
@@ -69,7 +70,7 @@ export async function collectMetadata(
     headerEvent: await fs.headerEvent(),
     ftraceFormats: await ftraceFormats(fs),
     eventFormats,
-    kallsyms: await kallsymsWithAddresses(fs),
+    kallsyms: options.kallsyms === false ? "" : await kallsymsWithAddresses(fs),
     printkFormats: await fs.printkFormats(),
     savedCmdlines: command === undefined ? await fs.savedCmdlines() : nameCommand(await fs.savedCmdlines(), command.pid, command.argv0),
   };

@@ -129,7 +129,7 @@ async function assemble(
     buffers.unshift({ name: "", clock: (await top.traceClock()).current, pageSize: await top.pageSize(), cpuFiles: [] });
   }
   const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
-  const meta = await collectMetadata(fs, events, commandPid === undefined ? undefined : { pid: commandPid, argv0: o.command[0]! });
+  const meta = await collectMetadata(fs, events, commandPid === undefined ? undefined : { pid: commandPid, argv0: o.command[0]! }, { kallsyms: o.kallsyms });
   const clock = (await clockInstance.traceClock()).current;
   let traceClock = await clockInstance.readFile("trace_clock");
   const tsc2nsec = o.tsc2nsec ? await measureTsc2nsec(fs) : undefined;

@@ -2,13 +2,14 @@
 // strings) through the recorder, whose undo stack restores tracefs on every exit path, then reads the file
 // back through the model and prints strace-style lines and summaries.
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { FtkError, UsageError } from "../base/index.js";
 import {
-  ElfFile, expandFetchArgs, readFunctions, resolveBinary, resolveProbeSpec, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
+  ElfFile, expandFetchArgs, readFunctions, resolveBinary, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
 } from "../probes/index.js";
 import { findInPath, parseRecordArgs, record, type RecordResult } from "../record/index.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
@@ -152,18 +153,52 @@ export async function planStringProbes(options: { pid?: number; select?: Syscall
 }
 
 /**
- * A kprobe on the kernel's getname_flags(), which copies the path argument of nearly every path-taking
- * call from user space: pointer `p0` and string `s0` (`ustring`). Undefined without kprobes (this host)
- * or without that function.
+ * Kernel functions that receive a path argument: the getname functions take the user pointer (argument
+ * 1; event `getname`, a `ustring` read from user memory). getname_flags() is inlined into its fs/namei.c
+ * callers (Debian's 6.1: mkdir, rmdir, unlink, rename, link, symlink, mknod), so the functions those calls
+ * hand the copied `struct filename` to are probed too (event `filename`): its `uptr` (offset 8) is the
+ * user pointer and its `name` (offset 0) the kernel's copy, which cannot fault (the getname probe's read
+ * of a user page not yet in memory does: busybox's "/proc/self/exe").
  */
-export async function planKernelStringProbe(fs: Tracefs): Promise<ProbeDefinition | undefined> {
-  if (!fs.hasFile("kprobe_events")) return undefined;
+const KERNEL_PATH_FUNCTIONS: readonly { event: string; fetch: (n: number) => string[]; functions: readonly (readonly [string, number])[] }[] = [
+  { event: "getname", fetch: (n) => [`p0=$arg${n}:x64`, `s0=+0($arg${n}):ustring`], functions: [["getname_flags", 1], ["getname", 1], ["getname_uflags", 1]] },
+  {
+    event: "filename", fetch: (n) => [`p0=+8($arg${n}):x64`, `s0=+0(+0($arg${n})):string`],
+    functions: [
+      ["do_mkdirat", 2], ["do_rmdir", 2], ["do_unlinkat", 2], ["do_renameat2", 2], ["do_linkat", 2], ["do_symlinkat", 3], ["do_mknodat", 2],
+      // Lookups and opens: the kernel's copy also where the getname probe could not read the user page.
+      ["filename_lookup", 2], ["do_filp_open", 2],
+    ],
+  },
+];
+
+/**
+ * Kprobes on the functions of KERNEL_PATH_FUNCTIONS this kernel has (and does not blacklist for kprobes),
+ * one event per kind with a location each: pointer `p0` and string `s0`. Empty without kprobes (this host).
+ */
+export async function planKernelStringProbes(
+  fs: Tracefs, kallsymsPath = "/proc/kallsyms", blacklistPath = "/sys/kernel/debug/kprobes/blacklist",
+): Promise<ProbeDefinition[]> {
+  if (!fs.hasFile("kprobe_events")) return [];
+  let text: string;
   try {
-    const [def] = await resolveProbeSpec("getname_flags p0=$arg1:x64 s0=+0($arg1):ustring", { group: STRING_PROBE_GROUP, event: "getname_flags" });
-    return def;
+    text = await readFile(kallsymsPath, "latin1");
   } catch {
-    return undefined;
+    return [];
   }
+  const blacklist = await readFile(blacklistPath, "latin1").catch(() => "");
+  const defs: ProbeDefinition[] = [];
+  for (const { event, fetch, functions } of KERNEL_PATH_FUNCTIONS) {
+    let first = true;
+    for (const [symbol, arg] of functions) {
+      if (!new RegExp(`^[0-9a-f]+ [tT] ${symbol}$`, "m").test(text) || new RegExp(`\\s${symbol}$`, "m").test(blacklist)) continue;
+      const args = expandFetchArgs(fetch(arg), { isReturn: false, symbol });
+      const line = [`p:${STRING_PROBE_GROUP}/${event}`, symbol, ...args].join(" ");
+      defs.push({ kind: "kprobe", group: STRING_PROBE_GROUP, event, line, symbol, append: !first });
+      first = false;
+    }
+  }
+  return defs;
 }
 
 /** Why a command's paths cannot come from libc uprobes, or undefined when they can. */
@@ -242,9 +277,9 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
   let note: string | undefined;
   let fromKernel = false;
   if ((options.strings ?? true) && options.summary !== "only" && wantsPaths(select)) {
-    const kernel = await planKernelStringProbe(fs);
-    if (kernel !== undefined) {
-      probes = [kernel];
+    const kernel = await planKernelStringProbes(fs);
+    if (kernel.length > 0) {
+      probes = kernel;
       fromKernel = true;
     } else {
       const why = commandPath !== undefined && !options.all ? await staticReason(commandPath) : undefined;
@@ -273,6 +308,7 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     if (options.command.length > 0) argv.push("--", commandPath!, ...options.command.slice(1));
     const ro = parseRecordArgs(argv, "record");
     ro.probeDefinitions = probes;
+    ro.kallsyms = false; // syscall events need no kernel symbols; reading them costs ~0.2 s
     const devNull = createWriteStream("/dev/null");
     let result: RecordResult;
     const offsetBefore = wallOffsetNs();
@@ -292,7 +328,7 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
       calls = r.calls;
       if (probes.length > 0 && r.pointerPaths > 0) {
         note ??= fromKernel
-          ? `${r.pointerPaths} path arguments are shown as pointers: the kernel did not read them through getname_flags`
+          ? `${r.pointerPaths} path arguments are shown as pointers: the kernel did not copy them with a probed function (or the probe could not: the page was not in memory)`
           : `${r.pointerPaths} path arguments are shown as pointers: those calls did not go through a probed libc wrapper (dynamic loader, libc internals)`;
       }
     } finally {
