@@ -15,8 +15,11 @@ import { FtkError } from "../base/index.js";
  */
 const SHELL_SET = ["PWD", "SHLVL", "PATH"];
 
-/** The launcher: waits on fd 3, restores SHELL_SET, then execs the command (PATH search as typed) without fd 3. */
-export const LAUNCH_SCRIPT = `read -r _ <&3 || exit 1; for v in ${SHELL_SET.join(" ")}; do case $1 in =*) export "$v=\${1#=}";; *) unset "$v";; esac; shift; done; exec "$@" 3<&-`;
+/**
+ * The launcher: waits on fd 3, restores SHELL_SET, then execs the command (PATH search as typed) without
+ * fd 3. The line goes to a variable of its own (not `_`, which the user's shell may have exported).
+ */
+export const LAUNCH_SCRIPT = `read -r ftk_launch_release <&3 || exit 1; for v in ${SHELL_SET.join(" ")}; do case $1 in =*) export "$v=\${1#=}";; *) unset "$v";; esac; shift; done; exec "$@" 3<&-`;
 
 /** The launcher's task name (comm) before the exec: what saved_cmdlines may still list for the command. */
 export const LAUNCHER_COMM = "sh";
