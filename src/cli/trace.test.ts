@@ -306,6 +306,10 @@ suite("ftk trace on the live kernel, against strace", { skip }, () => {
     const env = await run("/usr/bin/env", [], { stdio: "pipe" });
     const envTraced = await run(process.execPath, [ftkBin(), "trace", "-o", join(dir, "env.out"), "/usr/bin/env"], { stdio: "pipe" });
     assert.equal(envTraced.code, 0, envTraced.stderr);
+    // Flags after the command are the command's, --debug included.
+    const echo = await run(process.execPath, [ftkBin(), "--debug", "trace", "-o", join(dir, "echo.out"), "/bin/echo", "-n", "--debug", "-o"], { stdio: "pipe" });
+    assert.equal(echo.code, 0, echo.stderr);
+    assert.equal(echo.stdout, "--debug -o");
     // The shell passes the variables on in its own order.
     const sorted = (text: string) => text.split("\n").sort();
     assert.deepEqual(sorted(envTraced.stdout), sorted(env.stdout));
