@@ -2,7 +2,7 @@
 // `syscalls:sys_enter_NAME`/`sys_exit_NAME` events or the generic `raw_syscalls:sys_enter`/`sys_exit`.
 // Streaming: state is one open call per thread, whatever the size of the trace.
 import type { TraceFile } from "../tracedat/index.js";
-import { readEvents, type ReadEventsOptions, type TraceEvent } from "../report/index.js";
+import { EventWalker, TraceEventMaker, readEvents, type ReadEventsOptions, type TraceEvent } from "../report/index.js";
 
 /**
  * One system call of one thread. Times are in trace-clock units (ns for the usual clocks).
@@ -316,6 +316,34 @@ export function readSyscallEvents(
   const events = ["raw_syscalls", "syscalls"];
   if (options.stringSystem !== undefined) events.push(options.stringSystem);
   return readEvents(trace, { ...options, events, arrays: true, faults: options.stringSystem !== undefined });
+}
+
+/**
+ * Calls `fn` with the events readSyscallEvents() yields, in the same order, synchronously between page
+ * reads (no promise per event: a syscall-heavy trace has millions); awaits `between` before each read.
+ */
+export async function eachSyscallEvent(
+  trace: TraceFile,
+  options: Pick<ReadEventsOptions, "buffer" | "cpus" | "fromTs" | "toTs"> & Pick<SyscallOptions, "stringSystem">,
+  fn: (ev: TraceEvent) => void,
+  between?: () => Promise<void>,
+): Promise<void> {
+  if (trace.buffers.findIndex((x) => x.name === (options.buffer ?? "")) < 0) return;
+  const events = ["raw_syscalls", "syscalls"];
+  if (options.stringSystem !== undefined) events.push(options.stringSystem);
+  const o = { ...options, events, arrays: true, faults: options.stringSystem !== undefined };
+  const walker = await EventWalker.open(trace, o);
+  const maker = new TraceEventMaker(trace, o);
+  for (;;) {
+    let r = walker.nextSync();
+    if (r === "need-io") {
+      await between?.();
+      r = await walker.next();
+    }
+    if (!r) return;
+    const ev = walker.event;
+    if (ev !== undefined) fn(maker.make(walker.record, ev, walker.pid()));
+  }
 }
 
 /**

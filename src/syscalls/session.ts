@@ -14,7 +14,7 @@ import {
 import { findInPath, parseRecordArgs, record, type RecordResult } from "../record/index.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
 import { Tracefs } from "../tracefs/index.js";
-import { SyscallPairer, readSyscallEvents, type SyscallSlice, type SyscallStep } from "../model/index.js";
+import { SyscallPairer, eachSyscallEvent, type SyscallSlice, type SyscallStep } from "../model/index.js";
 import { errnoOf } from "./errno.js";
 import { SyscallLineWriter } from "./lines.js";
 import { ALL_SYSCALLS, type SyscallSelection } from "./select.js";
@@ -441,18 +441,12 @@ async function printTrace(
       for (const x of h.steps) handle(x);
     }
   };
-  // The pairer runs synchronously per event; its steps queue here (a few per event).
-  const queue: SyscallStep[] = [];
-  const pairer = new SyscallPairer((x) => queue.push(x), { syscallName, stringSystem: ctx.stringSystem });
-  const events = readSyscallEvents(trace, { stringSystem: ctx.stringSystem });
-  for (let next = await events.next(); ; next = await events.next()) {
-    if (next.done === true) pairer.finish();
-    else pairer.add(next.value);
-    for (const s of queue) route(s);
-    queue.length = 0;
+  // The pairer runs synchronously per event; the output is flushed between page reads.
+  const pairer = new SyscallPairer(route, { syscallName, stringSystem: ctx.stringSystem });
+  await eachSyscallEvent(trace, { stringSystem: ctx.stringSystem }, (ev) => pairer.add(ev), async () => {
     if (out.full) await out.flush();
-    if (next.done === true) break;
-  }
+  });
+  pairer.finish();
   for (const h of held.values()) for (const x of h.steps) handle(x);
   writer?.finish();
   if (summary !== undefined) {
