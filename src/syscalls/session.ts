@@ -375,7 +375,11 @@ function kernelFilter(select: SyscallSelection): string | undefined {
   return nrs.map((n) => `id == ${n}`).join(" || ");
 }
 
-/** Calls kept back from a thread that looks like ftk's launcher in a file (-i) before they are shown after all. */
+/**
+ * Calls kept back from the launcher before they are shown after all: the launcher makes a handful before
+ * the exec, so more means the exec was not seen (a file's thread that only looked like it, or events lost
+ * when the ring buffer overran: it drops the oldest pages first).
+ */
 const HELD_MAX = 64;
 
 /** The call a launcher is held in before its command's exec: see record/command.ts. */
@@ -401,10 +405,10 @@ async function printTrace(
   let pointerPaths = 0;
   // The command starts as our launcher (a shell waiting on a pipe) holding it: its calls up to the
   // successful execve are not the command's. Reading a file (-i), the launcher is recognised by its first
-  // event, the end of the read() that held it (flock() for files of older ftk versions); being a guess, its calls are kept back (at most HELD_MAX) and shown after
-  // all if no execve comes.
-  const held = new Map<number, { certain: boolean; steps: SyscallStep[]; exec?: SyscallStep }>();
-  if (ctx.commandPid !== undefined) held.set(ctx.commandPid, { certain: true, steps: [] });
+  // event, the end of the read() that held it (flock() for files of older ftk versions). Either way its
+  // calls are kept back (at most HELD_MAX) and shown after all if no execve comes.
+  const held = new Map<number, { steps: SyscallStep[]; exec?: SyscallStep }>();
+  if (ctx.commandPid !== undefined) held.set(ctx.commandPid, { steps: [] });
   const seen = ctx.commandPid === undefined ? new Set<number>() : undefined;
   const handle = (s: SyscallStep): void => {
     const c = s.call;
@@ -424,7 +428,7 @@ async function printTrace(
     const tid = s.call.tid;
     if (seen !== undefined && !seen.has(tid)) {
       seen.add(tid);
-      if (s.kind === "exit" && s.call.enterMissing && LAUNCHER_CALLS.has(s.call.name)) held.set(tid, { certain: false, steps: [] });
+      if (s.kind === "exit" && s.call.enterMissing && LAUNCHER_CALLS.has(s.call.name)) held.set(tid, { steps: [] });
     }
     const h = held.get(tid);
     if (h === undefined) return handle(s);
@@ -435,7 +439,7 @@ async function printTrace(
       return handle(s);
     }
     if (isExec && s.kind === "enter") h.exec = s;
-    if (!h.certain) h.steps.push(s);
+    h.steps.push(s);
     if (h.steps.length > HELD_MAX) {
       held.delete(tid);
       for (const x of h.steps) handle(x);
