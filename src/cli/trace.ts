@@ -16,8 +16,8 @@ export const TRACE_HELP = `usage: ftk trace [options] COMMAND [ARGS...]
 
 Shows the system calls of a command (and its children), of running processes, or of the whole system,
 as strace does, from the kernel's syscall trace events: the traced programs are not stopped.
-Lines go to stderr (as strace's), or to -o FILE. Path strings come from uprobes on libc's wrappers;
-calls made elsewhere show the pointer, with a note.
+Lines go to stderr (as strace's), or to -o FILE. Path strings come from kprobes where the kernel
+has them, else from uprobes on libc's wrappers; calls made elsewhere show the pointer, with a note.
 
   -e trace=SET    calls to show: NAME,NAME, classes %file %desc %network %process %memory %signal
                   %ipc %creds %clock, /REGEX, ?NAME (no error if unknown); '!' before the set negates it
