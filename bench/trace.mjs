@@ -3,7 +3,8 @@
 // run untraced, under `ftk trace -o /dev/null`, under `ftk trace -c` and under `strace -f -o /dev/null`,
 // side by side in one run. Prints dd's own elapsed time (the traced program's slowdown), the whole
 // command's wall time (ftk's set-up, recording and printing included), their ratios, the calls -c
-// counted and the events lost. Wrap it in `flock /tmp/ftk-tracefs.lock` on a shared machine.
+// counted and the events lost; then the fixed cost (set-up and tear-down, probes included) as the wall time
+// of `ftk trace true` against `true`. Wrap it in `flock /tmp/ftk-tracefs.lock` on a shared machine.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -64,4 +65,7 @@ for (const r of rows) {
   );
 }
 const s = rows[3];
+const fixed = { untraced: (await run(["true"])).wall, ftk: (await run([process.execPath, FTK, "trace", "-o", "/dev/null", "true"])).wall };
+const fixedC = (await run([process.execPath, FTK, "trace", "-c", "-o", "/dev/null", "true"])).wall;
 console.log(`strace / ftk trace: dd time ${(s.dd / rows[1].dd).toFixed(2)}x, wall ${(s.wall / rows[1].wall).toFixed(2)}x; strace / ftk trace -c: dd time ${(s.dd / rows[2].dd).toFixed(2)}x, wall ${(s.wall / rows[2].wall).toFixed(2)}x`);
+console.log(`fixed cost (ftk trace true, wall): ${fixed.ftk.toFixed(3)} s with the string uprobes, ${fixedC.toFixed(3)} s with -c (none); true alone ${fixed.untraced.toFixed(3)} s`);

@@ -85,9 +85,8 @@ export function imageEntries({ repo, guestDir, plan }) {
     add(path, { link: "/bin/busybox" });
   }
 
-  // flock (util-linux) is what ftk record uses to hold the command until tracing is on (src/record/command.ts);
-  // busybox has no flock applet with --no-fork.
-  const binaries = ["/usr/bin/node", "/usr/bin/trace-cmd", "/usr/bin/flock"];
+  // strace: the oracle of `ftk trace` in the guest (scenario 08), when the host has it.
+  const binaries = ["/usr/bin/node", "/usr/bin/trace-cmd", ...(existsSync("/usr/bin/strace") ? ["/usr/bin/strace"] : [])];
   const plugins = existsSync(PLUGIN_DIR) ? readdirSync(PLUGIN_DIR).filter((f) => f.endsWith(".so")).sort() : [];
   const ftkFiles = [];
   for (const sub of ["dist", "bin"]) {

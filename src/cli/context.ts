@@ -20,4 +20,6 @@ export interface Command {
   /** The flags `run` accepts, by long name, as parsed (shell completion reads them; keep one table for both). */
   flags?: Record<string, FlagSpec>;
   run(argv: string[], ctx: CliContext): Promise<number>;
+  /** Commands that run a program: where its argv begins in `argv` (what follows is the program's, `--debug` included). */
+  commandStart?(argv: readonly string[]): number;
 }

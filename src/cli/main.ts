@@ -114,8 +114,9 @@ export async function main(
   argv: string[],
   io: Partial<Pick<CliContext, "stdout" | "stderr" | "env" | "signal">> = {},
 ): Promise<number> {
-  const debug = argv.includes("--debug");
-  const args = argv.filter((a) => a !== "--debug");
+  // --debug is ftk's wherever it stands, except in the argv of a program that a command runs (commandStart).
+  let debug = argv.includes("--debug");
+  let args = argv.filter((a) => a !== "--debug");
   const stderr = io.stderr ?? process.stderr;
   const ctx: CliContext = {
     stdout: io.stdout ?? process.stdout,
@@ -140,6 +141,14 @@ export async function main(
   }
   try {
     const { command } = await load();
+    if (command.commandStart !== undefined) {
+      const at = argv.indexOf(name);
+      const rest = argv.slice(at + 1);
+      const start = command.commandStart(rest);
+      const own = [...argv.slice(0, at), ...rest.slice(0, start)];
+      debug = ctx.debug = own.includes("--debug");
+      args = [name, ...rest.slice(0, start).filter((a) => a !== "--debug"), ...rest.slice(start)];
+    }
     return await command.run(args.slice(1), ctx);
   } catch (e) {
     if (isFtkError(e)) {

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { UsageError } from "../index.js";
 import { mulberry32 } from "../test-support/prng.js";
 import { main } from "./main.js";
-import { parseTraceArgs } from "./trace.js";
+import { command, parseTraceArgs } from "./trace.js";
 
 test("parseTraceArgs() takes strace's flags and stops at the command", () => {
   const { options, output } = parseTraceArgs(["-f", "-tt", "-T", "-e", "trace=%file,close", "-o", "out.txt", "ls", "-l", "/"]);
@@ -68,4 +68,10 @@ test("parseTraceArgs() fuzz: random argv gives options or a UsageError, never an
       assert.ok(!e.message.includes("\n"), e.message);
     }
   }
+});
+
+test("ftk trace's command starts at the first word that is no flag or flag value: later flags (--debug too) are the command's", () => {
+  assert.equal(command.commandStart?.(["-T", "-e", "trace=openat", "--debug", "ls", "--debug", "-l"]), 4);
+  assert.equal(command.commandStart?.(["-o", "out", "--", "-weird-name", "--debug"]), 3);
+  assert.equal(command.commandStart?.(["-p", "1"]), 2);
 });

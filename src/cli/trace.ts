@@ -16,8 +16,8 @@ export const TRACE_HELP = `usage: ftk trace [options] COMMAND [ARGS...]
 
 Shows the system calls of a command (and its children), of running processes, or of the whole system,
 as strace does, from the kernel's syscall trace events: the traced programs are not stopped.
-Lines go to stderr (as strace's), or to -o FILE. Path strings come from uprobes on libc's wrappers;
-calls made elsewhere show the pointer, with a note.
+Lines go to stderr (as strace's), or to -o FILE. Path strings come from kprobes where the kernel
+has them, else from uprobes on libc's wrappers; calls made elsewhere show the pointer, with a note.
 
   -e trace=SET    calls to show: NAME,NAME, classes %file %desc %network %process %memory %signal
                   %ipc %creds %clock, /REGEX, ?NAME (no error if unknown); '!' before the set negates it
@@ -68,7 +68,7 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 /** Splits argv at the command: the first word that is neither a flag nor a flag's value, or after `--`. */
-function splitCommand(argv: string[]): { flags: string[]; command: string[] } {
+function splitCommand(argv: readonly string[]): { flags: string[]; command: string[] } {
   const shortTakesValue = new Set(Object.values(FLAGS).filter((f) => f.type === "string" && f.short).map((f) => f.short!));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -85,7 +85,7 @@ function splitCommand(argv: string[]): { flags: string[]; command: string[] } {
       }
     }
   }
-  return { flags: argv, command: [] };
+  return { flags: [...argv], command: [] };
 }
 
 /** Parses the flags of `ftk trace` into options, the -o file and the help request. */
@@ -156,6 +156,7 @@ export function parseTraceArgs(argv: string[]): { options: TraceOptions; output?
 export const command: Command = {
   summary: "show system calls as strace does, from syscall trace events",
   flags: FLAGS,
+  commandStart: (argv) => argv.length - splitCommand(argv).command.length,
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const { options, output, help } = parseTraceArgs(argv);
     if (help) {

@@ -10,6 +10,7 @@ export {
   syscallSteps,
   readSyscalls,
   readSyscallEvents,
+  eachSyscallEvent,
   type SyscallSlice,
   type SyscallStep,
   type SyscallSource,

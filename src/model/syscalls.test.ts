@@ -220,3 +220,31 @@ test("syscallSteps() joins strings read during a call (kprobes) to that call's e
   assert.equal(exits[1], undefined);
   assert.equal(got[0]!.call.strings, undefined, "the entry step's object is left as it was");
 });
+
+test("syscallSteps() gives no string for a fetch that faulted, and keeps a real empty one", async () => {
+  const str = (ts: number, f: Record<string, bigint | string>, faulted?: string[]): TraceEvent => ({
+    ts: BigInt(ts), cpu: 0, pid: 7, comm: "t7", system: "ftk_strings", name: "getname", fields: f, ...(faulted ? { faulted } : {}),
+  });
+  const got = await steps(
+    [
+      raw(1, 7, "enter", 89, [0x2000n, 0x3000n, 4096n, 0n, 0n, 0n]), // readlink("/proc/self/exe", ...)
+      str(2, { p0: 0x2000n, s0: "" }, ["s0"]), // the kernel could not read the page: no bytes at all
+      raw(3, 7, "exit", 89, 12n),
+      raw(4, 7, "enter", 262, [3n, 0x4000n, 0x5000n, 0x1000n, 0n, 0n]), // newfstatat(3, "", ..., AT_EMPTY_PATH)
+      str(5, { p0: 0x4000n, s0: "" }),
+      raw(6, 7, "exit", 262, 0n),
+    ],
+    { stringSystem: "ftk_strings" },
+  );
+  const exits = got.filter((s) => s.kind === "exit").map((s) => s.call.strings);
+  assert.equal(exits[0], undefined);
+  assert.deepEqual(exits[1]?.slice(0, 2), [undefined, ""]);
+});
+
+test("syscallSteps() pairs an exit numbered -1 with the thread's open call (rt_sigreturn clears the number)", async () => {
+  const got = await steps([
+    raw(1, 7, "enter", 15, [0n, 0n, 0n, 0n, 0n, 0n]),
+    raw(2, 7, "exit", -1, 155n), // the return value of the call the signal interrupted
+  ], { syscallName: (nr: number) => (nr === 15 ? "rt_sigreturn" : undefined) });
+  assert.deepEqual(got.map((s) => [s.kind, s.call.name, s.call.ret, s.call.enterMissing]), [["enter", "rt_sigreturn", undefined, false], ["exit", "rt_sigreturn", 155n, false]]);
+});

@@ -2,7 +2,7 @@
 // `syscalls:sys_enter_NAME`/`sys_exit_NAME` events or the generic `raw_syscalls:sys_enter`/`sys_exit`.
 // Streaming: state is one open call per thread, whatever the size of the trace.
 import type { TraceFile } from "../tracedat/index.js";
-import { readEvents, type ReadEventsOptions, type TraceEvent } from "../report/index.js";
+import { EventWalker, TraceEventMaker, readEvents, type ReadEventsOptions, type TraceEvent } from "../report/index.js";
 
 /**
  * One system call of one thread. Times are in trace-clock units (ns for the usual clocks).
@@ -147,6 +147,8 @@ export class SyscallPairer {
       const p = ev.fields[`p${k}`];
       const str = ev.fields[`s${k}`];
       if (p === undefined || typeof str !== "string") break;
+      // A fetch that faulted (the page was not in memory) reads as "": a wrong string, so none.
+      if (ev.faulted?.includes(`s${k}`) === true) continue;
       // Bounded: a thread that reads strings without making syscalls keeps only the latest few.
       if (list.length >= 16) list.splice(0, 2);
       list.push(toUnsigned(p), str);
@@ -223,12 +225,13 @@ export class SyscallPairer {
     const nr = toNumber(raw ? ev.fields["id"] : ev.fields["__syscall_nr"]);
     const ret = toSigned(ev.fields["ret"]);
     const open = this.open.get(ev.pid);
-    if (open !== undefined && open.nr === nr) {
+    // Number -1: the call cleared it itself (rt_sigreturn, so that the interrupted call is not restarted).
+    if (open !== undefined && (open.nr === nr || nr === -1)) {
       this.open.delete(ev.pid);
       // Written out field by field: a spread of the open call costs more on this hot path.
       const call: SyscallSlice = {
         ts: open.ts, dur: ev.ts - open.ts, tid: open.tid, tgid: open.tgid, comm: open.comm, cpu: open.cpu, exitCpu: ev.cpu,
-        nr, name: open.name, args: open.args, argNames: open.argNames, ret, enterMissing: false, exitMissing: false,
+        nr: open.nr, name: open.name, args: open.args, argNames: open.argNames, ret, enterMissing: false, exitMissing: false,
       };
       const strings = this.during.size > 0 ? this.stringsFor(this.during, ev.pid, open.args, open.strings) : undefined;
       if (strings !== undefined || open.strings !== undefined) call.strings = strings ?? open.strings;
@@ -312,7 +315,35 @@ export function readSyscallEvents(
 ): AsyncGenerator<TraceEvent> {
   const events = ["raw_syscalls", "syscalls"];
   if (options.stringSystem !== undefined) events.push(options.stringSystem);
-  return readEvents(trace, { ...options, events, arrays: true });
+  return readEvents(trace, { ...options, events, arrays: true, faults: options.stringSystem !== undefined });
+}
+
+/**
+ * Calls `fn` with the events readSyscallEvents() yields, in the same order, synchronously between page
+ * reads (no promise per event: a syscall-heavy trace has millions); awaits `between` before each read.
+ */
+export async function eachSyscallEvent(
+  trace: TraceFile,
+  options: Pick<ReadEventsOptions, "buffer" | "cpus" | "fromTs" | "toTs"> & Pick<SyscallOptions, "stringSystem">,
+  fn: (ev: TraceEvent) => void,
+  between?: () => Promise<void>,
+): Promise<void> {
+  if (trace.buffers.findIndex((x) => x.name === (options.buffer ?? "")) < 0) return;
+  const events = ["raw_syscalls", "syscalls"];
+  if (options.stringSystem !== undefined) events.push(options.stringSystem);
+  const o = { ...options, events, arrays: true, faults: options.stringSystem !== undefined };
+  const walker = await EventWalker.open(trace, o);
+  const maker = new TraceEventMaker(trace, o);
+  for (;;) {
+    let r = walker.nextSync();
+    if (r === "need-io") {
+      await between?.();
+      r = await walker.next();
+    }
+    if (!r) return;
+    const ev = walker.event;
+    if (ev !== undefined) fn(maker.make(walker.record, ev, walker.pid()));
+  }
 }
 
 /**

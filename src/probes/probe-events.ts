@@ -63,6 +63,7 @@ export async function addProbes(fs: Tracefs, defs: readonly ProbeDefinition[], u
   const seen = new Set<string>();
   for (const d of defs) {
     const name = `${d.group}/${d.event}`;
+    if (d.append === true && seen.has(name)) continue;
     if (existing.has(name) || seen.has(name)) {
       throw new ProbeError(`probe '${d.group}:${d.event}' already exists: delete it with 'ftk probe -d ${d.group}:${d.event}' or pick another name with --event`, {
         code: "EEXIST",
@@ -88,6 +89,7 @@ export async function addProbes(fs: Tracefs, defs: readonly ProbeDefinition[], u
   }
   if (undo !== undefined) {
     for (const d of defs) {
+      if (d.append === true) continue;
       const name = `${d.group}/${d.event}`;
       undo.push(`remove probe '${name}'`, () => fs.removeDynamicEvent(name), { step: { kind: "remove-dynamic-event", root: fs.root, name } });
     }

@@ -23,6 +23,11 @@ export interface ProbeDefinition {
   symbol?: string;
   /** File offset of the probed instruction (uprobes). */
   fileOffset?: number;
+  /**
+   * Another location of the event an earlier definition in the same list creates (same fetch-arg names
+   * and types): the kernel appends it to that event, which is then enabled, disabled and removed once.
+   */
+  append?: boolean;
 }
 
 /** Suffix of return-probe event names; report/ufuncgraph strips it to pair entries with returns. */

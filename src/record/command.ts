@@ -1,13 +1,28 @@
-// Starts the traced command held before exec (tracefs-control.md §6), without a shell: the child is
-// `flock --no-fork LOCK CMD ARGS...`, which waits for a lock that a holder process (`flock LOCK cat`)
-// keeps until we close its stdin. Meanwhile we know the child's pid and write the pid filters; the
-// release lets flock exec the command in the same process, so its first events are recorded.
+// Starts the traced command held before exec (tracefs-control.md §6): the child is `/bin/sh -c SCRIPT ftk
+// ENV... CMD ARGS...`, where the fixed script waits for a line on fd 3 and then execs "$@" with fd 3 closed.
+// The shell never parses the command: it arrives as positional parameters. Meanwhile we know the child's pid
+// and write the pid filters; the release lets it exec the command in the same process, so its first
+// events are recorded, and the command inherits only the stdio it was given.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import type { Writable } from "node:stream";
 import { FtkError } from "../base/index.js";
+
+/**
+ * Variables a shell sets for its children at start (PWD; busybox also SHLVL and PATH): the launcher puts
+ * them back as they were in ftk's environment (passed as `=VALUE`, or `-` when unset), so the command's
+ * environment is the user's.
+ */
+const SHELL_SET = ["PWD", "SHLVL", "PATH"];
+
+/**
+ * The launcher: waits on fd 3, restores SHELL_SET, then execs the command (PATH search as typed) without
+ * fd 3. The line goes to a variable of its own (not `_`, which the user's shell may have exported).
+ */
+export const LAUNCH_SCRIPT = `read -r ftk_launch_release <&3 || exit 1; for v in ${SHELL_SET.join(" ")}; do case $1 in =*) export "$v=\${1#=}";; *) unset "$v";; esac; shift; done; exec "$@" 3<&-`;
+
+/** The launcher's task name (comm) before the exec: what saved_cmdlines may still list for the command. */
+export const LAUNCHER_COMM = "sh";
 
 /** A command started held; release() lets it exec, wait() gives its exit status. */
 export interface HeldCommand {
@@ -40,69 +55,39 @@ function onceExit(child: ChildProcess): Promise<number> {
   });
 }
 
-/** Starts `argv` held (see the file comment; flock execs argv[0] with a PATH search, as typed); stdio is inherited unless "ignore". */
+/** Starts `argv` held (see the file comment); stdio is inherited unless "ignore". */
 export async function startHeldCommand(
-  flockPath: string,
+  shellPath: string,
   argv: readonly string[],
   stdio: "inherit" | "ignore" = "inherit",
   user?: { uid: number; gid: number },
 ): Promise<HeldCommand> {
-  const dir = mkdtempSync(join(tmpdir(), "ftk-hold-"));
-  const lock = join(dir, "lock");
-  writeFileSync(lock, "");
-  // --user: the command's flock opens the lock as that user.
-  if (user !== undefined) {
-    chmodSync(dir, 0o755);
-    chmodSync(lock, 0o644);
-  }
-  const holder = spawn(flockPath, ["--no-fork", "--exclusive", lock, "cat"], { stdio: ["pipe", "pipe", "ignore"] });
-  const cleanupHolder = () => {
-    holder.stdin?.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    // `cat` runs (and echoes) only once flock holds the lock.
-    await new Promise<void>((resolve, reject) => {
-      holder.once("error", reject);
-      holder.once("exit", () => reject(new FtkError("cannot start the command: the lock holder exited early")));
-      holder.stdout!.once("data", () => resolve());
-      holder.stdin!.write("x\n");
-    });
-  } catch (e) {
-    holder.kill("SIGKILL");
-    cleanupHolder();
-    throw e instanceof FtkError ? e : new FtkError(`cannot start the command: ${(e as Error).message}`, { cause: e });
-  }
-  holder.removeAllListeners("exit");
-  const child = spawn(flockPath, ["--no-fork", "--exclusive", lock, ...argv], {
-    stdio,
+  const env = SHELL_SET.map((v) => (process.env[v] === undefined ? "-" : `=${process.env[v]}`));
+  const child = spawn(shellPath, ["-c", LAUNCH_SCRIPT, "ftk", ...env, ...argv], {
+    stdio: [stdio, stdio, stdio, "pipe"],
     ...(user !== undefined ? { uid: user.uid, gid: user.gid } : {}),
   });
   const spawned = await new Promise<Error | undefined>((resolve) => {
     child.once("spawn", () => resolve(undefined));
     child.once("error", (e) => resolve(e));
   });
-  if (spawned !== undefined || child.pid === undefined) {
-    holder.kill("SIGKILL");
-    cleanupHolder();
+  const gate = child.stdio[3] as Writable | null;
+  if (spawned !== undefined || child.pid === undefined || gate === null) {
+    child.kill("SIGKILL");
     throw new FtkError(`cannot run '${argv[0]}': ${spawned?.message ?? "no pid"}`, { cause: spawned });
   }
-  // The lock file stays until the command is gone: the child may open it only after the release.
-  const exit = onceExit(child).then((status) => {
-    rmSync(dir, { recursive: true, force: true });
-    return status;
-  });
+  // Without the line (we died first), the launcher's read fails and the command never runs untraced.
+  gate.on("error", () => {});
+  const exit = onceExit(child);
   let exited = false;
   void exit.then(() => {
     exited = true;
   });
-  const holderExit = onceExit(holder);
   return {
     pid: child.pid,
-    helperPids: holder.pid !== undefined ? [holder.pid] : [],
+    helperPids: [],
     async release() {
-      holder.stdin!.end();
-      await holderExit;
+      gate.end("go\n");
     },
     wait: () => exit,
     kill(signal) {

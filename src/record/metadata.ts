@@ -9,6 +9,7 @@ import type { TraceDatMetadata } from "../tracedat/index.js";
 import { testPause } from "../base/index.js";
 import { UndoStack } from "../tracefs/index.js";
 import type { Tracefs } from "../tracefs/index.js";
+import { LAUNCHER_COMM } from "./command.js";
 
 /** VERSION option payload: our version in trace-cmd's "<version> <git id>" shape. */
 export const FTK_VERSION_STRING = "3.1.6 ftk-0.1.0";
@@ -63,6 +64,7 @@ export async function collectMetadata(
   fs: Tracefs,
   events: readonly { system: string; event: string }[],
   command?: { pid: number; argv0: string },
+  options: { kallsyms?: boolean } = {},
 ): Promise<TraceDatMetadata> {
   const bySystem = new Map<string, Set<string>>();
   for (const e of events) {
@@ -82,7 +84,7 @@ export async function collectMetadata(
     headerEvent: await fs.headerEvent(),
     ftraceFormats: await ftraceFormats(fs),
     eventFormats,
-    kallsyms: await kallsymsWithAddresses(fs),
+    kallsyms: options.kallsyms === false ? "" : await kallsymsWithAddresses(fs),
     printkFormats: await fs.printkFormats(),
     savedCmdlines: command === undefined ? await fs.savedCmdlines() : nameCommand(await fs.savedCmdlines(), command.pid, command.argv0),
   };
@@ -90,15 +92,15 @@ export async function collectMetadata(
 
 /**
  * Gives the traced command its own name in saved_cmdlines. The kernel copies a task's name only at
- * some context switches, so the command's pid may still be listed as "flock" (our holder, its name
- * before exec) or not at all; the report would then show flock-PID. Then exec named it after the
+ * some context switches, so the command's pid may still be listed under the launcher's name (the shell
+ * that held it before exec) or not at all; the report would then show sh-PID. Then exec named it after the
  * file it ran, cut to 15 bytes.
  */
 export function nameCommand(savedCmdlines: string, pid: number, argv0: string): string {
   const name = basename(argv0).slice(0, 15);
   const lines = savedCmdlines.split("\n").filter((l) => l !== "");
   const at = lines.findIndex((l) => l.slice(0, l.indexOf(" ")) === String(pid));
-  if (at >= 0 && lines[at]!.slice(lines[at]!.indexOf(" ") + 1) !== "flock") return savedCmdlines;
+  if (at >= 0 && lines[at]!.slice(lines[at]!.indexOf(" ") + 1) !== LAUNCHER_COMM) return savedCmdlines;
   if (at >= 0) lines[at] = `${pid} ${name}`;
   else lines.push(`${pid} ${name}`);
   return lines.join("\n") + "\n";

@@ -56,6 +56,8 @@ export interface RecordOptions {
   uprobes: string[];
   /** Probes already resolved (library callers such as `ftk trace`); created and enabled like --uprobe's. */
   probeDefinitions?: ProbeDefinition[];
+  /** False: the file gets no kernel symbols (library callers whose events need none, such as `ftk trace`). */
+  kallsyms?: boolean;
   /** -x BINARY for `-p ufuncgraph`. */
   ufuncgraphBinary?: string;
   /** -m: max size of the output in KiB (per CPU, as trace-cmd). */

@@ -50,8 +50,8 @@ export interface RecordPlan {
   probes: ProbeDefinition[];
   /** Absolute path of the command to run, when there is one. */
   commandPath?: string;
-  /** Absolute path of util-linux flock, used to hold the command before exec. */
-  flockPath?: string;
+  /** The shell that holds the command before exec (record/command.ts). */
+  shellPath?: string;
   /** --user: who runs the command. */
   user?: { uid: number; gid: number };
   /** -r: util-linux chrt, which gives the recorder its real-time priority. */
@@ -280,6 +280,7 @@ export async function planRecording(
     const { events, enables, disables } = await planEvents(fs, req, o, warn);
     if (isTop) {
       for (const p of probes) {
+        if (p.append === true) continue;
         events.push({ system: p.group, event: p.event, triggers: [] });
         enables.push({ system: p.group, event: p.event });
       }
@@ -304,12 +305,12 @@ export async function planRecording(
   if (o.commandOnly && o.noFilter) throw new UsageError("-F and --no-filter contradict each other");
 
   let commandPath: string | undefined;
-  let flockPath: string | undefined;
+  let shellPath: string | undefined;
   if (o.command.length > 0) {
     commandPath = findInPath(o.command[0]!);
     if (commandPath === undefined) throw new UsageError(`cannot run '${o.command[0]}': command not found`);
-    flockPath = findInPath("flock");
-    if (flockPath === undefined) throw new UsageError("cannot start the command: 'flock' (util-linux) is not installed");
+    shellPath = existsSync("/bin/sh") ? "/bin/sh" : findInPath("sh");
+    if (shellPath === undefined) throw new UsageError("cannot start the command: no '/bin/sh' to hold it before exec");
   }
   for (const pid of o.pids) {
     if (!existsSync(`/proc/${pid}`)) throw new UsageError(`-P ${pid}: no such process`);
@@ -330,7 +331,7 @@ export async function planRecording(
     if (o.tempDir !== undefined) checkOutput(tempBase + ".cpu0");
     o = await checkCompression(o, warn);
   }
-  return { options: o, instances, probes, commandPath, flockPath, user, chrtPath, tempBase };
+  return { options: o, instances, probes, commandPath, shellPath, user, chrtPath, tempBase };
 }
 
 /**

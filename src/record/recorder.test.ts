@@ -92,7 +92,7 @@ suite("ftk record on the live kernel", { skip }, () => {
   /**
    * The lines of the command's process and its openat counts. By pid: its task name comes from
    * saved_cmdlines, which the kernel updates only at some context switches, so it may still be
-   * "flock", the name before exec.
+   * "sh", the launcher's name before exec.
    */
   function commandOpenats(lines: readonly string[], pid: number | undefined): { own: string[]; enters: number; exits: number } {
     const own = lines.filter((l) => linePid(l) === pid);

@@ -129,7 +129,7 @@ async function assemble(
     buffers.unshift({ name: "", clock: (await top.traceClock()).current, pageSize: await top.pageSize(), cpuFiles: [] });
   }
   const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
-  const meta = await collectMetadata(fs, events, commandPid === undefined ? undefined : { pid: commandPid, argv0: o.command[0]! });
+  const meta = await collectMetadata(fs, events, commandPid === undefined ? undefined : { pid: commandPid, argv0: o.command[0]! }, { kallsyms: o.kallsyms });
   const clock = (await clockInstance.traceClock()).current;
   let traceClock = await clockInstance.readFile("trace_clock");
   const tsc2nsec = o.tsc2nsec ? await measureTsc2nsec(fs) : undefined;
@@ -210,7 +210,7 @@ async function runSession<R>(
     });
     await hooks.ready?.(fs, plan, capture);
     if (plan.chrtPath !== undefined) await setRealtimePriority(plan.chrtPath, o.priority!);
-    if (o.command.length > 0) held = await startHeldCommand(plan.flockPath!, o.command, io.commandStdio, plan.user);
+    if (o.command.length > 0) held = await startHeldCommand(plan.shellPath!, o.command, io.commandStdio, plan.user);
     await setPidFilters(applied, plan, undo, held);
     const pids = [...o.pids, ...(held !== undefined ? [held.pid] : [])];
     const maps = o.procMap === true ? await ProcMapWatcher.start(fs, undo, pids.length > 0 ? pids : undefined, ownThreadIds()) : undefined;

@@ -5,6 +5,7 @@ import {
   fieldNumberReader,
   fieldSignedReader,
   fieldStringReader,
+  fieldDataLocator,
   isWordSize,
   readUnsignedBig,
   type EventFormat,
@@ -34,6 +35,11 @@ export interface TraceEvent {
   arrays?: Record<string, readonly bigint[]>;
   /** ftrace:kernel_stack and ftrace:user_stack: the addresses, innermost first, up to the first 0. */
   stack?: bigint[];
+  /**
+   * Dynamic string fields that hold no byte at all, not even a NUL: a probe's fetch that faulted (the
+   * field reads as ""). Only with `faults: true`.
+   */
+  faulted?: string[];
 }
 
 /** Which events readEvents() yields. */
@@ -49,6 +55,8 @@ export interface ReadEventsOptions {
   buffer?: string;
   /** Also decode fixed-size integer arrays into `TraceEvent.arrays`. Default: false. */
   arrays?: boolean;
+  /** Also list the faulted dynamic strings in `TraceEvent.faulted`. Default: false. */
+  faults?: boolean;
 }
 
 type FieldGetter = [name: string, get: (rec: RawRecord) => FieldValue];
@@ -259,10 +267,14 @@ export class TraceEventMaker {
   private readonly arrayGetters: (ArrayGetter[] | undefined)[] = [];
   private readonly stackReaders: (((rec: RawRecord) => bigint[]) | null | undefined)[] = [];
   private readonly arrays: boolean;
+  private readonly faults: boolean;
+  private readonly locators: ([name: string, locate: (rec: RawRecord, out: Int32Array) => void][] | undefined)[] = [];
+  private readonly loc = new Int32Array(2);
 
-  /** `arrays`: also decode fixed-size integer arrays into `TraceEvent.arrays`. */
-  constructor(private readonly trace: TraceFile, options: { arrays?: boolean } = {}) {
+  /** `arrays`: also decode fixed-size integer arrays into `TraceEvent.arrays`; `faults`: fill `TraceEvent.faulted`. */
+  constructor(private readonly trace: TraceFile, options: { arrays?: boolean; faults?: boolean } = {}) {
     this.arrays = options.arrays === true;
+    this.faults = options.faults === true;
   }
 
   /** The event of `rec` (whose format is `ev` and common_pid `pid`) as a new object. */
@@ -294,6 +306,17 @@ export class TraceEventMaker {
         const arrays: Record<string, readonly bigint[]> = {};
         for (const [name, get] of a) arrays[name] = get(rec);
         event.arrays = arrays;
+      }
+    }
+    if (this.faults) {
+      let l = this.locators[ev.id];
+      if (l === undefined) {
+        l = ev.fields.filter((f) => f.isDynamic && f.size === 4).map((f) => [f.name, fieldDataLocator(f, trace.events.info)]);
+        this.locators[ev.id] = l;
+      }
+      for (const [name, locate] of l) {
+        locate(rec, this.loc);
+        if (this.loc[1] === 0) (event.faulted ??= []).push(name);
       }
     }
     if (ev.system === "ftrace" && (ev.name === "kernel_stack" || ev.name === "user_stack")) {

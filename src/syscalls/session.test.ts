@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { FtkError, UsageError } from "../base/index.js";
 import { Tracefs } from "../tracefs/index.js";
-import { traceSyscalls } from "./session.js";
+import { planKernelStringProbes, traceSyscalls } from "./session.js";
 
 const io = (fs: Tracefs) => ({ out: process.stdout, stderr: process.stderr, signal: new AbortController().signal, tracefs: fs });
 
@@ -23,6 +23,25 @@ test("traceSyscalls() on a kernel without syscall events fails with one line and
     await assert.rejects(traceSyscalls({ command: [], pids: [999999999], all: false }, io(fs)), (e: unknown) =>
       e instanceof UsageError && /no such process/.test(e.message));
     await assert.rejects(traceSyscalls({ command: [], pids: [], all: false }, io(fs)), /nothing to trace/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("planKernelStringProbes() makes an event per kind with a location per function the kernel has and does not blacklist", async () => {
+  const root = mkdtempSync(join(tmpdir(), "ftk-fake-tracefs-"));
+  try {
+    const kallsyms = join(root, "kallsyms");
+    const blacklist = join(root, "blacklist");
+    writeFileSync(kallsyms, "ffffffff81000000 T _text\nffffffff81300000 T getname_flags\nffffffff81300100 T getname\nffffffff81300200 t getname_kernel\n"
+      + "ffffffff81300300 T do_mkdirat\nffffffff81300400 T do_rmdir\n");
+    writeFileSync(blacklist, "0xffffffff81300400-0xffffffff81300480\tdo_rmdir\n");
+    assert.deepEqual(await planKernelStringProbes(await Tracefs.open({ root }), kallsyms, blacklist), [], "no kprobe_events: no kprobes");
+    writeFileSync(join(root, "kprobe_events"), "");
+    const defs = await planKernelStringProbes(await Tracefs.open({ root }), kallsyms, blacklist);
+    assert.deepEqual(defs.map((d) => [d.symbol, d.event, d.append]), [["getname_flags", "getname", false], ["getname", "getname", true], ["do_mkdirat", "filename", false]]);
+    assert.equal(defs[1]!.line, "p:ftk_trace_strings/getname getname p0=$arg1:x64 s0=+0($arg1):ustring");
+    assert.equal(defs[2]!.line, "p:ftk_trace_strings/filename do_mkdirat p0=+8($arg2):x64 s0=+0(+0($arg2)):string");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

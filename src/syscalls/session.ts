@@ -2,18 +2,19 @@
 // strings) through the recorder, whose undo stack restores tracefs on every exit path, then reads the file
 // back through the model and prints strace-style lines and summaries.
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { FtkError, UsageError } from "../base/index.js";
 import {
-  ElfFile, expandFetchArgs, readFunctions, resolveBinary, resolveProbeSpec, sanitizeName, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
+  ElfFile, expandFetchArgs, readFunctions, resolveBinary, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
 } from "../probes/index.js";
 import { findInPath, parseRecordArgs, record, type RecordResult } from "../record/index.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
 import { Tracefs } from "../tracefs/index.js";
-import { SyscallPairer, readSyscallEvents, type SyscallSlice, type SyscallStep } from "../model/index.js";
+import { SyscallPairer, eachSyscallEvent, type SyscallSlice, type SyscallStep } from "../model/index.js";
 import { errnoOf } from "./errno.js";
 import { SyscallLineWriter } from "./lines.js";
 import { ALL_SYSCALLS, type SyscallSelection } from "./select.js";
@@ -78,17 +79,34 @@ const DEFAULT_BUFFER_KB = 4096;
 /** Group of the string uprobes; also the system the model reads the strings from. */
 export const STRING_PROBE_GROUP = "ftk_trace_strings";
 
-/** libc wrappers that take paths, with the 1-based argument numbers of those paths (glibc x86_64). */
-const PATH_WRAPPERS: readonly (readonly [string, ...number[]])[] = [
-  ["open", 1], ["open64", 1], ["__open_2", 1], ["__open64_2", 1], ["openat", 2], ["openat64", 2], ["__openat_2", 2],
-  ["__openat64_2", 2], ["creat", 1], ["creat64", 1], ["stat", 1], ["stat64", 1], ["lstat", 1], ["lstat64", 1],
-  ["fstatat", 2], ["fstatat64", 2], ["statx", 2], ["access", 1], ["faccessat", 2], ["execve", 1], ["execveat", 2],
-  ["unlink", 1], ["unlinkat", 2], ["mkdir", 1], ["mkdirat", 2], ["rmdir", 1], ["rename", 1, 2], ["renameat", 2, 4],
-  ["renameat2", 2, 4], ["chdir", 1], ["chmod", 1], ["fchmodat", 2], ["chown", 1], ["lchown", 1], ["fchownat", 2],
-  ["truncate", 1], ["truncate64", 1], ["readlink", 1], ["readlinkat", 2], ["symlink", 1, 2], ["symlinkat", 1, 3],
-  ["link", 1, 2], ["linkat", 2, 4], ["statfs", 1], ["statfs64", 1], ["chroot", 1],
-  // glibc-private entry points libc itself uses (locale files, iconv modules, ...).
-  ["__open64_nocancel", 1], ["__openat64_nocancel", 2], ["__xstat64", 2], ["__lxstat64", 2],
+/**
+ * libc wrappers that take paths (glibc x86_64): the calls they may make, then the wrappers with the
+ * 1-based argument numbers of their paths.
+ */
+const PATH_WRAPPERS: readonly { calls: readonly string[]; wrappers: readonly (readonly [string, ...number[]])[] }[] = [
+  { calls: ["open", "openat", "creat"], wrappers: [
+    ["open", 1], ["open64", 1], ["__open_2", 1], ["__open64_2", 1], ["openat", 2], ["openat64", 2], ["__openat_2", 2],
+    ["__openat64_2", 2], ["creat", 1], ["creat64", 1],
+    // glibc-private entry points libc itself uses (locale files, iconv modules, ...).
+    ["__open64_nocancel", 1], ["__openat64_nocancel", 2],
+  ] },
+  { calls: ["stat", "lstat", "newfstatat", "statx"], wrappers: [
+    ["stat", 1], ["stat64", 1], ["lstat", 1], ["lstat64", 1], ["fstatat", 2], ["fstatat64", 2], ["statx", 2], ["__xstat64", 2], ["__lxstat64", 2],
+  ] },
+  { calls: ["access", "faccessat", "faccessat2"], wrappers: [["access", 1], ["faccessat", 2]] },
+  { calls: ["execve", "execveat"], wrappers: [["execve", 1], ["execveat", 2]] },
+  { calls: ["unlink", "unlinkat", "rmdir"], wrappers: [["unlink", 1], ["unlinkat", 2], ["rmdir", 1]] },
+  { calls: ["mkdir", "mkdirat"], wrappers: [["mkdir", 1], ["mkdirat", 2]] },
+  { calls: ["rename", "renameat", "renameat2"], wrappers: [["rename", 1, 2], ["renameat", 2, 4], ["renameat2", 2, 4]] },
+  { calls: ["chdir"], wrappers: [["chdir", 1]] },
+  { calls: ["chmod", "fchmodat", "fchmodat2"], wrappers: [["chmod", 1], ["fchmodat", 2]] },
+  { calls: ["chown", "lchown", "fchownat"], wrappers: [["chown", 1], ["lchown", 1], ["fchownat", 2]] },
+  { calls: ["truncate"], wrappers: [["truncate", 1], ["truncate64", 1]] },
+  { calls: ["readlink", "readlinkat"], wrappers: [["readlink", 1], ["readlinkat", 2]] },
+  { calls: ["symlink", "symlinkat"], wrappers: [["symlink", 1, 2], ["symlinkat", 1, 3]] },
+  { calls: ["link", "linkat"], wrappers: [["link", 1, 2], ["linkat", 2, 4]] },
+  { calls: ["statfs"], wrappers: [["statfs", 1], ["statfs64", 1]] },
+  { calls: ["chroot"], wrappers: [["chroot", 1]] },
 ];
 
 /** True when `selection` includes a call that takes a path. */
@@ -97,10 +115,13 @@ function wantsPaths(selection: SyscallSelection): boolean {
 }
 
 /**
- * Uprobes (one per distinct wrapper address) reading each path argument as `pN` (pointer) and `sN` (string).
- * Wrappers this libc lacks are skipped; an empty list when no libc is found.
+ * Uprobes on the wrappers of the selected calls (default: all), reading each path argument as `pN`
+ * (pointer) and `sN` (string). They make two events only, `path1` and `path2` (by the number of paths),
+ * each with many locations: enabling and disabling a uprobe event waits for the kernel once per event,
+ * so fifty events would cost a second. Wrappers this libc lacks are skipped; an empty list when no libc
+ * is found.
  */
-export async function planStringProbes(options: { pid?: number } = {}): Promise<ProbeDefinition[]> {
+export async function planStringProbes(options: { pid?: number; select?: SyscallSelection } = {}): Promise<ProbeDefinition[]> {
   let binary: BinaryFunctions;
   try {
     binary = await readFunctions(await resolveBinary("libc", { pid: options.pid }));
@@ -112,33 +133,72 @@ export async function planStringProbes(options: { pid?: number } = {}): Promise<
   for (const f of binary.functions) for (const n of [f.name, ...f.aliases]) if (!byName.has(n)) byName.set(n, f);
   const defs: ProbeDefinition[] = [];
   const seen = new Set<number>();
-  for (const [name, ...argNums] of PATH_WRAPPERS) {
-    const fn = byName.get(name);
-    if (fn === undefined || seen.has(fn.fileOffset)) continue;
-    seen.add(fn.fileOffset);
-    const args = expandFetchArgs(argNums.flatMap((n, k) => [`p${k}=$arg${n}:x64`, `s${k}=+0($arg${n}):string`]), {
-      machine: binary.machine, isReturn: false, symbol: name,
-    });
-    const event = sanitizeName(name);
-    const line = [`p:${STRING_PROBE_GROUP}/${event}`, `${binary.path}:0x${fn.fileOffset.toString(16)}`, ...args].join(" ");
-    defs.push({ kind: "uprobe", group: STRING_PROBE_GROUP, event, line, binary: binary.path, symbol: name, fileOffset: fn.fileOffset });
+  const events = new Set<string>();
+  for (const { calls, wrappers } of PATH_WRAPPERS) {
+    if (options.select !== undefined && !calls.some((c) => options.select!.has(c))) continue;
+    for (const [name, ...argNums] of wrappers) {
+      const fn = byName.get(name);
+      if (fn === undefined || seen.has(fn.fileOffset)) continue;
+      seen.add(fn.fileOffset);
+      const args = expandFetchArgs(argNums.flatMap((n, k) => [`p${k}=$arg${n}:x64`, `s${k}=+0($arg${n}):string`]), {
+        machine: binary.machine, isReturn: false, symbol: name,
+      });
+      const event = `path${argNums.length}`;
+      const line = [`p:${STRING_PROBE_GROUP}/${event}`, `${binary.path}:0x${fn.fileOffset.toString(16)}`, ...args].join(" ");
+      defs.push({ kind: "uprobe", group: STRING_PROBE_GROUP, event, line, binary: binary.path, symbol: name, fileOffset: fn.fileOffset, append: events.has(event) });
+      events.add(event);
+    }
   }
   return defs;
 }
 
 /**
- * A kprobe on the kernel's getname_flags(), which copies the path argument of nearly every path-taking
- * call from user space: pointer `p0` and string `s0` (`ustring`). Undefined without kprobes (this host)
- * or without that function.
+ * Kernel functions that receive a path argument: the getname functions take the user pointer (argument
+ * 1; event `getname`, a `ustring` read from user memory). getname_flags() is inlined into its fs/namei.c
+ * callers (Debian's 6.1: mkdir, rmdir, unlink, rename, link, symlink, mknod), so the functions those calls
+ * hand the copied `struct filename` to are probed too (event `filename`): its `uptr` (offset 8) is the
+ * user pointer and its `name` (offset 0) the kernel's copy, which cannot fault (the getname probe's read
+ * of a user page not yet in memory does: busybox's "/proc/self/exe").
  */
-export async function planKernelStringProbe(fs: Tracefs): Promise<ProbeDefinition | undefined> {
-  if (!fs.hasFile("kprobe_events")) return undefined;
+const KERNEL_PATH_FUNCTIONS: readonly { event: string; fetch: (n: number) => string[]; functions: readonly (readonly [string, number])[] }[] = [
+  { event: "getname", fetch: (n) => [`p0=$arg${n}:x64`, `s0=+0($arg${n}):ustring`], functions: [["getname_flags", 1], ["getname", 1], ["getname_uflags", 1]] },
+  {
+    event: "filename", fetch: (n) => [`p0=+8($arg${n}):x64`, `s0=+0(+0($arg${n})):string`],
+    functions: [
+      ["do_mkdirat", 2], ["do_rmdir", 2], ["do_unlinkat", 2], ["do_renameat2", 2], ["do_linkat", 2], ["do_symlinkat", 3], ["do_mknodat", 2],
+      // Lookups and opens: the kernel's copy also where the getname probe could not read the user page.
+      ["filename_lookup", 2], ["do_filp_open", 2],
+    ],
+  },
+];
+
+/**
+ * Kprobes on the functions of KERNEL_PATH_FUNCTIONS this kernel has (and does not blacklist for kprobes),
+ * one event per kind with a location each: pointer `p0` and string `s0`. Empty without kprobes (this host).
+ */
+export async function planKernelStringProbes(
+  fs: Tracefs, kallsymsPath = "/proc/kallsyms", blacklistPath = "/sys/kernel/debug/kprobes/blacklist",
+): Promise<ProbeDefinition[]> {
+  if (!fs.hasFile("kprobe_events")) return [];
+  let text: string;
   try {
-    const [def] = await resolveProbeSpec("getname_flags p0=$arg1:x64 s0=+0($arg1):ustring", { group: STRING_PROBE_GROUP, event: "getname_flags" });
-    return def;
+    text = await readFile(kallsymsPath, "latin1");
   } catch {
-    return undefined;
+    return [];
   }
+  const blacklist = await readFile(blacklistPath, "latin1").catch(() => "");
+  const defs: ProbeDefinition[] = [];
+  for (const { event, fetch, functions } of KERNEL_PATH_FUNCTIONS) {
+    let first = true;
+    for (const [symbol, arg] of functions) {
+      if (!new RegExp(`^[0-9a-f]+ [tT] ${symbol}$`, "m").test(text) || new RegExp(`\\s${symbol}$`, "m").test(blacklist)) continue;
+      const args = expandFetchArgs(fetch(arg), { isReturn: false, symbol });
+      const line = [`p:${STRING_PROBE_GROUP}/${event}`, symbol, ...args].join(" ");
+      defs.push({ kind: "kprobe", group: STRING_PROBE_GROUP, event, line, symbol, append: !first });
+      first = false;
+    }
+  }
+  return defs;
 }
 
 /** Why a command's paths cannot come from libc uprobes, or undefined when they can. */
@@ -217,14 +277,14 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
   let note: string | undefined;
   let fromKernel = false;
   if ((options.strings ?? true) && options.summary !== "only" && wantsPaths(select)) {
-    const kernel = await planKernelStringProbe(fs);
-    if (kernel !== undefined) {
-      probes = [kernel];
+    const kernel = await planKernelStringProbes(fs);
+    if (kernel.length > 0) {
+      probes = kernel;
       fromKernel = true;
     } else {
       const why = commandPath !== undefined && !options.all ? await staticReason(commandPath) : undefined;
       if (why !== undefined) note = `${why}: paths are shown as pointers`;
-      else probes = await planStringProbes({ pid: options.pids[0] });
+      else probes = await planStringProbes({ pid: options.pids[0], select });
       if (probes.length === 0 && note === undefined) note = "no libc found to probe: paths are shown as pointers";
     }
   }
@@ -248,6 +308,7 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     if (options.command.length > 0) argv.push("--", commandPath!, ...options.command.slice(1));
     const ro = parseRecordArgs(argv, "record");
     ro.probeDefinitions = probes;
+    ro.kallsyms = false; // syscall events need no kernel symbols; reading them costs ~0.2 s
     const devNull = createWriteStream("/dev/null");
     let result: RecordResult;
     const offsetBefore = wallOffsetNs();
@@ -267,7 +328,7 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
       calls = r.calls;
       if (probes.length > 0 && r.pointerPaths > 0) {
         note ??= fromKernel
-          ? `${r.pointerPaths} path arguments are shown as pointers: the kernel did not read them through getname_flags`
+          ? `${r.pointerPaths} path arguments are shown as pointers: the kernel did not copy them with a probed function (or the probe could not: the page was not in memory)`
           : `${r.pointerPaths} path arguments are shown as pointers: those calls did not go through a probed libc wrapper (dynamic loader, libc internals)`;
       }
     } finally {
@@ -314,8 +375,15 @@ function kernelFilter(select: SyscallSelection): string | undefined {
   return nrs.map((n) => `id == ${n}`).join(" || ");
 }
 
-/** Calls kept back from a thread that looks like ftk's launcher in a file (-i) before they are shown after all. */
+/**
+ * Calls kept back from the launcher before they are shown after all: the launcher makes a handful before
+ * the exec, so more means the exec was not seen (a file's thread that only looked like it, or events lost
+ * when the ring buffer overran: it drops the oldest pages first).
+ */
 const HELD_MAX = 64;
+
+/** The call a launcher is held in before its command's exec: see record/command.ts. */
+const LAUNCHER_CALLS = new Set(["read", "flock"]);
 
 const CHILD_RETURNS = new Set(["clone", "clone3", "fork", "vfork"]);
 
@@ -335,12 +403,12 @@ async function printTrace(
   const summary = summaryMode === "none" && !options.histogram ? undefined : new SyscallSummary();
   let calls = 0;
   let pointerPaths = 0;
-  // The command starts as our launcher (flock) holding it: its calls up to the successful execve are not
-  // the command's. Reading a file (-i), the launcher is recognised by its first event, the end of the
-  // flock() call that held it; being a guess, its calls are kept back (at most HELD_MAX) and shown after
-  // all if no execve comes.
-  const held = new Map<number, { certain: boolean; steps: SyscallStep[]; exec?: SyscallStep }>();
-  if (ctx.commandPid !== undefined) held.set(ctx.commandPid, { certain: true, steps: [] });
+  // The command starts as our launcher (a shell waiting on a pipe) holding it: its calls up to the
+  // successful execve are not the command's. Reading a file (-i), the launcher is recognised by its first
+  // event, the end of the read() that held it (flock() for files of older ftk versions). Either way its
+  // calls are kept back (at most HELD_MAX) and shown after all if no execve comes.
+  const held = new Map<number, { steps: SyscallStep[]; exec?: SyscallStep }>();
+  if (ctx.commandPid !== undefined) held.set(ctx.commandPid, { steps: [] });
   const seen = ctx.commandPid === undefined ? new Set<number>() : undefined;
   const handle = (s: SyscallStep): void => {
     const c = s.call;
@@ -360,7 +428,7 @@ async function printTrace(
     const tid = s.call.tid;
     if (seen !== undefined && !seen.has(tid)) {
       seen.add(tid);
-      if (s.kind === "exit" && s.call.enterMissing && s.call.name === "flock") held.set(tid, { certain: false, steps: [] });
+      if (s.kind === "exit" && s.call.enterMissing && LAUNCHER_CALLS.has(s.call.name)) held.set(tid, { steps: [] });
     }
     const h = held.get(tid);
     if (h === undefined) return handle(s);
@@ -371,24 +439,18 @@ async function printTrace(
       return handle(s);
     }
     if (isExec && s.kind === "enter") h.exec = s;
-    if (!h.certain) h.steps.push(s);
+    h.steps.push(s);
     if (h.steps.length > HELD_MAX) {
       held.delete(tid);
       for (const x of h.steps) handle(x);
     }
   };
-  // The pairer runs synchronously per event; its steps queue here (a few per event).
-  const queue: SyscallStep[] = [];
-  const pairer = new SyscallPairer((x) => queue.push(x), { syscallName, stringSystem: ctx.stringSystem });
-  const events = readSyscallEvents(trace, { stringSystem: ctx.stringSystem });
-  for (let next = await events.next(); ; next = await events.next()) {
-    if (next.done === true) pairer.finish();
-    else pairer.add(next.value);
-    for (const s of queue) route(s);
-    queue.length = 0;
+  // The pairer runs synchronously per event; the output is flushed between page reads.
+  const pairer = new SyscallPairer(route, { syscallName, stringSystem: ctx.stringSystem });
+  await eachSyscallEvent(trace, { stringSystem: ctx.stringSystem }, (ev) => pairer.add(ev), async () => {
     if (out.full) await out.flush();
-    if (next.done === true) break;
-  }
+  });
+  pairer.finish();
   for (const h of held.values()) for (const x of h.steps) handle(x);
   writer?.finish();
   if (summary !== undefined) {
