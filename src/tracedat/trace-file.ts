@@ -92,8 +92,8 @@ interface TraceMeta {
   headerEvent: string;
   ftraceFormats: string[];
   eventFormats: { system: string; text: string }[];
-  /** The text, or (v7, compressed) a function that decompresses it on first use. */
-  kallsyms: string | (() => string);
+  /** The text's bytes, or (v7, compressed) a function that decompresses them on first use. */
+  kallsyms: Uint8Array | (() => Uint8Array);
   printkFormats: string;
   savedCmdlines: string;
   cpus: number;
@@ -133,7 +133,7 @@ class MetaReader {
   ) {
     this.meta = {
       version: 6, littleEndian: true, longSize: 8, pageSize: 4096, compression: "none",
-      headerPage: "", headerEvent: "", ftraceFormats: [], eventFormats: [], kallsyms: "", printkFormats: "",
+      headerPage: "", headerEvent: "", ftraceFormats: [], eventFormats: [], kallsyms: new Uint8Array(0), printkFormats: "",
       savedCmdlines: "", cpus: 0, cpuStats: [], options: [], buffers: [], dateOffset: 0, offset: 0,
     };
   }
@@ -210,7 +210,7 @@ class MetaReader {
 
   private async readKallsyms(c: ByteCursor): Promise<void> {
     c.origin.section = "kallsyms";
-    this.meta.kallsyms = await c.text(c.checkCount(await c.u32(), 1, "size", c.pos - 4));
+    this.meta.kallsyms = await c.bytes(c.checkCount(await c.u32(), 1, "size", c.pos - 4));
   }
 
   private async readPrintk(c: ByteCursor): Promise<void> {
@@ -456,7 +456,7 @@ class MetaReader {
       const n = new DataView(out.buffer, out.byteOffset, out.byteLength).getUint32(0, le);
       body.pos = 4;
       body.checkCount(n, 1, "size", 0);
-      return Buffer.from(out.buffer, out.byteOffset + 4, n).toString("latin1");
+      return out.subarray(4, 4 + n);
     };
   }
 
@@ -620,7 +620,8 @@ export class TraceFile {
   private readonly decompressor: BlockDecompressor | undefined;
   private eventTable: EventTable | undefined;
   private kallsymsParsed: Kallsyms | undefined;
-  private kallsymsSource: string | (() => string);
+  private kallsymsSource: Uint8Array | (() => Uint8Array);
+  private kallsymsText: string | undefined;
   private printkParsed: PrintkFormats | undefined;
   private taskNames: TaskNames | undefined;
 
@@ -677,13 +678,18 @@ export class TraceFile {
 
   /** The kallsyms text (a compressed v7 section is decompressed on first use; throws TraceFileError if it is bad). */
   get kallsyms(): string {
+    const b = this.kallsymsBytes();
+    return (this.kallsymsText ??= Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1"));
+  }
+
+  private kallsymsBytes(): Uint8Array {
     if (typeof this.kallsymsSource === "function") this.kallsymsSource = this.kallsymsSource();
     return this.kallsymsSource;
   }
 
-  /** The kallsyms text as a lookup table, parsed on first use. */
+  /** The kallsyms text as a lookup table, parsed on first use (from the bytes: no string of the whole text). */
   get kallsymsTable(): Kallsyms {
-    return (this.kallsymsParsed ??= Kallsyms.parse(() => this.kallsyms));
+    return (this.kallsymsParsed ??= Kallsyms.parse(() => this.kallsymsBytes()));
   }
 
   /** The printk formats as a lookup table, parsed on first use. */
