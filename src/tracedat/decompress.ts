@@ -1,16 +1,13 @@
 // Block decompression for v7 files (../shared/docs/trace-dat-format.md §5.1): every block is an
 // independent zstd frame (no content-size field) or zlib stream, and its uncompressed size is known.
 // zstd comes from node:zlib where Node has it (22.15+), else from the zstddec WebAssembly decoder, loaded
-// only when a file is compressed: nothing here needs a native build (issue 11).
-import * as zlib from "node:zlib";
+// only when a file is compressed: nothing here needs a native build (issue 11). node:zlib is imported
+// on first use too: it loads Node's streams, which an uncompressed file does not need.
 
 /** Decompresses one block into `dst` (whose length is the expected size); returns the bytes written. */
 export type BlockDecompressor = (src: Uint8Array, dst: Uint8Array) => number;
 
 type ZstdSync = (src: Uint8Array, options: { maxOutputLength: number }) => Buffer;
-
-/** Node's own zstd (22.15 and later); undefined on older versions. */
-const nodeZstd = (zlib as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
 
 let wasmDecoder: Promise<(src: Uint8Array, size: number) => Uint8Array> | undefined;
 
@@ -37,6 +34,8 @@ function loadWasmDecoder(): Promise<(src: Uint8Array, size: number) => Uint8Arra
 }
 
 async function zstdDecompressor(): Promise<BlockDecompressor> {
+  // Node's own zstd (22.15 and later); undefined on older versions.
+  const nodeZstd = ((await import("node:zlib")) as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
   if (nodeZstd !== undefined) {
     return (src, dst) => copyOut(nodeZstd(src, { maxOutputLength: Math.max(dst.length, 1) }), dst);
   }
@@ -56,7 +55,8 @@ function copyOut(out: Uint8Array, dst: Uint8Array): number {
   return out.length;
 }
 
-function zlibDecompressor(): BlockDecompressor {
+async function zlibDecompressor(): Promise<BlockDecompressor> {
+  const zlib = await import("node:zlib");
   return (src, dst) => copyOut(zlib.inflateSync(src, { maxOutputLength: Math.max(dst.length, 1) }), dst);
 }
 
