@@ -1,7 +1,7 @@
 // Entry point of the ftk CLI: picks the subcommand, maps errors to one line and an exit status.
 // Only base/ is loaded here: each command pulls in its own part of the library when it runs (issue 11).
 import { readFileSync } from "node:fs";
-import { isFtkError } from "../base/index.js";
+import { isFtkError, markShortLived } from "../base/index.js";
 import type { FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
@@ -139,6 +139,7 @@ export async function main(
     ctx.stderr.write(`ftk: unknown command '${name}': run 'ftk --help' for the list\n`);
     return 2;
   }
+  markShortLived();
   try {
     const { command } = await load();
     return await command.run(args.slice(1), ctx);

@@ -3,6 +3,7 @@
 // zstd comes from node:zlib where Node has it (22.15+), else from the zstddec WebAssembly decoder, loaded
 // only when a file is compressed: nothing here needs a native build (issue 11). node:zlib is imported
 // on first use too: it loads Node's streams, which an uncompressed file does not need.
+import { isShortLived } from "../base/index.js";
 
 /** Decompresses one block into `dst` (whose length is the expected size); returns the bytes written. */
 export type BlockDecompressor = (src: Uint8Array, dst: Uint8Array) => number;
@@ -15,6 +16,10 @@ let wasmDecoder: Promise<(src: Uint8Array, size: number) => Uint8Array> | undefi
 function loadWasmDecoder(): Promise<(src: Uint8Array, size: number) => Uint8Array> {
   return (wasmDecoder ??= (async () => {
     if (typeof WebAssembly === "undefined") throw new Error("WebAssembly is not available (node --jitless?)");
+    // In a short-lived process (the CLI), V8's baseline compiler alone (Liftoff): tiering the decoder up
+    // to TurboFan cost ~130 ms of CPU before a small zstd report's first line, and the same total on the
+    // 1.7M-event bench file. A process-wide flag, so never set for an application embedding the library.
+    if (isShortLived()) (await import("node:v8")).setFlagsFromString("--liftoff-only");
     const { ZSTDDecoder } = await import("zstddec");
     const decoder = new ZSTDDecoder();
     // zstddec fetches its inline module through a data: URL when fetch exists, and the first fetch()
