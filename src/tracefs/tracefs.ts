@@ -1,7 +1,7 @@
 // The tracefs mount (tracefs-control.md §1): finding or mounting it, whole-file reads and writes with
 // one-line errors (style.md §4), instances, dynamic events, and the metadata files a trace.dat stores.
 import { existsSync, readdirSync } from "node:fs";
-import { access, constants, mkdir, readFile as readPlain, rmdir, stat } from "node:fs/promises";
+import { access, constants, mkdir, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { TracefsError } from "../base/index.js";
@@ -22,7 +22,7 @@ function isTracefsDir(dir: string): boolean {
 async function tracefsFromMounts(): Promise<string | undefined> {
   let text: string;
   try {
-    text = await readPlain("/proc/mounts", "latin1");
+    text = await readWhole("/proc/mounts");
   } catch {
     return undefined;
   }
