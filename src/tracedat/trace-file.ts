@@ -395,7 +395,7 @@ class MetaReader {
     await c.cstr(64); // compression library version: informational
     if (m.compression !== "none") {
       try {
-        this.decompress = m.decompress = await findDecompressor(m.compression);
+        this.decompress = m.decompress = await findDecompressor(m.compression, this.fileSize);
       } catch (e) {
         throw traceFileError(this.path, `cannot read its ${m.compression} sections: ${(e as Error).message}`, start, e);
       }
