@@ -3,8 +3,11 @@
 // `node -e 0`, and `trace-cmd report` for reports), interleaved, output to /dev/null; prints medians,
 // the time above bare node and the ratios. Usage: node bench/startup.mjs [runs]
 // Fixtures come from $FTK_SHARED (default ../shared); cases whose files are missing are skipped, saying why.
+// Last, the same commands from the ~80 compiled modules of dist/cli instead of the esbuild bundle that
+// bin/ftk runs (dist/bundle), and, on Node 22.1+, without V8's compile cache: what each of them saves.
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, existsSync, openSync } from "node:fs";
+import module from "node:module";
+import { closeSync, existsSync, openSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,11 +28,11 @@ try {
 }
 
 /** Runs argv[0] with the rest, stdout to /dev/null; resolves the wall time in ms (rejects on a non-zero exit). */
-function timed(argv) {
+function timed(argv, env) {
   return new Promise((res, rej) => {
     const devnull = openSync("/dev/null", "w");
     const t0 = process.hrtime.bigint();
-    const p = spawn(argv[0], argv.slice(1), { stdio: ["ignore", devnull, "pipe"] });
+    const p = spawn(argv[0], argv.slice(1), { stdio: ["ignore", devnull, "pipe"], env: { ...process.env, ...env } });
     let err = "";
     p.stderr.on("data", (d) => (err += d));
     p.on("error", rej);
@@ -47,10 +50,10 @@ const median = (xs) => {
 };
 
 /** Times `cmd` against each yardstick, interleaved run by run; prints medians and ratios. */
-async function compare(label, cmd, yardsticks, n, goal) {
+async function compare(label, cmd, yardsticks, n, goal, env) {
   const times = [cmd, ...yardsticks.map((y) => y.argv)].map(() => []);
   for (let i = 0; i < n; i++) {
-    for (const [k, argv] of [cmd, ...yardsticks.map((y) => y.argv)].entries()) times[k].push(await timed(argv));
+    for (const [k, argv] of [cmd, ...yardsticks.map((y) => y.argv)].entries()) times[k].push(await timed(argv, (k === 0 ? undefined : yardsticks[k - 1].env) ?? env));
   }
   const m = times.map(median);
   console.log(`${label}  (${n} runs each, interleaved)`);
@@ -89,4 +92,36 @@ else if (!traceCmd) console.log("ftk report (1.7M events): skipped: trace-cmd is
 else {
   const m = await compare("ftk report -i lab-...-1.7m.dat", ftk("report", "-i", big), [{ name: "trace-cmd", argv: ["trace-cmd", "report", "-i", big] }], 3);
   console.log(`  (goal: ratio ftk/trace-cmd <= 0.55; was 0.45-0.51)  ${m[0] / m[1] <= 0.55 ? "ok" : "ABOVE GOAL"}`);
+}
+
+// What the bundle (and the compile cache, where Node has it) saves. Whole runs first: bin/ftk against the
+// same CLI loaded from dist/cli's modules (and against itself with the cache off). Then the part they
+// change, measured inside the process: the time to import the report command with everything it loads.
+const fromModules = (...a) => [process.execPath, "--input-type=module", "-e",
+  `const { main } = await import(${JSON.stringify(join(root, "dist", "cli", "main.js"))}); process.exitCode = await main(process.argv.slice(1));`, ...a];
+const small = join(fixtures, "lab-v6-x86_64-2cpu-funcgraph.dat");
+const bundleDir = join(root, "dist", "bundle");
+if (!existsSync(join(bundleDir, "main.js"))) console.log("bundle against modules: skipped: dist/bundle is missing (run 'npm run build')");
+else {
+  const cases = [["--help"], ...(existsSync(small) ? [["report", "-i", small]] : [])];
+  for (const args of cases) {
+    const label = args[0] === "--help" ? "ftk --help" : "ftk report -i lab-v6-...-funcgraph.dat";
+    const yard = [{ name: "modules", argv: fromModules(...args) }];
+    if (module.enableCompileCache !== undefined) yard.push({ name: "no cache", argv: ftk(...args), env: { NODE_DISABLE_COMPILE_CACHE: "1" } });
+    await compare(`${label}: bundle (bin/ftk) against dist/cli modules${yard.length > 1 ? " and without the compile cache" : ""}`, ftk(...args), yard, runs);
+  }
+  if (module.enableCompileCache === undefined) console.log(`  (node ${process.version} has no compile cache: module.enableCompileCache is Node 22.1+)`);
+  const chunk = readdirSync(bundleDir).find((f) => /^report-.*\.js$/.test(f));
+  const importMs = (file) => {
+    const code = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
+    return Number(execFileSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8" }));
+  };
+  const b = [], m = [];
+  for (let i = 0; i < runs; i++) {
+    b.push(importMs(join(bundleDir, chunk)));
+    m.push(importMs(join(root, "dist", "cli", "report.js")));
+  }
+  console.log(`import of the report command  (${runs} runs each, interleaved, timed inside the process)`);
+  console.log(`  bundle        median ${median(b).toFixed(1)} ms   [min ${Math.min(...b).toFixed(1)}]`);
+  console.log(`  modules       median ${median(m).toFixed(1)} ms   ratio bundle/modules ${(median(b) / median(m)).toFixed(2)}`);
 }

@@ -1,7 +1,7 @@
 // Entry point of the ftk CLI: picks the subcommand, maps errors to one line and an exit status.
 // Only base/ is loaded here: each command pulls in its own part of the library when it runs (issue 11).
-import { readFile } from "node:fs/promises";
-import { isFtkError } from "../base/index.js";
+import { readFileSync } from "node:fs";
+import { isFtkError, markShortLived } from "../base/index.js";
 import type { FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
@@ -90,7 +90,7 @@ export const COMMAND_MANIFEST = new URL("./commands.json", import.meta.url);
 /** The summaries from the build's manifest when it names every command; else from the modules themselves. */
 async function summaries(): Promise<Map<string, string>> {
   try {
-    const manifest = JSON.parse(await readFile(COMMAND_MANIFEST, "utf8")) as Record<string, { summary?: unknown }>;
+    const manifest = JSON.parse(readFileSync(COMMAND_MANIFEST, "utf8")) as Record<string, { summary?: unknown }>;
     const out = new Map<string, string>();
     for (const name of Object.keys(COMMANDS)) {
       const s = manifest[name]?.summary;
@@ -105,7 +105,7 @@ async function summaries(): Promise<Map<string, string>> {
 
 /** ftk's version, from its package.json. */
 async function version(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
 }
 
@@ -117,10 +117,14 @@ export async function main(
   // --debug is ftk's wherever it stands, except in the argv of a program that a command runs (commandStart).
   let debug = argv.includes("--debug");
   let args = argv.filter((a) => a !== "--debug");
-  const stderr = io.stderr ?? process.stderr;
+  // Getters: process.stdout and process.stderr build their streams when first read (issue 11: start-up).
   const ctx: CliContext = {
-    stdout: io.stdout ?? process.stdout,
-    stderr,
+    get stdout() {
+      return io.stdout ?? process.stdout;
+    },
+    get stderr() {
+      return io.stderr ?? process.stderr;
+    },
     env: io.env ?? process.env,
     signal: io.signal ?? new AbortController().signal,
     debug,
@@ -136,9 +140,10 @@ export async function main(
   }
   const load = COMMANDS[name];
   if (load === undefined) {
-    stderr.write(`ftk: unknown command '${name}': run 'ftk --help' for the list\n`);
+    ctx.stderr.write(`ftk: unknown command '${name}': run 'ftk --help' for the list\n`);
     return 2;
   }
+  markShortLived();
   try {
     const { command } = await load();
     if (command.commandStart !== undefined) {
@@ -152,13 +157,13 @@ export async function main(
     return await command.run(args.slice(1), ctx);
   } catch (e) {
     if (isFtkError(e)) {
-      stderr.write(`ftk ${name}: ${e.message}\n`);
-      if (debug && e.stack) stderr.write(e.stack + "\n");
+      ctx.stderr.write(`ftk ${name}: ${e.message}\n`);
+      if (debug && e.stack) ctx.stderr.write(e.stack + "\n");
       return e.exitCode;
     }
     const msg = e instanceof Error ? e.message : String(e);
-    stderr.write(`ftk: internal error: ${msg} (run with --debug for details)\n`);
-    if (debug && e instanceof Error && e.stack) stderr.write(e.stack + "\n");
+    ctx.stderr.write(`ftk: internal error: ${msg} (run with --debug for details)\n`);
+    if (debug && e instanceof Error && e.stack) ctx.stderr.write(e.stack + "\n");
     return 1;
   }
 }

@@ -31,6 +31,8 @@ before(async () => {
   // What ships: bin, the built library and CLI; no tests, test helpers, fixtures or benchmarks.
   const paths = info[0]!.files.map((f) => f.path);
   assert.ok(paths.includes("bin/ftk") && paths.includes("dist/index.js") && paths.includes("dist/cli/commands.json"), paths.join(" "));
+  // The CLI bundle bin/ftk runs (tools/bundle.mjs), with its own command manifest.
+  assert.ok(paths.includes("dist/bundle/main.js") && paths.includes("dist/bundle/commands.json"), paths.join(" "));
   assert.deepEqual(paths.filter((p) => /\.test\.|test-support|testing\.|test-helpers|test-records|synthetic|fixtures|bench|\.map$/.test(p)), []);
 });
 

@@ -1,5 +1,6 @@
 // Kernel function symbols from a kallsyms text (ring-buffer-and-events.md §6.1): sorted arrays and a
 // binary search with libtraceevent's rule (the last symbol matches only exactly, no size limit).
+// The text is kept as latin1 bytes: a trace file's is megabytes, and a string of it costs a copy and GC.
 
 /** The result of a symbol lookup. */
 export interface KernelSymbol {
@@ -22,16 +23,17 @@ export class Kallsyms {
   private spans: Int32Array = new Int32Array(0);
   private names: (string | undefined)[] = [];
 
-  private text = "";
+  private text: Buffer = Buffer.alloc(0);
 
-  private constructor(private readonly source: string | (() => string)) {}
+  private constructor(private readonly source: KallsymsText | (() => KallsymsText)) {}
 
   /**
-   * A table over `/proc/kallsyms` text: `%llx %c name[\t[module]]`; skips `$` names and type `A`/`a`.
-   * The text is scanned on the first lookup: a report that prints no symbol never pays for it. A function
-   * is called then too, for text that is costly to get (a compressed trace.dat section).
+   * A table over `/proc/kallsyms` text (a string, or its bytes as latin1): `%llx %c name[\t[module]]`;
+   * skips `$` names and type `A`/`a`. The text is scanned on the first lookup: a report that prints no
+   * symbol never pays for it. A function is called then too, for text that is costly to get (a
+   * compressed trace.dat section).
    */
-  static parse(text: string | (() => string)): Kallsyms {
+  static parse(text: KallsymsText | (() => KallsymsText)): Kallsyms {
     return new Kallsyms(text);
   }
 
@@ -49,7 +51,8 @@ export class Kallsyms {
   private build(): void {
     if (this.built) return;
     this.built = true;
-    this.text = typeof this.source === "string" ? this.source : this.source();
+    const src = typeof this.source === "function" ? this.source() : this.source;
+    this.text = typeof src === "string" ? Buffer.from(src, "latin1") : Buffer.from(src.buffer, src.byteOffset, src.byteLength);
     ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanKallsyms(this.text));
     this.names = new Array<string | undefined>(this.hi.length);
   }
@@ -103,15 +106,18 @@ export class Kallsyms {
 
   /** Name of the symbol at an index from indexOfHL(). */
   nameAt(i: number): string {
-    return (this.names[i] ??= this.text.slice(this.spans[i * 2]!, this.nameEnd(i)));
+    return (this.names[i] ??= this.text.toString("latin1", this.spans[i * 2]!, this.nameEnd(i)));
   }
 
   private nameEnd(i: number): number {
     const text = this.text;
     const eol = this.spans[i * 2 + 1]!;
     let ne = this.spans[i * 2]!;
-    let c = text.charCodeAt(ne);
-    while (ne < eol && c !== 32 && c !== 9 && c !== 13) c = text.charCodeAt(++ne);
+    while (ne < eol) {
+      const c = text[ne]!;
+      if (c === 32 || c === 9 || c === 13) break;
+      ne++;
+    }
     return ne;
   }
 
@@ -120,10 +126,10 @@ export class Kallsyms {
     const text = this.text;
     const eol = this.spans[i * 2 + 1]!;
     let lb = this.nameEnd(i);
-    while (lb < eol && text.charCodeAt(lb) !== 91) lb++;
+    while (lb < eol && text[lb] !== 91) lb++;
     let rb = lb + 1;
-    while (rb < eol && text.charCodeAt(rb) !== 93) rb++;
-    return rb < eol ? text.slice(lb + 1, rb) : "";
+    while (rb < eol && text[rb] !== 93) rb++;
+    return rb < eol ? text.toString("latin1", lb + 1, rb) : "";
   }
 
   /** `addr - start` of the symbol at index i, as a number (exact below 2^53). */
@@ -172,14 +178,17 @@ export class Kallsyms {
   }
 }
 
+/** Kallsyms text: a string, or its bytes (one char per byte). */
+export type KallsymsText = string | Uint8Array;
+
 function grow<T extends Uint32Array | Int32Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }
 
 /** Scans kallsyms text into address halves and name spans, in libtraceevent's order. */
-function scanKallsyms(text: string): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
-  // One hand-written pass with charCodeAt into typed arrays: no per-line strings, regexes or objects.
+function scanKallsyms(text: Uint8Array): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
+  // One hand-written pass over the bytes into typed arrays: no per-line strings, regexes or objects.
   let cap = Math.max(16, Math.ceil(text.length / 32));
   let hi = new Uint32Array(cap);
   let lo = new Uint32Array(cap);
@@ -188,17 +197,16 @@ function scanKallsyms(text: string): { hi: Uint32Array; lo: Uint32Array; spans: 
   let pos = 0;
   const n = text.length;
   while (pos < n) {
-    let eol = text.indexOf("\n", pos);
-    if (eol < 0) eol = n;
+    // Address, type and name start first; then the line end is searched from the name on, so each
+    // byte of the line is read once.
     let p = pos;
-    pos = eol + 1;
-    let c = text.charCodeAt(p);
-    while (p < eol && (c === 32 || c === 9)) c = text.charCodeAt(++p);
+    let c = text[p]!;
+    while (p < n && (c === 32 || c === 9)) c = text[++p]!;
     // The address: hex digits up to the first space; only the last 16 digits count.
     let h = 0;
     let l = 0;
     const start = p;
-    for (; p < eol; c = text.charCodeAt(++p)) {
+    for (; p < n; c = text[++p]!) {
       let d: number;
       if (c >= 48 && c <= 57) d = c - 48;
       else if (c >= 97 && c <= 102) d = c - 87;
@@ -207,15 +215,22 @@ function scanKallsyms(text: string): { hi: Uint32Array; lo: Uint32Array; spans: 
       h = (h << 4) | (l >>> 28);
       l = (l << 4) | d;
     }
-    if (p === start || p >= eol || c !== 32) continue;
-    while (p < eol && c === 32) c = text.charCodeAt(++p);
-    if (p >= eol) continue;
-    const type = c;
-    let ns = p + 1;
-    c = text.charCodeAt(ns);
-    while (ns < eol && (c === 32 || c === 9)) c = text.charCodeAt(++ns);
-    if (ns >= eol) continue;
-    if (type === 65 || type === 97 || c === 36) continue; // A, a, $name
+    let ns = p;
+    let type = 10;
+    if (p > start && p < n && c === 32) {
+      while (p < n && c === 32) c = text[++p]!;
+      if (p < n && c !== 10) {
+        type = c;
+        ns = p + 1;
+        c = text[ns]!;
+        while (ns < n && (c === 32 || c === 9)) c = text[++ns]!;
+        if (ns >= n || c === 10) type = 10;
+      }
+    }
+    let eol = ns;
+    while (eol < n && text[eol] !== 10) eol++;
+    pos = eol + 1;
+    if (type === 10 || type === 65 || type === 97 || c === 36) continue; // no name; A, a, $name
     if (count === cap) {
       cap *= 2;
       hi = grow(hi, new Uint32Array(cap));

@@ -42,10 +42,15 @@ export function fileTimestampStyle(trace: TraceFile, options: { nsTimestamps?: b
   });
 }
 
+/**
+ * A common field, from the first event that has common fields: every event of a kernel has the same ones
+ * (libtraceevent looks in one event too), and a field that is absent (common_lock_depth on new kernels)
+ * must not parse the ~1500 formats of a file to find that out.
+ */
 function commonField(table: EventTable, name: string): FieldDef | undefined {
   for (const ev of table.all()) {
-    const f = ev.commonFields.find((c) => c.name === name);
-    if (f) return f;
+    const common = ev.commonFields;
+    if (common.length > 0) return common.find((c) => c.name === name);
   }
   return undefined;
 }

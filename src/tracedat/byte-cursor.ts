@@ -1,6 +1,7 @@
 // Bounded reading of trace.dat metadata: a cursor over a file range (buffered positioned reads) or
 // over bytes in memory (a decompressed v7 section). Every read is checked against the range end,
 // so a bad length or count becomes a TraceFileError naming the section and offset, never a huge allocation.
+import { readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { TraceFileError } from "../base/index.js";
 
@@ -24,6 +25,20 @@ export async function readFully(fh: FileHandle, buf: Uint8Array, len: number, po
     const { bytesRead } = await fh.read(buf, got, len - got, position + got);
     if (bytesRead === 0) break;
     got += bytesRead;
+  }
+  return got;
+}
+
+/**
+ * readFully() without the thread-pool round trip: metadata is read in a few dozen small reads before the
+ * first event, and each await of a pool read costs more than the read (issue 11: start-up).
+ */
+function readFullySync(fh: FileHandle, buf: Uint8Array, len: number, position: number): number {
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fh.fd, buf, got, len - got, position + got);
+    if (n === 0) break;
+    got += n;
   }
   return got;
 }
@@ -107,7 +122,7 @@ export class ByteCursor {
     const len = Math.min(this.win.length, this.end - this.pos);
     let got = 0;
     try {
-      got = await readFully(this.fh, this.win, len, this.pos);
+      got = readFullySync(this.fh, this.win, len, this.pos);
     } catch (e) {
       throw traceFileError(this.origin.path, `read failed at offset ${hex(this.pos)}: ${(e as Error).message}`, this.pos, e);
     }
@@ -159,7 +174,7 @@ export class ByteCursor {
       const out = new Uint8Array(n);
       let got = 0;
       try {
-        got = await readFully(this.fh, out, n, this.pos);
+        got = readFullySync(this.fh, out, n, this.pos);
       } catch (e) {
         throw traceFileError(this.origin.path, `read failed at offset ${hex(this.pos)}: ${(e as Error).message}`, this.pos, e);
       }
@@ -174,8 +189,12 @@ export class ByteCursor {
 
   /** n bytes as latin1 text. */
   async text(n: number): Promise<string> {
-    const b = await this.bytes(n);
-    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+    // Decoded from the window when it fits: no copy of the bytes first (a file has ~1500 format texts).
+    const b = n > this.end - this.pos || (this.fh !== undefined && n > this.win.length) ? await this.bytes(n) : undefined;
+    if (b !== undefined) return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+    const o = await this.need(n);
+    this.pos += n;
+    return Buffer.from(this.win.buffer, this.win.byteOffset + o, n).toString("latin1");
   }
 
   /** A NUL-terminated string of at most `max` bytes (NUL excluded). */

@@ -1,23 +1,31 @@
 // Block decompression for v7 files (../shared/docs/trace-dat-format.md §5.1): every block is an
 // independent zstd frame (no content-size field) or zlib stream, and its uncompressed size is known.
 // zstd comes from node:zlib where Node has it (22.15+), else from the zstddec WebAssembly decoder, loaded
-// only when a file is compressed: nothing here needs a native build (issue 11).
-import * as zlib from "node:zlib";
+// only when a file is compressed: nothing here needs a native build (issue 11). node:zlib is imported
+// on first use too: it loads Node's streams, which an uncompressed file does not need.
+import { isShortLived } from "../base/index.js";
 
 /** Decompresses one block into `dst` (whose length is the expected size); returns the bytes written. */
 export type BlockDecompressor = (src: Uint8Array, dst: Uint8Array) => number;
 
 type ZstdSync = (src: Uint8Array, options: { maxOutputLength: number }) => Buffer;
 
-/** Node's own zstd (22.15 and later); undefined on older versions. */
-const nodeZstd = (zlib as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
-
 let wasmDecoder: Promise<(src: Uint8Array, size: number) => Uint8Array> | undefined;
 
+/** Files up to this size decode with V8's baseline compiler only, in the CLI (see loadWasmDecoder). */
+const BASELINE_ONLY_MAX_FILE_BYTES = 8 << 20;
+
 /** The zstddec decoder, instantiated once. */
-function loadWasmDecoder(): Promise<(src: Uint8Array, size: number) => Uint8Array> {
+function loadWasmDecoder(fileBytes: number): Promise<(src: Uint8Array, size: number) => Uint8Array> {
   return (wasmDecoder ??= (async () => {
     if (typeof WebAssembly === "undefined") throw new Error("WebAssembly is not available (node --jitless?)");
+    // In a short-lived process (the CLI) reading a small file, V8's baseline compiler alone (Liftoff):
+    // tiering the decoder up to TurboFan cost ~130 ms of CPU before a small zstd report's first line. A
+    // large file keeps the tier-up: its faster code repays the compile (the 1.7M-event bench file took
+    // ~4% longer without it). A process-wide flag, so never set for an application embedding the library.
+    if (isShortLived() && fileBytes <= BASELINE_ONLY_MAX_FILE_BYTES) {
+      (await import("node:v8")).setFlagsFromString("--liftoff-only");
+    }
     const { ZSTDDecoder } = await import("zstddec");
     const decoder = new ZSTDDecoder();
     // zstddec fetches its inline module through a data: URL when fetch exists, and the first fetch()
@@ -36,13 +44,15 @@ function loadWasmDecoder(): Promise<(src: Uint8Array, size: number) => Uint8Arra
   })());
 }
 
-async function zstdDecompressor(): Promise<BlockDecompressor> {
+async function zstdDecompressor(fileBytes: number): Promise<BlockDecompressor> {
+  // Node's own zstd (22.15 and later); undefined on older versions.
+  const nodeZstd = ((await import("node:zlib")) as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
   if (nodeZstd !== undefined) {
     return (src, dst) => copyOut(nodeZstd(src, { maxOutputLength: Math.max(dst.length, 1) }), dst);
   }
   let decode;
   try {
-    decode = await loadWasmDecoder();
+    decode = await loadWasmDecoder(fileBytes);
   } catch (e) {
     wasmDecoder = undefined;
     throw new Error(`no zstd decoder: Node ${process.version} has no zstd in node:zlib and the zstddec WebAssembly decoder did not load (${(e as Error).message})`, { cause: e });
@@ -56,13 +66,17 @@ function copyOut(out: Uint8Array, dst: Uint8Array): number {
   return out.length;
 }
 
-function zlibDecompressor(): BlockDecompressor {
+async function zlibDecompressor(): Promise<BlockDecompressor> {
+  const zlib = await import("node:zlib");
   return (src, dst) => copyOut(zlib.inflateSync(src, { maxOutputLength: Math.max(dst.length, 1) }), dst);
 }
 
-/** The decompressor for a v7 compression name, or undefined when the name is unknown. */
-export async function findDecompressor(name: string): Promise<BlockDecompressor | undefined> {
-  if (name === "zstd") return zstdDecompressor();
+/**
+ * The decompressor for a v7 compression name, or undefined when the name is unknown. `fileBytes`, the size
+ * of the file to read, picks how the WebAssembly decoder is compiled (see loadWasmDecoder).
+ */
+export async function findDecompressor(name: string, fileBytes = Infinity): Promise<BlockDecompressor | undefined> {
+  if (name === "zstd") return zstdDecompressor(fileBytes);
   if (name === "zlib") return zlibDecompressor();
   return undefined;
 }

@@ -94,8 +94,8 @@ interface TraceMeta {
   headerEvent: string;
   ftraceFormats: string[];
   eventFormats: { system: string; text: string }[];
-  /** The text, or (v7, compressed) a function that decompresses it on first use. */
-  kallsyms: string | (() => string);
+  /** The text's bytes, or (v7, compressed) a function that decompresses them on first use. */
+  kallsyms: Uint8Array | (() => Uint8Array);
   printkFormats: string;
   savedCmdlines: string;
   cpus: number;
@@ -135,7 +135,7 @@ class MetaReader {
   ) {
     this.meta = {
       version: 6, littleEndian: true, longSize: 8, pageSize: 4096, compression: "none",
-      headerPage: "", headerEvent: "", ftraceFormats: [], eventFormats: [], kallsyms: "", printkFormats: "",
+      headerPage: "", headerEvent: "", ftraceFormats: [], eventFormats: [], kallsyms: new Uint8Array(0), printkFormats: "",
       savedCmdlines: "", cpus: 0, cpuStats: [], options: [], buffers: [], dateOffset: 0, offset: 0,
     };
   }
@@ -212,7 +212,7 @@ class MetaReader {
 
   private async readKallsyms(c: ByteCursor): Promise<void> {
     c.origin.section = "kallsyms";
-    this.meta.kallsyms = await c.text(c.checkCount(await c.u32(), 1, "size", c.pos - 4));
+    this.meta.kallsyms = await c.bytes(c.checkCount(await c.u32(), 1, "size", c.pos - 4));
   }
 
   private async readPrintk(c: ByteCursor): Promise<void> {
@@ -397,7 +397,7 @@ class MetaReader {
     await c.cstr(64); // compression library version: informational
     if (m.compression !== "none") {
       try {
-        this.decompress = m.decompress = await findDecompressor(m.compression);
+        this.decompress = m.decompress = await findDecompressor(m.compression, this.fileSize);
       } catch (e) {
         throw traceFileError(this.path, `cannot read its ${m.compression} sections: ${(e as Error).message}`, start, e);
       }
@@ -458,7 +458,7 @@ class MetaReader {
       const n = new DataView(out.buffer, out.byteOffset, out.byteLength).getUint32(0, le);
       body.pos = 4;
       body.checkCount(n, 1, "size", 0);
-      return Buffer.from(out.buffer, out.byteOffset + 4, n).toString("latin1");
+      return out.subarray(4, 4 + n);
     };
   }
 
@@ -622,7 +622,8 @@ export class TraceFile {
   private readonly decompressor: BlockDecompressor | undefined;
   private eventTable: EventTable | undefined;
   private kallsymsParsed: Kallsyms | undefined;
-  private kallsymsSource: string | (() => string);
+  private kallsymsSource: Uint8Array | (() => Uint8Array);
+  private kallsymsText: string | undefined;
   private readonly extraKallsyms: string | undefined;
   private printkParsed: PrintkFormats | undefined;
   private taskNames: TaskNames | undefined;
@@ -681,16 +682,21 @@ export class TraceFile {
 
   /** The kallsyms text (a compressed v7 section is decompressed on first use; throws TraceFileError if it is bad). */
   get kallsyms(): string {
+    const b = this.kallsymsBytes();
+    return (this.kallsymsText ??= Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1"));
+  }
+
+  private kallsymsBytes(): Uint8Array {
     if (typeof this.kallsymsSource === "function") this.kallsymsSource = this.kallsymsSource();
     return this.kallsymsSource;
   }
 
-  /** The kallsyms text as a lookup table, parsed on first use. */
+  /** The kallsyms text as a lookup table, parsed on first use (from the bytes: no string of the whole text). */
   get kallsymsTable(): Kallsyms {
     const extra = this.extraKallsyms;
     // As trace-cmd reads a v6 file: the extra symbols are registered first, so where both have an
     // address the extra name is found (trace-cmd 3.1.6 adds them to a v7 file's table after it is built).
-    return (this.kallsymsParsed ??= Kallsyms.parse(() => (extra === undefined ? this.kallsyms : extra.replace(/\n?$/, "\n") + this.kallsyms)));
+    return (this.kallsymsParsed ??= Kallsyms.parse(() => (extra === undefined ? this.kallsymsBytes() : extra.replace(/\n?$/, "\n") + this.kallsyms)));
   }
 
   /** The printk formats as a lookup table, parsed on first use. */

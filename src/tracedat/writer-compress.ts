@@ -1,8 +1,8 @@
 // Block compressors for the trace.dat v7 writer (../shared/docs/trace-dat-format.md §5.1):
 // every block is one independent zstd frame or one zlib stream. zstd comes from node:zlib where Node
 // has it (22.15+), else from the @bokuweb/zstd-wasm WebAssembly codec, loaded only when a file is
-// compressed (issue 11: no native build).
-import * as zlib from "node:zlib";
+// compressed (issue 11: no native build). node:zlib itself is imported on first use: it loads Node's
+// streams, which a report of an uncompressed file does not need.
 
 /** Compression names a trace.dat v7 header can carry. */
 export type TraceDatCompression = "none" | "zstd" | "zlib";
@@ -18,12 +18,13 @@ export interface BlockCompressor {
 }
 
 type ZstdCompressSync = (src: Uint8Array, options: { params: Record<number, number> }) => Buffer;
-const nodeZstd = (zlib as unknown as { zstdCompressSync?: ZstdCompressSync }).zstdCompressSync;
-const zstdParams = (zlib.constants as unknown as Record<string, number>);
 
 let zstdCodec: Promise<BlockCompressor> | undefined;
 
 async function loadZstd(): Promise<BlockCompressor> {
+  const zlib = await import("node:zlib");
+  const nodeZstd = (zlib as unknown as { zstdCompressSync?: ZstdCompressSync }).zstdCompressSync;
+  const zstdParams = zlib.constants as unknown as Record<string, number>;
   if (nodeZstd !== undefined) {
     // trace-cmd calls ZSTD_compress2 with the content-size flag disabled; level 3 is zstd's default.
     const params = { [zstdParams["ZSTD_c_contentSizeFlag"]!]: 0, [zstdParams["ZSTD_c_compressionLevel"]!]: 3 };
@@ -48,6 +49,7 @@ export async function findBlockCompressor(name: TraceDatCompression): Promise<Bl
   if (name === "none") return undefined;
   if (name === "zstd") return zstdCompressor();
   // zlib: compress2(..., Z_BEST_COMPRESSION) produces an RFC 1950 stream, as deflateSync does.
+  const zlib = await import("node:zlib");
   const version = (process.versions.zlib ?? "1.2.13").replace(/[^0-9.].*$/, "");
   return {
     name,

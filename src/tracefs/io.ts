@@ -70,21 +70,13 @@ export function readSmallSync(path: string, oneRead = false): string {
   }
 }
 
-/** Reads a control file until EOF, asynchronously. Throws the raw Node error. */
+/**
+ * Reads a control file until EOF. Throws the raw Node error. Synchronous underneath (readSmallSync):
+ * control files are generated in memory, and a command reads dozens of them (list -o: one per option),
+ * where four thread-pool round trips per file cost more than the reads (issue 11: start-up).
+ */
 export async function readWhole(path: string): Promise<string> {
-  const fh = await open(path, constants.O_RDONLY);
-  try {
-    const chunks: Buffer[] = [];
-    const buf = Buffer.allocUnsafe(65536);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
-    }
-    return Buffer.concat(chunks).toString("latin1");
-  } finally {
-    await fh.close();
-  }
+  return readSmallSync(path);
 }
 
 /** Writes text (one write() unless the kernel takes less), replacing (O_TRUNC) or appending; never creates. Throws the raw Node error. */

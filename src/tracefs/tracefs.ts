@@ -1,8 +1,7 @@
 // The tracefs mount (tracefs-control.md §1): finding or mounting it, whole-file reads and writes with
 // one-line errors (style.md §4), instances, dynamic events, and the metadata files a trace.dat stores.
-import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { access, constants, mkdir, readFile as readPlain, rmdir, stat } from "node:fs/promises";
+import { access, constants, mkdir, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { TracefsError } from "../base/index.js";
@@ -23,7 +22,7 @@ function isTracefsDir(dir: string): boolean {
 async function tracefsFromMounts(): Promise<string | undefined> {
   let text: string;
   try {
-    text = await readPlain("/proc/mounts", "latin1");
+    text = await readWhole("/proc/mounts");
   } catch {
     return undefined;
   }
@@ -46,6 +45,8 @@ async function locateTracefs(): Promise<string> {
   if (!existsSync(CANDIDATES[0]!)) {
     throw new TracefsError("tracefs is missing: '/sys/kernel/tracing' does not exist (kernel built without CONFIG_FTRACE?)", { code: "ENOENT" });
   }
+  // Loaded only here: node:child_process costs every tracefs command ~10 ms of start-up (issue 11).
+  const { execFile } = await import("node:child_process");
   try {
     await promisify(execFile)("mount", ["-t", "tracefs", "nodev", CANDIDATES[0]!]);
   } catch (e) {
