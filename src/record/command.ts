@@ -5,6 +5,7 @@
 // events are recorded, and the command inherits only the stdio it was given.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { realpathSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { FtkError } from "../base/index.js";
 
@@ -23,6 +24,26 @@ export const LAUNCH_SCRIPT = `read -r ftk_launch_release <&3 || exit 1; for v in
 
 /** The launcher's task name (comm) before the exec: what saved_cmdlines may still list for the command. */
 export const LAUNCHER_COMM = "sh";
+
+/**
+ * The argv the launcher execs. A busybox shell runs its own applets (`ls`, `cat`, ... where they are
+ * links to busybox) in-process when named without a '/', so `exec ls` would never exec: no
+ * sched_process_exec, and maps taken at exec would miss it. Such a command is given by its path, which
+ * busybox's shell execs like any program (busybox still picks the applet by the name).
+ */
+export function launchArgv(shellPath: string, commandPath: string, argv: readonly string[]): readonly string[] {
+  if (argv[0]!.includes("/")) return argv;
+  const real = (p: string): string | undefined => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return undefined;
+    }
+  };
+  const shell = real(shellPath);
+  if (shell === undefined || !shell.endsWith("/busybox") || real(commandPath) !== shell) return argv;
+  return [commandPath, ...argv.slice(1)];
+}
 
 /** A command started held; release() lets it exec, wait() gives its exit status. */
 export interface HeldCommand {

@@ -11,7 +11,7 @@ import { applyPlan, setPidFilters } from "./apply.js";
 import { Capture } from "./capture.js";
 import type { PageSink } from "./capture.js";
 import { dateOffset, measureTsc2nsec } from "./clock-sync.js";
-import { setRealtimePriority, startHeldCommand } from "./command.js";
+import { launchArgv, setRealtimePriority, startHeldCommand } from "./command.js";
 import type { HeldCommand } from "./command.js";
 import { FTK_VERSION_STRING, collectMetadata, randomTraceId, unameString } from "./metadata.js";
 import type { RecordOptions } from "./options.js";
@@ -210,7 +210,7 @@ async function runSession<R>(
     });
     await hooks.ready?.(fs, plan, capture);
     if (plan.chrtPath !== undefined) await setRealtimePriority(plan.chrtPath, o.priority!);
-    if (o.command.length > 0) held = await startHeldCommand(plan.shellPath!, o.command, io.commandStdio, plan.user);
+    if (o.command.length > 0) held = await startHeldCommand(plan.shellPath!, launchArgv(plan.shellPath!, plan.commandPath!, o.command), io.commandStdio, plan.user);
     await setPidFilters(applied, plan, undo, held);
     const pids = [...o.pids, ...(held !== undefined ? [held.pid] : [])];
     const maps = o.procMap === true ? await ProcMapWatcher.start(fs, undo, pids.length > 0 ? pids : undefined, ownThreadIds()) : undefined;
