@@ -57,3 +57,9 @@ test("parseRecordArgs() refuses trace-cmd's network, guest and profile flags wit
   assert.equal(parseRecordArgs(["-t"], "extract").extractTop, true);
   assert.throws(() => parseRecordArgs(["-a", "true"]), /unknown option '-a'/);
 });
+
+test("parseRecordArgs(): --func-stack with -p function turns on the option func_stack_trace (the lab kernel has the function tracer)", () => {
+  const o = parseRecordArgs(["-p", "function", "--func-stack", "true"]);
+  assert.deepEqual(o.instances[0]!.options, [{ name: "func_stack_trace", on: true }]);
+  assert.throws(() => parseRecordArgs(["--func-stack", "-e", "sched", "true"]), /--func-stack needs -p function/);
+});
