@@ -98,7 +98,7 @@ suite("ftk record: trace-cmd's other record flags", { skip: live.skip || (hasTra
     await assertTracefsUnchanged(live.fs!, snap);
   });
 
-  test("--date: trace-cmd report prints times of day", async () => {
+  test("--date: trace-cmd report prints times of day; ftk report, with and without --nodate, prints what trace-cmd does", async () => {
     const snap = await snapshotTracefsState(live.fs!);
     const out = join(dir, "date.dat");
     const now = Date.now() / 1000;
@@ -107,6 +107,13 @@ suite("ftk record: trace-cmd's other record flags", { skip: live.skip || (hasTra
     const ts = stamps(report(out));
     assert.ok(ts.length > 0);
     for (const t of ts) assert.ok(Math.abs(t - now) < 60, `timestamp ${t} is not near the time of day ${now}`);
+    // ftk report prints the same dates, and with --nodate the same clock times, as trace-cmd report.
+    for (const extra of [[], ["--nodate"]]) {
+      const tc = spawnSync("trace-cmd", ["report", ...extra, out], { encoding: "latin1", maxBuffer: 1 << 28 });
+      const ours = await runFtk(["report", ...extra, out]);
+      assert.equal(ours.stdout, tc.stdout, `report ${extra.join(" ")}`);
+    }
+    assert.ok(stamps(report(out))[0]! - Number(/\]\s+(\d+\.\d+):/.exec((await runFtk(["report", "--nodate", out])).stdout)![1]) > 1e6, "--nodate drops the date offset");
     await assertTracefsUnchanged(live.fs!, snap);
   });
 

@@ -9,6 +9,9 @@ import { test } from "node:test";
 import { dataPage, v7, type Compression, type Cpus } from "../tracedat/synthetic-trace.js";
 import { hasTraceCmd, traceCmdReport } from "../test-support/trace-cmd.js";
 import { firstDifference, runFtk } from "./report-test-helpers.js";
+import { openTrace, snapshotTracefsState } from "../index.js";
+import { assertTracefsUnchanged, openLiveTracefs } from "../tracefs/testing.js";
+import { cpus as hostCpus } from "node:os";
 
 const tmp = mkdtempSync(join(tmpdir(), "ftk-stat-"));
 process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
@@ -34,3 +37,22 @@ for (const compression of ["none", "zstd"] as Compression[]) {
     });
   }
 }
+
+// The same on a real file: ftk record with only CPU1 in the cpumask writes a BUFFER option that lists
+// CPU1 alone (the lab file of the issue).
+const live = await openLiveTracefs();
+const liveSkip = skip || live.skip || (hostCpus().length < 2 ? "needs two CPUs" : false);
+test("ftk report --stat on a file ftk recorded on CPU1 only (-M 2) matches trace-cmd: CPU0 at offset 0x0, 0 bytes", { skip: liveSkip }, async () => {
+  const snap = await snapshotTracefsState(live.fs!);
+  const path = join(tmp, "cpu1-only.dat");
+  const rec = await runFtk(["record", "-q", "-M", "2", "-e", "sched:sched_switch", "-o", path, "taskset", "-c", "1", "sh", "-c", "for i in 1 2 3; do /bin/true; done"]);
+  assert.equal(rec.code, 0, rec.stderr);
+  await assertTracefsUnchanged(live.fs!, snap);
+  const t = await openTrace(path);
+  assert.deepEqual(t.buffers[0]!.cpus.map((c) => c.cpu), [1], "the file's BUFFER option lists CPU1 alone");
+  await t.close();
+  const ftk = await runFtk(["report", "--stat", "-i", path]);
+  const tc = await traceCmdReport(["--stat", "-i", path], (out) => out === ftk.stdout);
+  assert.match(tc.stdout, /CPU0 data recorded at offset=0x0\n {4}0 bytes in size\nCPU1 data recorded at offset=0x[0-9a-f]+\n/);
+  assert.equal(ftk.stdout, tc.stdout, firstDifference(tc.stdout, ftk.stdout));
+});

@@ -53,6 +53,15 @@ else {
     assert.equal(firstDifference(tc.stdout, ftk.stdout), undefined);
   });
 
+  test("ftk report --filter-test (the long form of -T) matches trace-cmd", async () => {
+    const args = ["-F", "sched_switch,sched_wakeup:pid>3", "--filter-test", "-i", join(dir, "v6-i686-4cpu-sched-wakeup.dat")];
+    const ftk = await runFtk(["report", ...args]);
+    const tc = await traceCmdReport(args, (o) => o === ftk.stdout);
+    assert.equal(ftk.code, 0, ftk.stderr);
+    assert.ok(ftk.stdout.length > 0 && !ftk.stdout.includes("cpus="));
+    assert.equal(firstDifference(tc.stdout, ftk.stdout), undefined);
+  });
+
   test("ftk report -T with a filter that does not parse is a usage error", async () => {
     const r = await runFtk(["report", "-T", "-F", "sched_switch:prev_pid+1>3", "-i", join(dir, "v6-i686-4cpu-sched-wakeup.dat")]);
     assert.equal(r.code, 2);

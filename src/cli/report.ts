@@ -57,7 +57,8 @@ Prints the events of trace.dat files as trace-cmd report 3.1.6 does.
   -H HOOK              with --profile: time between two events, [sys:]start,match[,pid]/[sys:]end,match[,flags]
                        (flags: P pinned to a CPU, G global); repeatable
   --by-comm            with --profile: merge the tasks that have the same comm
-  -T                   print each -F filter per event as libtraceevent rebuilds it, then stop
+  -T, --filter-test    print each -F filter per event as libtraceevent rebuilds it, then stop
+  -q                   no warnings (damaged pages, unknown --comm names, ...)
   -h, --help           this text
 `;
 
@@ -105,6 +106,7 @@ const FLAGS: Record<string, FlagSpec> = {
   "profile-global": { type: "boolean", short: "G" },
   "profile-hook": { type: "string", short: "H" },
   "test-filters": { type: "boolean", short: "T" },
+  "filter-test": { type: "boolean" },
   ufuncgraph: { type: "boolean" },
   wakeup: { type: "boolean", short: "w" },
   summary: { type: "boolean" },
@@ -129,7 +131,7 @@ function isVerboseFlag(arg: string): boolean {
 }
 
 /** Turns `ftk report` arguments into ReportOptions (trace-cmd's order rules for -i, -F, -v, --ts-offset). */
-export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: ColorMode; kallsymsFile?: string; hookLines: string[] }) | "help" {
+export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: ColorMode; kallsymsFile?: string; hookLines: string[]; quiet: boolean }) | "help" {
   const { flags, positionals } = parseOrderedArgs(argv.filter((a) => !isVerboseFlag(a)), FLAGS, "report");
   const inputs: ReportInput[] = [];
   // -F before any -i belongs to the first input (trace-cmd add_first_input).
@@ -141,6 +143,7 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
   let color: ColorMode = "auto";
   let kallsymsPath: string | undefined;
   const hookLines: string[] = [];
+  let quiet = false;
   for (const { name, value } of flags) {
     switch (name) {
       case "help":
@@ -234,6 +237,7 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
         options.printkFormats = true;
         break;
       case "quiet":
+        quiet = true;
         break;
       case "color":
         if (parseColorMode(value) === undefined) throw new UsageError(`bad value '${value}' for --color: give auto, always or never`);
@@ -257,6 +261,7 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
         break;
       }
       case "test-filters":
+      case "filter-test":
         options.testFilters = true;
         break;
       case "local-plugins":
@@ -320,7 +325,7 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
   if (early.length > 0) inputs[0]!.filters = [...early, ...(inputs[0]!.filters ?? [])];
   if (cpus.length > 0) options.cpus = cpus;
   if (pluginOptions.length > 0) options.pluginOptions = pluginOptions;
-  return { ...options, colorMode: color, hookLines, ...(kallsymsPath !== undefined ? { kallsymsFile: kallsymsPath } : {}) };
+  return { ...options, colorMode: color, hookLines, quiet, ...(kallsymsPath !== undefined ? { kallsymsFile: kallsymsPath } : {}) };
 }
 
 /** The text of `--kallsyms FILE`; a file that cannot be read is a runtime error naming it. */
@@ -343,14 +348,14 @@ export const command: Command = {
   flags: FLAGS,
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const options = parseReportArgs(argv);
-    // The reader's warnings go to this command's stderr (one line per kind), not to process.stderr.
-    const onWarning = (message: string): void => void ctx.stderr.write(`ftk report: warning: ${message}\n`);
     if (options === "help") {
       ctx.stdout.write(HELP);
       return 0;
     }
+    // The reader's warnings go to this command's stderr (one line per kind), not to process.stderr; -q drops them.
+    const onWarning = (message: string): void => void (options.quiet || ctx.stderr.write(`ftk report: warning: ${message}\n`));
     const out = new TextOutput(ctx.stdout);
-    const { colorMode, kallsymsFile, hookLines, ...rest } = options;
+    const { colorMode, kallsymsFile, hookLines, quiet: _quiet, ...rest } = options;
     if (kallsymsFile !== undefined) rest.extraKallsyms = await readKallsymsFile(kallsymsFile);
     for (const l of hookLines) out.write(l);
     const status = await writeReport({ ...rest, color: useColor(colorMode, ctx.stdout as { isTTY?: boolean }, ctx.env), onWarning }, out, ctx.signal);

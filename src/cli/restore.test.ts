@@ -3,7 +3,7 @@
 // reports the same way. The kill leaves a journal that 'ftk stat' replays, so tracefs ends as it began.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, suite, test } from "node:test";
@@ -73,6 +73,26 @@ suite("ftk restore after an interrupted record", { skip: live.skip || (hasTraceC
     const tc2 = spawnSync("trace-cmd", ["report", out2], { encoding: "latin1", maxBuffer: 1 << 28 });
     assert.equal(tc2.stderr, "");
     assert.equal(firstDifference(tc.stdout, tc2.stdout), undefined);
+    await assertTracefsUnchanged(fs, snap);
+  });
+
+  test("restore -k FILE stores those kernel symbols (trace-cmd report -f lists them), -t DIR reads that tracing directory", async () => {
+    const fs = live.fs!;
+    const snap = await snapshotTracefsState(fs);
+    const ks = join(dir, "kallsyms.txt");
+    writeFileSync(ks, "ffffffff81000000 T ftk_first_symbol\nffffffff81001000 t ftk_second_symbol\n");
+    const head = join(dir, "k-head.dat");
+    const r = await runFtk(["restore", "-c", "-k", ks, "-t", fs.root, "-o", head]);
+    assert.equal(r.code, 0, r.stderr);
+    const tc = spawnSync("trace-cmd", ["report", "-f", head], { encoding: "latin1" });
+    assert.equal(tc.stderr, "");
+    assert.equal(tc.stdout, "ffffffff81000000 ftk_first_symbol\nffffffff81001000 ftk_second_symbol\n");
+    const badDir = await runFtk(["restore", "-c", "-t", join(dir, "no-such-dir"), "-o", join(dir, "x.dat")]);
+    assert.equal(badDir.code, 1);
+    assert.match(badDir.stderr, /^ftk restore: cannot open tracefs at '.*no-such-dir'/);
+    const badKs = await runFtk(["restore", "-c", "-k", join(dir, "no-such-file"), "-o", join(dir, "x.dat")]);
+    assert.equal(badKs.code, 1);
+    assert.match(badKs.stderr, /^ftk restore: cannot read kallsyms file '.*no-such-file'/);
     await assertTracefsUnchanged(fs, snap);
   });
 

@@ -25,6 +25,12 @@ interface Node extends CallSiteChain {
   parents: Node[];
 }
 
+/**
+ * The callers of a node that has none yet: shared, never pushed to. A node's first caller gets an array
+ * of one (a push into an empty array reserves 16 slots; most nodes of a large tree keep one caller).
+ */
+const NO_PARENTS: Node[] = [];
+
 interface Saved {
   pid: number;
   ips: Frame[];
@@ -92,7 +98,7 @@ class CallSiteBuilder {
   ) {}
 
   private node(frame: Frame, pid: number): Node {
-    return { frame, seq: this.seq++, name: this.nameOf(frame), count: 0, event: false, pid, parents: [] };
+    return { frame, seq: this.seq++, name: this.nameOf(frame), count: 0, event: false, pid, parents: NO_PARENTS };
   }
 
   private resetStack(): void {
@@ -132,7 +138,8 @@ class CallSiteBuilder {
       if (next === undefined) {
         next = this.node(frame, key);
         next.event = event;
-        at.parents.push(next);
+        if (at.parents === NO_PARENTS) at.parents = [next];
+        else at.parents.push(next);
         if (rootLike) this.chains.push(next);
       }
       at = next;

@@ -1,6 +1,7 @@
 // Tests of parseRecordArgs(): trace-cmd's order-dependent flags (-f/-R after -e, -B groups, the command).
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { UsageError } from "../base/index.js";
 import { parseRecordArgs } from "./options.js";
 
 test("parseRecordArgs() ties -f and -R to the preceding -e and -e to the current -B", () => {
@@ -37,4 +38,28 @@ test("parseRecordArgs() rejects bad combinations in one line", () => {
   ];
   for (const [argv, re] of cases) assert.throws(() => parseRecordArgs(argv), re, argv.join(" "));
   assert.throws(() => parseRecordArgs(["ls"], "extract"), /'extract' runs no command/);
+});
+
+test("parseRecordArgs() refuses trace-cmd's network, guest and profile flags with a reason, not as unknown", () => {
+  for (const [args, why] of [
+    [["-N", "host:1234"], /records on this machine only/],
+    [["-A", "guest"], /run ftk inside the guest/],
+    [["--proxy", "3"], /run ftk inside the guest/],
+    [["-t"], /TCP with -N/],
+    [["-G"], /ftk profile -G/],
+    [["--by-comm"], /ftk profile --by-comm/],
+    [["--nosplice"], /never splices/],
+  ] as const) {
+    assert.throws(() => parseRecordArgs([...args, "-e", "sched", "true"]), (e: Error) => e instanceof UsageError && /is not supported by ftk record: /.test(e.message) && why.test(e.message), args.join(" "));
+  }
+  assert.throws(() => parseRecordArgs(["--fork", "-e", "sched"], "start"), /not supported by ftk start: ftk runs no command/);
+  // extract's own -t is not refused; record's -a is still unknown.
+  assert.equal(parseRecordArgs(["-t"], "extract").extractTop, true);
+  assert.throws(() => parseRecordArgs(["-a", "true"]), /unknown option '-a'/);
+});
+
+test("parseRecordArgs(): --func-stack with -p function turns on the option func_stack_trace (the lab kernel has the function tracer)", () => {
+  const o = parseRecordArgs(["-p", "function", "--func-stack", "true"]);
+  assert.deepEqual(o.instances[0]!.options, [{ name: "func_stack_trace", on: true }]);
+  assert.throws(() => parseRecordArgs(["--func-stack", "-e", "sched", "true"]), /--func-stack needs -p function/);
 });

@@ -105,6 +105,29 @@ const FLAGS = new Set([
 ]);
 /** Flags only some modes take: `extract -a` reads every instance. */
 const MODE_FLAGS: Partial<Record<RecordMode, ReadonlySet<string>>> = { extract: new Set(["-a", "-t"]) };
+/**
+ * trace-cmd 3.1.6 record flags that ftk does not take, with why: refused in one line (exit 2) that says
+ * so, rather than as an unknown option.
+ */
+const NOT_SUPPORTED: Record<string, string> = {
+  "-N": "ftk records on this machine only (no trace-cmd listen)",
+  "-V": "ftk records on this machine only (no trace-cmd agent)",
+  "-A": "ftk records no guests through an agent: run ftk inside the guest",
+  "--proxy": "ftk records no guests through an agent: run ftk inside the guest",
+  "--name": "it names an agent (-A), which ftk does not use",
+  "--tsync-interval": "it syncs guest clocks (-A), which ftk does not record",
+  "--ts-offset": "it shifts guest recordings (-A); 'ftk report --ts-offset' shifts a file's times",
+  "-t": "it asks for TCP with -N; ftk records on this machine only",
+  "--fork": "ftk runs no command for start/set",
+  "-G": "it is a profile flag: use 'ftk profile -G' or 'ftk report --profile -G'",
+  "-S": "it is a profile flag: use 'ftk profile -S'",
+  "-H": "it is a profile flag: use 'ftk profile -H' or 'ftk report --profile -H'",
+  "--by-comm": "it is a profile flag: use 'ftk profile --by-comm' or 'ftk report --profile --by-comm'",
+  "--stderr": "it is a profile flag: use 'ftk profile --stderr'",
+  "--nosplice": "ftk never splices (it reads trace_pipe_raw into memory)",
+  "--nofifos": "ftk uses no FIFOs (they serve -N and -A)",
+  "--notimeout": "it waits for agents (-A), which ftk does not use",
+};
 /** trace-cmd's log levels for --verbose=LEVEL. */
 const VERBOSE_LEVELS = /^([0-6]|none|crit|err|warn|info|debug|all)$/;
 
@@ -182,6 +205,8 @@ export function parseRecordArgs(argv: readonly string[], mode: RecordMode = "rec
         if (value === undefined) throw new UsageError(`option '${arg}' needs a value`);
       }
     } else if (!FLAGS.has(arg) && !(MODE_FLAGS[mode]?.has(arg) ?? false)) {
+      const why = NOT_SUPPORTED[arg];
+      if (why !== undefined && !(mode === "extract" && arg === "-t")) throw new UsageError(`option '${arg}' is not supported by ftk ${mode}: ${why}`);
       throw new UsageError(`unknown option '${arg}': run 'ftk ${mode} --help'`);
     }
     const v = value ?? "";

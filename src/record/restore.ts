@@ -13,6 +13,8 @@ export interface RestoreOptions {
   header?: string;
   version?: 6 | 7;
   compression?: "none" | "zstd" | "zlib";
+  /** kallsyms text to store instead of the running kernel's (`restore -k FILE`). */
+  kallsyms?: string;
 }
 
 /** Groups `<base>.cpuN` / `<base>.<instance>.cpuN` files into buffers (the top first). */
@@ -39,8 +41,9 @@ export function groupCpuFiles(files: readonly string[]): { name: string; cpuFile
   return [...buffers].sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : 0)).map(([name, cpuFiles]) => ({ name, cpuFiles }));
 }
 
-async function liveMetadata(fs: Tracefs): Promise<TraceDatMetadata> {
-  return collectMetadata(fs, await fs.availableEvents());
+async function liveMetadata(fs: Tracefs, kallsyms?: string): Promise<TraceDatMetadata> {
+  const meta = await collectMetadata(fs, await fs.availableEvents());
+  return kallsyms === undefined ? meta : { ...meta, kallsyms };
 }
 
 /**
@@ -64,7 +67,7 @@ export async function restoreTraceDat(fs: Tracefs, cpuFiles: readonly string[], 
       await t.close();
     }
   } else {
-    meta = await liveMetadata(fs);
+    meta = await liveMetadata(fs, options.kallsyms);
   }
   const buffers: TraceDatBuffer[] = groups.map((g) => ({ name: g.name, clock, pageSize, cpuFiles: g.cpuFiles }));
   const version = options.version ?? 7;
@@ -81,10 +84,10 @@ export async function restoreTraceDat(fs: Tracefs, cpuFiles: readonly string[], 
 }
 
 /** `restore -c`: a trace.dat with this kernel's metadata and no data, for `restore -i` later (or elsewhere). */
-export async function writePartialTraceDat(fs: Tracefs, output: string): Promise<TraceDatWriteResult> {
+export async function writePartialTraceDat(fs: Tracefs, output: string, options: Pick<RestoreOptions, "kallsyms"> = {}): Promise<TraceDatWriteResult> {
   const top = fs.topInstance();
   const pageSize = await top.pageSize();
-  return writeTraceDat(output, await liveMetadata(fs), [{ name: "", clock: (await top.traceClock()).current, pageSize, cpuFiles: [] }], {
+  return writeTraceDat(output, await liveMetadata(fs, options.kallsyms), [{ name: "", clock: (await top.traceClock()).current, pageSize, cpuFiles: [] }], {
     version: 7,
     compression: "zstd",
     pageSize,

@@ -23,6 +23,8 @@ export interface LineStyle {
   /** `-R` (with `-l`: flags as `-0x..`). */
   raw: boolean;
   timestamps: TimestampStyle;
+  /** Whole seconds added to the timestamps shown (TraceFile.dateSecs; 0 with --align-ts). */
+  baseSecs?: number;
   /** Colour the latency flags (ANSI); off unless the CLI asks. */
   color?: boolean;
 }
@@ -87,7 +89,7 @@ export class LineFormatter {
     // common_lock_depth, the "migrate disable" column repeats the lock depth (data_latency_format).
     this.lockDepth = reader("common_lock_depth");
     this.migrateDisable = this.lockDepth ?? reader("common_migrate_disable");
-    this.timestamps = new TimestampFormatter(style.timestamps);
+    this.timestamps = new TimestampFormatter(style.timestamps, style.baseSecs ?? 0);
   }
 
   /** The event format of a record (by common_type), or undefined for an id the file does not describe. */

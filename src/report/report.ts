@@ -201,7 +201,7 @@ export async function writeReport(options: ReportOptions, out: TextOutput, signa
         await writeCpuList(f.trace, f.path, out, {
           first: options.firstEvent === true,
           last: options.lastEvent === true,
-          timestamps: new TimestampFormatter(styleFor(f.trace, options)),
+          timestamps: new TimestampFormatter(styleFor(f.trace, options), f.trace.dateSecs),
         });
       }
       return 0;
@@ -335,7 +335,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     let state = states.get(h.file);
     if (!state) {
       state = {
-        line: new LineFormatter(trace, { latency, raw, timestamps: styleFor(trace, options), color: options.color === true }),
+        line: new LineFormatter(trace, { latency, raw, timestamps: styleFor(trace, options), baseSecs: options.alignTs ? 0 : trace.dateSecs, color: options.color === true }),
         fgraph: fgraphOn ? bindFuncGraphFields(trace.events) : undefined,
         functionNames: new FunctionNames(trace.kallsymsTable),
       };

@@ -54,14 +54,18 @@ export class TimestampFormatter {
   private lastColumnHead = "";
   private readonly lead: string;
 
-  constructor(readonly style: TimestampStyle) {
+  /** `baseSecs`: whole seconds to add to every timestamp shown (TraceFile.dateSecs). */
+  constructor(
+    readonly style: TimestampStyle,
+    private readonly baseSecs = 0,
+  ) {
     this.lead = style === "raw" ? "" : " ";
   }
 
   /** The timestamp without separators, e.g. `12345.678901`. */
   core(ts: number): string {
     if (ts < 0 || !Number.isFinite(ts)) ts = 0;
-    if (this.style === "raw") return padLeft(String(ts), 12);
+    if (this.style === "raw") return padLeft(this.baseSecs === 0 ? String(ts) : String(BigInt(ts) + BigInt(this.baseSecs) * 1000000000n), 12);
     let secs: number;
     let frac: string;
     if (this.style === "usec") {
@@ -83,7 +87,7 @@ export class TimestampFormatter {
   private setSecs(secs: number): void {
     if (secs !== this.lastSecs) {
       this.lastSecs = secs;
-      this.lastSecsText = padLeft(String(secs), 5);
+      this.lastSecsText = padLeft(String(secs + this.baseSecs), 5);
       this.lastColumnHead = this.lead + this.lastSecsText + ".";
     }
   }

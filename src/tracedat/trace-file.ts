@@ -107,7 +107,8 @@ interface TraceMeta {
   options: { id: number; payload: Uint8Array }[];
   buffers: TraceBufferInfo[];
   latencyText?: string;
-  dateOffset: number;
+  /** Sum of the DATE options, in µs (exact: below 2^53). */
+  dateUs: number;
   offset: number;
   tsc2nsec?: Tsc2Nsec;
   /** v7: the block decompressor of the file's compression, loaded once at open. */
@@ -136,7 +137,7 @@ class MetaReader {
     this.meta = {
       version: 6, littleEndian: true, longSize: 8, pageSize: 4096, compression: "none",
       headerPage: "", headerEvent: "", ftraceFormats: [], eventFormats: [], kallsyms: new Uint8Array(0), printkFormats: "",
-      savedCmdlines: "", cpus: 0, cpuStats: [], options: [], buffers: [], dateOffset: 0, offset: 0,
+      savedCmdlines: "", cpus: 0, cpuStats: [], options: [], buffers: [], dateUs: 0, offset: 0,
     };
   }
 
@@ -235,7 +236,7 @@ class MetaReader {
     const u64 = (o: number): number => (le ? view.getUint32(o + 4, le) * 2 ** 32 + view.getUint32(o, le) : view.getUint32(o, le) * 2 ** 32 + view.getUint32(o + 4, le));
     switch (id) {
       case OPTION.DATE:
-        m.dateOffset += parseCNumber(payloadString(payload)) * 1000;
+        m.dateUs += parseCNumber(payloadString(payload));
         return;
       case OPTION.OFFSET:
         m.offset += parseCNumber(payloadString(payload));
@@ -613,8 +614,17 @@ export class TraceFile {
   readonly latencyText?: string;
   /** TSC2NSEC conversion, when the file has one. */
   readonly tsc2nsec?: Tsc2Nsec;
-  /** Sum of DATE×1000 (unless noDate), OFFSET and --ts-offset added to every timestamp (unless rawTs). */
+  /**
+   * Sum of DATE×1000 (unless noDate) less dateSecs, OFFSET and --ts-offset: added to every timestamp
+   * (unless rawTs).
+   */
   readonly tsOffset: number;
+  /**
+   * Whole seconds of the DATE option that the timestamps leave out: with them, times of day in ns pass
+   * 2^53 and lose their last digits. Printers add them to the seconds they show. 0 without DATE, with
+   * noDate or rawTs.
+   */
+  readonly dateSecs: number;
   /** Page problems seen so far, by kind (each kind is also warned once). */
   readonly pageProblems = new Map<PageStatus, number>();
 
@@ -664,7 +674,9 @@ export class TraceFile {
     if (this.layout.dataOffset >= meta.pageSize || this.layout.commitOffset + this.layout.commitSize > this.layout.dataOffset) {
       throw traceFileError(path, `section 'headers' has a header_page layout that does not fit a ${meta.pageSize}-byte page`);
     }
-    this.tsOffset = (options.noDate === true ? 0 : meta.dateOffset) + meta.offset + (options.tsOffset ?? 0);
+    const dateUs = options.noDate === true ? 0 : meta.dateUs;
+    this.dateSecs = options.rawTs === true ? 0 : Math.floor(dateUs / 1e6);
+    this.tsOffset = (dateUs - this.dateSecs * 1e6) * 1000 + meta.offset + (options.tsOffset ?? 0);
     this.adjust = options.rawTs === true ? undefined : makeAdjust(meta.tsc2nsec, this.tsOffset, options.ts2secsHz);
     this.decompressor = meta.decompress;
   }
