@@ -186,17 +186,59 @@ function grow<T extends Uint32Array | Int32Array>(from: T, to: T): T {
   return to;
 }
 
-/** Scans kallsyms text into address halves and name spans, in libtraceevent's order. */
+/**
+ * Scans kallsyms text into address halves and name spans, in libtraceevent's order. Each loop is a
+ * function of its own: V8 compiles a long loop on the stack (OSR) and would throw that code away on
+ * reaching code after the loop that never ran (this scan runs once, on megabytes).
+ */
 function scanKallsyms(text: Uint8Array): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
-  // One hand-written pass over the bytes into typed arrays: no per-line strings, regexes or objects.
   let cap = Math.max(16, Math.ceil(text.length / 32));
   let hi = new Uint32Array(cap);
   let lo = new Uint32Array(cap);
   let spans = new Int32Array(cap * 2);
-  let count = 0;
-  let pos = 0;
+  let count = scanLines(text, 0, hi, lo, spans, 0);
+  while (count === cap) {
+    // Full: go on after the last line kept (the lines skipped after it are skipped again).
+    const from = spans[count * 2 - 1]! + 1;
+    cap *= 2;
+    hi = grow(hi, new Uint32Array(cap));
+    lo = grow(lo, new Uint32Array(cap));
+    spans = grow(spans, new Int32Array(cap * 2));
+    count = scanLines(text, from, hi, lo, spans, count);
+  }
+  hi = hi.subarray(0, count);
+  lo = lo.subarray(0, count);
+  spans = spans.subarray(0, count * 2);
+  // libtraceevent keeps its list newest first and sorts stably by address: later lines win ties.
+  // Kallsyms text is usually in address order already: then each run of equal addresses is reversed
+  // in place, and only a text with a descent pays for the full sort.
+  if (ascending(hi, lo)) {
+    reverseTies(hi, lo, spans);
+    return { hi, lo, spans };
+  }
+  const order = Array.from({ length: count }, (_, i) => i);
+  order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || y - x);
+  const sHi = new Uint32Array(count);
+  const sLo = new Uint32Array(count);
+  const sSpans = new Int32Array(count * 2);
+  for (let i = 0; i < count; i++) {
+    const o = order[i]!;
+    sHi[i] = hi[o]!;
+    sLo[i] = lo[o]!;
+    sSpans[i * 2] = spans[o * 2]!;
+    sSpans[i * 2 + 1] = spans[o * 2 + 1]!;
+  }
+  return { hi: sHi, lo: sLo, spans: sSpans };
+}
+
+/**
+ * The lines from byte `pos` on into the arrays from index `count` on, until the text or the arrays end;
+ * returns the new count. One hand-written pass over the bytes: no per-line strings, regexes or objects.
+ */
+function scanLines(text: Uint8Array, pos: number, hi: Uint32Array, lo: Uint32Array, spans: Int32Array, count: number): number {
   const n = text.length;
-  while (pos < n) {
+  const cap = hi.length;
+  while (pos < n && count < cap) {
     // Address, type and name start first; then the line end is searched from the name on, so each
     // byte of the line is read once.
     let p = pos;
@@ -231,57 +273,35 @@ function scanKallsyms(text: Uint8Array): { hi: Uint32Array; lo: Uint32Array; spa
     while (eol < n && text[eol] !== 10) eol++;
     pos = eol + 1;
     if (type === 10 || type === 65 || type === 97 || c === 36) continue; // no name; A, a, $name
-    if (count === cap) {
-      cap *= 2;
-      hi = grow(hi, new Uint32Array(cap));
-      lo = grow(lo, new Uint32Array(cap));
-      spans = grow(spans, new Int32Array(cap * 2));
-    }
     hi[count] = h; // stored as u32: the typed array drops the sign of the int32 shift results
     lo[count] = l;
     spans[count * 2] = ns;
     spans[count * 2 + 1] = eol;
     count++;
   }
-  hi = hi.subarray(0, count);
-  lo = lo.subarray(0, count);
-  spans = spans.subarray(0, count * 2);
-  // libtraceevent keeps its list newest first and sorts stably by address: later lines win ties.
-  // Kallsyms text is usually in address order already: then each run of equal addresses is reversed
-  // in place, and only a text with a descent pays for the full sort.
-  let ascending = true;
-  for (let i = 1; i < count; i++) {
-    if (hi[i - 1]! > hi[i]! || (hi[i - 1] === hi[i] && lo[i - 1]! > lo[i]!)) {
-      ascending = false;
-      break;
-    }
+  return count;
+}
+
+function ascending(hi: Uint32Array, lo: Uint32Array): boolean {
+  for (let i = 1; i < hi.length; i++) {
+    if (hi[i - 1]! > hi[i]! || (hi[i - 1] === hi[i] && lo[i - 1]! > lo[i]!)) return false;
   }
-  if (ascending) {
-    for (let i = 0; i < count; ) {
-      let j = i + 1;
-      while (j < count && hi[j] === hi[i] && lo[j] === lo[i]) j++;
-      for (let a = i, b = j - 1; a < b; a++, b--) {
-        for (let k = 0; k < 2; k++) {
-          const t = spans[a * 2 + k]!;
-          spans[a * 2 + k] = spans[b * 2 + k]!;
-          spans[b * 2 + k] = t;
-        }
+  return true;
+}
+
+/** Reverses each run of equal addresses in place (their spans: the addresses are equal). */
+function reverseTies(hi: Uint32Array, lo: Uint32Array, spans: Int32Array): void {
+  const count = hi.length;
+  for (let i = 0; i < count; ) {
+    let j = i + 1;
+    while (j < count && hi[j] === hi[i] && lo[j] === lo[i]) j++;
+    for (let a = i, b = j - 1; a < b; a++, b--) {
+      for (let k = 0; k < 2; k++) {
+        const t = spans[a * 2 + k]!;
+        spans[a * 2 + k] = spans[b * 2 + k]!;
+        spans[b * 2 + k] = t;
       }
-      i = j;
     }
-    return { hi, lo, spans };
+    i = j;
   }
-  const order = Array.from({ length: count }, (_, i) => i);
-  order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || y - x);
-  const sHi = new Uint32Array(count);
-  const sLo = new Uint32Array(count);
-  const sSpans = new Int32Array(count * 2);
-  for (let i = 0; i < count; i++) {
-    const o = order[i]!;
-    sHi[i] = hi[o]!;
-    sLo[i] = lo[o]!;
-    sSpans[i * 2] = spans[o * 2]!;
-    sSpans[i * 2 + 1] = spans[o * 2 + 1]!;
-  }
-  return { hi: sHi, lo: sLo, spans: sSpans };
 }
