@@ -94,7 +94,7 @@ interface TraceMeta {
   headerEvent: string;
   ftraceFormats: string[];
   eventFormats: { system: string; text: string }[];
-  /** The text's bytes, or (v7, compressed) a function that decompresses them on first use. */
+  /** A function that reads (or decompresses) the text's bytes on first use. */
   kallsyms: Uint8Array | (() => Uint8Array);
   printkFormats: string;
   savedCmdlines: string;
@@ -200,19 +200,27 @@ class MetaReader {
 
   private async readEventFormats(c: ByteCursor): Promise<void> {
     c.origin.section = "events format";
-    const systems = c.checkCount(await c.u32(), 5, "system count", c.pos - 4);
+    // The texts stay bytes until asked for: a file has ~1500 formats and a report prints a few events.
+    const start = c.pos;
+    const found: { system: string; at: number; size: number }[] = [];
+    const systems = c.checkCount(c.u32Now(), 5, "system count", c.pos - 4);
     for (let s = 0; s < systems; s++) {
       const system = await c.cstr();
-      const n = c.checkCount(await c.u32(), 8, "event count", c.pos - 4);
+      const n = c.checkCount(c.u32Now(), 8, "event count", c.pos - 4);
       for (let i = 0; i < n; i++) {
-        this.meta.eventFormats.push({ system, text: await c.text(c.checkCount(await c.u64(), 1, "format size", c.pos - 8)) });
+        const size = c.checkCount(c.u64Now(), 1, "format size", c.pos - 8);
+        found.push({ system, at: c.pos - start, size });
+        c.skip(size);
       }
     }
+    const bytes = c.bytesAt(start, c.pos - start);
+    for (const f of found) this.meta.eventFormats.push(lazyFormat(f.system, bytes, f.at, f.size));
   }
 
   private async readKallsyms(c: ByteCursor): Promise<void> {
     c.origin.section = "kallsyms";
-    this.meta.kallsyms = await c.bytes(c.checkCount(await c.u32(), 1, "size", c.pos - 4));
+    // Megabytes that only reports printing symbols read (each page of new memory costs a fault): on first use.
+    this.meta.kallsyms = c.later(c.checkCount(await c.u32(), 1, "size", c.pos - 4));
   }
 
   private async readPrintk(c: ByteCursor): Promise<void> {
@@ -491,14 +499,13 @@ class MetaReader {
 
   private decompressBlock(src: Uint8Array, usize: number, name: string, at: number): Uint8Array {
     if (this.decompress === undefined) throw traceFileError(this.path, `section '${name}' is compressed but the file names no compression at offset ${hex(at)}`, at);
-    const out = new Uint8Array(usize);
-    let written: number;
+    let out: Uint8Array;
     try {
-      written = this.decompress(src, out);
+      out = this.decompress.whole(src, usize);
     } catch (e) {
       throw traceFileError(this.path, `section '${name}' does not decompress at offset ${hex(at)}: ${(e as Error).message}`, at, e);
     }
-    if (written !== usize) throw traceFileError(this.path, `section '${name}' decompressed to ${written} bytes instead of ${usize} at offset ${hex(at)}`, at);
+    if (out.length !== usize) throw traceFileError(this.path, `section '${name}' decompressed to ${out.length} bytes instead of ${usize} at offset ${hex(at)}`, at);
     return out;
   }
 
@@ -573,6 +580,22 @@ class MetaReader {
     }
     this.meta.latencyText = text;
   }
+}
+
+/** Where the text of a lazyFormat() entry is. */
+const formatBytes = new WeakMap<object, { bytes: Uint8Array; at: number; size: number }>();
+
+/** An event format entry whose text is decoded (latin1) on first use. */
+function lazyFormat(system: string, bytes: Uint8Array, at: number, size: number): { system: string; text: string } {
+  let text: string | undefined;
+  const entry = {
+    system,
+    get text(): string {
+      return (text ??= Buffer.from(bytes.buffer, bytes.byteOffset + at, size).toString("latin1"));
+    },
+  };
+  formatBytes.set(entry, { bytes, at, size });
+  return entry;
 }
 
 function startsWith(bytes: Uint8Array, word: string): boolean {
@@ -674,7 +697,17 @@ export class TraceFile {
     if (this.eventTable === undefined) {
       const table = new EventTable({ littleEndian: this.littleEndian, longSize: this.longSize, kernelLongSize: this.layout.commitSize });
       for (const text of this.ftraceFormats) table.addFormat(text, "ftrace");
-      for (const f of this.eventFormats) table.addFormat(f.text, f.system);
+      for (const f of this.eventFormats) {
+        const where = formatBytes.get(f);
+        if (where === undefined) {
+          table.addFormat(f.text, f.system);
+          continue;
+        }
+        // Only the lines before "format:" are decoded now (name and ID); the rest when the event is used.
+        const b = Buffer.from(where.bytes.buffer, where.bytes.byteOffset + where.at, where.size);
+        const fmtAt = b.indexOf("format:");
+        if (fmtAt >= 0) table.addFormatHead(b.toString("latin1", 0, fmtAt), fmtAt, () => f.text, f.system);
+      }
       this.eventTable = table;
     }
     return this.eventTable;
