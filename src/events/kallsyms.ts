@@ -21,7 +21,8 @@ export class Kallsyms {
   private lo: Uint32Array = new Uint32Array(0);
   /** Per symbol: where its name starts and where its line ends. */
   private spans: Int32Array = new Int32Array(0);
-  private names: (string | undefined)[] = [];
+  /** Names looked up so far, by index (a map: a report looks up a few of ~100k symbols). */
+  private readonly names = new Map<number, string>();
 
   private text: Buffer = Buffer.alloc(0);
 
@@ -54,7 +55,6 @@ export class Kallsyms {
     const src = typeof this.source === "function" ? this.source() : this.source;
     this.text = typeof src === "string" ? Buffer.from(src, "latin1") : Buffer.from(src.buffer, src.byteOffset, src.byteLength);
     ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanKallsyms(this.text));
-    this.names = new Array<string | undefined>(this.hi.length);
   }
 
   private addrAt(i: number): bigint {
@@ -106,7 +106,13 @@ export class Kallsyms {
 
   /** Name of the symbol at an index from indexOfHL(). */
   nameAt(i: number): string {
-    return (this.names[i] ??= this.text.toString("latin1", this.spans[i * 2]!, this.nameEnd(i)));
+    let name = this.names.get(i);
+    if (name === undefined) this.names.set(i, (name = this.nameText(i)));
+    return name;
+  }
+
+  private nameText(i: number): string {
+    return this.text.toString("latin1", this.spans[i * 2]!, this.nameEnd(i));
   }
 
   private nameEnd(i: number): number {
@@ -164,7 +170,7 @@ export class Kallsyms {
   /** Address of the first symbol with this exact name (in address order), or undefined. */
   addressOf(name: string): bigint | undefined {
     this.build();
-    for (let i = 0; i < this.hi.length; i++) if (this.nameAt(i) === name) return this.addrAt(i);
+    for (let i = 0; i < this.hi.length; i++) if (this.nameText(i) === name) return this.addrAt(i);
     return undefined;
   }
 
@@ -173,7 +179,7 @@ export class Kallsyms {
     this.build();
     for (let i = 0; i < this.hi.length; i++) {
       const module = this.moduleAt(i);
-      yield { addr: this.addrAt(i), name: this.nameAt(i), module: module === "" ? undefined : module };
+      yield { addr: this.addrAt(i), name: this.nameText(i), module: module === "" ? undefined : module };
     }
   }
 }
