@@ -221,25 +221,30 @@ export class ByteCursor {
   }
 
   /**
-   * Skips n bytes and returns a function that reads them when called (from the file, reopened by path
-   * if it was closed meanwhile): for a large block that many readers never use (a v6 file's kallsyms).
+   * Skips n bytes and returns a reader of them for later, `read(into, at)` filling `into` from byte `at`
+   * of the n (from the file, reopened by path if it was closed meanwhile): for a large block that many
+   * readers never use, or read only in pieces (a v6 file's kallsyms).
    */
-  later(n: number): () => Uint8Array {
+  reader(n: number): { readonly size: number; read(into: Uint8Array, at: number): void } {
     if (n > this.end - this.pos) throw this.error("truncated");
-    const at = this.pos;
+    const start = this.pos;
     this.pos += n;
     const fh = this.fh;
-    if (fh === undefined) return () => this.win.slice(at, at + n);
+    const mem = this.win;
     const path = this.origin.path;
-    return () => {
-      const out = new Uint8Array(n);
+    const read = (into: Uint8Array, at: number): void => {
+      if (at < 0 || at + into.length > n) throw new RangeError(`read of ${into.length} bytes at ${at} outside a block of ${n}`);
+      if (fh === undefined) {
+        into.set(mem.subarray(start + at, start + at + into.length));
+        return;
+      }
       const fd = fh.fd >= 0 ? fh.fd : undefined;
       let got = 0;
       try {
         const f = fd ?? openSync(path, "r");
         try {
-          while (got < n) {
-            const r = readSync(f, out, got, n - got, at + got);
+          while (got < into.length) {
+            const r = readSync(f, into, got, into.length - got, start + at + got);
             if (r === 0) break;
             got += r;
           }
@@ -247,11 +252,11 @@ export class ByteCursor {
           if (fd === undefined) closeSync(f);
         }
       } catch (e) {
-        throw traceFileError(path, `read failed at offset ${hex(at + got)}: ${(e as Error).message}`, at + got, e);
+        throw traceFileError(path, `read failed at offset ${hex(start + at + got)}: ${(e as Error).message}`, start + at + got, e);
       }
-      if (got < n) throw this.error("truncated", at + got);
-      return out;
+      if (got < into.length) throw this.error("truncated", start + at + got);
     };
+    return { size: n, read };
   }
 
   /** n bytes as latin1 text. */

@@ -4,7 +4,7 @@
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { describeErrno } from "../base/index.js";
-import { EventTable, Kallsyms, PrintkFormats, TaskNames } from "../events/index.js";
+import { EventTable, Kallsyms, PrintkFormats, TaskNames, type KallsymsReader } from "../events/index.js";
 import { parseHeaderPage } from "../ringbuf/index.js";
 import type { PageLayout, PageStatus } from "../ringbuf/index.js";
 import { ByteCursor, hex, traceFileError } from "./byte-cursor.js";
@@ -83,6 +83,9 @@ function payloadString(p: Uint8Array, from = 0): string {
   return Buffer.from(p.buffer, p.byteOffset + from, end - from).toString("latin1");
 }
 
+/** Kallsyms text as read at open: bytes, a reader of them in the file, or its decompression for later. */
+type KallsymsBytes = Uint8Array | KallsymsReader | (() => Uint8Array);
+
 /** Everything openTrace() learns before the data. */
 interface TraceMeta {
   version: 6 | 7;
@@ -94,8 +97,8 @@ interface TraceMeta {
   headerEvent: string;
   ftraceFormats: string[];
   eventFormats: { system: string; text: string }[];
-  /** A function that reads (or decompresses) the text's bytes on first use. */
-  kallsyms: Uint8Array | (() => Uint8Array);
+  /** The text's bytes, a reader of them in the file, or a function that decompresses them on first use. */
+  kallsyms: KallsymsBytes;
   printkFormats: string;
   savedCmdlines: string;
   cpus: number;
@@ -219,8 +222,9 @@ class MetaReader {
 
   private async readKallsyms(c: ByteCursor): Promise<void> {
     c.origin.section = "kallsyms";
-    // Megabytes that only reports printing symbols read (each page of new memory costs a fault): on first use.
-    this.meta.kallsyms = c.later(c.checkCount(await c.u32(), 1, "size", c.pos - 4));
+    // Megabytes that only reports printing symbols read, and then through a window (each page of new
+    // memory costs a fault): the table reads the names it looks up.
+    this.meta.kallsyms = c.reader(c.checkCount(await c.u32(), 1, "size", c.pos - 4));
   }
 
   private async readPrintk(c: ByteCursor): Promise<void> {
@@ -645,7 +649,7 @@ export class TraceFile {
   private readonly decompressor: BlockDecompressor | undefined;
   private eventTable: EventTable | undefined;
   private kallsymsParsed: Kallsyms | undefined;
-  private kallsymsSource: Uint8Array | (() => Uint8Array);
+  private kallsymsSource: KallsymsBytes;
   private kallsymsText: string | undefined;
   private readonly extraKallsyms: string | undefined;
   private printkParsed: PrintkFormats | undefined;
@@ -720,8 +724,20 @@ export class TraceFile {
   }
 
   private kallsymsBytes(): Uint8Array {
-    if (typeof this.kallsymsSource === "function") this.kallsymsSource = this.kallsymsSource();
-    return this.kallsymsSource;
+    const src = this.kallsymsSource;
+    if (typeof src === "function") this.kallsymsSource = src();
+    else if (!(src instanceof Uint8Array)) {
+      const bytes = new Uint8Array(src.size);
+      if (src.size > 0) src.read(bytes, 0);
+      this.kallsymsSource = bytes;
+    }
+    return this.kallsymsSource as Uint8Array;
+  }
+
+  /** The kallsyms text for the table: its reader while it has not been read whole (names are read when looked up). */
+  private kallsymsForTable(): Uint8Array | KallsymsReader {
+    const src = this.kallsymsSource;
+    return typeof src === "object" && !(src instanceof Uint8Array) ? src : this.kallsymsBytes();
   }
 
   /** The kallsyms text as a lookup table, parsed on first use (from the bytes: no string of the whole text). */
@@ -729,7 +745,7 @@ export class TraceFile {
     const extra = this.extraKallsyms;
     // As trace-cmd reads a v6 file: the extra symbols are registered first, so where both have an
     // address the extra name is found (trace-cmd 3.1.6 adds them to a v7 file's table after it is built).
-    return (this.kallsymsParsed ??= Kallsyms.parse(() => (extra === undefined ? this.kallsymsBytes() : extra.replace(/\n?$/, "\n") + this.kallsyms)));
+    return (this.kallsymsParsed ??= Kallsyms.parse(() => (extra === undefined ? this.kallsymsForTable() : extra.replace(/\n?$/, "\n") + this.kallsyms)));
   }
 
   /** The printk formats as a lookup table, parsed on first use. */
