@@ -451,7 +451,7 @@ class MetaReader {
 
   /**
    * The kallsyms section. Compressed, it is the largest metadata (3.6 MB of text in a 830 kB lab file)
-   * and many reports print no symbol: it is read now, but decompressed only when someone asks for it.
+   * and many reports print no symbol: it is read and decompressed only when someone asks for it.
    */
   private async readV7Kallsyms(at: number): Promise<void> {
     const name = "kallsyms";
@@ -461,9 +461,12 @@ class MetaReader {
     const csize = c.checkCount(await c.u32(), 1, "compressed size", start);
     const usize = await c.u32();
     if (usize > MAX_SECTION_BYTES) throw c.error(`has a bad uncompressed size ${usize}`, start + 4);
-    const src = await c.bytes(csize);
+    // The compressed bytes too are read only when a symbol is needed.
+    const compressed = c.reader(csize);
     const le = this.meta.littleEndian;
     this.meta.kallsyms = () => {
+      const src = new Uint8Array(csize);
+      compressed.read(src, 0);
       const out = this.decompressBlock(src, usize, name, start);
       const body = ByteCursor.overBytes(out, { path: this.path, section: name, compressedAt: start }, le);
       if (out.length < 4) throw body.error("truncated", 0);
