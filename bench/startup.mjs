@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Start-up cost of the CLI (issue 11): each ftk command is run side by side with its yardsticks (bare
-// `node -e 0`, and `trace-cmd report` for reports), interleaved, output to /dev/null; prints medians,
-// the time above bare node and the ratios. Usage: node bench/startup.mjs [runs]
+// `node -e 0`, and `trace-cmd report` for reports), interleaved, output to /dev/null; prints medians of wall and
+// CPU time (user + system: on a loaded machine the one to read), the time above bare node and the ratios.
+// Usage: node bench/startup.mjs [runs]
 // Fixtures come from $FTK_SHARED (default ../shared); cases whose files are missing are skipped, saying why.
 // Last, the same commands from the ~80 compiled modules of dist/cli instead of the esbuild bundle that
 // bin/ftk runs (dist/bundle), and, on Node 22.1+, without V8's compile cache: what each of them saves.
 import { execFileSync, spawn } from "node:child_process";
 import module from "node:module";
-import { closeSync, existsSync, openSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,19 +28,27 @@ try {
   if (e.code === "ENOENT") traceCmd = false;
 }
 
-/** Runs argv[0] with the rest, stdout to /dev/null; resolves the wall time in ms (rejects on a non-zero exit). */
+/**
+ * Runs argv[0] with the rest, stdout to /dev/null, under `sh`, which then prints its own /proc stat: its
+ * waited-for children's user + system time (10 ms ticks). Resolves { wall, cpu } in ms (rejects on a
+ * non-zero exit). CPU time is what to read on a loaded machine: wall time there includes waiting for a core.
+ */
 function timed(argv, env) {
   return new Promise((res, rej) => {
-    const devnull = openSync("/dev/null", "w");
     const t0 = process.hrtime.bigint();
-    const p = spawn(argv[0], argv.slice(1), { stdio: ["ignore", devnull, "pipe"], env: { ...process.env, ...env } });
+    const script = '"$@" >/dev/null || exit $?; cat /proc/$$/stat';
+    const p = spawn("sh", ["-c", script, "sh", ...argv], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+    let out = "";
     let err = "";
+    p.stdout.on("data", (d) => (out += d));
     p.stderr.on("data", (d) => (err += d));
     p.on("error", rej);
     p.on("close", (code) => {
-      closeSync(devnull);
       if (code !== 0) return rej(new Error(`${argv.join(" ")} exited with ${code}: ${err.trim()}`));
-      res(Number(process.hrtime.bigint() - t0) / 1e6);
+      const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+      // Fields after "(comm) ": state is field 3, cutime and cstime are fields 16 and 17 (USER_HZ = 100).
+      const f = out.slice(out.lastIndexOf(")") + 2).trim().split(/\s+/);
+      res({ wall, cpu: (Number(f[13]) + Number(f[14])) * 10 });
     });
   });
 }
@@ -49,18 +58,25 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Times `cmd` against each yardstick, interleaved run by run; prints medians and ratios. */
+/** Times `cmd` against each yardstick, interleaved run by run; prints medians (wall and CPU) and ratios; returns the wall medians. */
 async function compare(label, cmd, yardsticks, n, goal, env) {
-  const times = [cmd, ...yardsticks.map((y) => y.argv)].map(() => []);
+  const all = [cmd, ...yardsticks.map((y) => y.argv)];
+  const wall = all.map(() => []);
+  const cpu = all.map(() => []);
   for (let i = 0; i < n; i++) {
-    for (const [k, argv] of [cmd, ...yardsticks.map((y) => y.argv)].entries()) times[k].push(await timed(argv, (k === 0 ? undefined : yardsticks[k - 1].env) ?? env));
+    for (const [k, argv] of all.entries()) {
+      const t = await timed(argv, (k === 0 ? undefined : yardsticks[k - 1].env) ?? env);
+      wall[k].push(t.wall);
+      cpu[k].push(t.cpu);
+    }
   }
-  const m = times.map(median);
-  console.log(`${label}  (${n} runs each, interleaved)`);
-  console.log(`  ftk           median ${m[0].toFixed(0)} ms   [min ${Math.min(...times[0]).toFixed(0)}]`);
+  const m = wall.map(median);
+  const c = cpu.map(median);
+  console.log(`${label}  (${n} runs each, interleaved; wall / CPU user+sys)`);
+  console.log(`  ftk           median ${m[0].toFixed(0)} ms   [min ${Math.min(...wall[0]).toFixed(0)}]   CPU ${c[0].toFixed(0)} ms`);
   for (const [k, y] of yardsticks.entries()) {
-    const extra = y.name === "node -e 0" ? `   ftk is ${(m[0] - m[k + 1]).toFixed(0)} ms above it${goal ? ` (goal <= ${goal} ms)` : ""}` : "";
-    console.log(`  ${y.name.padEnd(13)} median ${m[k + 1].toFixed(0)} ms   ratio ftk/${y.name} ${(m[0] / m[k + 1]).toFixed(2)}${extra}`);
+    const extra = y.name === "node -e 0" ? `   ftk is ${(m[0] - m[k + 1]).toFixed(0)} ms above it (CPU ${(c[0] - c[k + 1]).toFixed(0)} ms)${goal ? ` (goal <= ${goal} ms)` : ""}` : "";
+    console.log(`  ${y.name.padEnd(13)} median ${m[k + 1].toFixed(0)} ms   CPU ${c[k + 1].toFixed(0)} ms   ratio ftk/${y.name} ${(m[0] / m[k + 1]).toFixed(2)} (CPU ${(c[0] / c[k + 1]).toFixed(2)})${extra}`);
   }
   return m;
 }

@@ -62,12 +62,17 @@ class EventFormatImpl implements EventFormatInternal {
     readonly id: number,
     readonly system: string,
     readonly name: string,
-    private readonly text: string,
+    /** The whole format text (decoded on first use by a lazy source). */
+    private readonly source: () => string,
     private readonly fmtAt: number,
     private readonly longSize: number,
     /** `field:` line -> its FieldDef, shared by the events of one table (common fields repeat in each format). */
     private readonly lineCache: Map<string, FieldDef | null>,
   ) {}
+
+  private get text(): string {
+    return this.source();
+  }
 
   get commonFields(): readonly FieldDef[] {
     return (this.common ??= this.parsedFields?.common ?? this.parseCommon());
@@ -238,6 +243,9 @@ export function parseFieldLine(line: string, longSize: number): FieldDef | undef
   return { name, type, offset, size, signed, arrayLen, isDynamic, isRelLoc, isString, isPointer, isLong, elementSize };
 }
 
+const NAME_LINE = /^\s*name\s*:\s*(\S+)/m;
+const ID_LINE = /^\s*ID\s*:\s*(\d+)/m;
+
 /** Reads the `name:` and `ID:` lines of a format file; the rest is parsed on first use. Undefined when unparsable. */
 export function parseFormatText(
   text: string,
@@ -245,11 +253,33 @@ export function parseFormatText(
   longSize: number,
   lineCache: Map<string, FieldDef | null> = new Map(),
 ): EventFormatInternal | undefined {
-  const nameM = /^\s*name\s*:\s*(\S+)/m.exec(text);
-  const idM = /^\s*ID\s*:\s*(\d+)/m.exec(text);
-  if (!nameM || !idM) return undefined;
   const fmtAt = text.indexOf("format:");
   if (fmtAt < 0) return undefined;
+  return parseFormatHead(text, fmtAt, () => text, system, longSize, lineCache);
+}
+
+/**
+ * parseFormatText() from `head`, the text before its first `format:` (at `fmtAt`), where the `name:` and
+ * `ID:` lines are: the whole text is asked of `text` only when they are not found there, or run into the
+ * cut (a trace file has ~1500 formats and a report needs a few; each decoded text costs memory and GC).
+ */
+export function parseFormatHead(
+  head: string,
+  fmtAt: number,
+  text: () => string,
+  system: string,
+  longSize: number,
+  lineCache: Map<string, FieldDef | null> = new Map(),
+): EventFormatInternal | undefined {
+  const cut = (m: RegExpExecArray | null): boolean => m === null || m.index + m[0].length >= head.length;
+  let nameM = NAME_LINE.exec(head);
+  let idM = ID_LINE.exec(head);
+  if (cut(nameM) || cut(idM)) {
+    const whole = text();
+    nameM = NAME_LINE.exec(whole);
+    idM = ID_LINE.exec(whole);
+  }
+  if (!nameM || !idM) return undefined;
   return new EventFormatImpl(Number(idM[1]), system, nameM[1]!, text, fmtAt, longSize, lineCache);
 }
 
@@ -264,12 +294,20 @@ export class EventTable {
 
   /** Parses one format file; system is "ftrace" for the ftrace block. Returns undefined if unparsable. */
   addFormat(text: string, system: string): EventFormat | undefined {
-    const ev = parseFormatText(text, system, this.info.longSize, this.lineCache);
+    return this.add(parseFormatText(text, system, this.info.longSize, this.lineCache));
+  }
+
+  /** addFormat() from the text before the first `format:` (at fmtAt); `text` gives the whole text when needed. */
+  addFormatHead(head: string, fmtAt: number, text: () => string, system: string): EventFormat | undefined {
+    return this.add(parseFormatHead(head, fmtAt, text, system, this.info.longSize, this.lineCache));
+  }
+
+  private add(ev: EventFormatInternal | undefined): EventFormat | undefined {
     if (!ev) return undefined;
     if (ev.id > 0xffff) return undefined;
     this.byIdArr[ev.id] = ev;
     this.list.push(ev);
-    this.byNameMap.set(system + ":" + ev.name, ev);
+    this.byNameMap.set(ev.system + ":" + ev.name, ev);
     if (!this.byNameMap.has(ev.name)) this.byNameMap.set(ev.name, ev);
     return ev;
   }

@@ -21,19 +21,24 @@ export class Kallsyms {
   private lo: Uint32Array = new Uint32Array(0);
   /** Per symbol: where its name starts and where its line ends. */
   private spans: Int32Array = new Int32Array(0);
-  private names: (string | undefined)[] = [];
+  /** Names looked up so far, by index (a map: a report looks up a few of ~100k symbols). */
+  private readonly names = new Map<number, string>();
 
   private text: Buffer = Buffer.alloc(0);
+  /** Where the text is read piece by piece instead (scanned through a window; names read when looked up). */
+  private reader: KallsymsReader | undefined;
+  private scratch: Buffer = Buffer.alloc(0);
 
-  private constructor(private readonly source: KallsymsText | (() => KallsymsText)) {}
+  private constructor(private readonly source: KallsymsSource | (() => KallsymsSource)) {}
 
   /**
    * A table over `/proc/kallsyms` text (a string, or its bytes as latin1): `%llx %c name[\t[module]]`;
    * skips `$` names and type `A`/`a`. The text is scanned on the first lookup: a report that prints no
    * symbol never pays for it. A function is called then too, for text that is costly to get (a
-   * compressed trace.dat section).
+   * compressed trace.dat section). A KallsymsReader is scanned a window at a time, without the whole text
+   * in memory (each page of new memory costs a fault), and names are read from it when looked up.
    */
-  static parse(text: KallsymsText | (() => KallsymsText)): Kallsyms {
+  static parse(text: KallsymsSource | (() => KallsymsSource)): Kallsyms {
     return new Kallsyms(text);
   }
 
@@ -52,9 +57,13 @@ export class Kallsyms {
     if (this.built) return;
     this.built = true;
     const src = typeof this.source === "function" ? this.source() : this.source;
+    if (typeof src === "object" && "read" in src) {
+      this.reader = src;
+      ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanReader(src));
+      return;
+    }
     this.text = typeof src === "string" ? Buffer.from(src, "latin1") : Buffer.from(src.buffer, src.byteOffset, src.byteLength);
     ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanKallsyms(this.text));
-    this.names = new Array<string | undefined>(this.hi.length);
   }
 
   private addrAt(i: number): bigint {
@@ -106,30 +115,47 @@ export class Kallsyms {
 
   /** Name of the symbol at an index from indexOfHL(). */
   nameAt(i: number): string {
-    return (this.names[i] ??= this.text.toString("latin1", this.spans[i * 2]!, this.nameEnd(i)));
+    let name = this.names.get(i);
+    if (name === undefined) this.names.set(i, (name = this.nameText(i)));
+    return name;
   }
 
-  private nameEnd(i: number): number {
-    const text = this.text;
-    const eol = this.spans[i * 2 + 1]!;
-    let ne = this.spans[i * 2]!;
-    while (ne < eol) {
-      const c = text[ne]!;
-      if (c === 32 || c === 9 || c === 13) break;
-      ne++;
-    }
-    return ne;
+  private nameText(i: number): string {
+    const line = this.lineAt(i);
+    return line.toString("latin1", 0, nameLength(line));
+  }
+
+  /** The bytes of symbol i's line from its name on (a view of the text, or read into a scratch buffer). */
+  private lineAt(i: number): Buffer {
+    const from = this.spans[i * 2]!;
+    const to = this.spans[i * 2 + 1]!;
+    const r = this.reader;
+    if (r === undefined) return this.text.subarray(from, to);
+    if (this.scratch.length < to - from) this.scratch = Buffer.alloc(Math.max(256, to - from));
+    const line = this.scratch.subarray(0, to - from);
+    readFully(r, line, from);
+    return line;
   }
 
   /** The `[module]` after the name, or "". */
   private moduleAt(i: number): string {
-    const text = this.text;
-    const eol = this.spans[i * 2 + 1]!;
-    let lb = this.nameEnd(i);
-    while (lb < eol && text[lb] !== 91) lb++;
+    const line = this.lineAt(i);
+    const eol = line.length;
+    let lb = nameLength(line);
+    while (lb < eol && line[lb] !== 91) lb++;
     let rb = lb + 1;
-    while (rb < eol && text[rb] !== 93) rb++;
-    return rb < eol ? text.toString("latin1", lb + 1, rb) : "";
+    while (rb < eol && line[rb] !== 93) rb++;
+    return rb < eol ? line.toString("latin1", lb + 1, rb) : "";
+  }
+
+  /** Reads the whole text from a reader, for walks over every symbol (one read, not one per name). */
+  private loadText(): void {
+    const r = this.reader;
+    if (r === undefined) return;
+    const text = Buffer.alloc(r.size);
+    readFully(r, text, 0);
+    this.text = text;
+    this.reader = undefined;
   }
 
   /** `addr - start` of the symbol at index i, as a number (exact below 2^53). */
@@ -164,16 +190,18 @@ export class Kallsyms {
   /** Address of the first symbol with this exact name (in address order), or undefined. */
   addressOf(name: string): bigint | undefined {
     this.build();
-    for (let i = 0; i < this.hi.length; i++) if (this.nameAt(i) === name) return this.addrAt(i);
+    this.loadText();
+    for (let i = 0; i < this.hi.length; i++) if (this.nameText(i) === name) return this.addrAt(i);
     return undefined;
   }
 
   /** Every symbol in address order, as `report -f` lists them (added for report/; no lookups use it). */
   *entries(): IterableIterator<{ addr: bigint; name: string; module: string | undefined }> {
     this.build();
+    this.loadText();
     for (let i = 0; i < this.hi.length; i++) {
       const module = this.moduleAt(i);
-      yield { addr: this.addrAt(i), name: this.nameAt(i), module: module === "" ? undefined : module };
+      yield { addr: this.addrAt(i), name: this.nameText(i), module: module === "" ? undefined : module };
     }
   }
 }
@@ -181,22 +209,137 @@ export class Kallsyms {
 /** Kallsyms text: a string, or its bytes (one char per byte). */
 export type KallsymsText = string | Uint8Array;
 
+/** Kallsyms text read in pieces: `read` fills `into` with the bytes at offset `at` (throws if it cannot). */
+export interface KallsymsReader {
+  readonly size: number;
+  read(into: Uint8Array, at: number): void;
+}
+
+/** What Kallsyms.parse() takes. */
+export type KallsymsSource = KallsymsText | KallsymsReader;
+
+function readFully(r: KallsymsReader, into: Uint8Array, at: number): void {
+  if (into.length > 0) r.read(into, at);
+}
+
+/** Length of the name at the start of a line piece: up to a space, tab, CR or the end. */
+function nameLength(line: Uint8Array): number {
+  let ne = 0;
+  while (ne < line.length) {
+    const c = line[ne]!;
+    if (c === 32 || c === 9 || c === 13) break;
+    ne++;
+  }
+  return ne;
+}
+
+/** Bytes of a reader scanned at a time (a line longer than this grows it). */
+const WINDOW_BYTES = 64 * 1024;
+
+/** scanKallsyms() over a reader, a window at a time; spans are offsets in the whole text. */
+function scanReader(r: KallsymsReader): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
+  let cap = Math.max(16, Math.ceil(r.size / 32));
+  let hi = new Uint32Array(cap);
+  let lo = new Uint32Array(cap);
+  let spans = new Int32Array(cap * 2);
+  let count = 0;
+  let win = new Uint8Array(Math.min(WINDOW_BYTES, Math.max(16, r.size)));
+  let base = 0; // offset in the text of win[0]
+  let len = 0; // bytes of win filled
+  while (base + len < r.size || len > 0) {
+    const want = Math.min(win.length - len, r.size - base - len);
+    readFully(r, win.subarray(len, len + want), base + len);
+    len += want;
+    const last = base + len >= r.size;
+    // Whole lines only, but for the last piece of the text.
+    const end = last ? len : win.lastIndexOf(10, len - 1) + 1;
+    if (end === 0) {
+      const bigger = new Uint8Array(win.length * 2);
+      bigger.set(win.subarray(0, len));
+      win = bigger;
+      continue;
+    }
+    const view = win.subarray(0, end);
+    let pos = 0;
+    for (;;) {
+      count = scanLines(view, pos, hi, lo, spans, count, base);
+      if (count < cap) break;
+      pos = spans[count * 2 - 1]! - base + 1;
+      cap *= 2;
+      hi = grow(hi, new Uint32Array(cap));
+      lo = grow(lo, new Uint32Array(cap));
+      spans = grow(spans, new Int32Array(cap * 2));
+    }
+    win.copyWithin(0, end, len);
+    base += end;
+    len -= end;
+    if (last) break;
+  }
+  return ordered(hi.subarray(0, count), lo.subarray(0, count), spans.subarray(0, count * 2));
+}
+
 function grow<T extends Uint32Array | Int32Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }
 
-/** Scans kallsyms text into address halves and name spans, in libtraceevent's order. */
+/**
+ * Scans kallsyms text into address halves and name spans, in libtraceevent's order. Each loop is a
+ * function of its own: V8 compiles a long loop on the stack (OSR) and would throw that code away on
+ * reaching code after the loop that never ran (this scan runs once, on megabytes).
+ */
 function scanKallsyms(text: Uint8Array): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
-  // One hand-written pass over the bytes into typed arrays: no per-line strings, regexes or objects.
   let cap = Math.max(16, Math.ceil(text.length / 32));
   let hi = new Uint32Array(cap);
   let lo = new Uint32Array(cap);
   let spans = new Int32Array(cap * 2);
-  let count = 0;
-  let pos = 0;
+  let count = scanLines(text, 0, hi, lo, spans, 0);
+  while (count === cap) {
+    // Full: go on after the last line kept (the lines skipped after it are skipped again).
+    const from = spans[count * 2 - 1]! + 1;
+    cap *= 2;
+    hi = grow(hi, new Uint32Array(cap));
+    lo = grow(lo, new Uint32Array(cap));
+    spans = grow(spans, new Int32Array(cap * 2));
+    count = scanLines(text, from, hi, lo, spans, count);
+  }
+  return ordered(hi.subarray(0, count), lo.subarray(0, count), spans.subarray(0, count * 2));
+}
+
+/** The scanned symbols in lookup order. */
+function ordered(hi: Uint32Array, lo: Uint32Array, spans: Int32Array): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
+  const count = hi.length;
+  // libtraceevent keeps its list newest first and sorts stably by address: later lines win ties.
+  // Kallsyms text is usually in address order already: then each run of equal addresses is reversed
+  // in place, and only a text with a descent pays for the full sort.
+  if (ascending(hi, lo)) {
+    reverseTies(hi, lo, spans);
+    return { hi, lo, spans };
+  }
+  const order = Array.from({ length: count }, (_, i) => i);
+  order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || y - x);
+  const sHi = new Uint32Array(count);
+  const sLo = new Uint32Array(count);
+  const sSpans = new Int32Array(count * 2);
+  for (let i = 0; i < count; i++) {
+    const o = order[i]!;
+    sHi[i] = hi[o]!;
+    sLo[i] = lo[o]!;
+    sSpans[i * 2] = spans[o * 2]!;
+    sSpans[i * 2 + 1] = spans[o * 2 + 1]!;
+  }
+  return { hi: sHi, lo: sLo, spans: sSpans };
+}
+
+/**
+ * The lines from byte `pos` on into the arrays from index `count` on, until the text or the arrays end;
+ * returns the new count; spans are stored plus `base` (the text's offset in a larger one). One
+ * hand-written pass over the bytes: no per-line strings, regexes or objects.
+ */
+function scanLines(text: Uint8Array, pos: number, hi: Uint32Array, lo: Uint32Array, spans: Int32Array, count: number, base = 0): number {
   const n = text.length;
-  while (pos < n) {
+  const cap = hi.length;
+  while (pos < n && count < cap) {
     // Address, type and name start first; then the line end is searched from the name on, so each
     // byte of the line is read once.
     let p = pos;
@@ -231,57 +374,35 @@ function scanKallsyms(text: Uint8Array): { hi: Uint32Array; lo: Uint32Array; spa
     while (eol < n && text[eol] !== 10) eol++;
     pos = eol + 1;
     if (type === 10 || type === 65 || type === 97 || c === 36) continue; // no name; A, a, $name
-    if (count === cap) {
-      cap *= 2;
-      hi = grow(hi, new Uint32Array(cap));
-      lo = grow(lo, new Uint32Array(cap));
-      spans = grow(spans, new Int32Array(cap * 2));
-    }
     hi[count] = h; // stored as u32: the typed array drops the sign of the int32 shift results
     lo[count] = l;
-    spans[count * 2] = ns;
-    spans[count * 2 + 1] = eol;
+    spans[count * 2] = base + ns;
+    spans[count * 2 + 1] = base + eol;
     count++;
   }
-  hi = hi.subarray(0, count);
-  lo = lo.subarray(0, count);
-  spans = spans.subarray(0, count * 2);
-  // libtraceevent keeps its list newest first and sorts stably by address: later lines win ties.
-  // Kallsyms text is usually in address order already: then each run of equal addresses is reversed
-  // in place, and only a text with a descent pays for the full sort.
-  let ascending = true;
-  for (let i = 1; i < count; i++) {
-    if (hi[i - 1]! > hi[i]! || (hi[i - 1] === hi[i] && lo[i - 1]! > lo[i]!)) {
-      ascending = false;
-      break;
-    }
+  return count;
+}
+
+function ascending(hi: Uint32Array, lo: Uint32Array): boolean {
+  for (let i = 1; i < hi.length; i++) {
+    if (hi[i - 1]! > hi[i]! || (hi[i - 1] === hi[i] && lo[i - 1]! > lo[i]!)) return false;
   }
-  if (ascending) {
-    for (let i = 0; i < count; ) {
-      let j = i + 1;
-      while (j < count && hi[j] === hi[i] && lo[j] === lo[i]) j++;
-      for (let a = i, b = j - 1; a < b; a++, b--) {
-        for (let k = 0; k < 2; k++) {
-          const t = spans[a * 2 + k]!;
-          spans[a * 2 + k] = spans[b * 2 + k]!;
-          spans[b * 2 + k] = t;
-        }
+  return true;
+}
+
+/** Reverses each run of equal addresses in place (their spans: the addresses are equal). */
+function reverseTies(hi: Uint32Array, lo: Uint32Array, spans: Int32Array): void {
+  const count = hi.length;
+  for (let i = 0; i < count; ) {
+    let j = i + 1;
+    while (j < count && hi[j] === hi[i] && lo[j] === lo[i]) j++;
+    for (let a = i, b = j - 1; a < b; a++, b--) {
+      for (let k = 0; k < 2; k++) {
+        const t = spans[a * 2 + k]!;
+        spans[a * 2 + k] = spans[b * 2 + k]!;
+        spans[b * 2 + k] = t;
       }
-      i = j;
     }
-    return { hi, lo, spans };
+    i = j;
   }
-  const order = Array.from({ length: count }, (_, i) => i);
-  order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || y - x);
-  const sHi = new Uint32Array(count);
-  const sLo = new Uint32Array(count);
-  const sSpans = new Int32Array(count * 2);
-  for (let i = 0; i < count; i++) {
-    const o = order[i]!;
-    sHi[i] = hi[o]!;
-    sLo[i] = lo[o]!;
-    sSpans[i * 2] = spans[o * 2]!;
-    sSpans[i * 2 + 1] = spans[o * 2 + 1]!;
-  }
-  return { hi: sHi, lo: sLo, spans: sSpans };
 }

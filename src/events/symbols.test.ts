@@ -69,3 +69,31 @@ test("Kallsyms.parse() gives the same table for text in address order and shuffl
   assert.equal(ordered.moduleOf(0xffffffff81001100n), shuffled.moduleOf(0xffffffff81001100n));
   assert.equal(Kallsyms.parse("1ffffffff81001000 T long_hex\n").lookup(0xffffffff81001000n)!.name, "long_hex");
 });
+
+test("Kallsyms.parse() of a reader (scanned a 64 KiB window at a time) equals the parse of the whole text", () => {
+  // Lines across window ends, a line longer than the window, ties, modules, no newline at the end.
+  const lines: string[] = [];
+  for (let i = 0; i < 6000; i++) {
+    const addr = (0xffffffff81000000n + BigInt(Math.floor(i / 3) * 16)).toString(16);
+    lines.push(i % 997 === 5 ? `${addr} T long_${"x".repeat(70000)}` : `${addr} ${i % 5 === 0 ? "t" : "T"} fn_${i}${i % 7 === 0 ? "\t[mod" + (i % 3) + "]" : ""}`);
+  }
+  const text = Buffer.from(lines.join("\n"), "latin1");
+  let reads = 0;
+  const reader = {
+    size: text.length,
+    read(into: Uint8Array, at: number): void {
+      reads++;
+      into.set(text.subarray(at, at + into.length));
+    },
+  };
+  const whole = Kallsyms.parse(new Uint8Array(text));
+  const pieces = Kallsyms.parse(reader);
+  assert.equal(pieces.size, whole.size);
+  for (let i = 0; i < 6000; i += 7) {
+    const addr = 0xffffffff81000000n + BigInt(Math.floor(i / 3) * 16) + 3n;
+    assert.deepEqual(pieces.lookup(addr), whole.lookup(addr), `lookup ${addr.toString(16)}`);
+    assert.equal(pieces.moduleOf(addr), whole.moduleOf(addr));
+  }
+  assert.ok(reads > text.length / 65536, "read in pieces");
+  assert.deepEqual([...pieces.entries()], [...whole.entries()]);
+});

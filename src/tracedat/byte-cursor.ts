@@ -1,7 +1,7 @@
 // Bounded reading of trace.dat metadata: a cursor over a file range (buffered positioned reads) or
 // over bytes in memory (a decompressed v7 section). Every read is checked against the range end,
 // so a bad length or count becomes a TraceFileError naming the section and offset, never a huge allocation.
-import { readSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { TraceFileError } from "../base/index.js";
 
@@ -110,7 +110,7 @@ export class ByteCursor {
   }
 
   /** Makes [pos, pos+n) available in the window; throws "truncated" past the end. */
-  private async need(n: number): Promise<number> {
+  private need(n: number): number {
     if (n > this.end - this.pos) throw this.error("truncated");
     let off = this.pos - this.winStart;
     if (off >= 0 && off + n <= this.winLen) return off;
@@ -134,26 +134,36 @@ export class ByteCursor {
   }
 
   async u8(): Promise<number> {
-    const o = await this.need(1);
+    const o = this.need(1);
     this.pos += 1;
     return this.win[o]!;
   }
 
   async u16(): Promise<number> {
-    const o = await this.need(2);
+    const o = this.need(2);
     this.pos += 2;
     return this.winView.getUint16(o, this.le);
   }
 
   async u32(): Promise<number> {
-    const o = await this.need(4);
-    this.pos += 4;
-    return this.winView.getUint32(o, this.le);
+    return this.u32Now();
   }
 
   /** A u64 as a number (exact below 2^53; larger values are only ever compared with sizes). */
   async u64(): Promise<number> {
-    const o = await this.need(8);
+    return this.u64Now();
+  }
+
+  /** u32() without a promise, for loops over thousands of items (each await is garbage to collect). */
+  u32Now(): number {
+    const o = this.need(4);
+    this.pos += 4;
+    return this.winView.getUint32(o, this.le);
+  }
+
+  /** u64() without a promise. */
+  u64Now(): number {
+    const o = this.need(8);
     this.pos += 8;
     const a = this.winView.getUint32(o, this.le);
     const b = this.winView.getUint32(o + 4, this.le);
@@ -182,9 +192,71 @@ export class ByteCursor {
       this.pos += n;
       return out;
     }
-    const o = await this.need(n);
+    const o = this.need(n);
     this.pos += n;
     return this.win.slice(o, o + n);
+  }
+
+  /** Skips n bytes (checked against the end of the range). */
+  skip(n: number): void {
+    if (n > this.end - this.pos) throw this.error("truncated");
+    this.pos += n;
+  }
+
+  /**
+   * The n bytes at `at` (already passed, e.g. by skip()), read at once: from the file into a new array,
+   * or, over bytes in memory, a view of them (no copy).
+   */
+  bytesAt(at: number, n: number): Uint8Array {
+    if (this.fh === undefined) return this.win.subarray(at, at + n);
+    const out = new Uint8Array(n);
+    let got = 0;
+    try {
+      got = readFullySync(this.fh, out, n, at);
+    } catch (e) {
+      throw traceFileError(this.origin.path, `read failed at offset ${hex(at)}: ${(e as Error).message}`, at, e);
+    }
+    if (got < n) throw this.error("truncated", at + got);
+    return out;
+  }
+
+  /**
+   * Skips n bytes and returns a reader of them for later, `read(into, at)` filling `into` from byte `at`
+   * of the n (from the file, reopened by path if it was closed meanwhile): for a large block that many
+   * readers never use, or read only in pieces (a v6 file's kallsyms).
+   */
+  reader(n: number): { readonly size: number; read(into: Uint8Array, at: number): void } {
+    if (n > this.end - this.pos) throw this.error("truncated");
+    const start = this.pos;
+    this.pos += n;
+    const fh = this.fh;
+    const mem = this.win;
+    const path = this.origin.path;
+    const read = (into: Uint8Array, at: number): void => {
+      if (at < 0 || at + into.length > n) throw new RangeError(`read of ${into.length} bytes at ${at} outside a block of ${n}`);
+      if (fh === undefined) {
+        into.set(mem.subarray(start + at, start + at + into.length));
+        return;
+      }
+      const fd = fh.fd >= 0 ? fh.fd : undefined;
+      let got = 0;
+      try {
+        const f = fd ?? openSync(path, "r");
+        try {
+          while (got < into.length) {
+            const r = readSync(f, into, got, into.length - got, start + at + got);
+            if (r === 0) break;
+            got += r;
+          }
+        } finally {
+          if (fd === undefined) closeSync(f);
+        }
+      } catch (e) {
+        throw traceFileError(path, `read failed at offset ${hex(start + at + got)}: ${(e as Error).message}`, start + at + got, e);
+      }
+      if (got < into.length) throw this.error("truncated", start + at + got);
+    };
+    return { size: n, read };
   }
 
   /** n bytes as latin1 text. */
@@ -192,7 +264,7 @@ export class ByteCursor {
     // Decoded from the window when it fits: no copy of the bytes first (a file has ~1500 format texts).
     const b = n > this.end - this.pos || (this.fh !== undefined && n > this.win.length) ? await this.bytes(n) : undefined;
     if (b !== undefined) return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
-    const o = await this.need(n);
+    const o = this.need(n);
     this.pos += n;
     return Buffer.from(this.win.buffer, this.win.byteOffset + o, n).toString("latin1");
   }
@@ -204,7 +276,7 @@ export class ByteCursor {
     for (;;) {
       const avail = Math.min(this.end - this.pos, 256);
       if (avail <= 0) throw this.error("truncated", start);
-      const o = await this.need(avail);
+      const o = this.need(avail);
       const chunk = this.win.subarray(o, o + avail);
       const z = chunk.indexOf(0);
       const take = z < 0 ? avail : z;

@@ -6,7 +6,18 @@
 import { isShortLived } from "../base/index.js";
 
 /** Decompresses one block into `dst` (whose length is the expected size); returns the bytes written. */
-export type BlockDecompressor = (src: Uint8Array, dst: Uint8Array) => number;
+export interface BlockDecompressor {
+  (src: Uint8Array, dst: Uint8Array): number;
+  /**
+   * The block in the decoder's own new array (its length is what was decompressed): no copy into a
+   * buffer of the caller's, for one-off blocks of megabytes (each page of new memory costs a fault).
+   */
+  whole(src: Uint8Array, size: number): Uint8Array;
+}
+
+function blockDecompressor(whole: (src: Uint8Array, size: number) => Uint8Array): BlockDecompressor {
+  return Object.assign((src: Uint8Array, dst: Uint8Array) => copyOut(whole(src, dst.length), dst), { whole });
+}
 
 type ZstdSync = (src: Uint8Array, options: { maxOutputLength: number }) => Buffer;
 
@@ -48,7 +59,7 @@ async function zstdDecompressor(fileBytes: number): Promise<BlockDecompressor> {
   // Node's own zstd (22.15 and later); undefined on older versions.
   const nodeZstd = ((await import("node:zlib")) as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
   if (nodeZstd !== undefined) {
-    return (src, dst) => copyOut(nodeZstd(src, { maxOutputLength: Math.max(dst.length, 1) }), dst);
+    return blockDecompressor((src, size) => nodeZstd(src, { maxOutputLength: Math.max(size, 1) }));
   }
   let decode;
   try {
@@ -58,7 +69,7 @@ async function zstdDecompressor(fileBytes: number): Promise<BlockDecompressor> {
     throw new Error(`no zstd decoder: Node ${process.version} has no zstd in node:zlib and the zstddec WebAssembly decoder did not load (${(e as Error).message})`, { cause: e });
   }
   // A block that does not decode comes back short (zstddec returns what ZSTD_decompress wrote).
-  return (src, dst) => copyOut(decode(src, dst.length), dst);
+  return blockDecompressor(decode);
 }
 
 function copyOut(out: Uint8Array, dst: Uint8Array): number {
@@ -68,7 +79,7 @@ function copyOut(out: Uint8Array, dst: Uint8Array): number {
 
 async function zlibDecompressor(): Promise<BlockDecompressor> {
   const zlib = await import("node:zlib");
-  return (src, dst) => copyOut(zlib.inflateSync(src, { maxOutputLength: Math.max(dst.length, 1) }), dst);
+  return blockDecompressor((src, size) => zlib.inflateSync(src, { maxOutputLength: Math.max(size, 1) }));
 }
 
 /**

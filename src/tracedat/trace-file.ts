@@ -4,7 +4,7 @@
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { describeErrno } from "../base/index.js";
-import { EventTable, Kallsyms, PrintkFormats, TaskNames } from "../events/index.js";
+import { EventTable, Kallsyms, PrintkFormats, TaskNames, type KallsymsReader } from "../events/index.js";
 import { parseHeaderPage } from "../ringbuf/index.js";
 import type { PageLayout, PageStatus } from "../ringbuf/index.js";
 import { ByteCursor, hex, traceFileError } from "./byte-cursor.js";
@@ -83,6 +83,9 @@ function payloadString(p: Uint8Array, from = 0): string {
   return Buffer.from(p.buffer, p.byteOffset + from, end - from).toString("latin1");
 }
 
+/** Kallsyms text as read at open: bytes, a reader of them in the file, or its decompression for later. */
+type KallsymsBytes = Uint8Array | KallsymsReader | (() => Uint8Array);
+
 /** Everything openTrace() learns before the data. */
 interface TraceMeta {
   version: 6 | 7;
@@ -94,8 +97,8 @@ interface TraceMeta {
   headerEvent: string;
   ftraceFormats: string[];
   eventFormats: { system: string; text: string }[];
-  /** The text's bytes, or (v7, compressed) a function that decompresses them on first use. */
-  kallsyms: Uint8Array | (() => Uint8Array);
+  /** The text's bytes, a reader of them in the file, or a function that decompresses them on first use. */
+  kallsyms: KallsymsBytes;
   printkFormats: string;
   savedCmdlines: string;
   cpus: number;
@@ -201,19 +204,28 @@ class MetaReader {
 
   private async readEventFormats(c: ByteCursor): Promise<void> {
     c.origin.section = "events format";
-    const systems = c.checkCount(await c.u32(), 5, "system count", c.pos - 4);
+    // The texts stay bytes until asked for: a file has ~1500 formats and a report prints a few events.
+    const start = c.pos;
+    const found: { system: string; at: number; size: number }[] = [];
+    const systems = c.checkCount(c.u32Now(), 5, "system count", c.pos - 4);
     for (let s = 0; s < systems; s++) {
       const system = await c.cstr();
-      const n = c.checkCount(await c.u32(), 8, "event count", c.pos - 4);
+      const n = c.checkCount(c.u32Now(), 8, "event count", c.pos - 4);
       for (let i = 0; i < n; i++) {
-        this.meta.eventFormats.push({ system, text: await c.text(c.checkCount(await c.u64(), 1, "format size", c.pos - 8)) });
+        const size = c.checkCount(c.u64Now(), 1, "format size", c.pos - 8);
+        found.push({ system, at: c.pos - start, size });
+        c.skip(size);
       }
     }
+    const bytes = c.bytesAt(start, c.pos - start);
+    for (const f of found) this.meta.eventFormats.push(lazyFormat(f.system, bytes, f.at, f.size));
   }
 
   private async readKallsyms(c: ByteCursor): Promise<void> {
     c.origin.section = "kallsyms";
-    this.meta.kallsyms = await c.bytes(c.checkCount(await c.u32(), 1, "size", c.pos - 4));
+    // Megabytes that only reports printing symbols read, and then through a window (each page of new
+    // memory costs a fault): the table reads the names it looks up.
+    this.meta.kallsyms = c.reader(c.checkCount(await c.u32(), 1, "size", c.pos - 4));
   }
 
   private async readPrintk(c: ByteCursor): Promise<void> {
@@ -440,7 +452,7 @@ class MetaReader {
 
   /**
    * The kallsyms section. Compressed, it is the largest metadata (3.6 MB of text in a 830 kB lab file)
-   * and many reports print no symbol: it is read now, but decompressed only when someone asks for it.
+   * and many reports print no symbol: it is read and decompressed only when someone asks for it.
    */
   private async readV7Kallsyms(at: number): Promise<void> {
     const name = "kallsyms";
@@ -450,9 +462,12 @@ class MetaReader {
     const csize = c.checkCount(await c.u32(), 1, "compressed size", start);
     const usize = await c.u32();
     if (usize > MAX_SECTION_BYTES) throw c.error(`has a bad uncompressed size ${usize}`, start + 4);
-    const src = await c.bytes(csize);
+    // The compressed bytes too are read only when a symbol is needed.
+    const compressed = c.reader(csize);
     const le = this.meta.littleEndian;
     this.meta.kallsyms = () => {
+      const src = new Uint8Array(csize);
+      compressed.read(src, 0);
       const out = this.decompressBlock(src, usize, name, start);
       const body = ByteCursor.overBytes(out, { path: this.path, section: name, compressedAt: start }, le);
       if (out.length < 4) throw body.error("truncated", 0);
@@ -492,14 +507,13 @@ class MetaReader {
 
   private decompressBlock(src: Uint8Array, usize: number, name: string, at: number): Uint8Array {
     if (this.decompress === undefined) throw traceFileError(this.path, `section '${name}' is compressed but the file names no compression at offset ${hex(at)}`, at);
-    const out = new Uint8Array(usize);
-    let written: number;
+    let out: Uint8Array;
     try {
-      written = this.decompress(src, out);
+      out = this.decompress.whole(src, usize);
     } catch (e) {
       throw traceFileError(this.path, `section '${name}' does not decompress at offset ${hex(at)}: ${(e as Error).message}`, at, e);
     }
-    if (written !== usize) throw traceFileError(this.path, `section '${name}' decompressed to ${written} bytes instead of ${usize} at offset ${hex(at)}`, at);
+    if (out.length !== usize) throw traceFileError(this.path, `section '${name}' decompressed to ${out.length} bytes instead of ${usize} at offset ${hex(at)}`, at);
     return out;
   }
 
@@ -576,6 +590,22 @@ class MetaReader {
   }
 }
 
+/** Where the text of a lazyFormat() entry is. */
+const formatBytes = new WeakMap<object, { bytes: Uint8Array; at: number; size: number }>();
+
+/** An event format entry whose text is decoded (latin1) on first use. */
+function lazyFormat(system: string, bytes: Uint8Array, at: number, size: number): { system: string; text: string } {
+  let text: string | undefined;
+  const entry = {
+    system,
+    get text(): string {
+      return (text ??= Buffer.from(bytes.buffer, bytes.byteOffset + at, size).toString("latin1"));
+    },
+  };
+  formatBytes.set(entry, { bytes, at, size });
+  return entry;
+}
+
 function startsWith(bytes: Uint8Array, word: string): boolean {
   for (let i = 0; i < word.length; i++) if (bytes[i] !== word.charCodeAt(i)) return false;
   return true;
@@ -632,7 +662,7 @@ export class TraceFile {
   private readonly decompressor: BlockDecompressor | undefined;
   private eventTable: EventTable | undefined;
   private kallsymsParsed: Kallsyms | undefined;
-  private kallsymsSource: Uint8Array | (() => Uint8Array);
+  private kallsymsSource: KallsymsBytes;
   private kallsymsText: string | undefined;
   private readonly extraKallsyms: string | undefined;
   private printkParsed: PrintkFormats | undefined;
@@ -686,7 +716,17 @@ export class TraceFile {
     if (this.eventTable === undefined) {
       const table = new EventTable({ littleEndian: this.littleEndian, longSize: this.longSize, kernelLongSize: this.layout.commitSize });
       for (const text of this.ftraceFormats) table.addFormat(text, "ftrace");
-      for (const f of this.eventFormats) table.addFormat(f.text, f.system);
+      for (const f of this.eventFormats) {
+        const where = formatBytes.get(f);
+        if (where === undefined) {
+          table.addFormat(f.text, f.system);
+          continue;
+        }
+        // Only the lines before "format:" are decoded now (name and ID); the rest when the event is used.
+        const b = Buffer.from(where.bytes.buffer, where.bytes.byteOffset + where.at, where.size);
+        const fmtAt = b.indexOf("format:");
+        if (fmtAt >= 0) table.addFormatHead(b.toString("latin1", 0, fmtAt), fmtAt, () => f.text, f.system);
+      }
       this.eventTable = table;
     }
     return this.eventTable;
@@ -699,8 +739,20 @@ export class TraceFile {
   }
 
   private kallsymsBytes(): Uint8Array {
-    if (typeof this.kallsymsSource === "function") this.kallsymsSource = this.kallsymsSource();
-    return this.kallsymsSource;
+    const src = this.kallsymsSource;
+    if (typeof src === "function") this.kallsymsSource = src();
+    else if (!(src instanceof Uint8Array)) {
+      const bytes = new Uint8Array(src.size);
+      if (src.size > 0) src.read(bytes, 0);
+      this.kallsymsSource = bytes;
+    }
+    return this.kallsymsSource as Uint8Array;
+  }
+
+  /** The kallsyms text for the table: its reader while it has not been read whole (names are read when looked up). */
+  private kallsymsForTable(): Uint8Array | KallsymsReader {
+    const src = this.kallsymsSource;
+    return typeof src === "object" && !(src instanceof Uint8Array) ? src : this.kallsymsBytes();
   }
 
   /** The kallsyms text as a lookup table, parsed on first use (from the bytes: no string of the whole text). */
@@ -708,7 +760,7 @@ export class TraceFile {
     const extra = this.extraKallsyms;
     // As trace-cmd reads a v6 file: the extra symbols are registered first, so where both have an
     // address the extra name is found (trace-cmd 3.1.6 adds them to a v7 file's table after it is built).
-    return (this.kallsymsParsed ??= Kallsyms.parse(() => (extra === undefined ? this.kallsymsBytes() : extra.replace(/\n?$/, "\n") + this.kallsyms)));
+    return (this.kallsymsParsed ??= Kallsyms.parse(() => (extra === undefined ? this.kallsymsForTable() : extra.replace(/\n?$/, "\n") + this.kallsyms)));
   }
 
   /** The printk formats as a lookup table, parsed on first use. */
