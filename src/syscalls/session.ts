@@ -11,10 +11,11 @@ import { FtkError, UsageError } from "../base/index.js";
 import {
   ElfFile, expandFetchArgs, readFunctions, resolveBinary, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
 } from "../probes/index.js";
-import { findInPath, parseRecordArgs, record, type RecordResult } from "../record/index.js";
+import { findInPath, parseRecordArgs, record, stream, type RecordResult } from "../record/index.js";
+import { LiveSyscallView } from "./live.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
 import { Tracefs } from "../tracefs/index.js";
-import { SyscallPairer, eachSyscallEvent, type SyscallSlice, type SyscallStep } from "../model/index.js";
+import { SyscallPairer, feedSyscalls, type SyscallSlice, type SyscallStep } from "../model/index.js";
 import { errnoOf } from "./errno.js";
 import { SyscallLineWriter } from "./lines.js";
 import { ALL_SYSCALLS, type SyscallSelection } from "./select.js";
@@ -229,6 +230,16 @@ class ChunkWriter {
   get full(): boolean {
     return this.size >= 65536;
   }
+  async flushIfFull(): Promise<void> {
+    if (this.full) await this.flush();
+  }
+  /** Writes what is collected without waiting for 'drain' (live: the stream buffers until the next sleep). */
+  writeNow(): void {
+    if (this.chunk.length === 0) return;
+    this.out.write(this.chunk.join("\n") + "\n");
+    this.chunk = [];
+    this.size = 0;
+  }
   async flush(): Promise<void> {
     if (this.chunk.length === 0) return;
     const text = this.chunk.join("\n") + "\n";
@@ -289,8 +300,10 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     }
   }
 
-  const dir = options.keep === undefined ? mkdtempSync(join(tmpdir(), "ftk-trace-")) : undefined;
-  const file = options.keep ?? join(dir!, "trace.dat");
+  const dir = mkdtempSync(join(tmpdir(), "ftk-trace-"));
+  const live = options.keep === undefined;
+  const file = options.keep ?? join(dir, "trace.dat");
+  const stringSystem = probes.length > 0 ? STRING_PROBE_GROUP : undefined;
   try {
     const argv = ["-q", "-o", file, "--compression", "none"];
     const filter = kernelFilter(select);
@@ -300,7 +313,8 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     }
     argv.push("-b", String(options.bufferSizeKb ?? DEFAULT_BUFFER_KB));
     const wall = (options.timestamps ?? "none") !== "none";
-    if (wall) argv.push("-C", "mono");
+    // Live, records are merged across CPUs by comparing their times with process.hrtime (CLOCK_MONOTONIC).
+    if (wall || live) argv.push("-C", "mono");
     if (!options.all) {
       if (options.command.length > 0) argv.push("-F", "-c");
       else argv.push("-c", "-P", tids.join(","));
@@ -309,36 +323,61 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     const ro = parseRecordArgs(argv, "record");
     ro.probeDefinitions = probes;
     ro.kallsyms = false; // syscall events need no kernel symbols; reading them costs ~0.2 s
-    const devNull = createWriteStream("/dev/null");
-    let result: RecordResult;
     const offsetBefore = wallOffsetNs();
-    try {
-      result = await record(ro, { stdout: devNull, stderr: io.stderr, signal: io.signal, commandStdio: io.commandStdio, tracefs: io.tracefs });
-    } finally {
-      devNull.end();
-    }
-    const offset = wall ? (offsetBefore + wallOffsetNs()) / 2n : undefined;
-    const eventsLost = result.buffers.reduce((t, b) => t + b.cpus.reduce((u, c) => u + c.overrun + c.dropped, 0), 0);
-    const trace = await openTraceOrThrow(file);
-    let calls = 0;
-    try {
-      const r = await printTrace(trace, options, io, {
-        select, stringSystem: probes.length > 0 ? STRING_PROBE_GROUP : undefined, commandPid: result.commandPid, wallOffsetNs: offset,
+    const offset = wall ? offsetBefore : undefined;
+    let r: { status: number; calls: number; pointerPaths: number; eventsLost: number; commandPid?: number };
+    if (live) {
+      // Lines are printed as the command runs; -t's wall-clock offset is taken before it starts.
+      const printer = new TracePrinter(options, io, { select, stringSystem, wallOffsetNs: offset });
+      let commandPid: number | undefined;
+      const view = new LiveSyscallView({
+        systems: stringSystem === undefined ? ["raw_syscalls"] : ["raw_syscalls", stringSystem],
+        dir,
+        pairer: printer.pairer,
+        onRound: () => printer.out.writeNow(),
+        onCommand: (pid) => {
+          commandPid = pid;
+          printer.commandStarted(pid);
+        },
       });
-      calls = r.calls;
-      if (probes.length > 0 && r.pointerPaths > 0) {
-        note ??= fromKernel
-          ? `${r.pointerPaths} path arguments are shown as pointers: the kernel did not copy them with a probed function (or the probe could not: the page was not in memory)`
-          : `${r.pointerPaths} path arguments are shown as pointers: those calls did not go through a probed libc wrapper (dynamic loader, libc internals)`;
+      try {
+        const status = await stream(ro, { stdout: io.stderr, stderr: io.stderr, signal: io.signal, commandStdio: io.commandStdio, tracefs: io.tracefs }, view);
+        view.end();
+        printer.finish();
+        await printer.out.flush();
+        r = { status, calls: printer.calls, pointerPaths: printer.pointerPaths, eventsLost: view.eventsLost, commandPid };
+      } finally {
+        await view.close();
       }
-    } finally {
-      await trace.close();
+    } else {
+      const devNull = createWriteStream("/dev/null");
+      let result: RecordResult;
+      try {
+        result = await record(ro, { stdout: devNull, stderr: io.stderr, signal: io.signal, commandStdio: io.commandStdio, tracefs: io.tracefs });
+      } finally {
+        devNull.end();
+      }
+      const eventsLost = result.buffers.reduce((t, b) => t + b.cpus.reduce((u, c) => u + c.overrun + c.dropped, 0), 0);
+      const trace = await openTraceOrThrow(file);
+      try {
+        const p = await printTrace(trace, options, io, {
+          select, stringSystem, commandPid: result.commandPid, wallOffsetNs: wall ? (offsetBefore + wallOffsetNs()) / 2n : undefined,
+        });
+        r = { ...p, status: result.status, eventsLost, commandPid: result.commandPid };
+      } finally {
+        await trace.close();
+      }
+    }
+    if (probes.length > 0 && r.pointerPaths > 0) {
+      note ??= fromKernel
+        ? `${r.pointerPaths} path arguments are shown as pointers: the kernel did not copy them with a probed function (or the probe could not: the page was not in memory)`
+        : `${r.pointerPaths} path arguments are shown as pointers: those calls did not go through a probed libc wrapper (dynamic loader, libc internals)`;
     }
     if (note !== undefined) io.stderr.write(`ftk trace: note: ${note}\n`);
-    if (eventsLost > 0) io.stderr.write(`ftk trace: ${eventsLost} events lost (ring buffer full): calls are missing; raise the buffer with -b KB\n`);
-    return { status: result.status, calls, eventsLost, commandPid: result.commandPid };
+    if (r.eventsLost > 0) io.stderr.write(`ftk trace: ${r.eventsLost} events lost (ring buffer full): calls are missing; raise the buffer with -b KB\n`);
+    return { status: r.status, calls: r.calls, eventsLost: r.eventsLost, commandPid: r.commandPid };
   } finally {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -392,74 +431,115 @@ async function printTrace(
   trace: TraceFile,
   options: TraceOptions,
   io: TraceIo,
-  ctx: { select: SyscallSelection; stringSystem?: string; commandPid?: number; wallOffsetNs?: bigint },
+  ctx: PrintContext,
 ): Promise<{ calls: number; pointerPaths: number }> {
-  const summaryMode = options.summary ?? "none";
-  const out = new ChunkWriter(io.out);
-  const writer = summaryMode === "only" ? undefined : new SyscallLineWriter((l) => out.line(l), {
-    durations: options.durations, timestamps: options.timestamps, wallOffsetNs: ctx.wallOffsetNs,
-    select: ctx.select.has, status: options.status,
-  });
-  const summary = summaryMode === "none" && !options.histogram ? undefined : new SyscallSummary();
-  let calls = 0;
-  let pointerPaths = 0;
+  const printer = new TracePrinter(options, io, ctx);
+  await feedSyscalls(trace, { stringSystem: ctx.stringSystem }, printer.pairer, () => printer.out.flushIfFull());
+  printer.finish();
+  await printer.out.flush();
+  return { calls: printer.calls, pointerPaths: printer.pointerPaths };
+}
+
+interface PrintContext {
+  select: SyscallSelection;
+  stringSystem?: string;
+  commandPid?: number;
+  wallOffsetNs?: bigint;
+}
+
+/**
+ * Events in, strace lines and summaries out: the model's pairer, the launcher's calls kept back, the line
+ * writer and the summary. Lines collect in `out`; the caller flushes it.
+ */
+class TracePrinter {
+  readonly out: ChunkWriter;
+  calls = 0;
+  pointerPaths = 0;
+  private readonly options: TraceOptions;
+  private readonly select: SyscallSelection;
+  private readonly writer: SyscallLineWriter | undefined;
+  private readonly summary: SyscallSummary | undefined;
   // The command starts as our launcher (a shell waiting on a pipe) holding it: its calls up to the
   // successful execve are not the command's. Reading a file (-i), the launcher is recognised by its first
   // event, the end of the read() that held it (flock() for files of older ftk versions). Either way its
   // calls are kept back (at most HELD_MAX) and shown after all if no execve comes.
-  const held = new Map<number, { steps: SyscallStep[]; exec?: SyscallStep }>();
-  if (ctx.commandPid !== undefined) held.set(ctx.commandPid, { steps: [] });
-  const seen = ctx.commandPid === undefined ? new Set<number>() : undefined;
-  const handle = (s: SyscallStep): void => {
+  private readonly held = new Map<number, { steps: SyscallStep[]; exec?: SyscallStep }>();
+  private seen: Set<number> | undefined;
+  /** The model's pairer: feed it the events (or raw records). */
+  readonly pairer: SyscallPairer;
+
+  constructor(options: TraceOptions, io: TraceIo, ctx: PrintContext) {
+    this.options = options;
+    this.select = ctx.select;
+    const summaryMode = options.summary ?? "none";
+    this.out = new ChunkWriter(io.out);
+    this.writer = summaryMode === "only" ? undefined : new SyscallLineWriter((l) => this.out.line(l), {
+      durations: options.durations, timestamps: options.timestamps, wallOffsetNs: ctx.wallOffsetNs,
+      select: ctx.select.has, status: options.status,
+    });
+    this.summary = summaryMode === "none" && !options.histogram ? undefined : new SyscallSummary();
+    this.seen = new Set<number>();
+    if (ctx.commandPid !== undefined) this.commandStarted(ctx.commandPid);
+    // The pairer runs synchronously per event.
+    this.pairer = new SyscallPairer((s) => this.route(s), { syscallName, stringSystem: ctx.stringSystem });
+  }
+
+  /** The command's pid: its launcher's calls are kept back from the start. */
+  commandStarted(pid: number): void {
+    this.held.set(pid, { steps: [] });
+    this.seen = undefined;
+  }
+
+  /** Ends the stream: open calls, calls still kept back, the summary. */
+  finish(): void {
+    this.pairer.finish();
+    for (const h of this.held.values()) for (const x of h.steps) this.handle(x);
+    this.writer?.finish();
+    const summary = this.summary;
+    if (summary !== undefined) {
+      const sort = this.options.sort ?? "time";
+      if ((this.options.summary ?? "none") !== "none") this.out.line((this.options.byThread ? summary.tablesByThread(sort) : summary.table(sort)).replace(/\n$/, ""));
+      if (this.options.histogram) this.out.line(summary.histograms().replace(/\n$/, ""));
+    }
+  }
+
+  private handle(s: SyscallStep): void {
     const c = s.call;
     // A new child's return from clone/fork (0, no entry of its own): strace never shows it.
     if (c.enterMissing && c.ret === 0n && CHILD_RETURNS.has(c.name)) return;
-    if (s.kind !== "enter" && ctx.select.has(c.name) && statusMatches(c, options.status)) {
+    if (s.kind !== "enter" && this.select.has(c.name) && statusMatches(c, this.options.status)) {
       if (s.kind === "exit") {
-        calls++;
-        summary?.add(c);
+        this.calls++;
+        this.summary?.add(c);
       }
-      pointerPaths += countPointerPaths(c);
+      this.pointerPaths += countPointerPaths(c);
     }
-    writer?.step(s);
-  };
+    this.writer?.step(s);
+  }
+
   /** Passes a step on, unless it belongs to the launcher before the command's execve. */
-  const route = (s: SyscallStep): void => {
+  private route(s: SyscallStep): void {
     const tid = s.call.tid;
-    if (seen !== undefined && !seen.has(tid)) {
-      seen.add(tid);
+    const held = this.held;
+    if (this.seen !== undefined && !this.seen.has(tid)) {
+      this.seen.add(tid);
       if (s.kind === "exit" && s.call.enterMissing && LAUNCHER_CALLS.has(s.call.name)) held.set(tid, { steps: [] });
     }
-    const h = held.get(tid);
-    if (h === undefined) return handle(s);
+    const h = held.size === 0 ? undefined : held.get(tid);
+    if (h === undefined) return this.handle(s);
     const isExec = s.call.name === "execve" || s.call.name === "execveat";
     if (isExec && s.kind === "exit" && s.call.ret === 0n) {
       held.delete(tid);
-      if (h.exec !== undefined) handle(h.exec);
-      return handle(s);
+      if (h.exec !== undefined) this.handle(h.exec);
+      return this.handle(s);
     }
     if (isExec && s.kind === "enter") h.exec = s;
     h.steps.push(s);
     if (h.steps.length > HELD_MAX) {
       held.delete(tid);
-      for (const x of h.steps) handle(x);
+      for (const x of h.steps) this.handle(x);
     }
-  };
-  // The pairer runs synchronously per event; the output is flushed between page reads.
-  const pairer = new SyscallPairer(route, { syscallName, stringSystem: ctx.stringSystem });
-  await eachSyscallEvent(trace, { stringSystem: ctx.stringSystem }, (ev) => pairer.add(ev), async () => {
-    if (out.full) await out.flush();
-  });
-  pairer.finish();
-  for (const h of held.values()) for (const x of h.steps) handle(x);
-  writer?.finish();
-  if (summary !== undefined) {
-    const sort = options.sort ?? "time";
-    if (summaryMode !== "none") out.line((options.byThread ? summary.tablesByThread(sort) : summary.table(sort)).replace(/\n$/, ""));
-    if (options.histogram) out.line(summary.histograms().replace(/\n$/, ""));
   }
-  await out.flush();
-  return { calls, pointerPaths };
 }
 
 function statusMatches(c: SyscallSlice, status: TraceOptions["status"]): boolean {
