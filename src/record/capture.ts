@@ -165,9 +165,16 @@ export class Capture {
     this.loop ??= this.run();
   }
 
-  /** Finished pages waiting in a CPU's buffer, less one (the one the kernel may be writing). */
+  /**
+   * Pages to read from a CPU's buffer this round: the finished ones, less one (the one the kernel may be
+   * writing); with a sink one more, that one as far as it is written. Reading until EAGAIN instead never
+   * ends while a syscall flood runs: each read takes the few records written since the last one.
+   */
   private fullPages(capture: InstanceCapture, cpu: CpuCapture): number {
-    if (this.sink !== undefined) return Infinity;
+    return this.finishedPages(capture, cpu) + (this.sink !== undefined ? 2 : 0);
+  }
+
+  private finishedPages(capture: InstanceCapture, cpu: CpuCapture): number {
     let text: string;
     try {
       text = readFileSync(cpu.statsPath, "latin1");

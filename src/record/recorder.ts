@@ -291,7 +291,7 @@ export async function stream(o: RecordOptions, io: RecordIo, view: StreamView): 
       capture.onRoundEnd = () => view.flush();
       const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
       await view.begin({
-        metadata: await collectMetadata(fs, recordedEvents(plan)),
+        metadata: await collectMetadata(fs, recordedEvents(plan), undefined, { kallsyms: o.kallsyms }),
         traceClock: await clockInstance.readFile("trace_clock"),
         pageSize: await clockInstance.pageSize(),
         cpuCount: fs.cpuCount(),

@@ -88,7 +88,8 @@ export class LiveSyscallView implements StreamView {
 
   /** Hands on every record still queued (tracing is off and the buffers are drained). */
   end(): void {
-    this.merge?.drain(Infinity, this.emit);
+    while (this.merge?.drain(Infinity, this.emit, performance.now() + ROUND_BUDGET_MS) === false) this.o.onRound?.();
+    this.o.onRound?.();
   }
 
   async close(): Promise<void> {

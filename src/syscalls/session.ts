@@ -1,7 +1,7 @@
 // `ftk trace` as a library call: records raw_syscalls (and uprobes on libc's path-taking wrappers for the
 // strings) through the recorder, whose undo stack restores tracefs on every exit path, then reads the file
 // back through the model and prints strace-style lines and summaries.
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
@@ -76,6 +76,9 @@ export interface TraceResult {
 
 /** Per-CPU ring buffer for a trace: a syscall-heavy program writes ~100 bytes per call (raw_syscalls). */
 const DEFAULT_BUFFER_KB = 4096;
+
+/** Longest sleep between two reads of the ring buffers. */
+const LIVE_SLEEP_US = 10_000;
 
 /** Group of the string uprobes; also the system the model reads the strings from. */
 export const STRING_PROBE_GROUP = "ftk_trace_strings";
@@ -233,12 +236,29 @@ class ChunkWriter {
   async flushIfFull(): Promise<void> {
     if (this.full) await this.flush();
   }
-  /** Writes what is collected without waiting for 'drain' (live: the stream buffers until the next sleep). */
+  /**
+   * Writes what is collected now (live, between reads). Straight to the file descriptor when the stream
+   * has one and nothing queued: a stream's queue would keep every line in memory while the reader is busy.
+   */
   writeNow(): void {
     if (this.chunk.length === 0) return;
-    this.out.write(this.chunk.join("\n") + "\n");
+    const text = this.chunk.join("\n") + "\n";
     this.chunk = [];
     this.size = 0;
+    const fd = (this.out as Writable & { fd?: unknown }).fd;
+    if (typeof fd === "number" && this.out.writableLength === 0) {
+      const bytes = Buffer.from(text);
+      let done = 0;
+      try {
+        while (done < bytes.length) done += writeSync(fd, bytes, done);
+        return;
+      } catch {
+        // EAGAIN (a non-blocking pipe) and the like: the stream takes the rest
+      }
+      this.out.write(bytes.subarray(done));
+      return;
+    }
+    this.out.write(text);
   }
   async flush(): Promise<void> {
     if (this.chunk.length === 0) return;
@@ -323,6 +343,9 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     const ro = parseRecordArgs(argv, "record");
     ro.probeDefinitions = probes;
     ro.kallsyms = false; // syscall events need no kernel symbols; reading them costs ~0.2 s
+    // Read at least every 10 ms: a syscall flood fills 4 MiB per CPU in ~60 ms, and the reader's pace
+    // (from the last round) says nothing about a command that has just started.
+    ro.sleepUs = LIVE_SLEEP_US;
     const offsetBefore = wallOffsetNs();
     const offset = wall ? offsetBefore : undefined;
     let r: { status: number; calls: number; pointerPaths: number; eventsLost: number; commandPid?: number };
