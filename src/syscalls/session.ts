@@ -572,13 +572,18 @@ function statusMatches(c: SyscallSlice, status: TraceOptions["status"]): boolean
   return status === "failed" ? failed : !failed;
 }
 
+/** Indexes of the path arguments of each call, by name (empty for most calls). */
+const PATH_ARGS = new Map<string, readonly number[]>();
+
 /** Path arguments of `c` that have no string. */
 function countPointerPaths(c: SyscallSlice): number {
-  const info = findSyscallByName(c.name);
-  if (info === undefined || c.enterMissing) return 0;
+  let at = PATH_ARGS.get(c.name);
+  if (at === undefined) {
+    const kinds = findSyscallByName(c.name)?.args ?? [];
+    PATH_ARGS.set(c.name, (at = kinds.flatMap((k, i) => (k === "path" ? [i] : []))));
+  }
+  if (at.length === 0 || c.enterMissing) return 0;
   let n = 0;
-  info.args.forEach((k, i) => {
-    if (k === "path" && (c.args[i] ?? 0n) !== 0n && c.strings?.[i] === undefined) n++;
-  });
+  for (const i of at) if ((c.args[i] ?? 0n) !== 0n && c.strings?.[i] === undefined) n++;
   return n;
 }
