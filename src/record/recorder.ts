@@ -274,8 +274,10 @@ export interface StreamView {
   begin(info: { metadata: TraceDatMetadata; traceClock: string; pageSize: number; cpuCount: number; tracefsRoot: string }): Promise<void>;
   /** Pages read from one CPU of one instance ("" = top); valid only during the call. */
   pages(instance: string, cpu: number, pages: Uint8Array): void;
-  /** End of a read round: print what was collected. */
-  flush(): void;
+  /** End of a read round: print what was collected; `complete` when the pages being written were read too. */
+  flush(complete: boolean): void;
+  /** Read the pages being written only this often, ms (default: every round). */
+  partialEveryMs?: number;
   /** The command's pid, once it is started (held, before tracing is switched on). */
   started?(pid: number): void;
   /** At the end, after the last pages: what the kernel's stats said per CPU (events lost). */
@@ -288,7 +290,8 @@ export async function stream(o: RecordOptions, io: RecordIo, view: StreamView): 
   return runSession(o, io, "stream", sink, {
     started: (pid) => view.started?.(pid),
     ready: async (fs, plan, capture) => {
-      capture.onRoundEnd = () => view.flush();
+      capture.onRoundEnd = (complete) => view.flush(complete);
+      capture.partialEveryMs = view.partialEveryMs ?? 0;
       const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
       await view.begin({
         metadata: await collectMetadata(fs, recordedEvents(plan), undefined, { kallsyms: o.kallsyms }),

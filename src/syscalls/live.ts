@@ -44,8 +44,10 @@ export class LiveSyscallView implements StreamView {
   private raw: RawSyscallRecords | undefined;
   private readonly comms = new Map<number, string>();
   private cmdlinesPath = "";
-  /** Records stamped up to here have all been read (hrtime ns at the start of the previous round). */
+  /** Records stamped up to here have all been read (the end of the round before the last complete one). */
   private mark = -Infinity;
+  /** hrtime ns at the end of the previous round. */
+  private lastRound = -Infinity;
   private readonly emit = (rec: RawRecord): void => this.record(rec);
 
   constructor(private readonly o: LiveSyscallOptions) {}
@@ -75,10 +77,15 @@ export class LiveSyscallView implements StreamView {
     this.merge?.push(cpu, pages);
   }
 
-  flush(): void {
+  /** The pages being written are read every 50 ms: lines come at most that late. */
+  readonly partialEveryMs = 50;
+
+  flush(complete: boolean): void {
     const now = Number(process.hrtime.bigint());
+    // The previous round ended before this one began: a complete round read all that was stamped by then.
+    if (complete) this.mark = this.lastRound;
+    this.lastRound = now;
     this.merge?.drain(this.mark, this.emit, performance.now() + ROUND_BUDGET_MS);
-    this.mark = now;
     this.o.onRound?.();
   }
 
