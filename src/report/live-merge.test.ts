@@ -1,6 +1,9 @@
 // LiveRecordMerge over synthetic sub-buffers: time order across CPUs, the watermark, slab reuse.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseHeaderPage, type RawRecord } from "../ringbuf/index.js";
 import { LiveRecordMerge } from "./live-merge.js";
 
@@ -54,8 +57,10 @@ test("LiveRecordMerge hands on records in time order across CPUs, only up to the
   assert.equal(m.queuedBytes, 0);
 });
 
-test("LiveRecordMerge keeps every record in order when more pages wait than a slab holds, round after round", () => {
-  const m = new LiveRecordMerge(LAYOUT);
+for (const spill of [false, true]) test(`LiveRecordMerge keeps every record in order when more pages wait than a slab holds, round after round${spill ? ", past its memory in a file" : ""}`, () => {
+  const dir = mkdtempSync(join(tmpdir(), "ftk-live-merge-"));
+  const file = join(dir, "spill");
+  const m = new LiveRecordMerge(LAYOUT, spill ? { spill: file, memoryBytes: 1 << 20 } : {});
   let k = 0;
   let expect = 0;
   for (let round = 0; round < 3; round++) {
@@ -68,13 +73,17 @@ test("LiveRecordMerge keeps every record in order when more pages wait than a sl
       m.push(0, pages(...batch[0]));
       m.push(1, pages(...batch[1]));
     }
+    if (spill) assert.ok(statSync(file).size > 3 << 20, "pages past 1 MiB went to the file");
     m.drain(Infinity, (rec) => {
       assert.equal(tagOf(rec), expect);
       assert.equal(rec.ts, expect++);
     });
     assert.equal(m.queuedBytes, 0);
+    if (spill) assert.equal(statSync(file).size, 0, "the file starts again once read");
   }
   assert.equal(expect, 4 * k);
+  m.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("LiveRecordMerge stops at the deadline and resumes where it stopped", () => {

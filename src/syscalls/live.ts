@@ -2,7 +2,7 @@
 // printing overlap with it instead of following it. Records are merged across CPUs up to the time the
 // previous read round began (the trace clock must be `mono`, CLOCK_MONOTONIC like process.hrtime), and
 // each round decodes for a bounded time, so that the next read comes before the ring buffer fills;
-// pages not decoded yet wait in memory.
+// pages not decoded yet wait in memory, past 16 MiB in a file.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StreamView, RecordResult } from "../record/index.js";
@@ -60,7 +60,7 @@ export class LiveSyscallView implements StreamView {
     });
     const trace = (this.trace = await openTrace(path));
     this.maker = new TraceEventMaker(trace, { arrays: true, faults: true });
-    this.merge = new LiveRecordMerge(trace.layout);
+    this.merge = new LiveRecordMerge(trace.layout, { spill: join(this.o.dir, "pages.spill") });
     this.raw = rawSyscallRecords(trace);
     for (const ev of trace.events.all()) this.wanted[ev.id] = this.o.systems.includes(ev.system);
     const info0 = trace.events.info;
@@ -100,6 +100,7 @@ export class LiveSyscallView implements StreamView {
   }
 
   async close(): Promise<void> {
+    this.merge?.close();
     await this.trace?.close();
   }
 
