@@ -39,7 +39,7 @@ has them, else from uprobes on libc's wrappers; calls made elsewhere show the po
   -S, --summary-sort-by KEY   time (default), calls, errors, name, avg-time, min-time, max-time, nothing
   -s, --summary-by-thread     one summary table per thread
   --histogram     latency histograms per call (log2 buckets)
-  -b KB           ring buffer size per CPU for the recording (default 4096)
+  -b KB           ring buffer size per CPU for the recording (default 16384)
   --no-strings    no uprobes: paths as pointers
 
 The exit status is the command's (128+N if it died of signal N).

@@ -106,8 +106,9 @@ export class Capture {
   /**
    * Called after each round of reads in sink mode (stream prints what it collected); `complete` when the
    * round also read the page each CPU is writing, so that everything stamped before it began has been read.
+   * It returns true when it has work left: the next round then comes without sleeping.
    */
-  onRoundEnd: ((complete: boolean) => void) | undefined;
+  onRoundEnd: ((complete: boolean) => boolean | void) | undefined;
   /**
    * Sink mode: read the pages being written only this often (ms; 0 = every round). Each such read hands the
    * kernel's page over half full, which costs the writer; a flood is read in whole pages in between.
@@ -239,9 +240,14 @@ export class Capture {
       const now = performance.now();
       const rate = waiting / Math.max(now - last, 0.1); // bytes per ms on the busiest CPU
       last = now;
-      if (this.sink !== undefined) this.onRoundEnd?.(partial);
+      // A sink with work left (decoding behind) is given the time at once, between reads.
+      const busy = this.sink !== undefined && this.onRoundEnd?.(partial) === true;
       const sleepMs = Math.min(this.maxSleepMs, Math.max(MIN_SLEEP_MS, rate > 0 ? (this.bufferBytes * TARGET_FILL) / rate : this.maxSleepMs));
       if (this.stopped) break;
+      if (busy) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, sleepMs);
         this.wake = () => {

@@ -274,8 +274,11 @@ export interface StreamView {
   begin(info: { metadata: TraceDatMetadata; traceClock: string; pageSize: number; cpuCount: number; tracefsRoot: string }): Promise<void>;
   /** Pages read from one CPU of one instance ("" = top); valid only during the call. */
   pages(instance: string, cpu: number, pages: Uint8Array): void;
-  /** End of a read round: print what was collected; `complete` when the pages being written were read too. */
-  flush(complete: boolean): void;
+  /**
+   * End of a read round: print what was collected; `complete` when the pages being written were read too.
+   * True when work is left (the next round then comes at once).
+   */
+  flush(complete: boolean): boolean | void;
   /** Read the pages being written only this often, ms (default: every round). */
   partialEveryMs?: number;
   /** The command's pid, once it is started (held, before tracing is switched on). */

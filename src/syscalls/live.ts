@@ -12,8 +12,8 @@ import type { RawRecord } from "../ringbuf/index.js";
 import { openTrace, writeTraceDat, type TraceFile } from "../tracedat/index.js";
 import { parseTraceClock } from "../tracefs/index.js";
 
-/** Longest decoding stretch per read round, ms: a dd flood fills 4 MiB of ring buffer in ~60 ms. */
-const ROUND_BUDGET_MS = 15;
+/** Longest decoding stretch per read round, ms: a dd flood fills 16 MiB of ring buffer in ~250 ms. */
+const ROUND_BUDGET_MS = 5;
 
 /** execve and execveat (x86_64): a thread's name changes when one succeeds. */
 const EXEC_NRS = new Set<number>([59, 322]);
@@ -80,13 +80,14 @@ export class LiveSyscallView implements StreamView {
   /** The pages being written are read every 50 ms: lines come at most that late. */
   readonly partialEveryMs = 50;
 
-  flush(complete: boolean): void {
+  flush(complete: boolean): boolean {
     const now = Number(process.hrtime.bigint());
     // The previous round ended before this one began: a complete round read all that was stamped by then.
     if (complete) this.mark = this.lastRound;
     this.lastRound = now;
-    this.merge?.drain(this.mark, this.emit, performance.now() + ROUND_BUDGET_MS);
+    const done = this.merge?.drain(this.mark, this.emit, performance.now() + ROUND_BUDGET_MS) ?? true;
     this.o.onRound?.();
+    return !done;
   }
 
   done(buffers: RecordResult["buffers"]): void {

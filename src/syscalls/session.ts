@@ -45,7 +45,7 @@ export interface TraceOptions {
   histogram?: boolean;
   /** Read path strings with uprobes on libc (default true). */
   strings?: boolean;
-  /** Per-CPU ring buffer size for the recording (default 4096 KiB). */
+  /** Per-CPU ring buffer size for the recording (default 16384 KiB). */
   bufferSizeKb?: number;
 }
 
@@ -74,8 +74,11 @@ export interface TraceResult {
   commandPid?: number;
 }
 
-/** Per-CPU ring buffer for a trace: a syscall-heavy program writes ~100 bytes per call (raw_syscalls). */
-const DEFAULT_BUFFER_KB = 4096;
+/**
+ * Per-CPU ring buffer for a trace: a syscall flood writes ~65 MB/s (dd bs=1), so 16 MiB last ~250 ms
+ * while the reader is busy printing or the machine is loaded (4 MiB lost events in loaded bench runs).
+ */
+const DEFAULT_BUFFER_KB = 16384;
 
 /** Longest sleep between two reads of the ring buffers. */
 const LIVE_SLEEP_US = 10_000;
