@@ -26,7 +26,8 @@ has them, else from uprobes on libc's wrappers; calls made elsewhere show the po
   -a              trace every process (with a COMMAND: while it runs; else until Ctrl-C)
   -f, --follow-forks  follow children (always on)
   -i FILE         read a trace.dat (from -w, or 'ftk record -e raw_syscalls') instead of recording
-  -w FILE         keep the recording in FILE (read it back with -i or 'ftk report')
+  -w FILE         keep the recording in FILE (read it back with -i or 'ftk report'); the lines are
+                  then printed when the recording ends, not live
   -o, --output FILE   write the lines to FILE
   -z, --successful-only   only calls that succeeded
   -Z, --failed-only       only calls that failed
@@ -38,7 +39,7 @@ has them, else from uprobes on libc's wrappers; calls made elsewhere show the po
   -S, --summary-sort-by KEY   time (default), calls, errors, name, avg-time, min-time, max-time, nothing
   -s, --summary-by-thread     one summary table per thread
   --histogram     latency histograms per call (log2 buckets)
-  -b KB           ring buffer size per CPU for the recording (default 4096)
+  -b KB           ring buffer size per CPU for the recording (default 16384)
   --no-strings    no uprobes: paths as pointers
 
 The exit status is the command's (128+N if it died of signal N).

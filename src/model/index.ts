@@ -36,3 +36,4 @@ export {
   type ProfileGroup,
   type ProfileValue,
 } from "./task-profile.js";
+export { feedSyscalls, rawSyscallRecords, type RawSyscallRecords } from "./syscalls.js";

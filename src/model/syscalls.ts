@@ -2,6 +2,7 @@
 // `syscalls:sys_enter_NAME`/`sys_exit_NAME` events or the generic `raw_syscalls:sys_enter`/`sys_exit`.
 // Streaming: state is one open call per thread, whatever the size of the trace.
 import type { TraceFile } from "../tracedat/index.js";
+import type { RawRecord } from "../ringbuf/index.js";
 import { EventWalker, TraceEventMaker, readEvents, type ReadEventsOptions, type TraceEvent } from "../report/index.js";
 
 /**
@@ -130,9 +131,9 @@ export class SyscallPairer {
     for (const call of rest) this.onStep({ kind: "unfinished", call });
   }
 
-  private nameOf(ev: TraceEvent, prefix: string, nr: number): string {
-    if (ev.name.length > prefix.length) {
-      const n = ev.name.slice(prefix.length);
+  private nameOf(evName: string, prefix: string, nr: number): string {
+    if (evName.length > prefix.length) {
+      const n = evName.slice(prefix.length);
       if (nr >= 0 && !this.learned.has(nr)) this.learned.set(nr, n);
       return n;
     }
@@ -193,18 +194,24 @@ export class SyscallPairer {
       for (let i = 0; i < argNames.length; i++) a[i] = toUnsigned(ev.fields[argNames[i]!]);
       args = a;
     }
-    const prev = this.open.get(ev.pid);
+    this.enterCall(ev.ts, ev.pid, ev.comm, ev.cpu, nr, this.nameOf(ev.name, "sys_enter_", nr), args, argNames);
+  }
+
+  private enterCall(
+    ts: bigint, pid: number, comm: string, cpu: number, nr: number, name: string, args: readonly bigint[], argNames: readonly string[] | undefined,
+  ): void {
+    const prev = this.open.get(pid);
     if (prev !== undefined) this.onStep({ kind: "unfinished", call: prev });
     const call: SyscallSlice = {
-      ts: ev.ts,
+      ts,
       dur: undefined,
-      tid: ev.pid,
-      tgid: this.tgidOf?.(ev.pid),
-      comm: ev.comm,
-      cpu: ev.cpu,
+      tid: pid,
+      tgid: this.tgidOf?.(pid),
+      comm,
+      cpu,
       exitCpu: undefined,
       nr,
-      name: this.nameOf(ev, "sys_enter_", nr),
+      name,
       args,
       argNames,
       ret: undefined,
@@ -212,50 +219,53 @@ export class SyscallPairer {
       exitMissing: true,
     };
     if (this.stringSystem !== undefined) {
-      this.during.delete(ev.pid);
-      const strings = this.stringsFor(this.strings, ev.pid, args);
+      this.during.delete(pid);
+      const strings = this.stringsFor(this.strings, pid, args);
       if (strings !== undefined) call.strings = strings;
     }
-    this.open.set(ev.pid, call);
+    this.open.set(pid, call);
     this.onStep({ kind: "enter", call });
   }
 
   private exit(ev: TraceEvent): void {
     const raw = ev.name === "sys_exit";
     const nr = toNumber(raw ? ev.fields["id"] : ev.fields["__syscall_nr"]);
-    const ret = toSigned(ev.fields["ret"]);
-    const open = this.open.get(ev.pid);
+    this.exitCall(ev.ts, ev.pid, ev.comm, ev.cpu, nr, ev.name, toSigned(ev.fields["ret"]));
+  }
+
+  private exitCall(ts: bigint, pid: number, comm: string, cpu: number, nr: number, evName: string, ret: bigint | undefined): void {
+    const open = this.open.get(pid);
     // Number -1: the call cleared it itself (rt_sigreturn, so that the interrupted call is not restarted).
     if (open !== undefined && (open.nr === nr || nr === -1)) {
-      this.open.delete(ev.pid);
+      this.open.delete(pid);
       // Written out field by field: a spread of the open call costs more on this hot path.
       const call: SyscallSlice = {
-        ts: open.ts, dur: ev.ts - open.ts, tid: open.tid, tgid: open.tgid, comm: open.comm, cpu: open.cpu, exitCpu: ev.cpu,
+        ts: open.ts, dur: ts - open.ts, tid: open.tid, tgid: open.tgid, comm: open.comm, cpu: open.cpu, exitCpu: cpu,
         nr: open.nr, name: open.name, args: open.args, argNames: open.argNames, ret, enterMissing: false, exitMissing: false,
       };
-      const strings = this.during.size > 0 ? this.stringsFor(this.during, ev.pid, open.args, open.strings) : undefined;
+      const strings = this.during.size > 0 ? this.stringsFor(this.during, pid, open.args, open.strings) : undefined;
       if (strings !== undefined || open.strings !== undefined) call.strings = strings ?? open.strings;
       this.onStep({ kind: "exit", call });
       return;
     }
     if (open !== undefined) {
       // A different call's exit: the open one's exit, and this one's entry, were lost.
-      this.open.delete(ev.pid);
-      this.during.delete(ev.pid);
+      this.open.delete(pid);
+      this.during.delete(pid);
       this.onStep({ kind: "unfinished", call: open });
     }
     this.onStep({
       kind: "exit",
       call: {
-        ts: ev.ts,
+        ts,
         dur: undefined,
-        tid: ev.pid,
-        tgid: this.tgidOf?.(ev.pid),
-        comm: ev.comm,
-        cpu: ev.cpu,
-        exitCpu: ev.cpu,
+        tid: pid,
+        tgid: this.tgidOf?.(pid),
+        comm,
+        cpu,
+        exitCpu: cpu,
         nr,
-        name: this.nameOf(ev, "sys_exit_", nr),
+        name: this.nameOf(evName, "sys_exit_", nr),
         args: NO_ARGS,
         argNames: undefined,
         ret,
@@ -264,6 +274,59 @@ export class SyscallPairer {
       },
     });
   }
+
+  /**
+   * Feeds one record through `raw` (raw_syscalls read straight from the bytes, no event object):
+   * false when it is not a raw_syscalls record (feed its event with add() instead).
+   */
+  addRecord(rec: RawRecord, raw: RawSyscallRecords, pid: number, comm: string): boolean {
+    const id = rec.view.getUint16(rec.pos, raw.le);
+    const enter = id === raw.enterId;
+    if (!enter && id !== raw.exitId) return false;
+    if (this.source === "auto") this.source = "raw_syscalls";
+    else if (this.source !== "raw_syscalls") return true;
+    const v = rec.view;
+    const at = rec.pos;
+    if (enter) {
+      const nr = Number(v.getBigInt64(at + raw.enterNr, raw.le));
+      const args = new Array<bigint>(raw.argCount);
+      for (let k = 0; k < raw.argCount; k++) args[k] = v.getBigUint64(at + raw.argsAt + 8 * k, raw.le);
+      this.enterCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, this.nameOf("sys_enter", "sys_enter_", nr), args, undefined);
+    } else {
+      const nr = Number(v.getBigInt64(at + raw.exitNr, raw.le));
+      this.exitCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, "sys_exit", v.getBigInt64(at + raw.retAt, raw.le));
+    }
+    return true;
+  }
+}
+
+/** Where raw_syscalls' fields are in a record, compiled once from the event formats (64-bit kernels). */
+export interface RawSyscallRecords {
+  le: boolean;
+  enterId: number;
+  exitId: number;
+  enterNr: number;
+  argsAt: number;
+  argCount: number;
+  exitNr: number;
+  retAt: number;
+}
+
+/** The layout of raw_syscalls:sys_enter/sys_exit in `trace`, or undefined when they are missing or not 64-bit. */
+export function rawSyscallRecords(trace: TraceFile): RawSyscallRecords | undefined {
+  const all = trace.events.all();
+  const enter = all.find((e) => e.system === "raw_syscalls" && e.name === "sys_enter");
+  const exit = all.find((e) => e.system === "raw_syscalls" && e.name === "sys_exit");
+  const enterNr = enter?.findField("id");
+  const args = enter?.findField("args");
+  const exitNr = exit?.findField("id");
+  const ret = exit?.findField("ret");
+  if (enter === undefined || exit === undefined || enterNr?.size !== 8 || exitNr?.size !== 8 || ret?.size !== 8) return undefined;
+  if (args === undefined || args.arrayLen <= 0 || args.size !== 8 * args.arrayLen) return undefined;
+  return {
+    le: trace.events.info.littleEndian, enterId: enter.id, exitId: exit.id, enterNr: enterNr.offset,
+    argsAt: args.offset, argCount: args.arrayLen, exitNr: exitNr.offset, retAt: ret.offset,
+  };
 }
 
 function toNumber(v: unknown): number {
@@ -343,6 +406,39 @@ export async function eachSyscallEvent(
     if (!r) return;
     const ev = walker.event;
     if (ev !== undefined) fn(maker.make(walker.record, ev, walker.pid()));
+  }
+}
+
+/**
+ * Feeds `pairer` the syscall records of one buffer of `trace` in order, raw_syscalls straight from their
+ * bytes (no event object), others as events; awaits `between` before each page read.
+ */
+export async function feedSyscalls(
+  trace: TraceFile,
+  options: Pick<ReadEventsOptions, "buffer" | "cpus" | "fromTs" | "toTs"> & Pick<SyscallOptions, "stringSystem">,
+  pairer: SyscallPairer,
+  between?: () => Promise<void>,
+): Promise<void> {
+  if (trace.buffers.findIndex((x) => x.name === (options.buffer ?? "")) < 0) return;
+  const events = ["raw_syscalls", "syscalls"];
+  if (options.stringSystem !== undefined) events.push(options.stringSystem);
+  const o = { ...options, events, arrays: true, faults: options.stringSystem !== undefined };
+  const walker = await EventWalker.open(trace, o);
+  const maker = new TraceEventMaker(trace, o);
+  const raw = rawSyscallRecords(trace);
+  const tasks = trace.tasks;
+  for (;;) {
+    let r = walker.nextSync();
+    if (r === "need-io") {
+      await between?.();
+      r = await walker.next();
+    }
+    if (!r) return;
+    const ev = walker.event;
+    if (ev === undefined) continue;
+    const pid = walker.pid();
+    if (raw !== undefined && pairer.addRecord(walker.record, raw, pid, tasks.comm(pid))) continue;
+    pairer.add(maker.make(walker.record, ev, pid));
   }
 }
 

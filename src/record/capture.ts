@@ -103,8 +103,18 @@ export class Capture {
   private readonly sink: PageSink | undefined;
   /** -m: keep at most this many bytes per CPU, the newest (the file is written as a ring). */
   private maxBytes = Infinity;
-  /** Called after each round of reads in sink mode (stream prints what it collected). */
-  onRoundEnd: (() => void) | undefined;
+  /**
+   * Called after each round of reads in sink mode (stream prints what it collected); `complete` when the
+   * round also read the page each CPU is writing, so that everything stamped before it began has been read.
+   * It returns true when it has work left: the next round then comes without sleeping.
+   */
+  onRoundEnd: ((complete: boolean) => boolean | void) | undefined;
+  /**
+   * Sink mode: read the pages being written only this often (ms; 0 = every round). Each such read hands the
+   * kernel's page over half full, which costs the writer; a flood is read in whole pages in between.
+   */
+  partialEveryMs = 0;
+  private lastPartial = -Infinity;
 
   private constructor(maxSleepMs: number, pageSize: number, sink: PageSink | undefined) {
     this.maxSleepMs = maxSleepMs;
@@ -165,9 +175,16 @@ export class Capture {
     this.loop ??= this.run();
   }
 
-  /** Finished pages waiting in a CPU's buffer, less one (the one the kernel may be writing). */
-  private fullPages(capture: InstanceCapture, cpu: CpuCapture): number {
-    if (this.sink !== undefined) return Infinity;
+  /**
+   * Pages to read from a CPU's buffer this round: the finished ones, less one (the one the kernel may be
+   * writing); with a sink one more, that one as far as it is written. Reading until EAGAIN instead never
+   * ends while a syscall flood runs: each read takes the few records written since the last one.
+   */
+  private fullPages(capture: InstanceCapture, cpu: CpuCapture, partial: boolean): number {
+    return this.finishedPages(capture, cpu) + (partial ? 2 : 0);
+  }
+
+  private finishedPages(capture: InstanceCapture, cpu: CpuCapture): number {
     let text: string;
     try {
       text = readFileSync(cpu.statsPath, "latin1");
@@ -196,10 +213,10 @@ export class Capture {
   }
 
   /** Drains the finished pages of every CPU; returns the most bytes one CPU had waiting. */
-  private readRound(): number {
+  private readRound(partial: boolean): number {
     let most = 0;
     for (const { capture, cpu } of this.cpus) {
-      let want = this.fullPages(capture, cpu);
+      let want = this.fullPages(capture, cpu, partial);
       let got = 0;
       while (want > 0) {
         const n = readPages(cpu.pipeFd, this.buf, capture.pageSize, Math.min(BATCH_PAGES, want));
@@ -217,13 +234,20 @@ export class Capture {
   private async run(): Promise<void> {
     let last = performance.now();
     while (!this.stopped) {
-      const waiting = this.readRound();
+      const partial = this.sink !== undefined && performance.now() - this.lastPartial >= this.partialEveryMs;
+      if (partial) this.lastPartial = performance.now();
+      const waiting = this.readRound(partial);
       const now = performance.now();
       const rate = waiting / Math.max(now - last, 0.1); // bytes per ms on the busiest CPU
       last = now;
-      if (this.sink !== undefined) this.onRoundEnd?.();
+      // A sink with work left (decoding behind) is given the time at once, between reads.
+      const busy = this.sink !== undefined && this.onRoundEnd?.(partial) === true;
       const sleepMs = Math.min(this.maxSleepMs, Math.max(MIN_SLEEP_MS, rate > 0 ? (this.bufferBytes * TARGET_FILL) / rate : this.maxSleepMs));
       if (this.stopped) break;
+      if (busy) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, sleepMs);
         this.wake = () => {
@@ -249,7 +273,7 @@ export class Capture {
       capture.cpuBytes[cpu.cpu] = Math.min(cpu.bytes, this.maxBytes);
       if (cpu.bytes === 0) capture.cpuFiles[cpu.cpu] = undefined;
     }
-    this.onRoundEnd?.();
+    this.onRoundEnd?.(true);
     await this.close();
     for (const { capture, cpu } of this.cpus) {
       const path = capture.cpuFiles[cpu.cpu];

@@ -192,7 +192,11 @@ async function runSession<R>(
   io: RecordIo,
   name: string,
   target: string | PageSink,
-  hooks: { ready?: (fs: Tracefs, plan: RecordPlan, capture: Capture) => Promise<void>; end: (s: Session) => Promise<R> },
+  hooks: {
+    ready?: (fs: Tracefs, plan: RecordPlan, capture: Capture) => Promise<void>;
+    started?: (pid: number) => void;
+    end: (s: Session) => Promise<R>;
+  },
 ): Promise<R> {
   const fs = io.tracefs ?? (await Tracefs.open());
   const plan = await planRecording(fs, o, (l) => io.stderr.write(`ftk ${name}: ${l}\n`), { needsOutput: typeof target === "string" });
@@ -211,6 +215,7 @@ async function runSession<R>(
     await hooks.ready?.(fs, plan, capture);
     if (plan.chrtPath !== undefined) await setRealtimePriority(plan.chrtPath, o.priority!);
     if (o.command.length > 0) held = await startHeldCommand(plan.shellPath!, launchArgv(plan.shellPath!, plan.commandPath!, o.command), io.commandStdio, plan.user);
+    if (held !== undefined) hooks.started?.(held.pid);
     await setPidFilters(applied, plan, undo, held);
     const pids = [...o.pids, ...(held !== undefined ? [held.pid] : [])];
     const maps = o.procMap === true ? await ProcMapWatcher.start(fs, undo, pids.length > 0 ? pids : undefined, ownThreadIds()) : undefined;
@@ -269,26 +274,40 @@ export interface StreamView {
   begin(info: { metadata: TraceDatMetadata; traceClock: string; pageSize: number; cpuCount: number; tracefsRoot: string }): Promise<void>;
   /** Pages read from one CPU of one instance ("" = top); valid only during the call. */
   pages(instance: string, cpu: number, pages: Uint8Array): void;
-  /** End of a read round: print what was collected. */
-  flush(): void;
+  /**
+   * End of a read round: print what was collected; `complete` when the pages being written were read too.
+   * True when work is left (the next round then comes at once).
+   */
+  flush(complete: boolean): boolean | void;
+  /** Read the pages being written only this often, ms (default: every round). */
+  partialEveryMs?: number;
+  /** The command's pid, once it is started (held, before tracing is switched on). */
+  started?(pid: number): void;
+  /** At the end, after the last pages: what the kernel's stats said per CPU (events lost). */
+  done?(buffers: RecordResult["buffers"]): void;
 }
 
 /** `ftk stream`: sets tracing up like record and hands the pages to `view` as they are read; restores at the end. */
 export async function stream(o: RecordOptions, io: RecordIo, view: StreamView): Promise<number> {
   const sink: PageSink = (capture, cpu, pages) => view.pages(capture.instance.name, cpu, pages);
   return runSession(o, io, "stream", sink, {
+    started: (pid) => view.started?.(pid),
     ready: async (fs, plan, capture) => {
-      capture.onRoundEnd = () => view.flush();
+      capture.onRoundEnd = (complete) => view.flush(complete);
+      capture.partialEveryMs = view.partialEveryMs ?? 0;
       const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
       await view.begin({
-        metadata: await collectMetadata(fs, recordedEvents(plan)),
+        metadata: await collectMetadata(fs, recordedEvents(plan), undefined, { kallsyms: o.kallsyms }),
         traceClock: await clockInstance.readFile("trace_clock"),
         pageSize: await clockInstance.pageSize(),
         cpuCount: fs.cpuCount(),
         tracefsRoot: fs.root,
       });
     },
-    end: async ({ status }) => status,
+    end: async ({ status, capture }) => {
+      if (view.done !== undefined) view.done((await buffersOf(capture)).summaries);
+      return status;
+    },
   });
 }
 

@@ -13,3 +13,4 @@ export { callSiteText, writeCallSites, percent2, type CallSiteChain, type CallSi
 export { writeEventFormats, basicRegExp } from "./event-formats.js";
 export { ProfileWriter, type ProfileSymbols } from "./profile-text.js";
 export { parseProfileHook } from "../model/task-profile.js";
+export { LiveRecordMerge } from "./live-merge.js";

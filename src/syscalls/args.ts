@@ -14,7 +14,9 @@ export type ArgKind =
   | "waitopts" | "madvise" | "epollop" | "mremap" | "msgflags" | "fadvice";
 
 const AT_FDCWD = -100;
-const hex = (v: bigint): string => (v === 0n ? "0" : `0x${v.toString(16)}`);
+/** Below 2^53 a Number prints faster than a BigInt; hot on syscall floods (buffer pointers). */
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const hex = (v: bigint): string => (v === 0n ? "0" : `0x${(v <= SAFE ? Number(v) : v).toString(16)}`);
 const int32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
 const uint32 = (v: bigint): number => Number(BigInt.asUintN(32, v));
 

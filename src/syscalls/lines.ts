@@ -93,8 +93,11 @@ function formatClone(a: readonly bigint[]): string {
   return parts.join(", ");
 }
 
+/** Spaces by count, up to the result column. */
+const SPACES = Array.from({ length: RESULT_COLUMN + 1 }, (_, n) => " ".repeat(n));
+
 function pad(text: string): string {
-  return text.length >= RESULT_COLUMN ? text : text + " ".repeat(RESULT_COLUMN - text.length);
+  return text.length >= RESULT_COLUMN ? text : text + SPACES[RESULT_COLUMN - text.length]!;
 }
 
 /** Seconds with 6 decimals from nanoseconds. */
@@ -117,6 +120,8 @@ export class SyscallLineWriter {
   private readonly cut = new Set<number>();
   /** Threads whose last call never returns and is already printed (`= ?`). */
   private readonly done = new Set<number>();
+  /** `comm/tid ` by thread. */
+  private readonly prefixes = new Map<number, { comm: string; text: string }>();
   private readonly o: Required<Omit<SyscallLineOptions, "wallOffsetNs" | "select" | "stringsOf">> & SyscallLineOptions;
 
   constructor(
@@ -202,7 +207,13 @@ export class SyscallLineWriter {
   }
 
   private head(c: SyscallSlice): string {
-    let h = this.o.threadPrefix ? `${c.comm}/${c.tid} ` : "";
+    let h = "";
+    if (this.o.threadPrefix) {
+      // One string per thread and name, not one per line.
+      let p = this.prefixes.get(c.tid);
+      if (p === undefined || p.comm !== c.comm) this.prefixes.set(c.tid, (p = { comm: c.comm, text: `${c.comm}/${c.tid} ` }));
+      h = p.text;
+    }
     if (this.o.timestamps !== "none") h += this.time(c.ts) + " ";
     return h;
   }

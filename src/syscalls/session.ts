@@ -1,7 +1,7 @@
 // `ftk trace` as a library call: records raw_syscalls (and uprobes on libc's path-taking wrappers for the
 // strings) through the recorder, whose undo stack restores tracefs on every exit path, then reads the file
 // back through the model and prints strace-style lines and summaries.
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
@@ -11,10 +11,11 @@ import { FtkError, UsageError } from "../base/index.js";
 import {
   ElfFile, expandFetchArgs, readFunctions, resolveBinary, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
 } from "../probes/index.js";
-import { findInPath, parseRecordArgs, record, type RecordResult } from "../record/index.js";
+import { findInPath, parseRecordArgs, record, stream, type RecordResult } from "../record/index.js";
+import { LiveSyscallView } from "./live.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
 import { Tracefs } from "../tracefs/index.js";
-import { SyscallPairer, eachSyscallEvent, type SyscallSlice, type SyscallStep } from "../model/index.js";
+import { SyscallPairer, feedSyscalls, type SyscallSlice, type SyscallStep } from "../model/index.js";
 import { errnoOf } from "./errno.js";
 import { SyscallLineWriter } from "./lines.js";
 import { ALL_SYSCALLS, type SyscallSelection } from "./select.js";
@@ -44,7 +45,7 @@ export interface TraceOptions {
   histogram?: boolean;
   /** Read path strings with uprobes on libc (default true). */
   strings?: boolean;
-  /** Per-CPU ring buffer size for the recording (default 4096 KiB). */
+  /** Per-CPU ring buffer size for the recording (default 16384 KiB). */
   bufferSizeKb?: number;
 }
 
@@ -73,8 +74,14 @@ export interface TraceResult {
   commandPid?: number;
 }
 
-/** Per-CPU ring buffer for a trace: a syscall-heavy program writes ~100 bytes per call (raw_syscalls). */
-const DEFAULT_BUFFER_KB = 4096;
+/**
+ * Per-CPU ring buffer for a trace: a syscall flood writes ~65 MB/s (dd bs=1), so 16 MiB last ~250 ms
+ * while the reader is busy printing or the machine is loaded (4 MiB lost events in loaded bench runs).
+ */
+const DEFAULT_BUFFER_KB = 16384;
+
+/** Longest sleep between two reads of the ring buffers. */
+const LIVE_SLEEP_US = 10_000;
 
 /** Group of the string uprobes; also the system the model reads the strings from. */
 export const STRING_PROBE_GROUP = "ftk_trace_strings";
@@ -229,6 +236,33 @@ class ChunkWriter {
   get full(): boolean {
     return this.size >= 65536;
   }
+  async flushIfFull(): Promise<void> {
+    if (this.full) await this.flush();
+  }
+  /**
+   * Writes what is collected now (live, between reads). Straight to the file descriptor when the stream
+   * has one and nothing queued: a stream's queue would keep every line in memory while the reader is busy.
+   */
+  writeNow(): void {
+    if (this.chunk.length === 0) return;
+    const text = this.chunk.join("\n") + "\n";
+    this.chunk = [];
+    this.size = 0;
+    const fd = (this.out as Writable & { fd?: unknown }).fd;
+    if (typeof fd === "number" && this.out.writableLength === 0) {
+      const bytes = Buffer.from(text);
+      let done = 0;
+      try {
+        while (done < bytes.length) done += writeSync(fd, bytes, done);
+        return;
+      } catch {
+        // EAGAIN (a non-blocking pipe) and the like: the stream takes the rest
+      }
+      this.out.write(bytes.subarray(done));
+      return;
+    }
+    this.out.write(text);
+  }
   async flush(): Promise<void> {
     if (this.chunk.length === 0) return;
     const text = this.chunk.join("\n") + "\n";
@@ -289,8 +323,10 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     }
   }
 
-  const dir = options.keep === undefined ? mkdtempSync(join(tmpdir(), "ftk-trace-")) : undefined;
-  const file = options.keep ?? join(dir!, "trace.dat");
+  const dir = mkdtempSync(join(tmpdir(), "ftk-trace-"));
+  const live = options.keep === undefined;
+  const file = options.keep ?? join(dir, "trace.dat");
+  const stringSystem = probes.length > 0 ? STRING_PROBE_GROUP : undefined;
   try {
     const argv = ["-q", "-o", file, "--compression", "none"];
     const filter = kernelFilter(select);
@@ -300,7 +336,8 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     }
     argv.push("-b", String(options.bufferSizeKb ?? DEFAULT_BUFFER_KB));
     const wall = (options.timestamps ?? "none") !== "none";
-    if (wall) argv.push("-C", "mono");
+    // Live, records are merged across CPUs by comparing their times with process.hrtime (CLOCK_MONOTONIC).
+    if (wall || live) argv.push("-C", "mono");
     if (!options.all) {
       if (options.command.length > 0) argv.push("-F", "-c");
       else argv.push("-c", "-P", tids.join(","));
@@ -309,36 +346,64 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     const ro = parseRecordArgs(argv, "record");
     ro.probeDefinitions = probes;
     ro.kallsyms = false; // syscall events need no kernel symbols; reading them costs ~0.2 s
-    const devNull = createWriteStream("/dev/null");
-    let result: RecordResult;
+    // Read at least every 10 ms: a syscall flood fills 4 MiB per CPU in ~60 ms, and the reader's pace
+    // (from the last round) says nothing about a command that has just started.
+    ro.sleepUs = LIVE_SLEEP_US;
     const offsetBefore = wallOffsetNs();
-    try {
-      result = await record(ro, { stdout: devNull, stderr: io.stderr, signal: io.signal, commandStdio: io.commandStdio, tracefs: io.tracefs });
-    } finally {
-      devNull.end();
-    }
-    const offset = wall ? (offsetBefore + wallOffsetNs()) / 2n : undefined;
-    const eventsLost = result.buffers.reduce((t, b) => t + b.cpus.reduce((u, c) => u + c.overrun + c.dropped, 0), 0);
-    const trace = await openTraceOrThrow(file);
-    let calls = 0;
-    try {
-      const r = await printTrace(trace, options, io, {
-        select, stringSystem: probes.length > 0 ? STRING_PROBE_GROUP : undefined, commandPid: result.commandPid, wallOffsetNs: offset,
+    const offset = wall ? offsetBefore : undefined;
+    let r: { status: number; calls: number; pointerPaths: number; eventsLost: number; commandPid?: number };
+    if (live) {
+      // Lines are printed as the command runs; -t's wall-clock offset is taken before it starts.
+      const printer = new TracePrinter(options, io, { select, stringSystem, wallOffsetNs: offset });
+      let commandPid: number | undefined;
+      const view = new LiveSyscallView({
+        systems: stringSystem === undefined ? ["raw_syscalls"] : ["raw_syscalls", stringSystem],
+        dir,
+        pairer: printer.pairer,
+        onRound: () => printer.out.writeNow(),
+        onCommand: (pid) => {
+          commandPid = pid;
+          printer.commandStarted(pid);
+        },
       });
-      calls = r.calls;
-      if (probes.length > 0 && r.pointerPaths > 0) {
-        note ??= fromKernel
-          ? `${r.pointerPaths} path arguments are shown as pointers: the kernel did not copy them with a probed function (or the probe could not: the page was not in memory)`
-          : `${r.pointerPaths} path arguments are shown as pointers: those calls did not go through a probed libc wrapper (dynamic loader, libc internals)`;
+      try {
+        const status = await stream(ro, { stdout: io.stderr, stderr: io.stderr, signal: io.signal, commandStdio: io.commandStdio, tracefs: io.tracefs }, view);
+        view.end();
+        printer.finish();
+        await printer.out.flush();
+        r = { status, calls: printer.calls, pointerPaths: printer.pointerPaths, eventsLost: view.eventsLost, commandPid };
+      } finally {
+        await view.close();
       }
-    } finally {
-      await trace.close();
+    } else {
+      const devNull = createWriteStream("/dev/null");
+      let result: RecordResult;
+      try {
+        result = await record(ro, { stdout: devNull, stderr: io.stderr, signal: io.signal, commandStdio: io.commandStdio, tracefs: io.tracefs });
+      } finally {
+        devNull.end();
+      }
+      const eventsLost = result.buffers.reduce((t, b) => t + b.cpus.reduce((u, c) => u + c.overrun + c.dropped, 0), 0);
+      const trace = await openTraceOrThrow(file);
+      try {
+        const p = await printTrace(trace, options, io, {
+          select, stringSystem, commandPid: result.commandPid, wallOffsetNs: wall ? (offsetBefore + wallOffsetNs()) / 2n : undefined,
+        });
+        r = { ...p, status: result.status, eventsLost, commandPid: result.commandPid };
+      } finally {
+        await trace.close();
+      }
+    }
+    if (probes.length > 0 && r.pointerPaths > 0) {
+      note ??= fromKernel
+        ? `${r.pointerPaths} path arguments are shown as pointers: the kernel did not copy them with a probed function (or the probe could not: the page was not in memory)`
+        : `${r.pointerPaths} path arguments are shown as pointers: those calls did not go through a probed libc wrapper (dynamic loader, libc internals)`;
     }
     if (note !== undefined) io.stderr.write(`ftk trace: note: ${note}\n`);
-    if (eventsLost > 0) io.stderr.write(`ftk trace: ${eventsLost} events lost (ring buffer full): calls are missing; raise the buffer with -b KB\n`);
-    return { status: result.status, calls, eventsLost, commandPid: result.commandPid };
+    if (r.eventsLost > 0) io.stderr.write(`ftk trace: ${r.eventsLost} events lost (ring buffer full): calls are missing; raise the buffer with -b KB\n`);
+    return { status: r.status, calls: r.calls, eventsLost: r.eventsLost, commandPid: r.commandPid };
   } finally {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -392,74 +457,115 @@ async function printTrace(
   trace: TraceFile,
   options: TraceOptions,
   io: TraceIo,
-  ctx: { select: SyscallSelection; stringSystem?: string; commandPid?: number; wallOffsetNs?: bigint },
+  ctx: PrintContext,
 ): Promise<{ calls: number; pointerPaths: number }> {
-  const summaryMode = options.summary ?? "none";
-  const out = new ChunkWriter(io.out);
-  const writer = summaryMode === "only" ? undefined : new SyscallLineWriter((l) => out.line(l), {
-    durations: options.durations, timestamps: options.timestamps, wallOffsetNs: ctx.wallOffsetNs,
-    select: ctx.select.has, status: options.status,
-  });
-  const summary = summaryMode === "none" && !options.histogram ? undefined : new SyscallSummary();
-  let calls = 0;
-  let pointerPaths = 0;
+  const printer = new TracePrinter(options, io, ctx);
+  await feedSyscalls(trace, { stringSystem: ctx.stringSystem }, printer.pairer, () => printer.out.flushIfFull());
+  printer.finish();
+  await printer.out.flush();
+  return { calls: printer.calls, pointerPaths: printer.pointerPaths };
+}
+
+interface PrintContext {
+  select: SyscallSelection;
+  stringSystem?: string;
+  commandPid?: number;
+  wallOffsetNs?: bigint;
+}
+
+/**
+ * Events in, strace lines and summaries out: the model's pairer, the launcher's calls kept back, the line
+ * writer and the summary. Lines collect in `out`; the caller flushes it.
+ */
+class TracePrinter {
+  readonly out: ChunkWriter;
+  calls = 0;
+  pointerPaths = 0;
+  private readonly options: TraceOptions;
+  private readonly select: SyscallSelection;
+  private readonly writer: SyscallLineWriter | undefined;
+  private readonly summary: SyscallSummary | undefined;
   // The command starts as our launcher (a shell waiting on a pipe) holding it: its calls up to the
   // successful execve are not the command's. Reading a file (-i), the launcher is recognised by its first
   // event, the end of the read() that held it (flock() for files of older ftk versions). Either way its
   // calls are kept back (at most HELD_MAX) and shown after all if no execve comes.
-  const held = new Map<number, { steps: SyscallStep[]; exec?: SyscallStep }>();
-  if (ctx.commandPid !== undefined) held.set(ctx.commandPid, { steps: [] });
-  const seen = ctx.commandPid === undefined ? new Set<number>() : undefined;
-  const handle = (s: SyscallStep): void => {
+  private readonly held = new Map<number, { steps: SyscallStep[]; exec?: SyscallStep }>();
+  private seen: Set<number> | undefined;
+  /** The model's pairer: feed it the events (or raw records). */
+  readonly pairer: SyscallPairer;
+
+  constructor(options: TraceOptions, io: TraceIo, ctx: PrintContext) {
+    this.options = options;
+    this.select = ctx.select;
+    const summaryMode = options.summary ?? "none";
+    this.out = new ChunkWriter(io.out);
+    this.writer = summaryMode === "only" ? undefined : new SyscallLineWriter((l) => this.out.line(l), {
+      durations: options.durations, timestamps: options.timestamps, wallOffsetNs: ctx.wallOffsetNs,
+      select: ctx.select.has, status: options.status,
+    });
+    this.summary = summaryMode === "none" && !options.histogram ? undefined : new SyscallSummary();
+    this.seen = new Set<number>();
+    if (ctx.commandPid !== undefined) this.commandStarted(ctx.commandPid);
+    // The pairer runs synchronously per event.
+    this.pairer = new SyscallPairer((s) => this.route(s), { syscallName, stringSystem: ctx.stringSystem });
+  }
+
+  /** The command's pid: its launcher's calls are kept back from the start. */
+  commandStarted(pid: number): void {
+    this.held.set(pid, { steps: [] });
+    this.seen = undefined;
+  }
+
+  /** Ends the stream: open calls, calls still kept back, the summary. */
+  finish(): void {
+    this.pairer.finish();
+    for (const h of this.held.values()) for (const x of h.steps) this.handle(x);
+    this.writer?.finish();
+    const summary = this.summary;
+    if (summary !== undefined) {
+      const sort = this.options.sort ?? "time";
+      if ((this.options.summary ?? "none") !== "none") this.out.line((this.options.byThread ? summary.tablesByThread(sort) : summary.table(sort)).replace(/\n$/, ""));
+      if (this.options.histogram) this.out.line(summary.histograms().replace(/\n$/, ""));
+    }
+  }
+
+  private handle(s: SyscallStep): void {
     const c = s.call;
     // A new child's return from clone/fork (0, no entry of its own): strace never shows it.
     if (c.enterMissing && c.ret === 0n && CHILD_RETURNS.has(c.name)) return;
-    if (s.kind !== "enter" && ctx.select.has(c.name) && statusMatches(c, options.status)) {
+    if (s.kind !== "enter" && this.select.has(c.name) && statusMatches(c, this.options.status)) {
       if (s.kind === "exit") {
-        calls++;
-        summary?.add(c);
+        this.calls++;
+        this.summary?.add(c);
       }
-      pointerPaths += countPointerPaths(c);
+      this.pointerPaths += countPointerPaths(c);
     }
-    writer?.step(s);
-  };
+    this.writer?.step(s);
+  }
+
   /** Passes a step on, unless it belongs to the launcher before the command's execve. */
-  const route = (s: SyscallStep): void => {
+  private route(s: SyscallStep): void {
     const tid = s.call.tid;
-    if (seen !== undefined && !seen.has(tid)) {
-      seen.add(tid);
+    const held = this.held;
+    if (this.seen !== undefined && !this.seen.has(tid)) {
+      this.seen.add(tid);
       if (s.kind === "exit" && s.call.enterMissing && LAUNCHER_CALLS.has(s.call.name)) held.set(tid, { steps: [] });
     }
-    const h = held.get(tid);
-    if (h === undefined) return handle(s);
+    const h = held.size === 0 ? undefined : held.get(tid);
+    if (h === undefined) return this.handle(s);
     const isExec = s.call.name === "execve" || s.call.name === "execveat";
     if (isExec && s.kind === "exit" && s.call.ret === 0n) {
       held.delete(tid);
-      if (h.exec !== undefined) handle(h.exec);
-      return handle(s);
+      if (h.exec !== undefined) this.handle(h.exec);
+      return this.handle(s);
     }
     if (isExec && s.kind === "enter") h.exec = s;
     h.steps.push(s);
     if (h.steps.length > HELD_MAX) {
       held.delete(tid);
-      for (const x of h.steps) handle(x);
+      for (const x of h.steps) this.handle(x);
     }
-  };
-  // The pairer runs synchronously per event; the output is flushed between page reads.
-  const pairer = new SyscallPairer(route, { syscallName, stringSystem: ctx.stringSystem });
-  await eachSyscallEvent(trace, { stringSystem: ctx.stringSystem }, (ev) => pairer.add(ev), async () => {
-    if (out.full) await out.flush();
-  });
-  pairer.finish();
-  for (const h of held.values()) for (const x of h.steps) handle(x);
-  writer?.finish();
-  if (summary !== undefined) {
-    const sort = options.sort ?? "time";
-    if (summaryMode !== "none") out.line((options.byThread ? summary.tablesByThread(sort) : summary.table(sort)).replace(/\n$/, ""));
-    if (options.histogram) out.line(summary.histograms().replace(/\n$/, ""));
   }
-  await out.flush();
-  return { calls, pointerPaths };
 }
 
 function statusMatches(c: SyscallSlice, status: TraceOptions["status"]): boolean {
@@ -469,13 +575,18 @@ function statusMatches(c: SyscallSlice, status: TraceOptions["status"]): boolean
   return status === "failed" ? failed : !failed;
 }
 
+/** Indexes of the path arguments of each call, by name (empty for most calls). */
+const PATH_ARGS = new Map<string, readonly number[]>();
+
 /** Path arguments of `c` that have no string. */
 function countPointerPaths(c: SyscallSlice): number {
-  const info = findSyscallByName(c.name);
-  if (info === undefined || c.enterMissing) return 0;
+  let at = PATH_ARGS.get(c.name);
+  if (at === undefined) {
+    const kinds = findSyscallByName(c.name)?.args ?? [];
+    PATH_ARGS.set(c.name, (at = kinds.flatMap((k, i) => (k === "path" ? [i] : []))));
+  }
+  if (at.length === 0 || c.enterMissing) return 0;
   let n = 0;
-  info.args.forEach((k, i) => {
-    if (k === "path" && (c.args[i] ?? 0n) !== 0n && c.strings?.[i] === undefined) n++;
-  });
+  for (const i of at) if ((c.args[i] ?? 0n) !== 0n && c.strings?.[i] === undefined) n++;
   return n;
 }

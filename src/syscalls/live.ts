@@ -1,0 +1,152 @@
+// `ftk trace` live: the recorder's pages are decoded while the command runs, so reading, pairing and
+// printing overlap with it instead of following it. Records are merged across CPUs up to the time the
+// previous read round began (the trace clock must be `mono`, CLOCK_MONOTONIC like process.hrtime), and
+// each round decodes for a bounded time, so that the next read comes before the ring buffer fills;
+// pages not decoded yet wait in memory, past 16 MiB in a file.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { StreamView, RecordResult } from "../record/index.js";
+import { rawSyscallRecords, type RawSyscallRecords, type SyscallPairer } from "../model/index.js";
+import { LiveRecordMerge, TraceEventMaker } from "../report/index.js";
+import type { RawRecord } from "../ringbuf/index.js";
+import { openTrace, writeTraceDat, type TraceFile } from "../tracedat/index.js";
+import { parseTraceClock } from "../tracefs/index.js";
+
+/** Longest decoding stretch per read round, ms: a dd flood fills 16 MiB of ring buffer in ~250 ms. */
+const ROUND_BUDGET_MS = 5;
+
+/** execve and execveat (x86_64): a thread's name changes when one succeeds. */
+const EXEC_NRS = new Set<number>([59, 322]);
+
+/** The events to decode, by system. */
+export interface LiveSyscallOptions {
+  /** Systems whose events are handed on (raw_syscalls and the string probes' group). */
+  systems: readonly string[];
+  /** Where the metadata file goes (a temporary directory). */
+  dir: string;
+  /** The model's pairer, fed the records in time order. */
+  pairer: SyscallPairer;
+  /** After each read round's decoding (write the collected lines). */
+  onRound?: () => void;
+  /** The command's pid, when it is started. */
+  onCommand?: (pid: number) => void;
+}
+
+/** A StreamView that decodes pages into events as they are read; `end()` hands on the rest. */
+export class LiveSyscallView implements StreamView {
+  /** Events lost (ring buffer overruns), from the kernel's stats at the end. */
+  eventsLost = 0;
+  private trace: TraceFile | undefined;
+  private maker: TraceEventMaker | undefined;
+  private merge: LiveRecordMerge | undefined;
+  private readonly wanted: boolean[] = [];
+  private readPid: ((rec: RawRecord) => number) | undefined;
+  private raw: RawSyscallRecords | undefined;
+  private readonly comms = new Map<number, string>();
+  private cmdlinesPath = "";
+  /** Records stamped up to here have all been read (the end of the round before the last complete one). */
+  private mark = -Infinity;
+  /** hrtime ns at the end of the previous round. */
+  private lastRound = -Infinity;
+  private readonly emit = (rec: RawRecord): void => this.record(rec);
+
+  constructor(private readonly o: LiveSyscallOptions) {}
+
+  async begin(info: Parameters<StreamView["begin"]>[0]): Promise<void> {
+    const path = join(this.o.dir, "meta.dat");
+    const clock = parseTraceClock(info.traceClock).current;
+    await writeTraceDat(path, info.metadata, [{ name: "", clock, pageSize: info.pageSize, cpuFiles: [] }], {
+      version: 6, compression: "none", pageSize: info.pageSize, cpuCount: info.cpuCount, traceClock: info.traceClock,
+    });
+    const trace = (this.trace = await openTrace(path));
+    this.maker = new TraceEventMaker(trace, { arrays: true, faults: true });
+    this.merge = new LiveRecordMerge(trace.layout, { spill: join(this.o.dir, "pages.spill") });
+    this.raw = rawSyscallRecords(trace);
+    for (const ev of trace.events.all()) this.wanted[ev.id] = this.o.systems.includes(ev.system);
+    const info0 = trace.events.info;
+    const pidField = trace.events.all()[0]?.findField("common_pid");
+    if (pidField !== undefined) this.readPid = (rec) => rec.view.getInt32(rec.pos + pidField.offset, info0.littleEndian);
+    this.cmdlinesPath = join(info.tracefsRoot, "saved_cmdlines");
+  }
+
+  started(pid: number): void {
+    this.o.onCommand?.(pid);
+  }
+
+  pages(_instance: string, cpu: number, pages: Uint8Array): void {
+    this.merge?.push(cpu, pages);
+  }
+
+  /** The pages being written are read every 50 ms: lines come at most that late. */
+  readonly partialEveryMs = 50;
+
+  flush(complete: boolean): boolean {
+    const now = Number(process.hrtime.bigint());
+    // The previous round ended before this one began: a complete round read all that was stamped by then.
+    if (complete) this.mark = this.lastRound;
+    this.lastRound = now;
+    const done = this.merge?.drain(this.mark, this.emit, performance.now() + ROUND_BUDGET_MS) ?? true;
+    this.o.onRound?.();
+    return !done;
+  }
+
+  done(buffers: RecordResult["buffers"]): void {
+    this.eventsLost = buffers.reduce((t, b) => t + b.cpus.reduce((u, c) => u + c.overrun + c.dropped, 0), 0);
+  }
+
+  /** Hands on every record still queued (tracing is off and the buffers are drained). */
+  end(): void {
+    while (this.merge?.drain(Infinity, this.emit, performance.now() + ROUND_BUDGET_MS) === false) this.o.onRound?.();
+    this.o.onRound?.();
+  }
+
+  async close(): Promise<void> {
+    this.merge?.close();
+    await this.trace?.close();
+  }
+
+  private record(rec: RawRecord): void {
+    const id = rec.view.getUint16(rec.pos, this.trace!.events.info.littleEndian);
+    if (this.wanted[id] !== true) return;
+    const pid = this.readPid?.(rec) ?? 0;
+    const comm = this.comm(pid, rec);
+    if (this.raw !== undefined && this.o.pairer.addRecord(rec, this.raw, pid, comm)) return;
+    const ev = this.maker!.make(rec, this.trace!.events.byId(id)!, pid);
+    ev.comm = comm;
+    this.o.pairer.add(ev);
+  }
+
+  /** The thread's name: read from /proc when first seen and after a successful exec, else saved_cmdlines. */
+  private comm(pid: number, rec: RawRecord): string {
+    let comm = this.comms.get(pid);
+    if (comm === undefined || this.isExec(rec)) {
+      try {
+        comm = readFileSync(`/proc/${pid}/comm`, "latin1").replace(/\n$/, "");
+      } catch {
+        comm = this.savedComm(pid) ?? this.trace!.tasks.comm(pid);
+      }
+      this.comms.set(pid, comm);
+    }
+    return comm;
+  }
+
+  /** A successful execve/execveat's exit. */
+  private isExec(rec: RawRecord): boolean {
+    const raw = this.raw;
+    if (raw === undefined || rec.view.getUint16(rec.pos, raw.le) !== raw.exitId) return false;
+    // The low word first: no BigInt for the other calls.
+    const nr = rec.view.getInt32(rec.pos + raw.exitNr + (raw.le ? 0 : 4), raw.le);
+    return EXEC_NRS.has(nr) && rec.view.getBigInt64(rec.pos + raw.retAt, raw.le) === 0n;
+  }
+
+  private savedComm(pid: number): string | undefined {
+    let text = "";
+    try {
+      text = readFileSync(this.cmdlinesPath, "latin1");
+    } catch {
+      return undefined;
+    }
+    const m = new RegExp(`^${pid} (.*)$`, "m").exec(text);
+    return m?.[1];
+  }
+}
