@@ -25,16 +25,16 @@ function journalsOf(pid: number): string[] {
   }
 }
 
-/** Starts `ftk record ...` paused at `point`; resolves once it says it is there, with its pid. */
-function startPaused(point: string, args: string[]): Promise<{ pid: number; exited: Promise<void> }> {
-  const child = spawn(process.execPath, [ftkBin(), "record", ...args], {
+/** Starts `ftk record ...` (or `ftk <command> ...`) paused at `point`; resolves once it says it is there, with its pid. */
+function startPaused(point: string, args: string[], command = "record"): Promise<{ pid: number; exited: Promise<void> }> {
+  const child = spawn(process.execPath, [ftkBin(), command, ...args], {
     env: { ...process.env, FTK_TEST_PAUSE: point },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   let err = "";
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ftk record never reached '${point}': ${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`ftk ${command} never reached '${point}': ${err}`)), 30_000);
     child.stderr.on("data", (d: Buffer) => {
       err += d.toString();
       if (err.includes(`test pause at '${point}'`)) {
@@ -44,7 +44,7 @@ function startPaused(point: string, args: string[]): Promise<{ pid: number; exit
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`ftk record exited (${code}) before '${point}': ${err}`));
+      reject(new Error(`ftk ${command} exited (${code}) before '${point}': ${err}`));
     });
   });
 }
@@ -120,6 +120,28 @@ suite("ftk record killed with SIGKILL is restored by the next ftk command", { sk
       writeFileSync(knob, before);
     }
   });
+
+  // stream, trace and profile set tracefs up through the same journaled steps as record.
+  const others: [string, string[]][] = [
+    ["stream", ["-e", "sched:sched_switch", "-R", "stacktrace", "-e", "syscalls:sys_enter_getpid", "true"]],
+    ["trace", ["-o", "/dev/null", "true"]],
+    ["profile", ["-o", "/dev/null", "true"]],
+  ];
+  for (const [command, args] of others) {
+    test(`ftk ${command} killed with SIGKILL mid-setup: 'ftk stat' puts the earlier state back and says so`, async () => {
+      const fs = live.fs!;
+      const snap = await snapshotTracefsState(fs);
+      const { pid, exited } = await startPaused("mid-setup", args, command);
+      assert.equal(journalsOf(pid).length, 1, "the journal exists while ftk runs");
+      process.kill(pid, "SIGKILL");
+      await exited;
+      const stat = spawnSync(process.execPath, [ftkBin(), "stat"], { encoding: "utf8" });
+      assert.equal(stat.status, 0, stat.stderr);
+      assert.match(stat.stderr, new RegExp(`^ftk: restored the tracing state left by ftk pid ${pid}, which was killed \\(\\d+ settings? put back\\)\n$`));
+      assert.deepEqual(journalsOf(pid), [], "the journal is gone");
+      await assertTracefsUnchanged(fs, snap);
+    });
+  }
 
   test("'ftk reset' also replays a stale journal first", async () => {
     const fs = live.fs!;
