@@ -1,7 +1,7 @@
 // Differential fuzz of event text against libtraceevent 1.7.1 (Debian's libtraceevent-dev, through the C
 // harness src/events/dev-oracle/tep-print.c built here): random payloads for every format we have (the
 // host's live formats, the fixtures' formats, the plugin events among them). Every record renders within
-// 50 ms and in bounded text; where the record holds the bytes its text reads (libtraceevent prints the
+// 50 ms, in bounded text and heap; where the record holds the bytes its text reads (libtraceevent prints the
 // same with zeros and with 0xff past the end), ftk's text must equal libtraceevent's.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -20,6 +20,8 @@ const EVENTS_DIR = "/sys/kernel/tracing/events";
 /** Records per format and kind (structured, corrupt lengths, random bytes). */
 const PER_KIND = 2;
 const RENDER_LIMIT_MS = 50;
+/** Heap one render may take: a fixed allowance plus some per byte of the record (lengths read from a record must not size allocations). */
+const renderHeapLimit = (recordBytes: number): number => 4 * 1024 * 1024 + 1024 * recordBytes;
 
 function buildHarness(): string | { skip: string } {
   try {
@@ -170,14 +172,14 @@ function oracle(bin: string, set: FormatSet, records: Uint8Array[]): { answer: A
 const built = buildHarness();
 const skip = typeof built === "string" ? false : built.skip;
 
-test("event text matches libtraceevent 1.7.1 on random payloads of every format, each within 50 ms", { skip, timeout: 600_000 }, async () => {
+test("event text matches libtraceevent 1.7.1 on random payloads of every format, each within 50 ms and bounded heap", { skip, timeout: 600_000 }, async () => {
   const bin = built as string;
   const live = liveFormats();
   const sets = [...(live !== undefined ? [live, ...absentPluginEvents(live)] : []), ...(await fixtureFormats())];
   assert.ok(sets.length > 0, "no formats: neither tracefs nor ../shared");
   const symbols = { kallsyms: Kallsyms.parse(KALLSYMS), printk: PrintkFormats.parse(""), tasks: TaskNames.parse("1 init\n") };
   const rnd = mulberry32(Number(process.env["FTK_DIFF_SEED"] ?? 12)); // another seed: FTK_DIFF_SEED=N
-  const stats = { formats: 0, records: 0, compared: 0, padDependent: 0, oracleCrashes: 0, slowest: 0 };
+  const stats = { formats: 0, records: 0, compared: 0, padDependent: 0, oracleCrashes: 0, slowest: 0, mostHeapBytes: 0 };
   const mismatches: string[] = [];
   const seen = new Set<string>();
   for (const set of sets) {
@@ -193,9 +195,14 @@ test("event text matches libtraceevent 1.7.1 on random payloads of every format,
         for (let k = 0; k < PER_KIND; k++) {
           const bytes = payload(ev, set.info, kind, rnd);
           const rec: RawRecord = { buf: bytes, view: new DataView(bytes.buffer), pos: 0, len: bytes.length, ts: 0, cpu: 0, missedEvents: 0 };
+          const heap0 = process.memoryUsage().heapUsed;
           let t0 = performance.now();
           const text = printer.text(rec);
           let ms = performance.now() - t0;
+          // Heap growth across the render (a collection during it only lowers the figure).
+          const heap = process.memoryUsage().heapUsed - heap0;
+          stats.mostHeapBytes = Math.max(stats.mostHeapBytes, heap);
+          assert.ok(heap <= renderHeapLimit(bytes.length), `${set.name} ${ev.system}:${ev.name}: ${heap} bytes of heap for a ${bytes.length}-byte record`);
           if (ms >= RENDER_LIMIT_MS) {
             // Once more, so that a garbage-collection pause is not taken for the record's cost.
             t0 = performance.now();
