@@ -10,7 +10,6 @@ export {
   syscallSteps,
   readSyscalls,
   readSyscallEvents,
-  eachSyscallEvent,
   type SyscallSlice,
   type SyscallStep,
   type SyscallSource,

@@ -382,34 +382,6 @@ export function readSyscallEvents(
 }
 
 /**
- * Calls `fn` with the events readSyscallEvents() yields, in the same order, synchronously between page
- * reads (no promise per event: a syscall-heavy trace has millions); awaits `between` before each read.
- */
-export async function eachSyscallEvent(
-  trace: TraceFile,
-  options: Pick<ReadEventsOptions, "buffer" | "cpus" | "fromTs" | "toTs"> & Pick<SyscallOptions, "stringSystem">,
-  fn: (ev: TraceEvent) => void,
-  between?: () => Promise<void>,
-): Promise<void> {
-  if (trace.buffers.findIndex((x) => x.name === (options.buffer ?? "")) < 0) return;
-  const events = ["raw_syscalls", "syscalls"];
-  if (options.stringSystem !== undefined) events.push(options.stringSystem);
-  const o = { ...options, events, arrays: true, faults: options.stringSystem !== undefined };
-  const walker = await EventWalker.open(trace, o);
-  const maker = new TraceEventMaker(trace, o);
-  for (;;) {
-    let r = walker.nextSync();
-    if (r === "need-io") {
-      await between?.();
-      r = await walker.next();
-    }
-    if (!r) return;
-    const ev = walker.event;
-    if (ev !== undefined) fn(maker.make(walker.record, ev, walker.pid()));
-  }
-}
-
-/**
  * Feeds `pairer` the syscall records of one buffer of `trace` in order, raw_syscalls straight from their
  * bytes (no event object), others as events; awaits `between` before each page read.
  */
