@@ -706,6 +706,20 @@ function addStack(s: ProfileEventStat, caller: Uint8Array, time: number, ts: num
   }
 }
 
+type Extremes = Pick<ProfileStack, "min" | "minTs" | "max" | "maxTs">;
+
+/** Keeps the larger max and the smaller min of two merged stats, each with its timestamp. */
+function mergeExtremes(into: Extremes, from: Extremes): void {
+  if (into.max < from.max) {
+    into.max = from.max;
+    into.maxTs = from.maxTs;
+  }
+  if (into.min > from.min) {
+    into.min = from.min;
+    into.minTs = from.minTs;
+  }
+}
+
 function mergeStat(group: ProfileGroup, stat: ProfileEventStat): void {
   let byVal = group.events.get(stat.event);
   if (byVal === undefined) group.events.set(stat.event, (byVal = new Map()));
@@ -717,14 +731,7 @@ function mergeStat(group: ProfileGroup, stat: ProfileEventStat): void {
   }
   exist.count += stat.count;
   exist.total += stat.total;
-  if (exist.max < stat.max) {
-    exist.max = stat.max;
-    exist.maxTs = stat.maxTs;
-  }
-  if (exist.min > stat.min) {
-    exist.min = stat.min;
-    exist.minTs = stat.minTs;
-  }
+  mergeExtremes(exist, stat);
   for (const [key, st] of stat.stacks) {
     const e = exist.stacks.get(key);
     if (e === undefined) {
@@ -733,14 +740,7 @@ function mergeStat(group: ProfileGroup, stat: ProfileEventStat): void {
     }
     e.count += st.count;
     e.time += st.time;
-    if (e.max < st.max) {
-      e.max = st.max;
-      e.maxTs = st.maxTs;
-    }
-    if (e.min > st.min) {
-      e.min = st.min;
-      e.minTs = st.minTs;
-    }
+    mergeExtremes(e, st);
   }
 }
 
