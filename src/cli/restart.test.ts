@@ -1,36 +1,23 @@
 // ftk restart after ftk stop, on a fresh instance and on the top level (put back as it was afterwards).
 import assert from "node:assert/strict";
-import { after, before, suite, test } from "node:test";
-import { UndoStack, snapshotTracefsState } from "../index.js";
-import type { Instance, TracefsSnapshot } from "../index.js";
-import { assertTracefsUnchanged, openLiveTracefs, testInstanceName } from "../tracefs/testing.js";
+import { suite, test } from "node:test";
+import { openLiveTracefs, useTestInstance } from "../tracefs/testing.js";
 import { runFtk } from "./report-test-helpers.js";
 
 const live = await openLiveTracefs();
 
 suite("ftk restart", { skip: live.skip }, () => {
   const fs = live.fs!;
-  const name = testInstanceName("restart");
-  const undo = new UndoStack();
-  let inst: Instance;
-  let snap: TracefsSnapshot;
-
-  before(async () => {
-    snap = await snapshotTracefsState(fs);
-    inst = await fs.createInstance(name, undo);
-  });
-  after(async () => {
-    assert.deepEqual(await undo.unwind(), []);
-    await assertTracefsUnchanged(fs, snap);
-  });
+  const box = useTestInstance(fs, "restart");
+  const { name } = box;
 
   test("restart -B turns the instance's tracing_on back on after stop -B, and leaves the top level alone", async () => {
     const topOn = await fs.topInstance().tracingOn();
     assert.equal((await runFtk(["stop", "-B", name])).code, 0);
-    assert.equal(await inst.tracingOn(), false);
+    assert.equal(await box.inst.tracingOn(), false);
     const r = await runFtk(["restart", "-B", name]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(await inst.tracingOn(), true);
+    assert.equal(await box.inst.tracingOn(), true);
     assert.equal(await fs.topInstance().tracingOn(), topOn);
   });
 
@@ -39,11 +26,11 @@ suite("ftk restart", { skip: live.skip }, () => {
     const was = await top.tracingOn();
     try {
       await top.setTracingOn(false);
-      await inst.setTracingOn(false);
+      await box.inst.setTracingOn(false);
       const r = await runFtk(["restart", "-t", "-B", name]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(await top.tracingOn(), true);
-      assert.equal(await inst.tracingOn(), true);
+      assert.equal(await box.inst.tracingOn(), true);
     } finally {
       await top.setTracingOn(was);
     }

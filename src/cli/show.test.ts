@@ -1,10 +1,8 @@
 // ftk show and ftk stop on a fresh instance (and stop on the top level, turned back on afterwards).
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
-import { after, before, suite, test } from "node:test";
-import { UndoStack, snapshotTracefsState } from "../index.js";
-import type { Instance, TracefsSnapshot } from "../index.js";
-import { assertTracefsUnchanged, openLiveTracefs, testInstanceName } from "../tracefs/testing.js";
+import { suite, test } from "node:test";
+import { openLiveTracefs, useTestInstance } from "../tracefs/testing.js";
 import { main } from "./main.js";
 import { runFtk } from "./report-test-helpers.js";
 
@@ -12,36 +10,25 @@ const live = await openLiveTracefs();
 
 suite("ftk show and ftk stop", { skip: live.skip }, () => {
   const fs = live.fs!;
-  const name = testInstanceName("show");
-  const undo = new UndoStack();
-  let inst: Instance;
-  let snap: TracefsSnapshot;
-
-  before(async () => {
-    snap = await snapshotTracefsState(fs);
-    inst = await fs.createInstance(name, undo);
-  });
-  after(async () => {
-    assert.deepEqual(await undo.unwind(), []);
-    await assertTracefsUnchanged(fs, snap);
-  });
+  const box = useTestInstance(fs, "show");
+  const { name } = box;
 
   test("show -B prints the instance's trace with a trace_marker line; -f prints the path first", async () => {
     const marker = `ftk-show-${process.pid}`;
-    await inst.writeFile("trace_marker", marker);
+    await box.inst.writeFile("trace_marker", marker);
     const r = await runFtk(["show", "-B", name]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.startsWith("# tracer: nop\n"));
     assert.ok(r.stdout.includes(marker));
     const f = await runFtk(["show", "-f", "-B", name]);
-    assert.ok(f.stdout.startsWith(`${inst.path.replace(/\/$/, "")}/trace\n# tracer: nop\n`));
-    assert.equal((await runFtk(["show", "--tracing_on", "-B", name])).stdout, `${inst.path.replace(/\/$/, "")}/tracing_on\n`);
-    await inst.clearTrace();
+    assert.ok(f.stdout.startsWith(`${box.inst.path.replace(/\/$/, "")}/trace\n# tracer: nop\n`));
+    assert.equal((await runFtk(["show", "--tracing_on", "-B", name])).stdout, `${box.inst.path.replace(/\/$/, "")}/tracing_on\n`);
+    await box.inst.clearTrace();
   });
 
   test("show -p reads trace_pipe without blocking and stops when aborted", async () => {
     const marker = `ftk-pipe-${process.pid}`;
-    await inst.writeFile("trace_marker", marker);
+    await box.inst.writeFile("trace_marker", marker);
     let text = "";
     const abort = new AbortController();
     const stdout = new Writable({
@@ -61,7 +48,7 @@ suite("ftk show and ftk stop", { skip: live.skip }, () => {
   });
 
   test("show stops quietly with status 0 when the reader goes away (EPIPE)", async () => {
-    for (let i = 0; i < 50; i++) await inst.writeFile("trace_marker", `ftk-epipe-${i}-${"y".repeat(100)}`);
+    for (let i = 0; i < 50; i++) await box.inst.writeFile("trace_marker", `ftk-epipe-${i}-${"y".repeat(100)}`);
     const stdout = new Writable({
       highWaterMark: 16,
       write(_chunk: Buffer, _enc, done) {
@@ -73,7 +60,7 @@ suite("ftk show and ftk stop", { skip: live.skip }, () => {
     const code = await main(["show", "-B", name], { stdout, stderr });
     assert.equal(err, "");
     assert.equal(code, 0);
-    await inst.clearTrace();
+    await box.inst.clearTrace();
   });
 
   test("show rejects -p with -s, a bad cpu and a missing instance in one line", async () => {
@@ -89,10 +76,10 @@ suite("ftk show and ftk stop", { skip: live.skip }, () => {
     try {
       const r = await runFtk(["stop", "-B", name]);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(await inst.tracingOn(), false);
+      assert.equal(await box.inst.tracingOn(), false);
       assert.equal(await fs.topInstance().tracingOn(), topOn);
     } finally {
-      await inst.setTracingOn(true);
+      await box.inst.setTracingOn(true);
     }
   });
 
@@ -103,7 +90,7 @@ suite("ftk show and ftk stop", { skip: live.skip }, () => {
       const r = await runFtk(["stop"]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(await top.tracingOn(), false);
-      assert.equal(await inst.tracingOn(), true);
+      assert.equal(await box.inst.tracingOn(), true);
     } finally {
       await top.setTracingOn(was);
     }

@@ -2,12 +2,10 @@
 // with trace-cmd stat when installed. The instance and every change are removed afterwards.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { after, before, suite, test } from "node:test";
+import { suite, test } from "node:test";
 import { promisify } from "node:util";
-import { UndoStack, snapshotTracefsState } from "../index.js";
-import type { Instance, TracefsSnapshot } from "../index.js";
 import { ftkBin } from "../test-support/paths.js";
-import { assertTracefsUnchanged, openLiveTracefs, testInstanceName } from "../tracefs/testing.js";
+import { openLiveTracefs, useTestInstance } from "../tracefs/testing.js";
 import { runFtk } from "./report-test-helpers.js";
 
 const run = promisify(execFile);
@@ -16,27 +14,17 @@ const traceCmd = await run("trace-cmd", ["list", "-t"]).then(() => true, () => f
 
 suite("ftk stat", { skip: live.skip }, () => {
   const fs = live.fs!;
-  const name = testInstanceName("stat");
-  const undo = new UndoStack();
-  let inst: Instance;
-  let snap: TracefsSnapshot;
-
-  before(async () => {
-    snap = await snapshotTracefsState(fs);
-    inst = await fs.createInstance(name, undo);
-    await inst.enableEvent("sched", "sched_switch", undo);
-    await inst.enableEvent("irq", undefined, undo);
-    await inst.setEventFilter("sched", "sched_switch", "prev_pid == 1", undo);
-    await inst.addEventTrigger("sched", "sched_wakeup", "traceoff if pid == 1", undo);
-    await inst.setTraceClock("global", undo);
-    await inst.setOption("overwrite", false, undo);
-    await inst.setEventPids([123], undo);
-    await inst.setTracingOn(false, undo);
+  const box = useTestInstance(fs, "stat", async (i, undo) => {
+    await i.enableEvent("sched", "sched_switch", undo);
+    await i.enableEvent("irq", undefined, undo);
+    await i.setEventFilter("sched", "sched_switch", "prev_pid == 1", undo);
+    await i.addEventTrigger("sched", "sched_wakeup", "traceoff if pid == 1", undo);
+    await i.setTraceClock("global", undo);
+    await i.setOption("overwrite", false, undo);
+    await i.setEventPids([123], undo);
+    await i.setTracingOn(false, undo);
   });
-  after(async () => {
-    assert.deepEqual(await undo.unwind(), []);
-    await assertTracefsUnchanged(fs, snap);
-  });
+  const { name } = box;
 
   test("stat -B shows events, filters, triggers, clock, pids, changed options and tracing off", async () => {
     const r = await runFtk(["stat", "-B", name]);
