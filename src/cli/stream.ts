@@ -4,11 +4,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseTraceClock } from "../tracefs/index.js";
 import { PageDecoder, createRawRecord } from "../ringbuf/index.js";
 import { fieldSignedReader } from "../events/index.js";
-import { openTrace, writeTraceDat } from "../tracedat/index.js";
-import { stream } from "../record/index.js";
+import { openStreamTrace, stream } from "../record/index.js";
 import { EventLineFormatter } from "../report/index.js";
 import type { TraceFile } from "../tracedat/index.js";
 import type { StreamView } from "../record/index.js";
@@ -58,16 +56,7 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
   let pending: { ts: number; cpu: number; line: string }[] = [];
   return {
     async begin(info) {
-      const path = join(dir, "meta.dat");
-      const clock = parseTraceClock(info.traceClock).current;
-      await writeTraceDat(path, info.metadata, [{ name: "", clock, pageSize: info.pageSize, cpuFiles: [] }], {
-        version: 6,
-        compression: "none",
-        pageSize: info.pageSize,
-        cpuCount: info.cpuCount,
-        traceClock: info.traceClock,
-      });
-      trace = await openTrace(path, { onWarning: (m) => void ctx.stderr.write(`ftk stream: warning: ${m}\n`) });
+      trace = await openStreamTrace(info, join(dir, "meta.dat"), { onWarning: (m) => void ctx.stderr.write(`ftk stream: warning: ${m}\n`) });
       formatter = new EventLineFormatter(trace);
       decoder = new PageDecoder(trace.layout);
       cmdlinesPath = join(info.tracefsRoot, "saved_cmdlines");

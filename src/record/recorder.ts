@@ -4,9 +4,9 @@
 import { readFileSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { testPause } from "../base/index.js";
-import { writeTraceDat } from "../tracedat/index.js";
-import type { TraceDatBuffer, TraceDatMetadata, TraceDatWriteResult } from "../tracedat/index.js";
-import { Tracefs, UndoStack, parseCpuStats, releaseInstanceClaim } from "../tracefs/index.js";
+import { openTrace, writeTraceDat } from "../tracedat/index.js";
+import type { OpenTraceOptions, TraceDatBuffer, TraceDatMetadata, TraceDatWriteResult, TraceFile } from "../tracedat/index.js";
+import { Tracefs, UndoStack, parseCpuStats, parseTraceClock, releaseInstanceClaim } from "../tracefs/index.js";
 import { applyPlan, setPidFilters } from "./apply.js";
 import { Capture } from "./capture.js";
 import type { PageSink } from "./capture.js";
@@ -268,10 +268,19 @@ export async function record(o: RecordOptions, io: RecordIo): Promise<RecordResu
   });
 }
 
+/** What a trace.dat of the streamed session would store, and where its tracefs is. */
+export interface StreamInfo {
+  metadata: TraceDatMetadata;
+  traceClock: string;
+  pageSize: number;
+  cpuCount: number;
+  tracefsRoot: string;
+}
+
 /** What `stream` needs to decode and print pages live. */
 export interface StreamView {
   /** Called once tracing is set up (before it is switched on) with what a trace.dat would store. */
-  begin(info: { metadata: TraceDatMetadata; traceClock: string; pageSize: number; cpuCount: number; tracefsRoot: string }): Promise<void>;
+  begin(info: StreamInfo): Promise<void>;
   /** Pages read from one CPU of one instance ("" = top); valid only during the call. */
   pages(instance: string, cpu: number, pages: Uint8Array): void;
   /**
@@ -285,6 +294,18 @@ export interface StreamView {
   started?(pid: number): void;
   /** At the end, after the last pages: what the kernel's stats said per CPU (events lost). */
   done?(buffers: RecordResult["buffers"]): void;
+}
+
+/**
+ * A stream's metadata as a trace.dat without data at `path`, opened: its event formats, symbols and
+ * layout decode the pages a StreamView is handed.
+ */
+export async function openStreamTrace(info: StreamInfo, path: string, options?: OpenTraceOptions): Promise<TraceFile> {
+  const clock = parseTraceClock(info.traceClock).current;
+  await writeTraceDat(path, info.metadata, [{ name: "", clock, pageSize: info.pageSize, cpuFiles: [] }], {
+    version: 6, compression: "none", pageSize: info.pageSize, cpuCount: info.cpuCount, traceClock: info.traceClock,
+  });
+  return openTrace(path, options);
 }
 
 /** `ftk stream`: sets tracing up like record and hands the pages to `view` as they are read; restores at the end. */

@@ -5,12 +5,11 @@
 // pages not decoded yet wait in memory, past 16 MiB in a file.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { StreamView, RecordResult } from "../record/index.js";
+import { openStreamTrace, type RecordResult, type StreamInfo, type StreamView } from "../record/index.js";
 import { rawSyscallRecords, type RawSyscallRecords, type SyscallPairer } from "../model/index.js";
 import { LiveRecordMerge, TraceEventMaker } from "../report/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
-import { openTrace, writeTraceDat, type TraceFile } from "../tracedat/index.js";
-import { parseTraceClock } from "../tracefs/index.js";
+import type { TraceFile } from "../tracedat/index.js";
 
 /** Longest decoding stretch per read round, ms: a dd flood fills 16 MiB of ring buffer in ~250 ms. */
 const ROUND_BUDGET_MS = 5;
@@ -52,13 +51,8 @@ export class LiveSyscallView implements StreamView {
 
   constructor(private readonly o: LiveSyscallOptions) {}
 
-  async begin(info: Parameters<StreamView["begin"]>[0]): Promise<void> {
-    const path = join(this.o.dir, "meta.dat");
-    const clock = parseTraceClock(info.traceClock).current;
-    await writeTraceDat(path, info.metadata, [{ name: "", clock, pageSize: info.pageSize, cpuFiles: [] }], {
-      version: 6, compression: "none", pageSize: info.pageSize, cpuCount: info.cpuCount, traceClock: info.traceClock,
-    });
-    const trace = (this.trace = await openTrace(path));
+  async begin(info: StreamInfo): Promise<void> {
+    const trace = (this.trace = await openStreamTrace(info, join(this.o.dir, "meta.dat")));
     this.maker = new TraceEventMaker(trace, { arrays: true, faults: true });
     this.merge = new LiveRecordMerge(trace.layout, { spill: join(this.o.dir, "pages.spill") });
     this.raw = rawSyscallRecords(trace);
