@@ -24,7 +24,6 @@ export {
   TaskProfile,
   parseProfileHook,
   compareValues,
-  traceHash,
   type TaskProfileOptions,
   type ProfileHook,
   type ProfileEvent,

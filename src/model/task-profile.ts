@@ -5,6 +5,7 @@
 import { FtkError } from "../base/index.js";
 import type { EventFormat, EventTable, FieldDef } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
+import { traceHash } from "../report/trace-hash.js";
 
 /** A field value: a number when exact, else a bigint (64-bit addresses). */
 export type ProfileValue = number | bigint;
@@ -742,22 +743,6 @@ function mergeStat(group: ProfileGroup, stat: ProfileEventStat): void {
     e.time += st.time;
     mergeExtremes(e, st);
   }
-}
-
-/** trace-cmd's trace_hash() (its task table is walked in this order by --by-comm). */
-export function traceHash(val: number): number {
-  let hash = 12546869;
-  hash = (hash + (val & 0xffff)) >>> 0;
-  const tmp = ((val >>> 16) ^ hash) >>> 0;
-  hash = ((hash << 16) ^ tmp) >>> 0;
-  hash = (hash + (hash >>> 11)) >>> 0;
-  hash = (hash ^ (hash << 3)) >>> 0;
-  hash = (hash + (hash >>> 5)) >>> 0;
-  hash = (hash ^ (hash << 4)) >>> 0;
-  hash = (hash + (hash >>> 17)) >>> 0;
-  hash = (hash ^ (hash << 25)) >>> 0;
-  hash = (hash + (hash >>> 6)) >>> 0;
-  return hash;
 }
 
 /** Values compare as unsigned 64-bit numbers. */

@@ -14,3 +14,4 @@ export { writeEventFormats, basicRegExp } from "./event-formats.js";
 export { ProfileWriter, type ProfileSymbols } from "./profile-text.js";
 export { parseProfileHook } from "../model/task-profile.js";
 export { LiveRecordMerge } from "./live-merge.js";
+export { traceHash } from "./trace-hash.js";

@@ -3,8 +3,7 @@
 // ` Latency: N.NNN usecs`. The summary (all tasks, then RT tasks: next_prio <= 99) follows the events.
 import { fieldNumberReader, type EventTable } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
-// trace-cmd's trace_hash(): its wait table is keyed by the hash of a pid alone, so two pids with one hash share a wait.
-import { traceHash } from "../model/task-profile.js";
+import { traceHash } from "./trace-hash.js";
 
 type Reader = (rec: RawRecord) => number;
 
