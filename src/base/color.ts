@@ -17,8 +17,8 @@ export function useColor(mode: ColorMode, stream: { isTTY?: boolean }, env: Reco
   return stream.isTTY === true;
 }
 
-/** SGR colour codes used by ftk's outputs. */
-export const COLOR = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36 } as const;
+/** SGR codes used by ftk's outputs (colours, and bold). */
+export const COLOR = { bold: 1, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36 } as const;
 
 /** `text` wrapped in one SGR colour and a reset. */
 export function paint(text: string, color: number): string {

@@ -52,10 +52,18 @@ test("ftk trace --help prints the usage; a usage error exits 2 with one line", a
   assert.equal(err, "ftk trace: -e trace: unknown system call 'opn': see 'man 2 syscalls' for names (x86_64)\n");
 });
 
+test("parseTraceArgs() --color: auto by default, always/never, one line for anything else", () => {
+  assert.equal(parseTraceArgs(["-c", "ls"]).color, "auto");
+  assert.equal(parseTraceArgs(["--color", "always", "-c", "ls"]).color, "always");
+  assert.equal(parseTraceArgs(["--color=never", "ls"]).color, "never");
+  assert.equal(parseTraceArgs(["--color=never", "ls", "--color=always"]).options.command.join(" "), "ls --color=always");
+  assert.throws(() => parseTraceArgs(["--color", "sometimes", "ls"]), (e: Error) => e instanceof UsageError && e.message === "bad value 'sometimes' for --color: give auto, always or never");
+});
+
 test("parseTraceArgs() fuzz: random argv gives options or a UsageError, never another error", () => {
   const rnd = mulberry32(10);
   const words = ["-e", "trace=", "%file", "!", "-p", "-a", "-c", "-C", "-S", "-o", "-i", "-w", "-t", "-T", "-z", "-Z", "-s", "--histogram",
-    "--", "ls", "1,2", "open,close", "/re(", "?x", "-b", "abc", "=", "", "-", "--trace=%desc", "-tt", "-cS"];
+    "--", "--color", "always", "ls", "1,2", "open,close", "/re(", "?x", "-b", "abc", "=", "", "-", "--trace=%desc", "-tt", "-cS"];
   for (let i = 0; i < 3000; i++) {
     const argv = Array.from({ length: Math.floor(rnd() * 7) }, () => {
       const w = words[Math.floor(rnd() * words.length)]!;

@@ -2,7 +2,7 @@
 // The work is done by syscalls/ traceSyscalls(); this file parses flags and picks the output.
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
-import { UsageError } from "../base/index.js";
+import { parseColorMode, useColor, UsageError, type ColorMode } from "../base/index.js";
 import { parseSummarySort, parseTraceSet, traceSyscalls } from "../syscalls/index.js";
 import type { TraceOptions } from "../syscalls/index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
@@ -41,6 +41,8 @@ has them, else from uprobes on libc's wrappers; calls made elsewhere show the po
   --histogram     latency histograms per call (log2 buckets)
   -b KB           ring buffer size per CPU for the recording (default 16384)
   --no-strings    no uprobes: paths as pointers
+  --color WHEN    colour the summary and histograms: auto (on a terminal, unless NO_COLOR is set),
+                  always or never
 
 The exit status is the command's (128+N if it died of signal N).
 `;
@@ -65,6 +67,7 @@ const FLAGS: Record<string, FlagSpec> = {
   histogram: { type: "boolean" },
   "buffer-size": { type: "string", short: "b" },
   "no-strings": { type: "boolean" },
+  color: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -90,7 +93,7 @@ function splitCommand(argv: readonly string[]): { flags: string[]; command: stri
 }
 
 /** Parses the flags of `ftk trace` into options, the -o file and the help request. */
-export function parseTraceArgs(argv: string[]): { options: TraceOptions; output?: string; help: boolean } {
+export function parseTraceArgs(argv: string[]): { options: TraceOptions; output?: string; help: boolean; color: ColorMode } {
   const { flags: flagArgs, command } = splitCommand(argv);
   const { flags, positionals } = parseOrderedArgs(flagArgs, FLAGS, "trace");
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}': run 'ftk trace --help'`);
@@ -100,6 +103,7 @@ export function parseTraceArgs(argv: string[]): { options: TraceOptions; output?
   const o: TraceOptions = { command, pids, all: false };
   let output: string | undefined;
   let help = false;
+  let color: ColorMode = "auto";
   for (const f of flags) {
     const v = f.value ?? "";
     switch (f.name) {
@@ -139,6 +143,12 @@ export function parseTraceArgs(argv: string[]): { options: TraceOptions; output?
       case "histogram": o.histogram = true; break;
       case "buffer-size": o.bufferSizeKb = parseIntegerFlag(v, "-b"); break;
       case "no-strings": o.strings = false; break;
+      case "color": {
+        const mode = parseColorMode(v);
+        if (mode === undefined) throw new UsageError(`bad value '${v}' for --color: give auto, always or never`);
+        color = mode;
+        break;
+      }
       case "help": help = true; break;
     }
   }
@@ -150,7 +160,7 @@ export function parseTraceArgs(argv: string[]): { options: TraceOptions; output?
     if (o.input !== undefined && modes > 1) throw new UsageError("-i reads a file: it takes no command, -p or -a");
     if (pids.length > 0 && (o.all || command.length > 0)) throw new UsageError("-p cannot be combined with -a or a command");
   }
-  return { options: o, output, help };
+  return { options: o, output, help, color };
 }
 
 /** Shows the system calls of a command, processes or the whole system. */
@@ -159,7 +169,7 @@ export const command: Command = {
   flags: FLAGS,
   commandStart: (argv) => argv.length - splitCommand(argv).command.length,
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { options, output, help } = parseTraceArgs(argv);
+    const { options, output, help, color } = parseTraceArgs(argv);
     if (help) {
       ctx.stdout.write(TRACE_HELP);
       return 0;
@@ -172,8 +182,10 @@ export const command: Command = {
         throw new UsageError(`-o: cannot write '${output}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     }
+    const out = file ?? ctx.stderr;
+    options.color = useColor(color, out as { isTTY?: boolean }, ctx.env);
     try {
-      const result = await withStopSignals(ctx, (signal) => traceSyscalls(options, { out: file ?? ctx.stderr, stderr: ctx.stderr, signal }));
+      const result = await withStopSignals(ctx, (signal) => traceSyscalls(options, { out, stderr: ctx.stderr, signal }));
       return result.status;
     } finally {
       if (file !== undefined) {

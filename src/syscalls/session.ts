@@ -43,6 +43,8 @@ export interface TraceOptions {
   sort?: SummarySort;
   byThread?: boolean;
   histogram?: boolean;
+  /** Colour the summary table and histograms (the CLI decides from --color, NO_COLOR and the terminal). */
+  color?: boolean;
   /** Read path strings with uprobes on libc (default true). */
   strings?: boolean;
   /** Per-CPU ring buffer size for the recording (default 16384 KiB). */
@@ -524,8 +526,9 @@ class TracePrinter {
     const summary = this.summary;
     if (summary !== undefined) {
       const sort = this.options.sort ?? "time";
-      if ((this.options.summary ?? "none") !== "none") this.out.line((this.options.byThread ? summary.tablesByThread(sort) : summary.table(sort)).replace(/\n$/, ""));
-      if (this.options.histogram) this.out.line(summary.histograms().replace(/\n$/, ""));
+      const color = this.options.color === true;
+      if ((this.options.summary ?? "none") !== "none") this.out.line((this.options.byThread ? summary.tablesByThread(sort, color) : summary.table(sort, color)).replace(/\n$/, ""));
+      if (this.options.histogram) this.out.line(summary.histograms(color).replace(/\n$/, ""));
     }
   }
 

@@ -1,5 +1,6 @@
 // Summaries of completed calls: strace's -c table (-S order, per thread with --summary-by-thread) and
 // latency histograms in log2 buckets with bpftrace-style bars. Times are the calls' wall latencies.
+import { COLOR, paint } from "../base/index.js";
 import type { SyscallSlice } from "../model/index.js";
 import { errnoOf } from "./errno.js";
 
@@ -48,23 +49,23 @@ export class SyscallSummary {
     return [...this.total.values()];
   }
 
-  /** strace's -c table over every thread. */
-  table(sort: SummarySort = "time"): string {
-    return formatTable([...this.total.values()], sort);
+  /** strace's -c table over every thread (`color`: see formatTable). */
+  table(sort: SummarySort = "time", color = false): string {
+    return formatTable([...this.total.values()], sort, color);
   }
 
   /** One table per thread, each under `comm/tid:`, threads in tid order. */
-  tablesByThread(sort: SummarySort = "time"): string {
+  tablesByThread(sort: SummarySort = "time", color = false): string {
     return [...this.byThread.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([tid, t]) => `${t.comm}/${tid}:\n${formatTable([...t.stats.values()], sort)}`)
+      .map(([tid, t]) => `${t.comm}/${tid}:\n${formatTable([...t.stats.values()], sort, color)}`)
       .join("\n");
   }
 
   /** Latency histograms, one per call name, most called first. */
-  histograms(): string {
+  histograms(color = false): string {
     const all = [...this.total.values()].sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
-    return all.map(formatHistogram).join("\n");
+    return all.map((s) => formatHistogram(s, color)).join("\n");
   }
 }
 
@@ -104,8 +105,11 @@ function compare(sort: SummarySort): ((a: SyscallStats, b: SyscallStats) => numb
 
 const RULE = "------ ----------- ----------- --------- --------- ----------------";
 
-/** strace's table: `% time  seconds  usecs/call  calls  errors syscall`, a rule, the rows, a rule, the total. */
-export function formatTable(stats: SyscallStats[], sort: SummarySort = "time"): string {
+/**
+ * strace's table: `% time  seconds  usecs/call  calls  errors syscall`, a rule, the rows, a rule, the total.
+ * `color`: the header in bold, error counts in red (the padding stays outside the codes: columns keep their place).
+ */
+export function formatTable(stats: SyscallStats[], sort: SummarySort = "time", color = false): string {
   const rows = [...stats];
   const cmp = compare(sort);
   if (cmp !== undefined) rows.sort(cmp);
@@ -113,9 +117,11 @@ export function formatTable(stats: SyscallStats[], sort: SummarySort = "time"): 
   const calls = rows.reduce((t, s) => t + s.calls, 0);
   const errors = rows.reduce((t, s) => t + s.errors, 0);
   const pct = (ns: bigint): string => (total === 0n ? 0 : (Number(ns) * 100) / Number(total)).toFixed(2).padStart(6);
+  const errs = (e: number): string => (e === 0 ? "".padStart(9) : color ? " ".repeat(Math.max(0, 9 - String(e).length)) + paint(String(e), COLOR.red) : String(e).padStart(9));
   const row = (p: string, ns: bigint, perCall: bigint, n: number, e: number, name: string): string =>
-    `${p} ${(Number(ns) / 1e9).toFixed(6).padStart(11)} ${String(perCall / 1000n).padStart(11)} ${String(n).padStart(9)} ${(e === 0 ? "" : String(e)).padStart(9)} ${name}`;
-  const lines = ["% time     seconds  usecs/call     calls    errors syscall", RULE];
+    `${p} ${(Number(ns) / 1e9).toFixed(6).padStart(11)} ${String(perCall / 1000n).padStart(11)} ${String(n).padStart(9)} ${errs(e)} ${name}`;
+  const header = "% time     seconds  usecs/call     calls    errors syscall";
+  const lines = [color ? paint(header, COLOR.bold) : header, RULE];
   for (const s of rows) lines.push(row(pct(s.totalNs), s.totalNs, avg(s), s.calls, s.errors, s.name));
   lines.push(RULE);
   lines.push(row(total === 0n ? "  0.00" : "100.00", total, calls > 0 ? total / BigInt(calls) : 0n, calls, errors, "total"));
@@ -134,17 +140,22 @@ function bound(k: number): string {
 
 const BAR = 52;
 
-/** One call's histogram: a title, then `[lo, hi)  count |@@@@...|` per bucket from the first to the last used. */
-export function formatHistogram(s: SyscallStats): string {
+/**
+ * One call's histogram: a title, then `[lo, hi)  count |@@@@...|` per bucket from the first to the last used.
+ * `color`: the title in bold and the bars in cyan.
+ */
+export function formatHistogram(s: SyscallStats, color = false): string {
   const used = s.buckets.map((n, k) => (n ? k : -1)).filter((k) => k >= 0);
-  const lines = [`${s.name}: ${s.calls} calls, latency in ns`];
+  const title = `${s.name}: ${s.calls} calls, latency in ns`;
+  const lines = [color ? paint(title, COLOR.bold) : title];
   if (used.length === 0) return lines.join("\n") + "\n";
   const max = Math.max(...used.map((k) => s.buckets[k]!));
   for (let k = used[0]!; k <= used[used.length - 1]!; k++) {
     const n = s.buckets[k] ?? 0;
     const label = k === 0 ? "[0]" : `[${bound(k)}, ${bound(k + 1)})`;
     const bar = "@".repeat(Math.round((n * BAR) / max));
-    lines.push(`${label.padEnd(14)} ${String(n).padStart(8)} |${bar.padEnd(BAR)}|`);
+    const padded = color && bar !== "" ? paint(bar, COLOR.cyan) + " ".repeat(BAR - bar.length) : bar.padEnd(BAR);
+    lines.push(`${label.padEnd(14)} ${String(n).padStart(8)} |${padded}|`);
   }
   return lines.join("\n") + "\n";
 }

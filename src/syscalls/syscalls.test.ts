@@ -184,3 +184,21 @@ test("SyscallSummary.table() has strace's columns, sorted by -S, with a total ro
   assert.match(s.tablesByThread(), /^ls\/1:\n% time/);
   assert.match(s.histograms(), /read: 3 calls, latency in ns\n\[8K, 16K\) +3 \|@{52}\|/);
 });
+
+test("SyscallSummary with colour: bold header, red errors, cyan bars; the same text once the codes are removed", () => {
+  const s = new SyscallSummary();
+  s.add({ ...call(1, "openat", [], -2n), dur: 50000n });
+  s.add({ ...call(1, "read", [], 5n), dur: 2000n });
+  s.add({ ...call(1, "read", [], 5n), dur: 100n });
+  const plain = (t: string): string => t.replace(/\x1b\[\d+m/g, "");
+  const table = s.table("time", true);
+  assert.equal(table.split("\n")[0], "\x1b[1m% time     seconds  usecs/call     calls    errors syscall\x1b[0m");
+  assert.match(table, / {8}\x1b\[31m1\x1b\[0m openat\n/);
+  assert.ok(!/\x1b\[31m/.test(table.split("\n").find((l) => l.endsWith(" read"))!), "no colour for a row without errors");
+  assert.equal(plain(table), s.table());
+  assert.equal(plain(s.tablesByThread("time", true)), s.tablesByThread());
+  const hist = s.histograms(true);
+  assert.match(hist, /\x1b\[36m@+\x1b\[0m/);
+  assert.equal(plain(hist), s.histograms());
+  assert.ok(!s.table().includes("\x1b") && !s.histograms().includes("\x1b"));
+});
