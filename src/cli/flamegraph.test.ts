@@ -56,6 +56,33 @@ test("ftk flamegraph --graph of the lab's function_graph recording (-g do_sys_op
   assert.ok(checked > 10, `${checked} paths under do_sys_openat2 compared`);
 });
 
+test("ftk flamegraph --top: do_sys_openat2's total equals trace-cmd's durations; self times add up to the whole; colour on request", { skip }, async () => {
+  const file = fixture("lab-v6-x86_64-2cpu-funcgraph.dat");
+  const r = await runFtk(["flamegraph", "-i", file, "--graph", "--top", "1000"]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.split("\n").slice(2, -1).map((l) => {
+    const [selfPct, totalPct, self, total, name] = l.trim().split(/\s+/);
+    return { selfPct: Number(selfPct), totalPct: Number(totalPct), self: Math.round(Number(self) * 1e9), total: Math.round(Number(total) * 1e9), name: name! };
+  });
+  // trace-cmd's report: every do_sys_openat2 call's duration, any task.
+  let expected = 0;
+  for (const [stack, ns] of reportDurations(readFileSync(fixture("lab-v6-x86_64-2cpu-funcgraph.report"), "latin1"))) {
+    if (stack.endsWith(";do_sys_openat2")) expected += ns;
+  }
+  const openat = rows.find((x) => x.name === "do_sys_openat2");
+  assert.ok(openat !== undefined && expected > 0);
+  assert.equal(openat.total, expected, `--top total ${openat.total} ns, trace-cmd report ${expected} ns`);
+  const folded = (await runFtk(["flamegraph", "-i", file, "--graph"])).stdout.split("\n").filter((l) => l !== "");
+  const whole = folded.reduce((t, l) => t + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+  assert.ok(Math.abs(rows.reduce((t, x) => t + x.self, 0) - whole) <= rows.length, "self times add up to the graph's weight");
+  assert.ok(Math.abs(rows.reduce((t, x) => t + x.selfPct, 0) - 100) < 0.01 * rows.length);
+  for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1]!.self >= rows[i]!.self, "most self time first");
+  assert.doesNotMatch(r.stdout, /\x1b/, "no colour when stdout is not a terminal");
+  const colored = await runFtk(["flamegraph", "-i", file, "--graph", "--top", "1000", "--color", "always"]);
+  assert.match(colored.stdout, /\x1b\[31m/);
+  assert.equal(colored.stdout.replace(/\x1b\[\d+m/g, ""), r.stdout);
+});
+
 test("ftk flamegraph names kernel frames from the file's kallsyms (lab recording with -T on sched events)", { skip }, async () => {
   const r = await runFtk(["flamegraph", "-i", fixture("lab-v7-zstd-x86_64-2cpu-sched-kstack.dat"), "--off-cpu", "--kernel-only"]);
   assert.equal(r.code, 0, r.stderr);
@@ -78,6 +105,9 @@ test("ftk flamegraph bad flags and a missing file: one line, exit 2 for usage an
     [["--kernel-only", "--user-only"], 2, /^ftk flamegraph: --kernel-only and --user-only exclude each other/],
     [["--on-cpu", "--graph"], 2, /^ftk flamegraph: --on-cpu, --off-cpu and --graph choose one/],
     [["--pid", "x"], 2, /^ftk flamegraph: bad value 'x' for --pid/],
+    [["--top", "0"], 2, /^ftk flamegraph: bad value '0' for --top/],
+    [["--top", "5", "--format", "svg"], 2, /^ftk flamegraph: --top prints a table/],
+    [["--color", "pink"], 2, /^ftk flamegraph: bad value 'pink' for --color/],
     [["--bogus"], 2, /^ftk flamegraph: unknown option '--bogus'/],
     [["-i", "/nonexistent/trace.dat"], 1, /^ftk flamegraph: .*\/nonexistent\/trace\.dat/],
   ] as const) {

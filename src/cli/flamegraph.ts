@@ -1,8 +1,8 @@
 // `ftk flamegraph`: stacks of a trace.dat (on-CPU, off-CPU, or exact from call records) as folded text,
 // an svg/html picture or speedscope JSON. The stacks come from the model; this file picks and writes.
 import { writeFile } from "node:fs/promises";
-import { FtkError, UsageError } from "../base/index.js";
-import { buildFlameTree, flameGraphHtml, flameGraphSvg, foldStacks, foldedText, speedscopeJson } from "../flamegraph/index.js";
+import { FtkError, parseColorMode, useColor, UsageError, type ColorMode } from "../base/index.js";
+import { buildFlameTree, flameGraphHtml, flameGraphSvg, foldStacks, foldedText, speedscopeJson, topFrames, topFramesText } from "../flamegraph/index.js";
 import { openTrace } from "../tracedat/index.js";
 import { readGraphStacks, readStacks } from "../model/index.js";
 import type { FoldOptions } from "../flamegraph/index.js";
@@ -14,6 +14,7 @@ import type { CliContext, Command } from "./context.js";
 
 const HELP = `usage: ftk flamegraph [-i FILE] [--on-cpu | --off-cpu | --graph] [--pid PID | --comm NAME]
                       [--kernel-only | --user-only] [--format folded|svg|html|speedscope] [--count] [-o OUT]
+       ftk flamegraph --top N [...]
 
 Flame graph of the stacks a recording holds.
   --on-cpu       CPU time from 'ftk record --sample' (sched_stat_runtime with stacks)
@@ -26,6 +27,9 @@ Flame graph of the stacks a recording holds.
                  -o FILE.svg/.html/.json picks it too
   --count        weigh by samples instead of nanoseconds
   --title TEXT   title of the svg/html picture
+  --top N        instead of the graph, a table of the N frames with the most self time (self and
+                 total time of each, as perf report shows them)
+  --color WHEN   colour the --top table: auto (on a terminal, unless NO_COLOR is set), always or never
   -i FILE        input (default trace.dat);  -o OUT  output (default stdout)
 `;
 
@@ -43,6 +47,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   format: { type: "string" },
   count: { type: "boolean" },
   title: { type: "string" },
+  top: { type: "string" },
+  color: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -59,13 +65,16 @@ interface Args {
   format: Format;
   count: boolean;
   title?: string;
+  /** --top N: the table of frames instead of the graph. */
+  top?: number;
+  color: ColorMode;
   help: boolean;
 }
 
 /** Parses the flags; throws UsageError for bad ones. */
 export function parseFlamegraphArgs(argv: string[]): Args {
   const { flags, positionals } = parseOrderedArgs(argv, FLAGS, "flamegraph");
-  const a: Args = { input: "trace.dat", format: "folded", count: false, help: false };
+  const a: Args = { input: "trace.dat", format: "folded", count: false, color: "auto", help: false };
   let format: string | undefined;
   const modes = new Set<StackKind>();
   for (const { name, value } of flags) {
@@ -81,7 +90,14 @@ export function parseFlamegraphArgs(argv: string[]): Args {
     else if (name === "format") format = value!;
     else if (name === "count") a.count = true;
     else if (name === "title") a.title = value!;
-    else if (name === "help") a.help = true;
+    else if (name === "top") {
+      a.top = parseIntegerFlag(value, "--top");
+      if (a.top <= 0) throw new UsageError(`bad value '${value}' for --top: give a positive number of rows`);
+    } else if (name === "color") {
+      const mode = parseColorMode(value);
+      if (mode === undefined) throw new UsageError(`bad value '${value}' for --color: give auto, always or never`);
+      a.color = mode;
+    } else if (name === "help") a.help = true;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}': give the input with -i FILE`);
   if (modes.size > 1) throw new UsageError("--on-cpu, --off-cpu and --graph choose one kind of stack: give one of them");
@@ -91,6 +107,7 @@ export function parseFlamegraphArgs(argv: string[]): Args {
     const ext = /\.([a-z]+)$/i.exec(a.output)?.[1]?.toLowerCase();
     format = ext === "svg" ? "svg" : ext === "html" || ext === "htm" ? "html" : ext === "json" ? "speedscope" : undefined;
   }
+  if (a.top !== undefined && format !== undefined) throw new UsageError("--top prints a table: give it without --format (or an -o name ending in .svg, .html or .json)");
   if (format !== undefined) {
     if (!FORMATS.includes(format as Format)) throw new UsageError(`unknown --format '${format}': give folded, svg, html or speedscope`);
     a.format = format as Format;
@@ -163,7 +180,11 @@ export async function runFlamegraph(argv: string[], ctx: CliContext): Promise<nu
   const folded = foldStacks(stacks, fold);
   const title = a.title ?? `${KIND_TITLE[kind]} flame graph: ${a.input}`;
   let text: string;
-  if (a.format === "folded") text = foldedText(folded);
+  if (a.top !== undefined) {
+    const toFile = a.output !== undefined && a.output !== "-";
+    const color = useColor(a.color, toFile ? {} : (ctx.stdout as { isTTY?: boolean }), ctx.env);
+    text = topFramesText(topFrames(folded), { limit: a.top, unit: a.count ? "count" : "ns", color });
+  } else if (a.format === "folded") text = foldedText(folded);
   else if (a.format === "speedscope") text = speedscopeJson(folded, { name: title, unit: a.count ? "none" : "nanoseconds" });
   else {
     const tree = buildFlameTree(folded, "all");

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { test } from "node:test";
 import type { WeightedStack } from "../model/index.js";
-import { buildFlameTree, flameGraphHtml, flameGraphSvg, foldStacks, foldedText, speedscopeJson } from "./index.js";
+import { buildFlameTree, flameGraphHtml, flameGraphSvg, foldStacks, foldedText, speedscopeJson, topFrames, topFramesText } from "./index.js";
 
 const require = createRequire(import.meta.url);
 
@@ -33,6 +33,40 @@ test("foldStacks() keeps only kernel or only user frames, and weighs by count wh
     foldedText(foldStacks(STACKS, { only: "user", weight: "count" })),
     "spin;main 1\nspin;main;odd:name here 1\nspin;main;work;spin_a 1\nspin;main;work;spin_b 2\n",
   );
+});
+
+test("topFrames() sums self (as the leaf) and total (anywhere, once per stack) per frame, most self first", () => {
+  const folded = foldStacks([
+    ...STACKS,
+    stack(["main", "rec", "rec", "leaf"], [], 40),
+    stack(["main", "rec"], [], 10, 1, "other"),
+  ]);
+  const top = topFrames(folded);
+  assert.equal(top.total, 455);
+  const row = (name: string) => top.frames.find((f) => f.name === name);
+  assert.deepEqual(row("spin_a"), { name: "spin_a", self: 300, total: 300 });
+  assert.deepEqual(row("do_syscall_64"), { name: "do_syscall_64", self: 100, total: 100 });
+  assert.deepEqual(row("work"), { name: "work", self: 0, total: 400 });
+  assert.deepEqual(row("rec"), { name: "rec", self: 10, total: 50 }, "a recursive frame counts once per stack");
+  assert.deepEqual(row("main"), { name: "main", self: 0, total: 455 });
+  assert.equal(row("spin"), undefined, "the process name is a root, not a frame");
+  assert.deepEqual(top.frames.slice(0, 3).map((f) => f.name), ["spin_a", "do_syscall_64", "leaf"]);
+  assert.equal(top.frames.reduce((t, f) => t + f.self, 0), top.total, "every stack has one leaf");
+  const text = topFramesText(top, { limit: 2, unit: "ns" });
+  assert.equal(
+    text,
+    [
+      " self % total %   self seconds  total seconds  frame",
+      "------- -------  -------------  -------------  ----------------",
+      "  65.93   65.93    0.000000300    0.000000300  spin_a",
+      "  21.98   21.98    0.000000100    0.000000100  do_syscall_64",
+      "",
+    ].join("\n"),
+  );
+  const colored = topFramesText(top, { unit: "count", color: true });
+  assert.match(colored, /^\x1b\[1m self %.*samples  frame\x1b\[0m\n/);
+  assert.match(colored, /\x1b\[31m {2}65\.93\x1b\[0m/);
+  assert.equal(colored.replace(/\x1b\[\d+m/g, ""), topFramesText(top, { unit: "count" }));
 });
 
 test("buildFlameTree() sums each frame over the stacks through it", () => {

@@ -3,3 +3,4 @@ export { foldStacks, foldedText, foldedFrameName, type FoldOptions } from "./fol
 export { buildFlameTree, type FlameNode } from "./tree.js";
 export { flameGraphSvg, flameGraphHtml, type PictureOptions } from "./picture.js";
 export { speedscopeJson } from "./speedscope.js";
+export { topFrames, topFramesText, type FrameWeight, type TopFrames, type TopTextOptions } from "./top.js";
