@@ -336,8 +336,10 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     }
     argv.push("-b", String(options.bufferSizeKb ?? DEFAULT_BUFFER_KB));
     const wall = (options.timestamps ?? "none") !== "none";
-    // Live, records are merged across CPUs by comparing their times with process.hrtime (CLOCK_MONOTONIC).
-    if (wall || live) argv.push("-C", "mono");
+    // -t needs CLOCK_MONOTONIC (its offset to the time of day is known exactly); live, records are merged
+    // across CPUs by time, so the clock must agree between CPUs.
+    if (wall) argv.push("-C", "mono");
+    else if (live) argv.push("-C", await liveTraceClock());
     if (!options.all) {
       if (options.command.length > 0) argv.push("-F", "-c");
       else argv.push("-c", "-P", tids.join(","));
@@ -414,6 +416,23 @@ async function openTraceOrThrow(path: string): Promise<TraceFile> {
     if (e instanceof FtkError) throw e;
     throw new FtkError(`cannot read '${path}': ${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * The trace clock for a live trace: `local` (sched_clock, the cheapest: `mono` makes each event cost
+ * ~10% more of a syscall flood's time here) when the kernel says sched_clock is the same on every CPU,
+ * else `mono`. x86 kernels print `sched_clock_stable()` in debugfs' sched/debug; kernels whose
+ * architecture has no unstable sched_clock print no such line. Unreadable (no debugfs): `mono`.
+ */
+async function liveTraceClock(path = "/sys/kernel/debug/sched/debug"): Promise<"local" | "mono"> {
+  let text: string;
+  try {
+    text = await readFile(path, "latin1");
+  } catch {
+    return "mono";
+  }
+  const m = /sched_clock_stable\(\)\s*:\s*(\d+)/.exec(text);
+  return m === null || m[1] !== "0" ? "local" : "mono";
 }
 
 /** Wall-clock ns minus CLOCK_MONOTONIC ns (the `mono` trace clock). */
