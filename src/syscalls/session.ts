@@ -224,51 +224,86 @@ async function staticReason(path: string): Promise<string | undefined> {
   }
 }
 
-/** Writes lines in ~64 KiB chunks, waiting for 'drain' when the stream asks. */
+/** Bytes collected before a flush. */
+const CHUNK_BYTES = 65536;
+
+/**
+ * Collects lines as UTF-8 in reused buffers and writes them in ~64 KiB chunks, waiting for 'drain' when
+ * the stream asks. Reused because fresh memory is slow to touch the first time (page faults, dear in a
+ * VM): a string joined from the lines and its Buffer were new memory for each chunk.
+ */
 class ChunkWriter {
-  private chunk: string[] = [];
-  private size = 0;
-  constructor(private readonly out: Writable) {}
+  /** Filled chunks not written yet, then the one being filled (`buf`, `used` bytes). */
+  private readonly ready: Buffer[] = [];
+  private readyBytes = 0;
+  private buf: Buffer;
+  private used = 0;
+  /** Buffers written synchronously, free again. */
+  private readonly spare: Buffer[] = [];
+  constructor(private readonly out: Writable) {
+    this.buf = Buffer.allocUnsafe(2 * CHUNK_BYTES);
+  }
   line(text: string): void {
-    this.chunk.push(text);
-    this.size += text.length + 1;
+    // At most 3 bytes per UTF-16 unit, and the newline.
+    const most = 3 * text.length + 1;
+    if (this.used + most > this.buf.length) {
+      this.rotate();
+      if (most > this.buf.length) {
+        const bytes = Buffer.from(`${text}\n`);
+        this.ready.push(bytes);
+        this.readyBytes += bytes.length;
+        return;
+      }
+    }
+    this.used += this.buf.write(text, this.used);
+    this.buf[this.used++] = 0x0a;
+  }
+  /** Moves the filled part of `buf` to `ready` and takes another buffer. */
+  private rotate(): void {
+    if (this.used === 0) return;
+    this.ready.push(this.buf.subarray(0, this.used));
+    this.readyBytes += this.used;
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(2 * CHUNK_BYTES);
+    this.used = 0;
   }
   get full(): boolean {
-    return this.size >= 65536;
+    return this.readyBytes + this.used >= CHUNK_BYTES;
   }
   async flushIfFull(): Promise<void> {
     if (this.full) await this.flush();
   }
   /**
    * Writes what is collected now (live, between reads). Straight to the file descriptor when the stream
-   * has one and nothing queued: a stream's queue would keep every line in memory while the reader is busy.
+   * has one and nothing queued (its buffers are then free again): a stream's queue would keep every line
+   * in memory while the reader is busy. Returns the chunks the stream was handed, if any.
    */
-  writeNow(): void {
-    if (this.chunk.length === 0) return;
-    const text = this.chunk.join("\n") + "\n";
-    this.chunk = [];
-    this.size = 0;
+  writeNow(): boolean {
+    this.rotate();
+    const chunks = this.ready.splice(0);
+    this.readyBytes = 0;
     const fd = (this.out as Writable & { fd?: unknown }).fd;
-    if (typeof fd === "number" && this.out.writableLength === 0) {
-      const bytes = Buffer.from(text);
-      let done = 0;
-      try {
-        while (done < bytes.length) done += writeSync(fd, bytes, done);
-        return;
-      } catch {
-        // EAGAIN (a non-blocking pipe) and the like: the stream takes the rest
+    let i = 0;
+    if (typeof fd === "number") {
+      for (; i < chunks.length && this.out.writableLength === 0; i++) {
+        const bytes = chunks[i]!;
+        let done = 0;
+        try {
+          while (done < bytes.length) done += writeSync(fd, bytes, done);
+        } catch {
+          // EAGAIN (a non-blocking pipe) and the like: the stream takes the rest
+          this.out.write(bytes.subarray(done));
+          i++;
+          break;
+        }
+        if (bytes.buffer.byteLength === 2 * CHUNK_BYTES && this.spare.length < 4) this.spare.push(Buffer.from(bytes.buffer, bytes.byteOffset, 2 * CHUNK_BYTES));
       }
-      this.out.write(bytes.subarray(done));
-      return;
     }
-    this.out.write(text);
+    let ok = true;
+    for (; i < chunks.length; i++) ok = this.out.write(chunks[i]!);
+    return ok;
   }
   async flush(): Promise<void> {
-    if (this.chunk.length === 0) return;
-    const text = this.chunk.join("\n") + "\n";
-    this.chunk = [];
-    this.size = 0;
-    if (!this.out.write(text)) await once(this.out, "drain");
+    if (!this.writeNow()) await once(this.out, "drain");
   }
 }
 
