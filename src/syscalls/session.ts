@@ -459,7 +459,7 @@ async function openTraceOrThrow(path: string): Promise<TraceFile> {
  * else `mono`. x86 kernels print `sched_clock_stable()` in debugfs' sched/debug; kernels whose
  * architecture has no unstable sched_clock print no such line. Unreadable (no debugfs): `mono`.
  */
-async function liveTraceClock(path = "/sys/kernel/debug/sched/debug"): Promise<"local" | "mono"> {
+export async function liveTraceClock(path = "/sys/kernel/debug/sched/debug"): Promise<"local" | "mono"> {
   let text: string;
   try {
     text = await readFile(path, "latin1");
