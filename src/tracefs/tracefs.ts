@@ -200,7 +200,6 @@ export class Tracefs {
     const logged = /(?:filter|trigger|_events|set_ftrace_notrace|set_graph_\w+)$/.test(rel);
     const prefix = instancePrefix(rel);
     const logBefore = logged ? await this.#readErrorLog(prefix) : undefined;
-    this.#events = undefined;
     try {
       await writeWhole(join(this.root, rel), text, opts.append === true);
     } catch (e) {
@@ -238,16 +237,8 @@ export class Tracefs {
 
   /** Every `system:event` of `available_events`, in the kernel's order. */
   async availableEvents(): Promise<{ system: string; event: string }[]> {
-    // Read once until this object next writes (a probe adds events): the file is large and slow to
-    // generate (~5-10 ms here), and one command asks for it several times while it sets up.
-    const read = (this.#events ??= this.readFile("available_events").then(parseAvailableEvents));
-    read.catch(() => {
-      if (this.#events === read) this.#events = undefined;
-    });
-    return [...(await read)];
+    return parseAvailableEvents(await this.readFile("available_events"));
   }
-
-  #events: Promise<{ system: string; event: string }[]> | undefined;
 
   /** Event systems (directories of `events/`), in the kernel's directory order. */
   async eventSystems(): Promise<string[]> {
