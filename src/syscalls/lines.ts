@@ -101,6 +101,9 @@ interface CallText {
   text: string;
   ret: bigint | undefined;
   retText: string;
+  /** The last whole line made from it, and its head (thread prefix and time). */
+  head: string;
+  line: string | undefined;
 }
 
 const CALL_CACHE_SIZE = 64;
@@ -217,15 +220,21 @@ export class SyscallLineWriter {
     const slot = c.nr & (CALL_CACHE_SIZE - 1);
     let e = this.callCache[slot];
     if (e === undefined || e.args !== c.args || e.strings !== c.strings || e.name !== c.name || this.o.stringsOf !== undefined) {
-      e = { name: c.name, args: c.args, strings: c.strings, text: pad(`${c.name}(${this.args(c)})`), ret: c.ret, retText: formatReturn(c) };
+      e = { name: c.name, args: c.args, strings: c.strings, text: pad(`${c.name}(${this.args(c)})`), ret: c.ret, retText: formatReturn(c), head: "", line: undefined };
       this.callCache[slot] = e;
     } else if (e.ret !== c.ret) {
       e.ret = c.ret;
       e.retText = formatReturn(c);
+      e.line = undefined;
     }
-    return this.o.durations
-      ? this.head(c) + e.text + " = " + e.retText + this.duration(c)
-      : this.head(c) + e.text + " = " + e.retText;
+    const head = this.head(c);
+    if (this.o.durations) return head + e.text + " = " + e.retText + this.duration(c);
+    // The same thread repeating the call with the same result: the very same line (no string per call).
+    if (e.line === undefined || e.head !== head) {
+      e.head = head;
+      e.line = head + e.text + " = " + e.retText;
+    }
+    return e.line;
   }
 
   private duration(c: SyscallSlice): string {

@@ -224,6 +224,13 @@ async function staticReason(path: string): Promise<string | undefined> {
   }
 }
 
+/** Buffer's own UTF-8 writer where it has one (Node 20-24): write() checks its arguments first, per line. */
+const utf8Write: (this: Buffer, text: string, offset: number) => number =
+  (Buffer.prototype as unknown as { utf8Write?: (this: Buffer, text: string, offset: number) => number }).utf8Write ??
+  function (this: Buffer, text: string, offset: number): number {
+    return this.write(text, offset);
+  };
+
 /** Bytes collected before a flush. */
 const CHUNK_BYTES = 65536;
 
@@ -255,7 +262,7 @@ class ChunkWriter {
         return;
       }
     }
-    this.used += this.buf.write(text, this.used);
+    this.used += utf8Write.call(this.buf, text, this.used);
     this.buf[this.used++] = 0x0a;
   }
   /** Moves the filled part of `buf` to `ready` and takes another buffer. */
