@@ -1,8 +1,9 @@
 // `ftk trace` live: the recorder's pages are decoded while the command runs, so reading, pairing and
 // printing overlap with it instead of following it. Records are merged across CPUs up to the time the
-// previous read round began, in the trace clock (from the CPUs' stats, read at the start of each round;
-// the clock must be the same on every CPU: see traceClockFor), and each round decodes for a bounded time, so that the next read comes before the ring buffer fills;
-// pages not decoded yet wait in memory, past 16 MiB in a file.
+// previous read round began, in the trace clock (the CPUs' stats say its `now ts` at the start of each
+// round; the clock must agree between CPUs: see liveTraceClock), and each round decodes for a bounded
+// time, so that the next read comes before the ring buffer fills; pages not decoded yet wait in memory,
+// past 16 MiB in a file.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openStreamTrace, type RecordResult, type StreamInfo, type StreamView } from "../record/index.js";

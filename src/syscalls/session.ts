@@ -282,7 +282,7 @@ class ChunkWriter {
   /**
    * Writes what is collected now (live, between reads). Straight to the file descriptor when the stream
    * has one and nothing queued (its buffers are then free again): a stream's queue would keep every line
-   * in memory while the reader is busy. Returns the chunks the stream was handed, if any.
+   * in memory while the reader is busy. False when the stream asks to wait for 'drain'.
    */
   writeNow(): boolean {
     this.rotate();
@@ -290,6 +290,7 @@ class ChunkWriter {
     this.readyBytes = 0;
     const fd = (this.out as Writable & { fd?: unknown }).fd;
     let i = 0;
+    let ok = true;
     if (typeof fd === "number") {
       for (; i < chunks.length && this.out.writableLength === 0; i++) {
         const bytes = chunks[i]!;
@@ -298,14 +299,13 @@ class ChunkWriter {
           while (done < bytes.length) done += writeSync(fd, bytes, done);
         } catch {
           // EAGAIN (a non-blocking pipe) and the like: the stream takes the rest
-          this.out.write(bytes.subarray(done));
+          ok = this.out.write(bytes.subarray(done));
           i++;
           break;
         }
         if (bytes.buffer.byteLength === 2 * CHUNK_BYTES && this.spare.length < 4) this.spare.push(Buffer.from(bytes.buffer, bytes.byteOffset, 2 * CHUNK_BYTES));
       }
     }
-    let ok = true;
     for (; i < chunks.length; i++) ok = this.out.write(chunks[i]!);
     return ok;
   }
