@@ -248,3 +248,41 @@ test("syscallSteps() pairs an exit numbered -1 with the thread's open call (rt_s
   ], { syscallName: (nr: number) => (nr === 15 ? "rt_sigreturn" : undefined) });
   assert.deepEqual(got.map((s) => [s.kind, s.call.name, s.call.ret, s.call.enterMissing]), [["enter", "rt_sigreturn", undefined, false], ["exit", "rt_sigreturn", 155n, false]]);
 });
+
+test("addRecord() reads raw_syscalls records: a repeated call shares its arguments array, a changed argument or number does not, returns exact", () => {
+  // A made-up 64-bit layout: common_type at 0, id at 8, args at 16 (enter) / ret at 16 (exit).
+  const layout = { le: true, enterId: 21, exitId: 22, enterNr: 8, argsAt: 16, argCount: 6, exitNr: 8, retAt: 16 };
+  const bytes = new Uint8Array(64);
+  const view = new DataView(bytes.buffer);
+  const rec = { buf: bytes, view, pos: 0, len: 64, ts: 0, cpu: 0, missedEvents: 0 };
+  const steps: SyscallStep[] = [];
+  const p = new SyscallPairer((s) => steps.push(s), { syscallName: (nr) => ["read", "write"][nr] });
+  const call = (ts: number, nr: number, args: bigint[], ret: bigint): void => {
+    rec.ts = ts;
+    view.setUint16(0, 21, true);
+    view.setBigInt64(8, BigInt(nr), true);
+    args.forEach((a, k) => view.setBigUint64(16 + 8 * k, a, true));
+    assert.equal(p.addRecord(rec, layout, 7, "t7"), true);
+    rec.ts = ts + 1;
+    view.setUint16(0, 22, true);
+    view.setBigInt64(16, ret, true);
+    assert.equal(p.addRecord(rec, layout, 7, "t7"), true);
+  };
+  const big = 0xffff_ffff_ffff_fff0n;
+  call(10, 0, [0n, 0x5555n, 1n, 0n, 0n, 0n], 1n);
+  call(20, 1, [1n, 0x5555n, 1n, 0n, 0n, 0n], 1n);
+  call(30, 0, [0n, 0x5555n, 1n, 0n, 0n, 0n], 0n);
+  call(40, 0, [0n, 0x5555n, 2n, 0n, 0n, big], -11n);
+  call(50, 0, [0n, 0x5555n, 2n, 0n, 0n, big], 0x7f00_0000_1000n);
+  const exits = steps.filter((s) => s.kind === "exit").map((s) => s.call);
+  assert.deepEqual(exits.map((c) => [c.name, c.args, c.ret, c.dur]), [
+    ["read", [0n, 0x5555n, 1n, 0n, 0n, 0n], 1n, 1n],
+    ["write", [1n, 0x5555n, 1n, 0n, 0n, 0n], 1n, 1n],
+    ["read", [0n, 0x5555n, 1n, 0n, 0n, 0n], 0n, 1n],
+    ["read", [0n, 0x5555n, 2n, 0n, 0n, big], -11n, 1n],
+    ["read", [0n, 0x5555n, 2n, 0n, 0n, big], 0x7f00_0000_1000n, 1n],
+  ]);
+  assert.equal(exits[2]!.args, exits[0]!.args, "the repeated read shares its array");
+  assert.notEqual(exits[3]!.args, exits[0]!.args, "a changed argument makes a new one");
+  assert.equal(p.openCount, 0);
+});

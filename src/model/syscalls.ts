@@ -83,7 +83,10 @@ const NO_ARGS: readonly bigint[] = Object.freeze([]);
  * p.finish();
  */
 export class SyscallPairer {
-  private readonly open = new Map<number, SyscallSlice>();
+  /** Each thread's open call; a thread's entry stays when its call ends (undefined): deleting and adding it again per call costs more than the call's pairing. */
+  private readonly open = new Map<number, SyscallSlice | undefined>();
+  private openCalls = 0;
+  private pruneAt = 65536;
   private source: SyscallSource;
   private readonly syscallName: ((nr: number) => string | undefined) | undefined;
   private readonly tgidOf: ((tid: number) => number | undefined) | undefined;
@@ -109,7 +112,7 @@ export class SyscallPairer {
 
   /** Calls entered and not yet exited. */
   get openCount(): number {
-    return this.open.size;
+    return this.openCalls;
   }
 
   /** Feeds one event (of any system). */
@@ -126,8 +129,9 @@ export class SyscallPairer {
 
   /** Ends the stream: each call still open is reported as unfinished, in entry order. */
   finish(): void {
-    const rest = [...this.open.values()].sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    const rest = [...this.open.values()].filter((c) => c !== undefined).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
     this.open.clear();
+    this.openCalls = 0;
     for (const call of rest) this.onStep({ kind: "unfinished", call });
   }
 
@@ -141,7 +145,7 @@ export class SyscallPairer {
   }
 
   private addStrings(ev: TraceEvent): void {
-    const map = this.open.has(ev.pid) ? this.during : this.strings;
+    const map = this.open.get(ev.pid) !== undefined ? this.during : this.strings;
     let list = map.get(ev.pid);
     if (list === undefined) map.set(ev.pid, (list = []));
     for (let k = 0; ; k++) {
@@ -219,9 +223,17 @@ export class SyscallPairer {
       exitMissing: true,
     };
     if (this.stringSystem !== undefined) {
-      this.during.delete(pid);
+      if (this.during.size > 0) this.during.delete(pid);
       const strings = this.stringsFor(this.strings, pid, args);
       if (strings !== undefined) call.strings = strings;
+    }
+    if (prev === undefined) {
+      this.openCalls++;
+      // Bounded: a whole-system trace sees threads come and go.
+      if (this.open.size >= this.pruneAt) {
+        for (const [tid, c] of this.open) if (c === undefined) this.open.delete(tid);
+        this.pruneAt = Math.max(65536, 2 * this.open.size);
+      }
     }
     this.open.set(pid, call);
     this.onStep({ kind: "enter", call });
@@ -237,7 +249,8 @@ export class SyscallPairer {
     const open = this.open.get(pid);
     // Number -1: the call cleared it itself (rt_sigreturn, so that the interrupted call is not restarted).
     if (open !== undefined && (open.nr === nr || nr === -1)) {
-      this.open.delete(pid);
+      this.open.set(pid, undefined);
+      this.openCalls--;
       // Written out field by field: a spread of the open call costs more on this hot path.
       const call: SyscallSlice = {
         ts: open.ts, dur: ts - open.ts, tid: open.tid, tgid: open.tgid, comm: open.comm, cpu: open.cpu, exitCpu: cpu,
@@ -250,7 +263,8 @@ export class SyscallPairer {
     }
     if (open !== undefined) {
       // A different call's exit: the open one's exit, and this one's entry, were lost.
-      this.open.delete(pid);
+      this.open.set(pid, undefined);
+      this.openCalls--;
       this.during.delete(pid);
       this.onStep({ kind: "unfinished", call: open });
     }
@@ -288,16 +302,75 @@ export class SyscallPairer {
     const v = rec.view;
     const at = rec.pos;
     if (enter) {
-      const nr = Number(v.getBigInt64(at + raw.enterNr, raw.le));
-      const args = new Array<bigint>(raw.argCount);
-      for (let k = 0; k < raw.argCount; k++) args[k] = v.getBigUint64(at + raw.argsAt + 8 * k, raw.le);
-      this.enterCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, this.nameOf("sys_enter", "sys_enter_", nr), args, undefined);
+      const nr = readSmallInt64(v, at + raw.enterNr, raw.le);
+      this.enterCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, this.rawName(nr), this.rawArgs(v, at, raw, pid, nr), undefined);
     } else {
-      const nr = Number(v.getBigInt64(at + raw.exitNr, raw.le));
-      this.exitCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, "sys_exit", v.getBigInt64(at + raw.retAt, raw.le));
+      const nr = readSmallInt64(v, at + raw.exitNr, raw.le);
+      this.exitCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, "sys_exit", readRet(v, at + raw.retAt, raw.le));
     }
     return true;
   }
+
+  /** Names of raw syscall numbers, by number. */
+  private readonly rawNames: string[] = [];
+
+  private rawName(nr: number): string {
+    if (nr >= 0 && nr < 4096) return (this.rawNames[nr] ??= this.nameOf("sys_enter", "sys_enter_", nr));
+    return this.nameOf("sys_enter", "sys_enter_", nr);
+  }
+
+  /** The last arguments of a few calls per thread: a loop repeating a call hands out one array, not six new BigInts per call. */
+  private readonly argsCache = new Map<number, ArgsCache>();
+
+  private rawArgs(v: DataView, at: number, raw: RawSyscallRecords, tid: number, nr: number): readonly bigint[] {
+    const from = at + raw.argsAt;
+    const words = 2 * raw.argCount;
+    let c = this.argsCache.get(tid);
+    if (c === undefined) {
+      if (this.argsCache.size >= 4096) this.argsCache.clear(); // bounded: -a sees threads come and go
+      this.argsCache.set(tid, (c = { nrs: [-1, -1, -1, -1], words: new Uint32Array(4 * words), args: [NO_ARGS, NO_ARGS, NO_ARGS, NO_ARGS], next: 0 }));
+    }
+    const w = c.words;
+    for (let s = 0; s < 4; s++) {
+      if (c.nrs[s] !== nr) continue;
+      let k = 0;
+      const base = s * words;
+      while (k < words && v.getUint32(from + 4 * k, true) === w[base + k]) k++;
+      if (k === words) return c.args[s]!;
+    }
+    const args = new Array<bigint>(raw.argCount);
+    for (let k = 0; k < raw.argCount; k++) args[k] = v.getBigUint64(from + 8 * k, raw.le);
+    const s = c.next;
+    c.next = (s + 1) & 3;
+    c.nrs[s] = nr;
+    for (let k = 0; k < words; k++) w[s * words + k] = v.getUint32(from + 4 * k, true);
+    c.args[s] = args;
+    return args;
+  }
+}
+
+/** A thread's last four distinct (number, arguments): raw words and the array handed out. */
+interface ArgsCache {
+  nrs: number[];
+  words: Uint32Array;
+  args: (readonly bigint[])[];
+  next: number;
+}
+
+/** A signed 64-bit field known to be small (a syscall number): its low word, unless the high word says otherwise. */
+function readSmallInt64(v: DataView, at: number, le: boolean): number {
+  const lo = v.getInt32(at + (le ? 0 : 4), le);
+  const hi = v.getInt32(at + (le ? 4 : 0), le);
+  return (hi === 0 && lo >= 0) || (hi === -1 && lo < 0) ? lo : Number(v.getBigInt64(at, le));
+}
+
+/** Return values from -4096 to 4095, made once: most calls return one of them. */
+const SMALL_RETS: bigint[] = [];
+
+function readRet(v: DataView, at: number, le: boolean): bigint {
+  const n = readSmallInt64(v, at, le);
+  if (n >= -4096 && n < 4096) return (SMALL_RETS[n + 4096] ??= BigInt(n));
+  return v.getBigInt64(at, le);
 }
 
 /** Where raw_syscalls' fields are in a record, compiled once from the event formats (64-bit kernels). */

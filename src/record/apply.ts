@@ -147,7 +147,10 @@ export async function setPidFilters(
   const pids = [...o.pids, ...(o.commandOnly && command !== undefined ? [command.pid] : [])];
   for (const a of applied) {
     if (pids.length > 0) await setPidFile(a.instance, "set_event_pid", pids, undo);
-    if (!o.noFilter) await setPidFile(a.instance, "set_event_notrace_pid", [...ownThreadIds(), ...(command?.helperPids ?? [])], undo, { own: true });
+    // With a pid list our own threads are not traced anyway: no notrace list, whose clearing at the end
+    // waits for the kernel (tracepoint synchronisation, ~10-20 ms here) like set_event_pid's.
+    const helpers = command?.helperPids ?? [];
+    if (!o.noFilter && (pids.length === 0 || helpers.length > 0)) await setPidFile(a.instance, "set_event_notrace_pid", [...ownThreadIds(), ...helpers], undo, { own: true });
     if (o.followChildren) await setOptionIfOff(a.instance, "event-fork", undo);
     // Function tracers filter on set_ftrace_pid (locked down on some kernels: then every task is traced).
     if (pids.length > 0 && o.tracer !== undefined && /^function/.test(o.tracer) && a.instance.name === "") {

@@ -23,6 +23,8 @@ interface CpuCapture {
   /** trace_pipe_raw, O_NONBLOCK. */
   pipeFd: number;
   statsPath: string;
+  /** per_cpu/cpuN/stats kept open (-1 until opened, -2 when it cannot be): a re-read at offset 0 is fresh. */
+  statsFd: number;
   fileFd: number;
   bytes: number;
 }
@@ -108,7 +110,9 @@ export class Capture {
    * round also read the page each CPU is writing, so that everything stamped before it began has been read.
    * It returns true when it has work left: the next round then comes without sleeping.
    */
-  onRoundEnd: ((complete: boolean) => boolean | void) | undefined;
+  onRoundEnd: ((complete: boolean, clockNs: number | undefined) => boolean | void) | undefined;
+  /** The earliest `now ts` (trace clock, ns, truncated to us) the CPUs' stats showed this round; NaN when unknown. */
+  private roundClockNs = NaN;
   /**
    * Sink mode: read the pages being written only this often (ms; 0 = every round). Each such read hands the
    * kernel's page over half full, which costs the writer; a flood is read in whole pages in between.
@@ -160,7 +164,7 @@ export class Capture {
             if (fileFd >= 0) closeSync(fileFd);
             throw new TracefsError(`cannot read '${inst.rel(`${rel}/trace_pipe_raw`)}': ${describeErrno(e)}`, { code: "open", cause: e });
           }
-          c.cpus.push({ capture: cap, cpu: { cpu, pipeFd, statsPath: join(inst.path, rel, "stats"), fileFd, bytes: 0 } });
+          c.cpus.push({ capture: cap, cpu: { cpu, pipeFd, statsPath: join(inst.path, rel, "stats"), statsFd: -1, fileFd, bytes: 0 } });
         }
       }
     } catch (e) {
@@ -185,16 +189,40 @@ export class Capture {
   }
 
   private finishedPages(capture: InstanceCapture, cpu: CpuCapture): number {
-    let text: string;
-    try {
-      text = readFileSync(cpu.statsPath, "latin1");
-    } catch {
+    const text = this.readStats(cpu);
+    if (text === undefined) {
+      this.roundClockNs = NaN;
       return BATCH_PAGES;
     }
+    // "now ts: S.UUUUUU": the trace clock as this (reading) CPU sees it; the round's earliest is its start.
+    const now = /^now ts:\s*(\d+)\.(\d{6})$/m.exec(text);
+    const ns = now === null ? NaN : Number(now[1]) * 1e9 + Number(now[2]) * 1e3;
+    if (Number.isNaN(ns) || ns < this.roundClockNs) this.roundClockNs = ns; // NaN (unknown) sticks
     const m = /^bytes:\s*(\d+)/m.exec(text);
     if (m === null) return BATCH_PAGES;
     return Math.floor(Number(m[1]) / (capture.pageSize - PAGE_HEADER_BYTES)) - 1;
   }
+
+  /** The CPU's stats, read through a descriptor kept open (opening the file each round cost ~20x the read). */
+  private readStats(cpu: CpuCapture): string | undefined {
+    try {
+      if (cpu.statsFd === -1) cpu.statsFd = openSync(cpu.statsPath, "r");
+      if (cpu.statsFd >= 0) {
+        const n = readSync(cpu.statsFd, this.statsBuf, 0, this.statsBuf.length, 0);
+        if (n < this.statsBuf.length) return this.statsBuf.toString("latin1", 0, n);
+      }
+    } catch {
+      if (cpu.statsFd >= 0) closeSync(cpu.statsFd);
+      cpu.statsFd = -2;
+    }
+    try {
+      return readFileSync(cpu.statsPath, "latin1");
+    } catch {
+      return undefined;
+    }
+  }
+
+  private readonly statsBuf = Buffer.alloc(4096);
 
   private store(capture: InstanceCapture, cpu: CpuCapture, n: number): void {
     if (this.sink !== undefined) this.sink(capture, cpu.cpu, this.buf.subarray(0, n));
@@ -215,6 +243,7 @@ export class Capture {
   /** Drains the finished pages of every CPU; returns the most bytes one CPU had waiting. */
   private readRound(partial: boolean): number {
     let most = 0;
+    this.roundClockNs = Infinity;
     for (const { capture, cpu } of this.cpus) {
       let want = this.fullPages(capture, cpu, partial);
       let got = 0;
@@ -241,7 +270,8 @@ export class Capture {
       const rate = waiting / Math.max(now - last, 0.1); // bytes per ms on the busiest CPU
       last = now;
       // A sink with work left (decoding behind) is given the time at once, between reads.
-      const busy = this.sink !== undefined && this.onRoundEnd?.(partial) === true;
+      const clockNs = this.roundClockNs >= 0 && this.roundClockNs < Infinity ? this.roundClockNs : undefined;
+      const busy = this.sink !== undefined && this.onRoundEnd?.(partial, clockNs) === true;
       const sleepMs = Math.min(this.maxSleepMs, Math.max(MIN_SLEEP_MS, rate > 0 ? (this.bufferBytes * TARGET_FILL) / rate : this.maxSleepMs));
       if (this.stopped) break;
       if (busy) {
@@ -273,7 +303,7 @@ export class Capture {
       capture.cpuBytes[cpu.cpu] = Math.min(cpu.bytes, this.maxBytes);
       if (cpu.bytes === 0) capture.cpuFiles[cpu.cpu] = undefined;
     }
-    this.onRoundEnd?.(true);
+    this.onRoundEnd?.(true, undefined);
     await this.close();
     for (const { capture, cpu } of this.cpus) {
       const path = capture.cpuFiles[cpu.cpu];
@@ -289,7 +319,9 @@ export class Capture {
     if (this.closed) return;
     this.closed = true;
     for (const { cpu } of this.cpus) {
-      for (const fd of [cpu.pipeFd, cpu.fileFd].filter((f) => f >= 0)) {
+      const statsFd = cpu.statsFd;
+      cpu.statsFd = -2;
+      for (const fd of [cpu.pipeFd, cpu.fileFd, statsFd].filter((f) => f >= 0)) {
         try {
           closeSync(fd);
         } catch {

@@ -150,11 +150,12 @@ async function planEvents(
   const events: PlannedEvent[] = [];
   const enables: PlannedEnable[] = [];
   const disables: PlannedEnable[] = [];
-  const systems = new Set((await fs.availableEvents()).map((e) => e.system));
+  const available = await fs.availableEvents();
+  const systems = new Set(available.map((e) => e.system));
   for (const ev of req.events) {
     let matched: { system: string; event: string }[];
     try {
-      matched = await fs.matchEvents(ev.spec);
+      matched = await fs.matchEvents(ev.spec, available);
     } catch (e) {
       if (o.ignoreMissing && e instanceof TracefsError && e.code === "ENOENT") {
         warn(`event '${ev.spec}' does not exist: ignored (-i)`);

@@ -285,9 +285,10 @@ export interface StreamView {
   pages(instance: string, cpu: number, pages: Uint8Array): void;
   /**
    * End of a read round: print what was collected; `complete` when the pages being written were read too.
-   * True when work is left (the next round then comes at once).
+   * `clockNs`: the trace clock (ns clocks) when the round began, from the CPUs' stats; undefined when
+   * unknown. True when work is left (the next round then comes at once).
    */
-  flush(complete: boolean): boolean | void;
+  flush(complete: boolean, clockNs?: number): boolean | void;
   /** Read the pages being written only this often, ms (default: every round). */
   partialEveryMs?: number;
   /** The command's pid, once it is started (held, before tracing is switched on). */
@@ -314,7 +315,7 @@ export async function stream(o: RecordOptions, io: RecordIo, view: StreamView): 
   return runSession(o, io, "stream", sink, {
     started: (pid) => view.started?.(pid),
     ready: async (fs, plan, capture) => {
-      capture.onRoundEnd = (complete) => view.flush(complete);
+      capture.onRoundEnd = (complete, clockNs) => view.flush(complete, clockNs);
       capture.partialEveryMs = view.partialEveryMs ?? 0;
       const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
       await view.begin({

@@ -95,6 +95,9 @@ export class LiveRecordMerge {
     }
     this.memoryBytes += pages.byteLength;
     let slab = this.slab;
+    // Decoding keeps up: start the slab over, so that only as much memory as the backlog is ever touched
+    // (first touches of fresh memory are page faults, dear in a VM).
+    if (slab !== undefined && slab.live === 0) slab.used = 0;
     if (slab === undefined || slab.used + pages.byteLength > slab.bytes.byteLength) {
       if (slab !== undefined && slab.live === 0) this.free.push(slab);
       slab = this.free.pop();

@@ -115,5 +115,7 @@ export function errnoMessage(errno: number): string | undefined {
 
 /** The errno a raw return value stands for (1..4095 for -1..-4095), or 0 when it is not an error. */
 export function errnoOf(ret: bigint): number {
-  return ret < 0n && ret >= -BigInt(MAX_ERRNO) ? Number(-ret) : 0;
+  return ret < 0n && ret >= MIN_ERROR_RET ? Number(-ret) : 0;
 }
+
+const MIN_ERROR_RET = -BigInt(MAX_ERRNO);

@@ -10,4 +10,4 @@ export { errnoName, errnoMessage, errnoOf, MAX_ERRNO } from "./errno.js";
 export { SyscallLineWriter, formatReturn, formatArgs, type SyscallLineOptions } from "./lines.js";
 export { SyscallSummary, formatTable as formatSummaryTable, formatHistogram, parseSummarySort, type SummarySort, type SyscallStats } from "./summary.js";
 export { parseTraceSet, ALL_SYSCALLS, type SyscallSelection } from "./select.js";
-export { traceSyscalls, planStringProbes, planKernelStringProbes, STRING_PROBE_GROUP, type TraceOptions, type TraceIo, type TraceResult } from "./session.js";
+export { traceSyscalls, planStringProbes, planKernelStringProbes, liveTraceClock, STRING_PROBE_GROUP, type TraceOptions, type TraceIo, type TraceResult } from "./session.js";

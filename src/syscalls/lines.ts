@@ -93,6 +93,21 @@ function formatClone(a: readonly bigint[]): string {
   return parts.join(", ");
 }
 
+/** A call's padded `name(args)` and its return value's text. */
+interface CallText {
+  name: string;
+  args: readonly bigint[];
+  strings: readonly (string | undefined)[] | undefined;
+  text: string;
+  ret: bigint | undefined;
+  retText: string;
+  /** The last whole line made from it, and its head (thread prefix and time). */
+  head: string;
+  line: string | undefined;
+}
+
+const CALL_CACHE_SIZE = 64;
+
 /** Spaces by count, up to the result column. */
 const SPACES = Array.from({ length: RESULT_COLUMN + 1 }, (_, n) => " ".repeat(n));
 
@@ -122,6 +137,8 @@ export class SyscallLineWriter {
   private readonly done = new Set<number>();
   /** `comm/tid ` by thread. */
   private readonly prefixes = new Map<number, { comm: string; text: string }>();
+  /** The text of the last call of each number (modulo the size), while its arguments array is the same. */
+  private readonly callCache: (CallText | undefined)[] = new Array<CallText | undefined>(CALL_CACHE_SIZE).fill(undefined);
   private readonly o: Required<Omit<SyscallLineOptions, "wallOffsetNs" | "select" | "stringsOf">> & SyscallLineOptions;
 
   constructor(
@@ -198,8 +215,26 @@ export class SyscallLineWriter {
   }
 
   private full(c: SyscallSlice): string {
-    const call = c.enterMissing ? `<... ${c.name} resumed>)` : `${c.name}(${this.args(c)})`;
-    return this.head(c) + pad(call) + ` = ${formatReturn(c)}${this.duration(c)}`;
+    if (c.enterMissing) return this.head(c) + pad(`<... ${c.name} resumed>)`) + ` = ${formatReturn(c)}${this.duration(c)}`;
+    // A loop repeating a call: the model hands out the same arguments array, so its text is made once.
+    const slot = c.nr & (CALL_CACHE_SIZE - 1);
+    let e = this.callCache[slot];
+    if (e === undefined || e.args !== c.args || e.strings !== c.strings || e.name !== c.name || this.o.stringsOf !== undefined) {
+      e = { name: c.name, args: c.args, strings: c.strings, text: pad(`${c.name}(${this.args(c)})`), ret: c.ret, retText: formatReturn(c), head: "", line: undefined };
+      this.callCache[slot] = e;
+    } else if (e.ret !== c.ret) {
+      e.ret = c.ret;
+      e.retText = formatReturn(c);
+      e.line = undefined;
+    }
+    const head = this.head(c);
+    if (this.o.durations) return head + e.text + " = " + e.retText + this.duration(c);
+    // The same thread repeating the call with the same result: the very same line (no string per call).
+    if (e.line === undefined || e.head !== head) {
+      e.head = head;
+      e.line = head + e.text + " = " + e.retText;
+    }
+    return e.line;
   }
 
   private duration(c: SyscallSlice): string {

@@ -1,8 +1,9 @@
 // `ftk trace` live: the recorder's pages are decoded while the command runs, so reading, pairing and
 // printing overlap with it instead of following it. Records are merged across CPUs up to the time the
-// previous read round began (the trace clock must be `mono`, CLOCK_MONOTONIC like process.hrtime), and
-// each round decodes for a bounded time, so that the next read comes before the ring buffer fills;
-// pages not decoded yet wait in memory, past 16 MiB in a file.
+// previous read round began, in the trace clock (the CPUs' stats say its `now ts` at the start of each
+// round; the clock must agree between CPUs: see liveTraceClock), and each round decodes for a bounded
+// time, so that the next read comes before the ring buffer fills; pages not decoded yet wait in memory,
+// past 16 MiB in a file.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openStreamTrace, type RecordResult, type StreamInfo, type StreamView } from "../record/index.js";
@@ -43,9 +44,9 @@ export class LiveSyscallView implements StreamView {
   private raw: RawSyscallRecords | undefined;
   private readonly comms = new Map<number, string>();
   private cmdlinesPath = "";
-  /** Records stamped up to here have all been read (the end of the round before the last complete one). */
+  /** Records stamped up to here have all been read (the start of the round before the last complete one). */
   private mark = -Infinity;
-  /** hrtime ns at the end of the previous round. */
+  /** The trace clock at the start of the previous round (-Infinity when unknown). */
   private lastRound = -Infinity;
   private readonly emit = (rec: RawRecord): void => this.record(rec);
 
@@ -74,11 +75,10 @@ export class LiveSyscallView implements StreamView {
   /** The pages being written are read every 50 ms: lines come at most that late. */
   readonly partialEveryMs = 50;
 
-  flush(complete: boolean): boolean {
-    const now = Number(process.hrtime.bigint());
-    // The previous round ended before this one began: a complete round read all that was stamped by then.
-    if (complete) this.mark = this.lastRound;
-    this.lastRound = now;
+  flush(complete: boolean, clockNs?: number): boolean {
+    // The previous round began before this one: a complete round read all that was stamped by then.
+    if (complete && this.lastRound > this.mark) this.mark = this.lastRound;
+    this.lastRound = clockNs ?? -Infinity;
     const done = this.merge?.drain(this.mark, this.emit, performance.now() + ROUND_BUDGET_MS) ?? true;
     this.o.onRound?.();
     return !done;

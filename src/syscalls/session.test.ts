@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { FtkError, UsageError } from "../base/index.js";
 import { Tracefs } from "../tracefs/index.js";
-import { planKernelStringProbes, traceSyscalls } from "./session.js";
+import { liveTraceClock, planKernelStringProbes, traceSyscalls } from "./session.js";
 
 const io = (fs: Tracefs) => ({ out: process.stdout, stderr: process.stderr, signal: new AbortController().signal, tracefs: fs });
 
@@ -44,5 +44,21 @@ test("planKernelStringProbes() makes an event per kind with a location per funct
     assert.equal(defs[2]!.line, "p:ftk_trace_strings/filename do_mkdirat p0=+8($arg2):x64 s0=+0(+0($arg2)):string");
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("liveTraceClock() takes local only when the kernel says sched_clock agrees across CPUs (or cannot disagree)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ftk-sched-debug-"));
+  try {
+    const file = join(dir, "debug");
+    writeFileSync(file, "Sched Debug Version: v0.11\nsched_clk : 1.0\nsched_clock_stable()                    : 1\n");
+    assert.equal(await liveTraceClock(file), "local");
+    writeFileSync(file, "sched_clock_stable()                    : 0\n");
+    assert.equal(await liveTraceClock(file), "mono");
+    writeFileSync(file, "Sched Debug Version: v0.11\njiffies : 5\n"); // no unstable sched_clock on this architecture
+    assert.equal(await liveTraceClock(file), "local");
+    assert.equal(await liveTraceClock(join(dir, "missing")), "mono");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

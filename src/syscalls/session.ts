@@ -226,51 +226,93 @@ async function staticReason(path: string): Promise<string | undefined> {
   }
 }
 
-/** Writes lines in ~64 KiB chunks, waiting for 'drain' when the stream asks. */
+/** Buffer's own UTF-8 writer where it has one (Node 20-24): write() checks its arguments first, per line. */
+const utf8Write: (this: Buffer, text: string, offset: number) => number =
+  (Buffer.prototype as unknown as { utf8Write?: (this: Buffer, text: string, offset: number) => number }).utf8Write ??
+  function (this: Buffer, text: string, offset: number): number {
+    return this.write(text, offset);
+  };
+
+/** Bytes collected before a flush. */
+const CHUNK_BYTES = 65536;
+
+/**
+ * Collects lines as UTF-8 in reused buffers and writes them in ~64 KiB chunks, waiting for 'drain' when
+ * the stream asks. Reused because fresh memory is slow to touch the first time (page faults, dear in a
+ * VM): a string joined from the lines and its Buffer were new memory for each chunk.
+ */
 class ChunkWriter {
-  private chunk: string[] = [];
-  private size = 0;
-  constructor(private readonly out: Writable) {}
+  /** Filled chunks not written yet, then the one being filled (`buf`, `used` bytes). */
+  private readonly ready: Buffer[] = [];
+  private readyBytes = 0;
+  private buf: Buffer;
+  private used = 0;
+  /** Buffers written synchronously, free again. */
+  private readonly spare: Buffer[] = [];
+  constructor(private readonly out: Writable) {
+    this.buf = Buffer.allocUnsafe(2 * CHUNK_BYTES);
+  }
   line(text: string): void {
-    this.chunk.push(text);
-    this.size += text.length + 1;
+    // At most 3 bytes per UTF-16 unit, and the newline.
+    const most = 3 * text.length + 1;
+    if (this.used + most > this.buf.length) {
+      this.rotate();
+      if (most > this.buf.length) {
+        const bytes = Buffer.from(`${text}\n`);
+        this.ready.push(bytes);
+        this.readyBytes += bytes.length;
+        return;
+      }
+    }
+    this.used += utf8Write.call(this.buf, text, this.used);
+    this.buf[this.used++] = 0x0a;
+  }
+  /** Moves the filled part of `buf` to `ready` and takes another buffer. */
+  private rotate(): void {
+    if (this.used === 0) return;
+    this.ready.push(this.buf.subarray(0, this.used));
+    this.readyBytes += this.used;
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(2 * CHUNK_BYTES);
+    this.used = 0;
   }
   get full(): boolean {
-    return this.size >= 65536;
+    return this.readyBytes + this.used >= CHUNK_BYTES;
   }
   async flushIfFull(): Promise<void> {
     if (this.full) await this.flush();
   }
   /**
    * Writes what is collected now (live, between reads). Straight to the file descriptor when the stream
-   * has one and nothing queued: a stream's queue would keep every line in memory while the reader is busy.
+   * has one and nothing queued (its buffers are then free again): a stream's queue would keep every line
+   * in memory while the reader is busy. False when the stream asks to wait for 'drain'.
    */
-  writeNow(): void {
-    if (this.chunk.length === 0) return;
-    const text = this.chunk.join("\n") + "\n";
-    this.chunk = [];
-    this.size = 0;
+  writeNow(): boolean {
+    this.rotate();
+    const chunks = this.ready.splice(0);
+    this.readyBytes = 0;
     const fd = (this.out as Writable & { fd?: unknown }).fd;
-    if (typeof fd === "number" && this.out.writableLength === 0) {
-      const bytes = Buffer.from(text);
-      let done = 0;
-      try {
-        while (done < bytes.length) done += writeSync(fd, bytes, done);
-        return;
-      } catch {
-        // EAGAIN (a non-blocking pipe) and the like: the stream takes the rest
+    let i = 0;
+    let ok = true;
+    if (typeof fd === "number") {
+      for (; i < chunks.length && this.out.writableLength === 0; i++) {
+        const bytes = chunks[i]!;
+        let done = 0;
+        try {
+          while (done < bytes.length) done += writeSync(fd, bytes, done);
+        } catch {
+          // EAGAIN (a non-blocking pipe) and the like: the stream takes the rest
+          ok = this.out.write(bytes.subarray(done));
+          i++;
+          break;
+        }
+        if (bytes.buffer.byteLength === 2 * CHUNK_BYTES && this.spare.length < 4) this.spare.push(Buffer.from(bytes.buffer, bytes.byteOffset, 2 * CHUNK_BYTES));
       }
-      this.out.write(bytes.subarray(done));
-      return;
     }
-    this.out.write(text);
+    for (; i < chunks.length; i++) ok = this.out.write(chunks[i]!);
+    return ok;
   }
   async flush(): Promise<void> {
-    if (this.chunk.length === 0) return;
-    const text = this.chunk.join("\n") + "\n";
-    this.chunk = [];
-    this.size = 0;
-    if (!this.out.write(text)) await once(this.out, "drain");
+    if (!this.writeNow()) await once(this.out, "drain");
   }
 }
 
@@ -338,8 +380,10 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     }
     argv.push("-b", String(options.bufferSizeKb ?? DEFAULT_BUFFER_KB));
     const wall = (options.timestamps ?? "none") !== "none";
-    // Live, records are merged across CPUs by comparing their times with process.hrtime (CLOCK_MONOTONIC).
-    if (wall || live) argv.push("-C", "mono");
+    // -t needs CLOCK_MONOTONIC (its offset to the time of day is known exactly); live, records are merged
+    // across CPUs by time, so the clock must agree between CPUs.
+    if (wall) argv.push("-C", "mono");
+    else if (live) argv.push("-C", await liveTraceClock());
     if (!options.all) {
       if (options.command.length > 0) argv.push("-F", "-c");
       else argv.push("-c", "-P", tids.join(","));
@@ -416,6 +460,23 @@ async function openTraceOrThrow(path: string): Promise<TraceFile> {
     if (e instanceof FtkError) throw e;
     throw new FtkError(`cannot read '${path}': ${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * The trace clock for a live trace: `local` (sched_clock, the cheapest: `mono` makes each event cost
+ * ~10% more of a syscall flood's time here) when the kernel says sched_clock is the same on every CPU,
+ * else `mono`. x86 kernels print `sched_clock_stable()` in debugfs' sched/debug; kernels whose
+ * architecture has no unstable sched_clock print no such line. Unreadable (no debugfs): `mono`.
+ */
+export async function liveTraceClock(path = "/sys/kernel/debug/sched/debug"): Promise<"local" | "mono"> {
+  let text: string;
+  try {
+    text = await readFile(path, "latin1");
+  } catch {
+    return "mono";
+  }
+  const m = /sched_clock_stable\(\)\s*:\s*(\d+)/.exec(text);
+  return m === null || m[1] !== "0" ? "local" : "mono";
 }
 
 /** Wall-clock ns minus CLOCK_MONOTONIC ns (the `mono` trace clock). */

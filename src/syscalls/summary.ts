@@ -30,28 +30,47 @@ export interface SyscallStats {
   buckets: number[];
 }
 
-/** Collects completed calls, overall and per thread. Memory: one entry per (thread, name). */
+/** Collects completed calls per thread (the totals are their sum). Memory: one entry per (thread, name). */
 export class SyscallSummary {
-  private readonly total = new Map<string, SyscallStats>();
   private readonly byThread = new Map<number, { comm: string; stats: Map<string, SyscallStats> }>();
+  /** The last call's thread: a flood comes from one thread at a time. */
+  private last: { tid: number; stats: Map<string, SyscallStats> } | undefined;
+  /** Call names in the order first seen (the order of -S nothing). */
+  private readonly names = new Set<string>();
 
   /** Adds one completed call (calls without an exit are not counted, as in strace). */
   add(call: SyscallSlice): void {
     if (call.exitMissing) return;
-    bump(this.total, call);
-    let t = this.byThread.get(call.tid);
-    if (t === undefined) this.byThread.set(call.tid, (t = { comm: call.comm, stats: new Map() }));
-    bump(t.stats, call);
+    let last = this.last;
+    if (last === undefined || last.tid !== call.tid) {
+      let t = this.byThread.get(call.tid);
+      if (t === undefined) this.byThread.set(call.tid, (t = { comm: call.comm, stats: new Map() }));
+      this.last = last = { tid: call.tid, stats: t.stats };
+    }
+    if (bump(last.stats, call)) this.names.add(call.name);
   }
 
   /** The totals by call name. */
   stats(): SyscallStats[] {
-    return [...this.total.values()];
+    const total = new Map<string, SyscallStats>();
+    for (const name of this.names) total.set(name, { name, calls: 0, errors: 0, totalNs: 0n, minNs: undefined, maxNs: undefined, buckets: [] });
+    for (const t of this.byThread.values()) {
+      for (const s of t.stats.values()) {
+        const sum = total.get(s.name)!;
+        sum.calls += s.calls;
+        sum.errors += s.errors;
+        sum.totalNs += s.totalNs;
+        if (s.minNs !== undefined && (sum.minNs === undefined || s.minNs < sum.minNs)) sum.minNs = s.minNs;
+        if (s.maxNs !== undefined && (sum.maxNs === undefined || s.maxNs > sum.maxNs)) sum.maxNs = s.maxNs;
+        s.buckets.forEach((n, k) => (sum.buckets[k] = (sum.buckets[k] ?? 0) + n));
+      }
+    }
+    return [...total.values()];
   }
 
   /** strace's -c table over every thread (`color`: see formatTable). */
   table(sort: SummarySort = "time", color = false): string {
-    return formatTable([...this.total.values()], sort, color);
+    return formatTable(this.stats(), sort, color);
   }
 
   /** One table per thread, each under `comm/tid:`, threads in tid order. */
@@ -64,23 +83,34 @@ export class SyscallSummary {
 
   /** Latency histograms, one per call name, most called first. */
   histograms(color = false): string {
-    const all = [...this.total.values()].sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
+    const all = this.stats().sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
     return all.map((s) => formatHistogram(s, color)).join("\n");
   }
 }
 
-function bump(map: Map<string, SyscallStats>, call: SyscallSlice): void {
+/** Counts `call` in `map`; true when its name is new there. */
+function bump(map: Map<string, SyscallStats>, call: SyscallSlice): boolean {
   let s = map.get(call.name);
+  const added = s === undefined;
   if (s === undefined) map.set(call.name, (s = { name: call.name, calls: 0, errors: 0, totalNs: 0n, minNs: undefined, maxNs: undefined, buckets: [] }));
   s.calls++;
   if (call.ret !== undefined && errnoOf(call.ret) !== 0) s.errors++;
   const d = call.dur;
-  if (d === undefined) return;
+  if (d === undefined) return added;
   s.totalNs += d;
   if (s.minNs === undefined || d < s.minNs) s.minNs = d;
   if (s.maxNs === undefined || d > s.maxNs) s.maxNs = d;
-  const k = d <= 0n ? 0 : d.toString(2).length;
+  const k = bitLength(d);
   s.buckets[k] = (s.buckets[k] ?? 0) + 1;
+  return added;
+}
+
+/** Bits of d (0 for d <= 0): its log2 bucket. Numbers below 2^53 are exact and spare a string per call. */
+function bitLength(d: bigint): number {
+  if (d <= 0n) return 0;
+  if (d > 9007199254740991n) return d.toString(2).length;
+  const n = Number(d);
+  return n < 4294967296 ? 32 - Math.clz32(n) : 64 - Math.clz32(Math.floor(n / 4294967296));
 }
 
 const avg = (s: SyscallStats): bigint => (s.calls > 0 ? s.totalNs / BigInt(s.calls) : 0n);

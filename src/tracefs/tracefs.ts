@@ -251,10 +251,11 @@ export class Tracefs {
 
   /**
    * Events named by a trace-cmd `-e` argument: "all", "system", "system:event", or "event", with `*`/`?` globs.
-   * Throws TracefsError "event 'x' does not exist" when nothing matches.
+   * Throws TracefsError "event 'x' does not exist" when nothing matches. `available`: the events to match
+   * (default: read now), for callers matching several specs (the file is slow to generate, ~5-10 ms).
    */
-  async matchEvents(spec: string): Promise<{ system: string; event: string }[]> {
-    const all = await this.availableEvents();
+  async matchEvents(spec: string, available?: readonly { system: string; event: string }[]): Promise<{ system: string; event: string }[]> {
+    const all = available !== undefined ? [...available] : await this.availableEvents();
     if (spec === "all" || spec === "*" || spec === "*:*") return all;
     const colon = spec.indexOf(":");
     let found: { system: string; event: string }[];
