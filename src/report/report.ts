@@ -4,7 +4,8 @@
 // look ahead only within the current file/instance (tracecmd_peek_next_data on the current handle).
 import { endianness } from "node:os";
 import { FtkError, UsageError, type TextOutput } from "../base/index.js";
-import { EventPrinter, type EventTable, type compileEventFilter } from "../events/index.js";
+import { EventPrinter, type EventTable } from "../events/index.js";
+import type { compileEventFilter } from "./filters.js";
 import type { RawRecord } from "../ringbuf/index.js";
 import { OPTION, openTrace, type CpuStream, type TraceFile } from "../tracedat/index.js";
 import {
@@ -108,7 +109,7 @@ function pidsOfComm(savedCmdlines: string, comm: string): string[] {
  */
 async function pidFilterOf(first: InputFile, options: ReportOptions): Promise<string | undefined> {
   if ((options.pids ?? []).length === 0 && (options.comms ?? []).length === 0) return undefined;
-  const { pidFilterText } = await import("../events/index.js");
+  const { pidFilterText } = await import("./filters.js");
   const pids = [...(options.pids ?? [])];
   for (const comm of [...(options.comms ?? [])].reverse()) {
     const found = pidsOfComm(first.trace.savedCmdlines, comm);
@@ -252,7 +253,7 @@ function styleFor(trace: TraceFile, options: ReportOptions): TimestampStyle {
 
 /** compileEventFilter() when some input has `-F` filters (the filter language is loaded only then). */
 async function filterCompiler(files: InputFile[]): Promise<typeof compileEventFilter | undefined> {
-  return files.some((f) => f.filters.length > 0) ? (await import("../events/index.js")).compileEventFilter : undefined;
+  return files.some((f) => f.filters.length > 0) ? (await import("./filters.js")).compileEventFilter : undefined;
 }
 
 /** One predicate for the positive (or negative) `-F` filters of a file: any of them matching is a match. */
@@ -308,7 +309,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       // -T: the filters of the first input that has any, as libtraceevent rebuilds them; nothing else.
       compileFilters(trace, f.filters, false, compile);
       compileFilters(trace, f.filters, true, compile);
-      const { filterTestLines } = await import("../events/index.js");
+      const { filterTestLines } = await import("./filters.js");
       for (const filter of f.filters) out.write(filterTestLines(trace.events, filter.text));
       return;
     }
