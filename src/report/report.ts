@@ -2,7 +2,6 @@
 // The loop merges the per-CPU streams of every file and buffer instance itself (a linear scan, earliest
 // slot first on equal timestamps, as tracecmd_iterate_events_multi), because function_graph leaves
 // look ahead only within the current file/instance (tracecmd_peek_next_data on the current handle).
-import { endianness } from "node:os";
 import { FtkError, UsageError, type TextOutput } from "../base/index.js";
 import { EventPrinter, type EventTable } from "../events/index.js";
 import type { compileEventFilter } from "./filters.js";
@@ -180,6 +179,8 @@ export async function writeReport(options: ReportOptions, out: TextOutput, signa
       return 0;
     }
     if (options.endian) {
+      // node:os is loaded for -e only (issue 11: each builtin imported by an ES module costs start-up).
+      const { endianness } = await import("node:os");
       out.write(`file is ${first.littleEndian ? "little" : "big"} endian and host is ${endianness() === "LE" ? "little" : "big"} endian\n`);
       return 0;
     }
