@@ -86,11 +86,21 @@ const ftk = (...a) => [process.execPath, ftkBin, ...a];
 console.log(`node ${process.version}; ftk from ${ftkBin}`);
 
 await compare("ftk --help", ftk("--help"), [node], runs, 40);
+// The report command loaded and its flags parsed, no file read: the floor of every report below.
+await compare("ftk report -h", ftk("report", "-h"), [node], runs);
 if (existsSync("/sys/kernel/tracing/options")) await compare("ftk list -o", ftk("list", "-o"), [node], runs, 40);
 else console.log("ftk list -o: skipped: /sys/kernel/tracing is not mounted");
 
 const fixtures = join(shared, "fixtures", "tracedat");
-for (const name of ["lab-v6-x86_64-2cpu-funcgraph.dat", "lab-v7-zstd-x86_64-2cpu-sched-kstack.dat"]) {
+// Small reports that print no kernel symbol (v6, and v7 zstd), then ones that do: function_graph names
+// (v6) and kernel stacks (v7 zstd), which read, decompress and index the file's kallsyms (megabytes).
+const SMALL_REPORTS = [
+  "v6-i686-k5.15-sched-switch.dat", // 103 lines, v6, no symbols
+  "lab-v7-zstd-x86_64-2cpu-kprobe-args.dat", // 9 lines, zstd, no symbols
+  "lab-v6-x86_64-2cpu-funcgraph.dat", // 138 lines, v6 (4.6 MB, most of it kallsyms)
+  "lab-v7-zstd-x86_64-2cpu-sched-kstack.dat", // 469 lines, zstd, kernel stacks
+];
+for (const name of SMALL_REPORTS) {
   const file = join(fixtures, name);
   if (!existsSync(file)) {
     console.log(`ftk report ${name}: skipped: '${file}' not found (set FTK_SHARED)`);
@@ -127,7 +137,7 @@ else {
     await compare(`${label}: bundle (bin/ftk) against dist/cli modules${yard.length > 1 ? " and without the compile cache" : ""}`, ftk(...args), yard, runs);
   }
   if (module.enableCompileCache === undefined) console.log(`  (node ${process.version} has no compile cache: module.enableCompileCache is Node 22.1+)`);
-  const chunk = readdirSync(bundleDir).find((f) => /^report-.*\.js$/.test(f));
+  const chunk = readdirSync(bundleDir).find((f) => /^report(-.*)?\.js$/.test(f));
   const importMs = (file) => {
     const code = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
     return Number(execFileSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8" }));

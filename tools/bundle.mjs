@@ -1,23 +1,89 @@
 #!/usr/bin/env node
 // Build step (issue 11): bundles the compiled CLI (dist/cli/main.js and every command it imports) into
-// dist/bundle/ with esbuild: one chunk per command plus shared chunks, so that a command loads a handful
-// of files instead of ~80 modules. bin/ftk runs it when it is at least as new as dist/cli/main.js.
-// Packages stay external (loaded from node_modules, only by the commands that use them).
-import { copyFileSync, rmSync } from "node:fs";
+// dist/bundle/ with esbuild, so that a command loads a handful of files instead of ~80 modules. bin/ftk
+// runs it when it is at least as new as dist/cli/main.js. Packages stay external (loaded from
+// node_modules, only by the commands that use them).
+// Node's ESM loader costs about 1 ms per file on top of compiling it (bench/startup.mjs), so:
+// - the commands in ONE_FILE are one file each (everything they may load, lazy parts included: V8 only
+//   pre-parses a function until it is called, which costs less than another file);
+// - the other commands share chunks (esbuild's code splitting: one chunk per set of commands using it);
+// - base/ is one file, base.js, imported by all: its error classes are checked with instanceof by
+//   main.js, so there must be one copy of them.
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
 import { build } from "esbuild";
 
 const out = new URL("../dist/bundle/", import.meta.url);
+const dist = new URL("../dist/", import.meta.url).pathname;
+/** Commands run many times a minute, whose start-up users feel (report of a small file). */
+const ONE_FILE = ["report"];
+
+/** Imports of dist/base/ (from outside it) go to the shared base.js; commands in ONE_FILE to their file. */
+const sharedFiles = {
+  name: "shared-files",
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) => {
+      const from = args.resolveDir + "/";
+      const path = new URL(args.path, "file://" + from).pathname;
+      if (path.startsWith(dist + "base/") && !from.startsWith(dist + "base/")) return { path: "./base.js", external: true };
+      const cmd = /^cli\/([a-z-]+)\.js$/.exec(path.slice(dist.length))?.[1];
+      if (args.kind === "dynamic-import" && cmd !== undefined && ONE_FILE.includes(cmd)) return { path: `./${cmd}.js`, external: true };
+      return undefined;
+    });
+  },
+};
+
+/** `export { a, b as c } from "./m.js";` lines of a folder's index.js: exported name -> [module path, its name]. */
+const barrels = new Map();
+function barrel(path) {
+  let names = barrels.get(path);
+  if (names !== undefined) return names;
+  names = new Map();
+  barrels.set(path, names);
+  for (const [, list, from] of readFileSync(path, "utf8").matchAll(/^export \{([^}]*)\} from "(\.[^"]+)";$/gm)) {
+    const target = resolve(dirname(path), from);
+    for (const item of list.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+      const [name, alias = name] = item.split(/\s+as\s+/);
+      // A barrel that re-exports another barrel: follow it to the module that defines the name.
+      const inner = target.endsWith("/index.js") ? barrel(target).get(name) : undefined;
+      names.set(alias, inner ?? [target, name]);
+    }
+  }
+  return names;
+}
+
+/**
+ * In a one-file command, imports (and re-exports) from a folder's index.js go to the modules that define
+ * the names. A module that the command loads by import() is wrapped to run on first use, and so is all it
+ * imports: through a barrel that is every file of the folder (the trace.dat writer, convert and split
+ * for `report`). The source keeps importing from the index (style.md).
+ */
+const throughBarrels = {
+  name: "through-barrels",
+  setup(b) {
+    b.onLoad({ filter: /\/dist\/.*\.js$/ }, (args) => {
+      const dir = dirname(args.path);
+      const text = readFileSync(args.path, "utf8").replace(/^(import|export) \{([^}]*)\} from "(\.[^"]*\/index\.js)";$/gm, (whole, verb, list, from) => {
+        const names = barrel(resolve(dir, from));
+        const byModule = new Map();
+        for (const item of list.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+          const [name, local = name] = item.split(/\s+as\s+/);
+          const [path, inner] = names.get(name) ?? [resolve(dir, from), name];
+          const spec = relative(dir, path);
+          const key = spec.startsWith(".") ? spec : "./" + spec;
+          (byModule.get(key) ?? byModule.set(key, []).get(key)).push(inner === local ? inner : `${inner} as ${local}`);
+        }
+        return [...byModule].map(([spec, items]) => `${verb} { ${items.join(", ")} } from "${spec}";`).join("\n");
+      });
+      return { contents: text, loader: "js" };
+    });
+  },
+};
+
+const common = { bundle: true, format: "esm", platform: "node", target: "node20", packages: "external", logLevel: "warning" };
 rmSync(out, { recursive: true, force: true });
-await build({
-  entryPoints: [new URL("../dist/cli/main.js", import.meta.url).pathname],
-  outdir: out.pathname,
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  packages: "external",
-  logLevel: "warning",
-});
+await build({ ...common, entryPoints: [dist + "base/index.js"], outfile: out.pathname + "base.js" });
+await build({ ...common, entryPoints: [dist + "cli/main.js"], outdir: out.pathname, splitting: true, plugins: [sharedFiles] });
+for (const cmd of ONE_FILE) await build({ ...common, entryPoints: [dist + `cli/${cmd}.js`], outfile: out.pathname + `${cmd}.js`, plugins: [sharedFiles, throughBarrels] });
 // main.js finds its command manifest beside itself (and package.json two folders up, as from dist/cli).
 copyFileSync(new URL("../dist/cli/commands.json", import.meta.url), new URL("commands.json", out));

@@ -243,6 +243,7 @@ function scanReader(r: KallsymsReader): { hi: Uint32Array; lo: Uint32Array; span
   let lo = new Uint32Array(cap);
   let spans = new Int32Array(cap * 2);
   let count = 0;
+  const order = newOrder();
   let win = new Uint8Array(Math.min(WINDOW_BYTES, Math.max(16, r.size)));
   let base = 0; // offset in the text of win[0]
   let len = 0; // bytes of win filled
@@ -262,7 +263,7 @@ function scanReader(r: KallsymsReader): { hi: Uint32Array; lo: Uint32Array; span
     const view = win.subarray(0, end);
     let pos = 0;
     for (;;) {
-      count = scanLines(view, pos, hi, lo, spans, count, base);
+      count = scanLines(view, pos, hi, lo, spans, count, order, base);
       if (count < cap) break;
       pos = spans[count * 2 - 1]! - base + 1;
       cap *= 2;
@@ -275,7 +276,7 @@ function scanReader(r: KallsymsReader): { hi: Uint32Array; lo: Uint32Array; span
     len -= end;
     if (last) break;
   }
-  return ordered(hi.subarray(0, count), lo.subarray(0, count), spans.subarray(0, count * 2));
+  return ordered(hi.subarray(0, count), lo.subarray(0, count), spans.subarray(0, count * 2), order);
 }
 
 function grow<T extends Uint32Array | Int32Array>(from: T, to: T): T {
@@ -293,7 +294,8 @@ function scanKallsyms(text: Uint8Array): { hi: Uint32Array; lo: Uint32Array; spa
   let hi = new Uint32Array(cap);
   let lo = new Uint32Array(cap);
   let spans = new Int32Array(cap * 2);
-  let count = scanLines(text, 0, hi, lo, spans, 0);
+  const order = newOrder();
+  let count = scanLines(text, 0, hi, lo, spans, 0, order);
   while (count === cap) {
     // Full: go on after the last line kept (the lines skipped after it are skipped again).
     const from = spans[count * 2 - 1]! + 1;
@@ -301,23 +303,36 @@ function scanKallsyms(text: Uint8Array): { hi: Uint32Array; lo: Uint32Array; spa
     hi = grow(hi, new Uint32Array(cap));
     lo = grow(lo, new Uint32Array(cap));
     spans = grow(spans, new Int32Array(cap * 2));
-    count = scanLines(text, from, hi, lo, spans, count);
+    count = scanLines(text, from, hi, lo, spans, count, order);
   }
-  return ordered(hi.subarray(0, count), lo.subarray(0, count), spans.subarray(0, count * 2));
+  return ordered(hi.subarray(0, count), lo.subarray(0, count), spans.subarray(0, count * 2), order);
 }
 
-/** The scanned symbols in lookup order. */
-function ordered(hi: Uint32Array, lo: Uint32Array, spans: Int32Array): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
+/**
+ * What the scan learns about the order of the lines as it goes: libtraceevent keeps its list newest first
+ * and sorts it stably by address, so later lines win ties. Kallsyms text is usually in address order
+ * already: the scan then reverses each run of equal addresses when it ends, and only a text with a
+ * descent pays for a full sort (one pass over the bytes, none over the arrays after it).
+ */
+interface ScanOrder {
+  /** Index of the first symbol with the address of the last one. */
+  runStart: number;
+  /** An address was lower than the one before it. */
+  descended: boolean;
+}
+
+function newOrder(): ScanOrder {
+  return { runStart: 0, descended: false };
+}
+
+/** The scanned symbols in lookup order (see ScanOrder). */
+function ordered(hi: Uint32Array, lo: Uint32Array, spans: Int32Array, scan: ScanOrder): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
   const count = hi.length;
-  // libtraceevent keeps its list newest first and sorts stably by address: later lines win ties.
-  // Kallsyms text is usually in address order already: then each run of equal addresses is reversed
-  // in place, and only a text with a descent pays for the full sort.
-  if (ascending(hi, lo)) {
-    reverseTies(hi, lo, spans);
-    return { hi, lo, spans };
-  }
+  reverseSpans(spans, scan.runStart, count);
+  if (!scan.descended) return { hi, lo, spans };
+  // Ties by line order, later first: a line's span starts after those of the lines before it.
   const order = Array.from({ length: count }, (_, i) => i);
-  order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || y - x);
+  order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || spans[y * 2]! - spans[x * 2]!);
   const sHi = new Uint32Array(count);
   const sLo = new Uint32Array(count);
   const sSpans = new Int32Array(count * 2);
@@ -336,7 +351,16 @@ function ordered(hi: Uint32Array, lo: Uint32Array, spans: Int32Array): { hi: Uin
  * returns the new count; spans are stored plus `base` (the text's offset in a larger one). One
  * hand-written pass over the bytes: no per-line strings, regexes or objects.
  */
-function scanLines(text: Uint8Array, pos: number, hi: Uint32Array, lo: Uint32Array, spans: Int32Array, count: number, base = 0): number {
+function scanLines(
+  text: Uint8Array,
+  pos: number,
+  hi: Uint32Array,
+  lo: Uint32Array,
+  spans: Int32Array,
+  count: number,
+  order: ScanOrder,
+  base = 0,
+): number {
   const n = text.length;
   const cap = hi.length;
   while (pos < n && count < cap) {
@@ -374,8 +398,20 @@ function scanLines(text: Uint8Array, pos: number, hi: Uint32Array, lo: Uint32Arr
     while (eol < n && text[eol] !== 10) eol++;
     pos = eol + 1;
     if (type === 10 || type === 65 || type === 97 || c === 36) continue; // no name; A, a, $name
-    hi[count] = h; // stored as u32: the typed array drops the sign of the int32 shift results
-    lo[count] = l;
+    // Compared as u32 (the shifts above give int32); the typed arrays store them so too.
+    const uh = h >>> 0;
+    const ul = l >>> 0;
+    if (count > 0) {
+      const ph = hi[count - 1]!;
+      const pl = lo[count - 1]!;
+      if (uh !== ph || ul !== pl) {
+        if (uh < ph || (uh === ph && ul < pl)) order.descended = true;
+        reverseSpans(spans, order.runStart, count);
+        order.runStart = count;
+      }
+    }
+    hi[count] = uh;
+    lo[count] = ul;
     spans[count * 2] = base + ns;
     spans[count * 2 + 1] = base + eol;
     count++;
@@ -383,26 +419,14 @@ function scanLines(text: Uint8Array, pos: number, hi: Uint32Array, lo: Uint32Arr
   return count;
 }
 
-function ascending(hi: Uint32Array, lo: Uint32Array): boolean {
-  for (let i = 1; i < hi.length; i++) {
-    if (hi[i - 1]! > hi[i]! || (hi[i - 1] === hi[i] && lo[i - 1]! > lo[i]!)) return false;
-  }
-  return true;
-}
-
-/** Reverses each run of equal addresses in place (their spans: the addresses are equal). */
-function reverseTies(hi: Uint32Array, lo: Uint32Array, spans: Int32Array): void {
-  const count = hi.length;
-  for (let i = 0; i < count; ) {
-    let j = i + 1;
-    while (j < count && hi[j] === hi[i] && lo[j] === lo[i]) j++;
-    for (let a = i, b = j - 1; a < b; a++, b--) {
-      for (let k = 0; k < 2; k++) {
-        const t = spans[a * 2 + k]!;
-        spans[a * 2 + k] = spans[b * 2 + k]!;
-        spans[b * 2 + k] = t;
-      }
-    }
-    i = j;
+/** Reverses the spans of symbols [from, to) in place (a run of equal addresses: only the spans differ). */
+function reverseSpans(spans: Int32Array, from: number, to: number): void {
+  for (let a = from, b = to - 1; a < b; a++, b--) {
+    const s = spans[a * 2]!;
+    const e = spans[a * 2 + 1]!;
+    spans[a * 2] = spans[b * 2]!;
+    spans[a * 2 + 1] = spans[b * 2 + 1]!;
+    spans[b * 2] = s;
+    spans[b * 2 + 1] = e;
   }
 }

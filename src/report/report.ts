@@ -2,9 +2,9 @@
 // The loop merges the per-CPU streams of every file and buffer instance itself (a linear scan, earliest
 // slot first on equal timestamps, as tracecmd_iterate_events_multi), because function_graph leaves
 // look ahead only within the current file/instance (tracecmd_peek_next_data on the current handle).
-import { endianness } from "node:os";
 import { FtkError, UsageError, type TextOutput } from "../base/index.js";
-import { EventPrinter, compileEventFilter, filterTestLines, pidFilterText, type EventTable } from "../events/index.js";
+import { EventPrinter, type EventTable } from "../events/index.js";
+import type { compileEventFilter } from "./filters.js";
 import type { RawRecord } from "../ringbuf/index.js";
 import { OPTION, openTrace, type CpuStream, type TraceFile } from "../tracedat/index.js";
 import {
@@ -22,12 +22,10 @@ import { LineFormatter, fileTimestampStyle, hasOption, trimEventText } from "./l
 import { StreamMerge } from "./stream-merge.js";
 import { pluginOptionMap, pluginOptionSet, type ReportFilter, type ReportInput, type ReportOptions } from "./options.js";
 import { TimestampFormatter, TsDiffColumn, type TimestampStyle } from "./timestamps.js";
-import { writeFileInfo, writeCpuList } from "./file-info.js";
 import { findUfuncEvents, hasUfuncgraphProbes, writeUfuncgraph } from "./ufuncgraph.js";
-import { WakeupLatency } from "./wakeup-latency.js";
-import { writeEventFormats } from "./event-formats.js";
-import { TaskProfile } from "../model/task-profile.js";
-import { ProfileWriter } from "./profile-text.js";
+import type { TaskProfile } from "../model/task-profile.js";
+// Loaded by dynamic import() where the options ask for them (issue 11: start-up): the file listings,
+// -F filters, -w, --profile and --event.
 
 /** Page size of this host for `-p` (x86_64 and most arm64 kernels; Node cannot ask getpagesize()). */
 const HOST_PAGE_SIZE = 4096;
@@ -108,7 +106,9 @@ function pidsOfComm(savedCmdlines: string, comm: string): string[] {
  * (make_pid_filter): comm names are looked up in the first file's saved cmdlines only, a name that is not
  * there is a warning, and the pids end up in reverse order of the command line.
  */
-function pidFilterOf(first: InputFile, options: ReportOptions): string | undefined {
+async function pidFilterOf(first: InputFile, options: ReportOptions): Promise<string | undefined> {
+  if ((options.pids ?? []).length === 0 && (options.comms ?? []).length === 0) return undefined;
+  const { pidFilterText } = await import("./filters.js");
   const pids = [...(options.pids ?? [])];
   for (const comm of [...(options.comms ?? [])].reverse()) {
     const found = pidsOfComm(first.trace.savedCmdlines, comm);
@@ -152,7 +152,7 @@ async function openInputs(options: ReportOptions): Promise<InputFile[]> {
       ];
       files.push({ path: input.path, baseName: baseName(input.path), trace, filters });
     }
-    const pidFilter = pidFilterOf(files[0]!, options);
+    const pidFilter = await pidFilterOf(files[0]!, options);
     if (pidFilter !== undefined) files[0]!.filters.push({ text: pidFilter, invert: false });
   } catch (e) {
     await Promise.all(files.map((f) => f.trace.close()));
@@ -179,11 +179,13 @@ export async function writeReport(options: ReportOptions, out: TextOutput, signa
       return 0;
     }
     if (options.endian) {
+      // node:os is loaded for -e only (issue 11: each builtin imported by an ES module costs start-up).
+      const { endianness } = await import("node:os");
       out.write(`file is ${first.littleEndian ? "little" : "big"} endian and host is ${endianness() === "LE" ? "little" : "big"} endian\n`);
       return 0;
     }
     if (options.eventFormats !== undefined) {
-      writeEventFormats(first, options.eventFormats, out);
+      (await import("./event-formats.js")).writeEventFormats(first, options.eventFormats, out);
       return 0;
     }
     if (options.checkEvents) {
@@ -192,10 +194,11 @@ export async function writeReport(options: ReportOptions, out: TextOutput, signa
     }
     // Listings that trace-cmd prints for the first file only, in its order of precedence.
     if (options.functions || options.printkFormats || options.eventList) {
-      await writeFileInfo(files[0]!.trace, options.functions ? "functions" : options.printkFormats ? "printk" : "events", out);
+      await (await import("./file-info.js")).writeFileInfo(files[0]!.trace, options.functions ? "functions" : options.printkFormats ? "printk" : "events", out);
       return 0;
     }
     if (options.cpuList || options.firstEvent || options.lastEvent) {
+      const { writeCpuList } = await import("./file-info.js");
       for (const f of files) {
         if (signal?.aborted || out.isClosed) break;
         await writeCpuList(f.trace, f.path, out, {
@@ -233,9 +236,10 @@ async function writeUfuncgraphFiles(files: InputFile[], options: ReportOptions, 
   const cpus = options.cpus !== undefined && options.cpus.length > 0 ? new Set(options.cpus) : undefined;
   const summary = options.ufuncSummary === true;
   const tailprint = pluginOptionSet(options.pluginOptions, ["fgraph"], "tailprint");
+  const compile = await filterCompiler(files);
   for (const f of files) {
-    const positive = compileFilters(f.trace, f.filters, false);
-    const negative = compileFilters(f.trace, f.filters, true);
+    const positive = compileFilters(f.trace, f.filters, false, compile);
+    const negative = compileFilters(f.trace, f.filters, true, compile);
     const accept = (rec: RawRecord): boolean =>
       (cpus === undefined || cpus.has(rec.cpu)) && (positive === undefined || positive(rec)) && (negative === undefined || !negative(rec));
     if (multi && summary) out.write(f.baseName + ":\n");
@@ -248,11 +252,21 @@ function styleFor(trace: TraceFile, options: ReportOptions): TimestampStyle {
   return fileTimestampStyle(trace, options);
 }
 
+/** compileEventFilter() when some input has `-F` filters (the filter language is loaded only then). */
+async function filterCompiler(files: InputFile[]): Promise<typeof compileEventFilter | undefined> {
+  return files.some((f) => f.filters.length > 0) ? (await import("./filters.js")).compileEventFilter : undefined;
+}
+
 /** One predicate for the positive (or negative) `-F` filters of a file: any of them matching is a match. */
-function compileFilters(trace: TraceFile, filters: ReportFilter[], invert: boolean): ((rec: RawRecord) => boolean) | undefined {
+function compileFilters(
+  trace: TraceFile,
+  filters: ReportFilter[],
+  invert: boolean,
+  compile: typeof compileEventFilter | undefined,
+): ((rec: RawRecord) => boolean) | undefined {
   const texts = filters.filter((f) => f.invert === invert).map((f) => f.text);
-  if (texts.length === 0) return undefined;
-  return compileEventFilter(trace.events, texts, { tasks: trace.tasks, kallsyms: trace.kallsymsTable });
+  if (texts.length === 0 || compile === undefined) return undefined;
+  return compile(trace.events, texts, { tasks: trace.tasks, kallsyms: trace.kallsymsTable });
 }
 
 async function writeEvents(files: InputFile[], options: ReportOptions, out: TextOutput, signal?: AbortSignal): Promise<void> {
@@ -289,12 +303,14 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     if (multi || instances > 0) out.write(prefixText(multi ? f.baseName : undefined, width));
     out.write(text);
   };
+  const compile = await filterCompiler(files);
   for (const f of files) {
     const trace = f.trace;
     if (options.testFilters && f.filters.length > 0) {
       // -T: the filters of the first input that has any, as libtraceevent rebuilds them; nothing else.
-      compileFilters(trace, f.filters, false);
-      compileFilters(trace, f.filters, true);
+      compileFilters(trace, f.filters, false, compile);
+      compileFilters(trace, f.filters, true, compile);
+      const { filterTestLines } = await import("./filters.js");
       for (const filter of f.filters) out.write(filterTestLines(trace.events, filter.text));
       return;
     }
@@ -305,7 +321,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       return;
     }
     if (options.stat || options.uname || options.version) {
-      await writeFileInfo(trace, options.version ? "version" : options.uname ? "uname" : "stat", out);
+      await (await import("./file-info.js")).writeFileInfo(trace, options.version ? "version" : options.uname ? "uname" : "stat", out);
       continue;
     }
     instances = trace.buffers.length - 1;
@@ -330,6 +346,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
   const fgExitOn = handled("funcgraph_exit");
   const tailprint = pluginOptionSet(options.pluginOptions, ["fgraph"], "tailprint");
   const showDepth = pluginOptionSet(options.pluginOptions, ["fgraph"], "depth");
+  const profiles = options.profile ? await import("../model/task-profile.js") : undefined;
   for (const h of handleList) {
     const trace = h.file.trace;
     let state = states.get(h.file);
@@ -349,14 +366,14 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       bufferIndex: h.bufferIndex,
       prefix: printPrefix ? prefixText(h.name, width) : "",
       tsDiffUsecs: hasOption(trace, OPTION.TRACECLOCK) && !options.nsTimestamps,
-      positive: compileFilters(trace, h.file.filters, false),
-      negative: compileFilters(trace, h.file.filters, true),
+      positive: compileFilters(trace, h.file.filters, false, compile),
+      negative: compileFilters(trace, h.file.filters, true, compile),
       lastPrinted: new Uint8Array(Math.max(trace.cpus, 1) + 1024),
       kernelStackId: eventIdOf(table, "ftrace", "kernel_stack"),
       userStackId: eventIdOf(table, "ftrace", "user_stack"),
       slots: [],
-      profile: options.profile
-        ? new TaskProfile(table, trace.cpus, {
+      profile: profiles
+        ? new profiles.TaskProfile(table, trace.cpus, {
             global: options.profileGlobal === true,
             hooks: options.profileHooks ?? [],
             onWarning: options.onWarning ?? defaultWarning,
@@ -389,7 +406,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
   const warn = options.onWarning ?? defaultWarning;
   let lastTs = 0;
   if (options.wakeup && multi) throw new UsageError("wakeup latency (-w) works on one input file only");
-  const wakeup = options.wakeup ? WakeupLatency.create(files[0]!.trace.events) : undefined;
+  const wakeup = options.wakeup ? (await import("./wakeup-latency.js")).WakeupLatency.create(files[0]!.trace.events) : undefined;
   const cpuFilter = options.cpus !== undefined && options.cpus.length > 0 ? new Set(options.cpus) : undefined;
   const tsDiff = options.tsDiff ? new TsDiffColumn() : undefined;
   const noIrqs = options.noIrqs === true;
@@ -493,14 +510,15 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     }
   }
   if (wakeup !== undefined) out.write(wakeup.summary());
-  if (options.profile) writeProfiles(handles, options, out);
+  if (options.profile) await writeProfiles(handles, options, out);
 }
 
 /**
  * The profiles after the records: trace-cmd prints the last input first. An instance gets its own
  * profile after its file's, under an `instance:` line (trace-cmd 3.1.6 stops with "Handle not found?").
  */
-function writeProfiles(handles: Handle[], options: ReportOptions, out: TextOutput): void {
+async function writeProfiles(handles: Handle[], options: ReportOptions, out: TextOutput): Promise<void> {
+  const { ProfileWriter } = await import("./profile-text.js");
   const byFile = new Map<InputFile, Handle[]>();
   for (const h of handles) {
     let list = byFile.get(h.file);

@@ -1,7 +1,7 @@
 // Low-level tracefs file access: whole-file reads until EOF (tracefs files report size 0), single-write
 // updates with O_TRUNC or O_APPEND, and the errno -> one-line message mapping of style.md §4.
-import { closeSync, constants, openSync, readSync } from "node:fs";
-import { open, opendir } from "node:fs/promises";
+import { closeSync, constants, openSync, opendirSync, readSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { TracefsError, describeErrno } from "../base/index.js";
 
 /** The Node error code of e ("ENOENT", "EPERM", ...), or undefined. */
@@ -105,9 +105,14 @@ export async function writeWhole(path: string, text: string, append: boolean): P
  * the unsorted order, so `list` and `stat` use this). Throws the raw Node error.
  */
 export async function readdirInOrder(path: string, onlyDirs = false): Promise<string[]> {
+  // Read synchronously, as the control files are: no thread-pool round trip per batch of entries.
   const names: string[] = [];
-  const dir = await opendir(path);
-  for await (const d of dir) if (!onlyDirs || d.isDirectory()) names.push(d.name);
+  const dir = opendirSync(path);
+  try {
+    for (let d = dir.readSync(); d !== null; d = dir.readSync()) if (!onlyDirs || d.isDirectory()) names.push(d.name);
+  } finally {
+    dir.closeSync();
+  }
   return names;
 }
 
