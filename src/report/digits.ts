@@ -34,3 +34,39 @@ export function zero9(n: number): string {
   const mid = rest % 1000;
   return DIGITS3[(rest - mid) / 1000]! + DIGITS3[mid]! + DIGITS3[lo]!;
 }
+
+/** The latin1 bytes of a text (one byte per char, as TextOutput writes it), for caches of the hot loop. */
+export function latin1Bytes(text: string): Uint8Array {
+  return Buffer.from(text, "latin1");
+}
+
+/** Writes `%03u` of an integer 0 <= n < 1000 at buf[at]; returns the end. */
+export function put3(buf: Uint8Array, at: number, n: number): number {
+  const lo = n % 10;
+  const rest = (n - lo) / 10;
+  const mid = rest % 10;
+  buf[at] = 48 + (rest - mid) / 10;
+  buf[at + 1] = 48 + mid;
+  buf[at + 2] = 48 + lo;
+  return at + 3;
+}
+
+/** Writes `%u` of an integer 0 <= n < 1e15 at buf[at]; returns the end. */
+export function putUint(buf: Uint8Array, at: number, n: number): number {
+  let end = at + 1;
+  for (let x = n; x >= 10; x = (x - (x % 10)) / 10) end++;
+  let i = end;
+  do {
+    const d = n % 10;
+    buf[--i] = 48 + d;
+    n = (n - d) / 10;
+  } while (n > 0);
+  return end;
+}
+
+/** Writes n spaces at buf[at] (none for n <= 0); returns the end. */
+export function putSpaces(buf: Uint8Array, at: number, n: number): number {
+  const end = n > 0 ? at + n : at;
+  while (at < end) buf[at++] = 32;
+  return end;
+}

@@ -3,7 +3,9 @@
 // The leaf look-ahead itself lives in the report loop, which owns the per-CPU streams.
 import { fieldNumberReader, type EventTable, type FieldDef, type FileInfo, type Kallsyms } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
-import { depthIndent, durationPrefix, NESTED_PREFIX } from "./funcgraph-text.js";
+import type { TextOutput } from "../base/index.js";
+import { NESTED_PREFIX, writeDepthIndent, writeDurationPrefix } from "./funcgraph-text.js";
+import { latin1Bytes } from "./digits.js";
 
 type NumberReader = (rec: RawRecord) => number;
 
@@ -78,20 +80,28 @@ export function bindFuncGraphFields(table: EventTable): FuncGraphFields | undefi
   };
 }
 
+interface FunctionName {
+  hi: number;
+  name: string | undefined;
+  text: string;
+  bytes: Uint8Array | undefined;
+}
+
 /** Function names by address, cached by the low 32 bits (kernel text shares the high half). */
 export class FunctionNames {
-  private readonly cache = new Map<number, { hi: number; name: string | undefined; text: string }>();
+  private readonly cache = new Map<number, FunctionName>();
 
   constructor(private readonly kallsyms: Kallsyms) {}
 
-  private entry(lo: number, hi: number): { hi: number; name: string | undefined; text: string } {
+  private entry(lo: number, hi: number): FunctionName {
     // `lo | 0` keeps the key a small integer (addresses above 2^31 would be heap numbers in the Map).
     const key = lo | 0;
     let e = this.cache.get(key);
     if (e === undefined || e.hi !== hi) {
       const addr = (BigInt(hi) << 32n) | BigInt(lo);
       const name = this.kallsyms.nameOf(addr);
-      e = { hi, name, text: name ?? addr.toString(16) };
+      const text = name ?? addr.toString(16);
+      e = { hi, name, text, bytes: undefined };
       if (this.cache.size > 1 << 20) this.cache.clear();
       this.cache.set(key, e);
     }
@@ -101,6 +111,12 @@ export class FunctionNames {
   /** The name, or the address in hex without `0x` (`%llx`) when kallsyms has none. */
   text(lo: number, hi: number): string {
     return this.entry(lo, hi).text;
+  }
+
+  /** text() as latin1 bytes, for TextOutput.writeBytes(). */
+  bytes(lo: number, hi: number): Uint8Array {
+    const e = this.entry(lo, hi);
+    return (e.bytes ??= latin1Bytes(e.text));
   }
 
   /** The name, or undefined when kallsyms has none. */
@@ -116,27 +132,40 @@ export function graphDuration(rettime: number, calltime: number): number {
 }
 
 /** `-O fgraph:depth` suffix. */
-function depthSuffix(showDepth: boolean, depth: number): string {
-  return showDepth ? " (" + depth + ")" : "";
+function writeDepthSuffix(out: TextOutput, showDepth: boolean, depth: number): void {
+  if (showDepth) out.write(" (" + depth + ")");
 }
 
-/** Entry that is not a leaf: `  <11 spaces>|  <indent>func() {`. */
-export function graphEntryText(depth: number, func: string, showDepth: boolean): string {
-  return NESTED_PREFIX + depthIndent(depth) + func + "() {" + depthSuffix(showDepth, depth);
+const NESTED_PREFIX_BYTES = latin1Bytes(NESTED_PREFIX);
+const CALL_OPEN = latin1Bytes("() {");
+const CALL_LEAF = latin1Bytes("();");
+
+/** Entry that is not a leaf: `  <11 spaces>|  <indent>func() {`. `func`: FunctionNames.bytes(). */
+export function writeGraphEntry(out: TextOutput, depth: number, func: Uint8Array, showDepth: boolean): void {
+  out.writeBytes(NESTED_PREFIX_BYTES);
+  writeDepthIndent(out, depth);
+  out.writeBytes(func);
+  out.writeBytes(CALL_OPEN);
+  writeDepthSuffix(out, showDepth, depth);
 }
 
 /** Entry whose exit came next: `<marker><duration>|  <indent>func();`. */
-export function graphLeafText(durationNs: number, depth: number, func: string, showDepth: boolean): string {
-  return durationPrefix(durationNs) + depthIndent(depth) + func + "();" + depthSuffix(showDepth, depth);
+export function writeGraphLeaf(out: TextOutput, durationNs: number, depth: number, func: Uint8Array, showDepth: boolean): void {
+  writeDurationPrefix(out, durationNs);
+  writeDepthIndent(out, depth);
+  out.writeBytes(func);
+  out.writeBytes(CALL_LEAF);
+  writeDepthSuffix(out, showDepth, depth);
 }
 
 /** Exit: `<marker><duration>|  <indent>}` with the optional ` /* func *\/` (tailprint) and depth. */
-export function graphExitText(durationNs: number, depth: number, tailName: string | undefined, showDepth: boolean): string {
-  return (
-    durationPrefix(durationNs) +
-    depthIndent(depth) +
-    "}" +
-    (tailName !== undefined ? " /* " + tailName + " */" : "") +
-    depthSuffix(showDepth, depth)
-  );
+export function writeGraphExit(out: TextOutput, durationNs: number, depth: number, tailName: string | undefined, showDepth: boolean): void {
+  writeDurationPrefix(out, durationNs);
+  writeDepthIndent(out, depth);
+  if (tailName !== undefined) out.write("} /* " + tailName + " */");
+  else {
+    const buf = out.room(1);
+    buf[out.at++] = 125;
+  }
+  writeDepthSuffix(out, showDepth, depth);
 }

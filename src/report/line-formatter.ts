@@ -12,7 +12,8 @@ import {
   taskColumn,
 } from "./line-parts.js";
 import { TimestampFormatter, timestampStyle, type TimestampStyle } from "./timestamps.js";
-import { COLOR, paint } from "../base/index.js";
+import { COLOR, paint, type TextOutput } from "../base/index.js";
+import { latin1Bytes } from "./digits.js";
 
 type NumberReader = (rec: RawRecord) => number;
 
@@ -66,8 +67,10 @@ export class LineFormatter {
   private readonly preemptCount: NumberReader;
   private readonly migrateDisable: NumberReader | undefined;
   private readonly lockDepth: NumberReader | undefined;
-  private readonly tasks = new Map<number, { comm: string; text: string }>();
+  /** Per pid: its task column, and the task and CPU columns as bytes per CPU (writeTaskColumns). */
+  private readonly tasks = new Map<number, { comm: string; text: string; bytes: Uint8Array[] }>();
   private readonly nameColumns: string[] = [];
+  private readonly nameColumnBytes: Uint8Array[] = [];
   private readonly cpuColumns: string[] = [];
   readonly timestamps: TimestampFormatter;
 
@@ -97,20 +100,36 @@ export class LineFormatter {
     return this.trace.events.byId(this.type(rec));
   }
 
-  /** Task, CPU and (with -l) latency columns: `            bash-1234  [000]`. */
-  taskColumns(rec: RawRecord): string {
+  /** The cached task column of a record's pid. */
+  private task(rec: RawRecord): { comm: string; text: string; bytes: Uint8Array[] } {
     const pid = this.pid(rec) | 0;
     const comm = this.trace.tasks.comm(pid);
     let task = this.tasks.get(pid);
     // TaskNames learns names from sched events as they print: rebuild when its answer changes.
     if (task === undefined || task.comm !== comm) {
-      task = { comm, text: taskColumn(comm, pid, this.style.latency) };
+      task = { comm, text: taskColumn(comm, pid, this.style.latency), bytes: [] };
       this.tasks.set(pid, task);
     }
-    const cpu = rec.cpu;
-    let text = task.text + (this.cpuColumns[cpu] ?? (this.cpuColumns[cpu] = cpuColumn(cpu, this.style.latency)));
+    return task;
+  }
+
+  private cpuColumn(cpu: number): string {
+    return this.cpuColumns[cpu] ?? (this.cpuColumns[cpu] = cpuColumn(cpu, this.style.latency));
+  }
+
+  /** Task, CPU and (with -l) latency columns: `            bash-1234  [000]`. */
+  taskColumns(rec: RawRecord): string {
+    let text = this.task(rec).text + this.cpuColumn(rec.cpu);
     if (this.style.latency) text += this.latencyColumn(rec);
     return text;
+  }
+
+  /** Writes taskColumns(rec) to `out`. */
+  writeTaskColumns(rec: RawRecord, out: TextOutput): void {
+    const task = this.task(rec);
+    const cpu = rec.cpu;
+    out.writeBytes(task.bytes[cpu] ?? (task.bytes[cpu] = latin1Bytes(task.text + this.cpuColumn(cpu))));
+    if (this.style.latency) out.write(this.latencyColumn(rec));
   }
 
   /** The `-l` flag string, or `-0x<flags>` with `-R`. */
@@ -137,6 +156,12 @@ export class LineFormatter {
   nameColumn(event: EventFormat | undefined): string {
     if (event === undefined) return eventNameColumn("(NULL)");
     return this.nameColumns[event.id] ?? (this.nameColumns[event.id] = eventNameColumn(event.name));
+  }
+
+  /** Writes nameColumn(event) to `out`. */
+  writeNameColumn(event: EventFormat | undefined, out: TextOutput): void {
+    if (event === undefined) out.write(this.nameColumn(event));
+    else out.writeBytes(this.nameColumnBytes[event.id] ?? (this.nameColumnBytes[event.id] = latin1Bytes(this.nameColumn(event))));
   }
 }
 

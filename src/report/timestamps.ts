@@ -1,6 +1,7 @@
 // Timestamp display of `trace-cmd report` 3.1.6 (report-output.md §3): µs (rounded), ns (`-t`) or raw
 // 12-column integers for clocks that do not count nanoseconds, and the `--ts-diff` column (§6).
-import { DIGITS3, padLeft, padRight, zero6, zero9 } from "./digits.js";
+import type { TextOutput } from "../base/index.js";
+import { DIGITS3, latin1Bytes, padLeft, padRight, put3, zero6, zero9 } from "./digits.js";
 
 /** How timestamps are shown: "usec" (default), "nsec" (`-t`), "raw" (not a ns clock, or `--raw-ts`). */
 export type TimestampStyle = "usec" | "nsec" | "raw";
@@ -52,6 +53,7 @@ export class TimestampFormatter {
   private lastSecsText = "";
   /** The column's start for lastSecs: lead, seconds and the dot. */
   private lastColumnHead = "";
+  private lastColumnHeadBytes: Uint8Array = latin1Bytes("");
   private readonly lead: string;
 
   /** `baseSecs`: whole seconds to add to every timestamp shown (TraceFile.dateSecs). */
@@ -89,6 +91,7 @@ export class TimestampFormatter {
       this.lastSecs = secs;
       this.lastSecsText = padLeft(String(secs + this.baseSecs), 5);
       this.lastColumnHead = this.lead + this.lastSecsText + ".";
+      this.lastColumnHeadBytes = latin1Bytes(this.lastColumnHead);
     }
   }
 
@@ -96,13 +99,35 @@ export class TimestampFormatter {
   column(ts: number): string {
     if (this.style !== "usec" || !(ts >= 0)) return this.lead + this.core(ts) + ":";
     // Fast path of core() for µs: one concatenation with the cached seconds.
+    const f = this.usecFraction(ts);
+    const lo = f % 1000;
+    return this.lastColumnHead + DIGITS3[(f - lo) / 1000]! + DIGITS3[lo]! + ":";
+  }
+
+  /** Rounds ts (>= 0) to µs, caches the seconds' column head and returns the µs within the second. */
+  private usecFraction(ts: number): number {
     const rem = ts % 1000;
     let us = (ts - rem) / 1000;
     if (rem >= 500) us += 1;
     const f = us % 1000000;
     this.setSecs((us - f) / 1000000);
+    return f;
+  }
+
+  /** Writes column(ts) to `out`. */
+  writeColumn(ts: number, out: TextOutput): void {
+    if (this.style !== "usec" || !(ts >= 0)) {
+      out.write(this.column(ts));
+      return;
+    }
+    const f = this.usecFraction(ts);
+    out.writeBytes(this.lastColumnHeadBytes);
+    const buf = out.room(7);
     const lo = f % 1000;
-    return this.lastColumnHead + DIGITS3[(f - lo) / 1000]! + DIGITS3[lo]! + ":";
+    let at = put3(buf, out.at, (f - lo) / 1000);
+    at = put3(buf, at, lo);
+    buf[at++] = 58;
+    out.at = at;
   }
 }
 
