@@ -42,25 +42,28 @@ export function latin1Bytes(text: string): Uint8Array {
 
 /** Writes `%03u` of an integer 0 <= n < 1000 at buf[at]; returns the end. */
 export function put3(buf: Uint8Array, at: number, n: number): number {
-  const lo = n % 10;
-  const rest = (n - lo) / 10;
-  const mid = rest % 10;
-  buf[at] = 48 + (rest - mid) / 10;
+  // Int32 arithmetic (`| 0`): % and / on doubles cost a C call each.
+  const x = n | 0;
+  const hi = (x / 100) | 0;
+  const r = x - hi * 100;
+  const mid = (r / 10) | 0;
+  buf[at] = 48 + hi;
   buf[at + 1] = 48 + mid;
-  buf[at + 2] = 48 + lo;
+  buf[at + 2] = 48 + r - mid * 10;
   return at + 3;
 }
 
-/** Writes `%u` of an integer 0 <= n < 1e15 at buf[at]; returns the end. */
+/** Writes `%u` of an integer 0 <= n < 2^31 at buf[at]; returns the end. */
 export function putUint(buf: Uint8Array, at: number, n: number): number {
+  let x = n | 0;
   let end = at + 1;
-  for (let x = n; x >= 10; x = (x - (x % 10)) / 10) end++;
+  for (let y = x; y >= 10; y = (y / 10) | 0) end++;
   let i = end;
   do {
-    const d = n % 10;
-    buf[--i] = 48 + d;
-    n = (n - d) / 10;
-  } while (n > 0);
+    const q = (x / 10) | 0;
+    buf[--i] = 48 + x - q * 10;
+    x = q;
+  } while (x > 0);
   return end;
 }
 

@@ -57,9 +57,10 @@ export function writeDurationPrefix(out: TextOutput, durationNs: number): void {
   const mark = durationNs > 1000000 ? 35 : durationNs > 100000 ? 33 : durationNs > 10000 ? 43 : 32;
   buf[at++] = mark;
   buf[at++] = 32;
-  const rem = durationNs % 1000;
+  const usecs = ((durationNs | 0) / 1000) | 0;
+  const rem = durationNs - usecs * 1000;
   const start = at;
-  at = putUint(buf, at, (durationNs - rem) / 1000);
+  at = putUint(buf, at, usecs);
   buf[at++] = 46;
   at = put3(buf, at, rem);
   const numLength = at - start;

@@ -38,6 +38,13 @@ export function timestampStyle(options: {
   return options.nsTimestamps ? "nsec" : "usec";
 }
 
+/** Math.floor(a / d) for 0 <= a < 2^53 and d > 0, exact: the quotient of doubles may round up to the next integer. */
+function floorDiv(a: number, d: number): number {
+  const q = Math.floor(a / d);
+  const r = a - q * d;
+  return r < 0 ? q - 1 : r >= d ? q + 1 : q;
+}
+
 /** Splits integer `a` (exact, >= 0) by `d` without floating-point rounding: [quotient, remainder]. */
 function divmod(a: number, d: number): [number, number] {
   const r = a % d;
@@ -106,12 +113,12 @@ export class TimestampFormatter {
 
   /** Rounds ts (>= 0) to µs, caches the seconds' column head and returns the µs within the second. */
   private usecFraction(ts: number): number {
-    const rem = ts % 1000;
-    let us = (ts - rem) / 1000;
-    if (rem >= 500) us += 1;
-    const f = us % 1000000;
-    this.setSecs((us - f) / 1000000);
-    return f;
+    // Division and floor instead of %: a double's % is a C call, and ts is past 2^31 (nanoseconds).
+    let us = floorDiv(ts, 1000);
+    if (ts - us * 1000 >= 500) us += 1;
+    const secs = floorDiv(us, 1000000);
+    this.setSecs(secs);
+    return us - secs * 1000000;
   }
 
   /** Writes column(ts) to `out`. */
@@ -123,9 +130,9 @@ export class TimestampFormatter {
     const f = this.usecFraction(ts);
     out.writeBytes(this.lastColumnHeadBytes);
     const buf = out.room(7);
-    const lo = f % 1000;
-    let at = put3(buf, out.at, (f - lo) / 1000);
-    at = put3(buf, at, lo);
+    const hi = ((f | 0) / 1000) | 0;
+    let at = put3(buf, out.at, hi);
+    at = put3(buf, at, f - hi * 1000);
     buf[at++] = 58;
     out.at = at;
   }
