@@ -87,15 +87,23 @@ interface FunctionName {
   bytes: Uint8Array | undefined;
 }
 
+const RECENT_MASK = 4095;
+
 /** Function names by address, cached by the low 32 bits (kernel text shares the high half). */
 export class FunctionNames {
   private readonly cache = new Map<number, FunctionName>();
+  private readonly recentLo = new Int32Array(RECENT_MASK + 1);
+  private readonly recent: (FunctionName | undefined)[] = new Array<FunctionName | undefined>(RECENT_MASK + 1).fill(undefined);
 
   constructor(private readonly kallsyms: Kallsyms) {}
 
   private entry(lo: number, hi: number): FunctionName {
     // `lo | 0` keeps the key a small integer (addresses above 2^31 would be heap numbers in the Map).
     const key = lo | 0;
+    // A direct-mapped cache in front of the Map: a report looks up a function per line.
+    const slot = (key >>> 4) & RECENT_MASK;
+    const recent = this.recent[slot];
+    if (recent !== undefined && this.recentLo[slot] === key && recent.hi === hi) return recent;
     let e = this.cache.get(key);
     if (e === undefined || e.hi !== hi) {
       const addr = (BigInt(hi) << 32n) | BigInt(lo);
@@ -105,6 +113,8 @@ export class FunctionNames {
       if (this.cache.size > 1 << 20) this.cache.clear();
       this.cache.set(key, e);
     }
+    this.recentLo[slot] = key;
+    this.recent[slot] = e;
     return e;
   }
 

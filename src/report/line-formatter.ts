@@ -58,6 +58,16 @@ function commonField(table: EventTable, name: string): FieldDef | undefined {
   return undefined;
 }
 
+/** The task column of one pid, and the task and CPU columns as bytes per CPU (writeTaskColumns). */
+interface TaskColumn {
+  pid: number;
+  comm: string;
+  text: string;
+  bytes: Uint8Array[];
+  /** TaskNames.generation when comm was last checked. */
+  generation: number;
+}
+
 /** Builds the columns before the event text for records of one file. */
 export class LineFormatter {
   /** common_pid, common_flags, common_preempt_count readers. */
@@ -67,8 +77,9 @@ export class LineFormatter {
   private readonly preemptCount: NumberReader;
   private readonly migrateDisable: NumberReader | undefined;
   private readonly lockDepth: NumberReader | undefined;
-  /** Per pid: its task column, and the task and CPU columns as bytes per CPU (writeTaskColumns). */
-  private readonly tasks = new Map<number, { comm: string; text: string; bytes: Uint8Array[] }>();
+  private readonly tasks = new Map<number, TaskColumn>();
+  /** Per CPU: the task of its last record. */
+  private readonly lastTask: (TaskColumn | undefined)[] = [];
   private readonly nameColumns: string[] = [];
   private readonly nameColumnBytes: Uint8Array[] = [];
   private readonly cpuColumns: string[] = [];
@@ -101,15 +112,21 @@ export class LineFormatter {
   }
 
   /** The cached task column of a record's pid. */
-  private task(rec: RawRecord): { comm: string; text: string; bytes: Uint8Array[] } {
+  private task(rec: RawRecord): TaskColumn {
     const pid = this.pid(rec) | 0;
-    const comm = this.trace.tasks.comm(pid);
+    const names = this.trace.tasks;
+    // Most records of a CPU have the pid of the one before: no lookups while no name was learnt since.
+    const last = this.lastTask[rec.cpu];
+    if (last !== undefined && last.pid === pid && last.generation === names.generation) return last;
+    const comm = names.comm(pid);
     let task = this.tasks.get(pid);
     // TaskNames learns names from sched events as they print: rebuild when its answer changes.
     if (task === undefined || task.comm !== comm) {
-      task = { comm, text: taskColumn(comm, pid, this.style.latency), bytes: [] };
+      task = { pid, comm, text: taskColumn(comm, pid, this.style.latency), bytes: [], generation: 0 };
       this.tasks.set(pid, task);
     }
+    task.generation = names.generation;
+    this.lastTask[rec.cpu] = task;
     return task;
   }
 
