@@ -34,8 +34,6 @@ const HOST_PAGE_SIZE = 4096;
 /** `--check-events` status when a format does not parse (trace-cmd exits with EINVAL). */
 const EINVAL = 22;
 
-/** Text written between awaits on the output (about 64 KiB, style.md §7). */
-const FLUSH_BYTES = 65536;
 const NEWLINE = Buffer.from([10]);
 
 /** One opened input file and what is shared by its buffers (event table, task names). */
@@ -489,7 +487,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       out.writeBytes(NEWLINE);
     }
     if (!advanced && !merge.advanceSync(best)) await merge.advance(best);
-    if (out.buffered >= FLUSH_BYTES) {
+    if (out.full) {
       await out.flush();
       if (out.isClosed || signal?.aborted) return;
     }
