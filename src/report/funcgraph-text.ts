@@ -75,9 +75,14 @@ export function writeDurationPrefix(out: TextOutput, durationNs: number): void {
   out.at = at;
 }
 
+/** The width of depthIndent(depth). */
+export function depthIndentWidth(depth: number): number {
+  return depth >= 0 && depth < 64 ? 2 * depth : Math.max(0, Math.min((depth * 2) | 0, MAX_INDENT));
+}
+
 /** Writes depthIndent(depth) to `out`. */
 export function writeDepthIndent(out: TextOutput, depth: number): void {
-  const n = depth >= 0 && depth < 64 ? 2 * depth : Math.max(0, Math.min((depth * 2) | 0, MAX_INDENT));
+  const n = depthIndentWidth(depth);
   const buf = out.room(n);
   out.at = putSpaces(buf, out.at, n);
 }

@@ -4,8 +4,8 @@
 import { fieldNumberReader, type EventTable, type FieldDef, type FileInfo, type Kallsyms } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
 import type { TextOutput } from "../base/index.js";
-import { NESTED_PREFIX, writeDepthIndent, writeDurationPrefix } from "./funcgraph-text.js";
-import { latin1Bytes } from "./digits.js";
+import { NESTED_PREFIX, depthIndentWidth, writeDepthIndent, writeDurationPrefix } from "./funcgraph-text.js";
+import { latin1Bytes, putBytes, putSpaces } from "./digits.js";
 
 type NumberReader = (rec: RawRecord) => number;
 
@@ -150,21 +150,26 @@ const NESTED_PREFIX_BYTES = latin1Bytes(NESTED_PREFIX);
 const CALL_OPEN = latin1Bytes("() {");
 const CALL_LEAF = latin1Bytes("();");
 
+/** Writes the indentation, the function name and what follows it, with one reservation of room. */
+function writeIndentedCall(out: TextOutput, depth: number, func: Uint8Array, tail: Uint8Array): void {
+  const indent = depthIndentWidth(depth);
+  const buf = out.room(indent + func.length + tail.length);
+  let at = putSpaces(buf, out.at, indent);
+  at = putBytes(buf, at, func);
+  out.at = putBytes(buf, at, tail);
+}
+
 /** Entry that is not a leaf: `  <11 spaces>|  <indent>func() {`. `func`: FunctionNames.bytes(). */
 export function writeGraphEntry(out: TextOutput, depth: number, func: Uint8Array, showDepth: boolean): void {
   out.writeBytes(NESTED_PREFIX_BYTES);
-  writeDepthIndent(out, depth);
-  out.writeBytes(func);
-  out.writeBytes(CALL_OPEN);
+  writeIndentedCall(out, depth, func, CALL_OPEN);
   writeDepthSuffix(out, showDepth, depth);
 }
 
 /** Entry whose exit came next: `<marker><duration>|  <indent>func();`. */
 export function writeGraphLeaf(out: TextOutput, durationNs: number, depth: number, func: Uint8Array, showDepth: boolean): void {
   writeDurationPrefix(out, durationNs);
-  writeDepthIndent(out, depth);
-  out.writeBytes(func);
-  out.writeBytes(CALL_LEAF);
+  writeIndentedCall(out, depth, func, CALL_LEAF);
   writeDepthSuffix(out, showDepth, depth);
 }
 

@@ -436,13 +436,16 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       if (rec.missedEvents !== 0) out.write(missedEventsLine(rec.cpu, rec.missedEvents));
       if (boundary && rec.atPageStart === true) out.write(`CPU:${rec.cpu} [SUBBUFFER START]\n`);
       const ts = rec.ts - alignBase;
-      if (event === undefined) out.write(line.unknownColumns(rec));
+      if (event !== undefined && tsDiff === undefined) line.writeColumns(rec, ts, event, out);
       else {
-        line.writeTaskColumns(rec, out);
-        line.timestamps.writeColumn(ts, out);
+        if (event === undefined) out.write(line.unknownColumns(rec));
+        else {
+          line.writeTaskColumns(rec, out);
+          line.timestamps.writeColumn(ts, out);
+        }
+        if (tsDiff !== undefined) out.write(tsDiff.column(ts, handle.tsDiffUsecs));
+        line.writeNameColumn(event, out);
       }
-      if (tsDiff !== undefined) out.write(tsDiff.column(ts, handle.tsDiffUsecs));
-      line.writeNameColumn(event, out);
       const fg = state.fgraph;
       let rawEvent = raw;
       if (!raw && rawEvents !== undefined && event !== undefined) {
