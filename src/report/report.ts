@@ -10,7 +10,6 @@ import { OPTION, openTrace, type CpuStream, type TraceFile } from "../tracedat/i
 import {
   FunctionNames,
   bindFuncGraphFields,
-  graphDuration,
   writeGraphEntry,
   writeGraphExit,
   writeGraphLeaf,
@@ -475,14 +474,14 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
           fg.exitFuncLo(exit) === lo &&
           fg.exitFuncHi(exit) === hi
         ) {
-          writeGraphLeaf(out, graphDuration(fg.rettime(exit), fg.calltime(exit)), depth, func, showDepth);
+          writeGraphLeaf(out, fg.duration(exit), depth, func, showDepth);
           if (!merge.advanceSync(next)) await merge.advance(next);
         } else {
           writeGraphEntry(out, depth, func, showDepth);
         }
       } else if (fg !== undefined && event.id === fg.exitId && fgExitOn) {
         const tail = tailprint ? state.functionNames.name(fg.exitFuncLo(rec), fg.exitFuncHi(rec)) : undefined;
-        writeGraphExit(out, graphDuration(fg.rettime(rec), fg.calltime(rec)), fg.exitDepth(rec), tail, showDepth);
+        writeGraphExit(out, fg.duration(rec), fg.exitDepth(rec), tail, showDepth);
       } else {
         out.write(trimEventText(printer.text(rec)));
       }
