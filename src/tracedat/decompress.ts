@@ -47,10 +47,11 @@ function directDecompressor(x: ZstdExports): BlockDecompressor {
   let dstCap = 0;
   const reserve = (ptr: number, cap: number, need: number): [number, number] => {
     if (need <= cap) return [ptr, cap];
-    if (ptr !== 0) x.free(ptr);
     const size = Math.max(need, 1 << 16);
     const p = x.malloc(size);
+    // The old buffer stays in use when the new one cannot be had.
     if (p === 0) throw new Error(`zstd: out of WebAssembly memory for ${size} bytes`);
+    if (ptr !== 0) x.free(ptr);
     return [p, size];
   };
   const decode = (src: Uint8Array, dst: Uint8Array): number => {
