@@ -3,6 +3,8 @@
 /** pid -> comm table. */
 export class TaskNames {
   private readonly map = new Map<number, string>();
+  /** Counts the names added after parse(): a cache of comm() answers is valid while it is unchanged. */
+  generation = 0;
 
   /** Parses saved_cmdlines text (`<pid> <comm>` per line). */
   static parse(savedCmdlines: string): TaskNames {
@@ -28,6 +30,9 @@ export class TaskNames {
 
   /** Adds a name; an existing entry is not overwritten. */
   register(pid: number, comm: string): void {
-    if (!this.map.has(pid)) this.map.set(pid, comm);
+    if (!this.map.has(pid)) {
+      this.map.set(pid, comm);
+      this.generation++;
+    }
   }
 }

@@ -34,3 +34,53 @@ export function zero9(n: number): string {
   const mid = rest % 1000;
   return DIGITS3[(rest - mid) / 1000]! + DIGITS3[mid]! + DIGITS3[lo]!;
 }
+
+/** The latin1 bytes of a text (one byte per char, as TextOutput writes it), for caches of the hot loop. */
+export function latin1Bytes(text: string): Uint8Array {
+  return Buffer.from(text, "latin1");
+}
+
+/** Copies bytes to buf[at]; returns the end. A loop for a few bytes: TypedArray#set costs ~25 ns a call. */
+export function putBytes(buf: Uint8Array, at: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  if (n > 16) {
+    buf.set(bytes, at);
+    return at + n;
+  }
+  for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
+  return at + n;
+}
+
+/** Writes `%03u` of an integer 0 <= n < 1000 at buf[at]; returns the end. */
+export function put3(buf: Uint8Array, at: number, n: number): number {
+  // Int32 arithmetic (`| 0`): % and / on doubles cost a C call each.
+  const x = n | 0;
+  const hi = (x / 100) | 0;
+  const r = x - hi * 100;
+  const mid = (r / 10) | 0;
+  buf[at] = 48 + hi;
+  buf[at + 1] = 48 + mid;
+  buf[at + 2] = 48 + r - mid * 10;
+  return at + 3;
+}
+
+/** Writes `%u` of an integer 0 <= n < 2^31 at buf[at]; returns the end. */
+export function putUint(buf: Uint8Array, at: number, n: number): number {
+  let x = n | 0;
+  let end = at + 1;
+  for (let y = x; y >= 10; y = (y / 10) | 0) end++;
+  let i = end;
+  do {
+    const q = (x / 10) | 0;
+    buf[--i] = 48 + x - q * 10;
+    x = q;
+  } while (x > 0);
+  return end;
+}
+
+/** Writes n spaces at buf[at] (none for n <= 0); returns the end. */
+export function putSpaces(buf: Uint8Array, at: number, n: number): number {
+  const end = n > 0 ? at + n : at;
+  while (at < end) buf[at++] = 32;
+  return end;
+}

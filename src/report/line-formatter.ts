@@ -11,8 +11,9 @@ import {
   rawLatencyFlags,
   taskColumn,
 } from "./line-parts.js";
-import { TimestampFormatter, timestampStyle, type TimestampStyle } from "./timestamps.js";
-import { COLOR, paint } from "../base/index.js";
+import { TimestampFormatter, USEC_COLUMN_MAX, timestampStyle, type TimestampStyle } from "./timestamps.js";
+import { COLOR, paint, type TextOutput } from "../base/index.js";
+import { latin1Bytes, putBytes } from "./digits.js";
 
 type NumberReader = (rec: RawRecord) => number;
 
@@ -57,6 +58,16 @@ function commonField(table: EventTable, name: string): FieldDef | undefined {
   return undefined;
 }
 
+/** The task column of one pid, and the task and CPU columns as bytes per CPU (writeTaskColumns). */
+interface TaskColumn {
+  pid: number;
+  comm: string;
+  text: string;
+  bytes: Uint8Array[];
+  /** TaskNames.generation when comm was last checked. */
+  generation: number;
+}
+
 /** Builds the columns before the event text for records of one file. */
 export class LineFormatter {
   /** common_pid, common_flags, common_preempt_count readers. */
@@ -66,8 +77,11 @@ export class LineFormatter {
   private readonly preemptCount: NumberReader;
   private readonly migrateDisable: NumberReader | undefined;
   private readonly lockDepth: NumberReader | undefined;
-  private readonly tasks = new Map<number, { comm: string; text: string }>();
+  private readonly tasks = new Map<number, TaskColumn>();
+  /** Per CPU: the task of its last record. */
+  private readonly lastTask: (TaskColumn | undefined)[] = [];
   private readonly nameColumns: string[] = [];
+  private readonly nameColumnBytes: Uint8Array[] = [];
   private readonly cpuColumns: string[] = [];
   readonly timestamps: TimestampFormatter;
 
@@ -97,20 +111,42 @@ export class LineFormatter {
     return this.trace.events.byId(this.type(rec));
   }
 
-  /** Task, CPU and (with -l) latency columns: `            bash-1234  [000]`. */
-  taskColumns(rec: RawRecord): string {
+  /** The cached task column of a record's pid. */
+  private task(rec: RawRecord): TaskColumn {
     const pid = this.pid(rec) | 0;
-    const comm = this.trace.tasks.comm(pid);
+    const names = this.trace.tasks;
+    // Most records of a CPU have the pid of the one before: no lookups while no name was learnt since.
+    const last = this.lastTask[rec.cpu];
+    if (last !== undefined && last.pid === pid && last.generation === names.generation) return last;
+    const comm = names.comm(pid);
     let task = this.tasks.get(pid);
     // TaskNames learns names from sched events as they print: rebuild when its answer changes.
     if (task === undefined || task.comm !== comm) {
-      task = { comm, text: taskColumn(comm, pid, this.style.latency) };
+      task = { pid, comm, text: taskColumn(comm, pid, this.style.latency), bytes: [], generation: 0 };
       this.tasks.set(pid, task);
     }
-    const cpu = rec.cpu;
-    let text = task.text + (this.cpuColumns[cpu] ?? (this.cpuColumns[cpu] = cpuColumn(cpu, this.style.latency)));
+    task.generation = names.generation;
+    this.lastTask[rec.cpu] = task;
+    return task;
+  }
+
+  private cpuColumn(cpu: number): string {
+    return this.cpuColumns[cpu] ?? (this.cpuColumns[cpu] = cpuColumn(cpu, this.style.latency));
+  }
+
+  /** Task, CPU and (with -l) latency columns: `            bash-1234  [000]`. */
+  taskColumns(rec: RawRecord): string {
+    let text = this.task(rec).text + this.cpuColumn(rec.cpu);
     if (this.style.latency) text += this.latencyColumn(rec);
     return text;
+  }
+
+  /** Writes taskColumns(rec) to `out`. */
+  writeTaskColumns(rec: RawRecord, out: TextOutput): void {
+    const task = this.task(rec);
+    const cpu = rec.cpu;
+    out.writeBytes(task.bytes[cpu] ?? (task.bytes[cpu] = latin1Bytes(task.text + this.cpuColumn(cpu))));
+    if (this.style.latency) out.write(this.latencyColumn(rec));
   }
 
   /** The `-l` flag string, or `-0x<flags>` with `-R`. */
@@ -137,6 +173,38 @@ export class LineFormatter {
   nameColumn(event: EventFormat | undefined): string {
     if (event === undefined) return eventNameColumn("(NULL)");
     return this.nameColumns[event.id] ?? (this.nameColumns[event.id] = eventNameColumn(event.name));
+  }
+
+  /** Writes nameColumn(event) to `out`. */
+  writeNameColumn(event: EventFormat | undefined, out: TextOutput): void {
+    if (event === undefined) out.write(this.nameColumn(event));
+    else out.writeBytes(this.nameBytes(event));
+  }
+
+  private nameBytes(event: EventFormat): Uint8Array {
+    return this.nameColumnBytes[event.id] ?? (this.nameColumnBytes[event.id] = latin1Bytes(this.nameColumn(event)));
+  }
+
+  /**
+   * Writes taskColumns(rec) + timestamps.column(ts) + nameColumn(event) to `out`: with one reservation of
+   * room in the common case (no -l, µs timestamps), the hot path of a report.
+   */
+  writeColumns(rec: RawRecord, ts: number, event: EventFormat, out: TextOutput): void {
+    const stamps = this.timestamps;
+    if (this.style.latency || !stamps.isUsecColumn(ts)) {
+      this.writeTaskColumns(rec, out);
+      stamps.writeColumn(ts, out);
+      this.writeNameColumn(event, out);
+      return;
+    }
+    const task = this.task(rec);
+    const cpu = rec.cpu;
+    const head = task.bytes[cpu] ?? (task.bytes[cpu] = latin1Bytes(task.text + this.cpuColumn(cpu)));
+    const name = this.nameBytes(event);
+    const buf = out.room(head.length + USEC_COLUMN_MAX + name.length);
+    let at = putBytes(buf, out.at, head);
+    at = stamps.putUsecColumn(ts, buf, at);
+    out.at = putBytes(buf, at, name);
   }
 }
 

@@ -10,10 +10,9 @@ import { OPTION, openTrace, type CpuStream, type TraceFile } from "../tracedat/i
 import {
   FunctionNames,
   bindFuncGraphFields,
-  graphDuration,
-  graphEntryText,
-  graphExitText,
-  graphLeafText,
+  writeGraphEntry,
+  writeGraphExit,
+  writeGraphLeaf,
   type FuncGraphFields,
 } from "./funcgraph.js";
 import { padLeft, spaces } from "./digits.js";
@@ -32,8 +31,7 @@ const HOST_PAGE_SIZE = 4096;
 /** `--check-events` status when a format does not parse (trace-cmd exits with EINVAL). */
 const EINVAL = 22;
 
-/** Text written between awaits on the output (about 64 KiB, style.md §7). */
-const FLUSH_CHARS = 65536;
+const NEWLINE = Buffer.from([10]);
 
 /** One opened input file and what is shared by its buffers (event table, task names). */
 interface InputFile {
@@ -411,7 +409,6 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
   const tsDiff = options.tsDiff ? new TsDiffColumn() : undefined;
   const noIrqs = options.noIrqs === true;
   const noSoftirqs = options.noSoftirqs === true;
-  let pending = 0;
 
   for (;;) {
     const best = merge.pick();
@@ -449,14 +446,22 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     if (show && handle.profile !== undefined) {
       handle.profile.record(rec);
     } else if (show) {
+      // Written piece by piece into the output's buffer: no line string is built (the hot loop of a report).
       const event = line.eventOf(rec);
-      let text = handle.prefix;
-      if (rec.missedEvents !== 0) text += missedEventsLine(rec.cpu, rec.missedEvents);
-      if (boundary && rec.atPageStart === true) text += `CPU:${rec.cpu} [SUBBUFFER START]\n`;
+      if (handle.prefix !== "") out.write(handle.prefix);
+      if (rec.missedEvents !== 0) out.write(missedEventsLine(rec.cpu, rec.missedEvents));
+      if (boundary && rec.atPageStart === true) out.write(`CPU:${rec.cpu} [SUBBUFFER START]\n`);
       const ts = rec.ts - alignBase;
-      text += event === undefined ? line.unknownColumns(rec) : line.taskColumns(rec) + line.timestamps.column(ts);
-      if (tsDiff !== undefined) text += tsDiff.column(ts, handle.tsDiffUsecs);
-      text += line.nameColumn(event);
+      if (event !== undefined && tsDiff === undefined) line.writeColumns(rec, ts, event, out);
+      else {
+        if (event === undefined) out.write(line.unknownColumns(rec));
+        else {
+          line.writeTaskColumns(rec, out);
+          line.timestamps.writeColumn(ts, out);
+        }
+        if (tsDiff !== undefined) out.write(tsDiff.column(ts, handle.tsDiffUsecs));
+        line.writeNameColumn(event, out);
+      }
       const fg = state.fgraph;
       let rawEvent = raw;
       if (!raw && rawEvents !== undefined && event !== undefined) {
@@ -465,9 +470,9 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
         rawEvent = cache[event.id] ??= rawEvents.test(event.name) || rawEvents.test(event.system);
       }
       if (event === undefined) {
-        text += UNKNOWN_EVENT;
+        out.write(UNKNOWN_EVENT);
       } else if (rawEvent) {
-        text += trimEventText(printer.rawText(rec));
+        out.write(trimEventText(printer.rawText(rec)));
       } else if (fg !== undefined && event.id === fg.entryId && fgEntryOn) {
         // Leaf detection: is the next record of this handle the matching exit? (trace-ftrace.c)
         const pid = fg.pid(rec);
@@ -478,7 +483,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
         advanced = true;
         const next = merge.pickAmong(handle.slots);
         const exit = next < 0 ? undefined : streams[next]!.record;
-        const func = state.functionNames.text(lo, hi);
+        const func = state.functionNames.bytes(lo, hi);
         if (
           exit !== undefined &&
           (line.eventOf(exit)?.id ?? -1) === fg.exitId &&
@@ -486,25 +491,22 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
           fg.exitFuncLo(exit) === lo &&
           fg.exitFuncHi(exit) === hi
         ) {
-          text += graphLeafText(graphDuration(fg.rettime(exit), fg.calltime(exit)), depth, func, showDepth);
+          writeGraphLeaf(out, fg.duration(exit), depth, func, showDepth);
           if (!merge.advanceSync(next)) await merge.advance(next);
         } else {
-          text += graphEntryText(depth, func, showDepth);
+          writeGraphEntry(out, depth, func, showDepth);
         }
       } else if (fg !== undefined && event.id === fg.exitId && fgExitOn) {
         const tail = tailprint ? state.functionNames.name(fg.exitFuncLo(rec), fg.exitFuncHi(rec)) : undefined;
-        text += graphExitText(graphDuration(fg.rettime(rec), fg.calltime(rec)), fg.exitDepth(rec), tail, showDepth);
+        writeGraphExit(out, fg.duration(rec), fg.exitDepth(rec), tail, showDepth);
       } else {
-        text += trimEventText(printer.text(rec));
+        out.write(trimEventText(printer.text(rec)));
       }
-      if (wakeup !== undefined) text += wakeup.record(rec);
-      text += "\n";
-      out.write(text);
-      pending += text.length;
+      if (wakeup !== undefined) out.write(wakeup.record(rec));
+      out.writeBytes(NEWLINE);
     }
     if (!advanced && !merge.advanceSync(best)) await merge.advance(best);
-    if (pending >= FLUSH_CHARS) {
-      pending = 0;
+    if (out.full) {
       await out.flush();
       if (out.isClosed || signal?.aborted) return;
     }

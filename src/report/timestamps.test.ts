@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
 import { test } from "node:test";
+import { TextOutput } from "../base/index.js";
 import { TimestampFormatter, TsDiffColumn, isNanosecondClock, timestampStyle } from "./timestamps.js";
 
 test("TimestampFormatter usec rounds to the nearest microsecond", () => {
@@ -55,4 +57,30 @@ test("TsDiffColumn prints the delta to the previous event, empty first", () => {
   const u = new TsDiffColumn();
   u.column(1000400, true);
   assert.equal(u.column(1002600, true), " (+3)    ");
+});
+
+test("TimestampFormatter.column past 2^53 ns rounds as the double's own digits say", () => {
+  // 2^60 ns = 1152921504.606846976 s; as a double it is exact, and rounds to .606847.
+  assert.equal(new TimestampFormatter("usec").column(2 ** 60), " 1152921504.606847:");
+  assert.equal(new TimestampFormatter("usec").column(2 ** 53 + 2), " 9007199.254741:");
+});
+
+test("TimestampFormatter.writeColumn writes what column() returns, at rounding and second boundaries", async () => {
+  const chunks: Buffer[] = [];
+  const out = new TextOutput(new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c), done()) }));
+  const stamps = [0, 499, 500, 999_999_499, 999_999_500, 1e9, 7_803_332_123, 2 ** 31, 2 ** 32 + 777, 2 ** 43 + 499, 2 ** 43 + 500, 2 ** 52 + 1501, 2 ** 53 - 1, -1];
+  for (let ts = 12345; ts < 2 ** 64; ts = ts * 3 + 499) stamps.push(ts);
+  let expected = "";
+  for (const style of ["usec", "nsec", "raw"] as const) {
+    for (const base of [0, 1700000000]) {
+      const a = new TimestampFormatter(style, base);
+      const b = new TimestampFormatter(style, base);
+      for (const ts of stamps) {
+        expected += a.column(ts);
+        b.writeColumn(ts, out);
+      }
+    }
+  }
+  await out.flush();
+  assert.equal(Buffer.concat(chunks).toString("latin1"), expected);
 });

@@ -1,6 +1,10 @@
 // Timestamp display of `trace-cmd report` 3.1.6 (report-output.md §3): µs (rounded), ns (`-t`) or raw
 // 12-column integers for clocks that do not count nanoseconds, and the `--ts-diff` column (§6).
-import { DIGITS3, padLeft, padRight, zero6, zero9 } from "./digits.js";
+import type { TextOutput } from "../base/index.js";
+import { DIGITS3, latin1Bytes, padLeft, padRight, put3, putBytes, zero6, zero9 } from "./digits.js";
+
+/** Longest µs column: a space, the seconds of a 64-bit ns count plus a date (< 17 digits), and `.nnnnnn:`. */
+export const USEC_COLUMN_MAX = 1 + 17 + 8;
 
 /** How timestamps are shown: "usec" (default), "nsec" (`-t`), "raw" (not a ns clock, or `--raw-ts`). */
 export type TimestampStyle = "usec" | "nsec" | "raw";
@@ -37,6 +41,15 @@ export function timestampStyle(options: {
   return options.nsTimestamps ? "nsec" : "usec";
 }
 
+const TWO_53 = 2 ** 53;
+
+/** Math.floor(a / d) for 0 <= a < 2^53 and d > 0, exact: the quotient of doubles may round up to the next integer. */
+function floorDiv(a: number, d: number): number {
+  const q = Math.floor(a / d);
+  const r = a - q * d;
+  return r < 0 ? q - 1 : r >= d ? q + 1 : q;
+}
+
 /** Splits integer `a` (exact, >= 0) by `d` without floating-point rounding: [quotient, remainder]. */
 function divmod(a: number, d: number): [number, number] {
   const r = a % d;
@@ -52,6 +65,7 @@ export class TimestampFormatter {
   private lastSecsText = "";
   /** The column's start for lastSecs: lead, seconds and the dot. */
   private lastColumnHead = "";
+  private lastColumnHeadBytes: Uint8Array = latin1Bytes("");
   private readonly lead: string;
 
   /** `baseSecs`: whole seconds to add to every timestamp shown (TraceFile.dateSecs). */
@@ -89,6 +103,7 @@ export class TimestampFormatter {
       this.lastSecs = secs;
       this.lastSecsText = padLeft(String(secs + this.baseSecs), 5);
       this.lastColumnHead = this.lead + this.lastSecsText + ".";
+      this.lastColumnHeadBytes = latin1Bytes(this.lastColumnHead);
     }
   }
 
@@ -96,13 +111,50 @@ export class TimestampFormatter {
   column(ts: number): string {
     if (this.style !== "usec" || !(ts >= 0)) return this.lead + this.core(ts) + ":";
     // Fast path of core() for µs: one concatenation with the cached seconds.
-    const rem = ts % 1000;
-    let us = (ts - rem) / 1000;
-    if (rem >= 500) us += 1;
-    const f = us % 1000000;
-    this.setSecs((us - f) / 1000000);
+    const f = this.usecFraction(ts);
     const lo = f % 1000;
     return this.lastColumnHead + DIGITS3[(f - lo) / 1000]! + DIGITS3[lo]! + ":";
+  }
+
+  /** Rounds ts (>= 0) to µs, caches the seconds' column head and returns the µs within the second. */
+  private usecFraction(ts: number): number {
+    if (ts >= TWO_53) {
+      // Past exact integers: the rounding of the %-based arithmetic, as before the fast path.
+      const rem = ts % 1000;
+      let us = (ts - rem) / 1000;
+      if (rem >= 500) us += 1;
+      const f = us % 1000000;
+      this.setSecs((us - f) / 1000000);
+      return f;
+    }
+    // Division and floor instead of %: a double's % is a C call, and ts is past 2^31 (nanoseconds).
+    let us = floorDiv(ts, 1000);
+    if (ts - us * 1000 >= 500) us += 1;
+    const secs = floorDiv(us, 1000000);
+    this.setSecs(secs);
+    return us - secs * 1000000;
+  }
+
+  /** Writes column(ts) to `out`. */
+  writeColumn(ts: number, out: TextOutput): void {
+    if (this.style !== "usec" || !(ts >= 0)) out.write(this.column(ts));
+    else out.at = this.putUsecColumn(ts, out.room(USEC_COLUMN_MAX), out.at);
+  }
+
+  /** True when putUsecColumn() can write the column of ts. */
+  isUsecColumn(ts: number): boolean {
+    return this.style === "usec" && ts >= 0;
+  }
+
+  /** Writes the µs column of ts >= 0 (at most USEC_COLUMN_MAX bytes) at buf[at]; returns the end. */
+  putUsecColumn(ts: number, buf: Uint8Array, at: number): number {
+    const f = this.usecFraction(ts);
+    at = putBytes(buf, at, this.lastColumnHeadBytes);
+    const hi = ((f | 0) / 1000) | 0;
+    at = put3(buf, at, hi);
+    at = put3(buf, at, f - hi * 1000);
+    buf[at] = 58;
+    return at + 1;
   }
 }
 

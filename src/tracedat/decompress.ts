@@ -21,13 +21,61 @@ function blockDecompressor(whole: (src: Uint8Array, size: number) => Uint8Array)
 
 type ZstdSync = (src: Uint8Array, options: { maxOutputLength: number }) => Buffer;
 
-let wasmDecoder: Promise<(src: Uint8Array, size: number) => Uint8Array> | undefined;
+let wasmDecoder: Promise<BlockDecompressor> | undefined;
 
 /** Files up to this size decode with V8's baseline compiler only, in the CLI (see loadWasmDecoder). */
 const BASELINE_ONLY_MAX_FILE_BYTES = 8 << 20;
 
+/** What zstddec's WebAssembly module exports (its instance is not public; see loadWasmDecoder). */
+interface ZstdExports {
+  memory: WebAssembly.Memory;
+  malloc(size: number): number;
+  free(ptr: number): void;
+  ZSTD_decompress(dst: number, dstCapacity: number, src: number, srcSize: number): number;
+  ZSTD_isError(code: number): number;
+}
+
+/**
+ * Decodes into the caller's array through two buffers kept in the module's memory. zstddec's own decode()
+ * allocates both per block and returns a new array: on a large file those fresh pages (a new array per
+ * block, ~70 MB for the 1.7M-event bench file) cost more than the decompression itself.
+ */
+function directDecompressor(x: ZstdExports): BlockDecompressor {
+  let srcPtr = 0;
+  let srcCap = 0;
+  let dstPtr = 0;
+  let dstCap = 0;
+  const reserve = (ptr: number, cap: number, need: number): [number, number] => {
+    if (need <= cap) return [ptr, cap];
+    const size = Math.max(need, 1 << 16);
+    const p = x.malloc(size);
+    // The old buffer stays in use when the new one cannot be had.
+    if (p === 0) throw new Error(`zstd: out of WebAssembly memory for ${size} bytes`);
+    if (ptr !== 0) x.free(ptr);
+    return [p, size];
+  };
+  const decode = (src: Uint8Array, dst: Uint8Array): number => {
+    [srcPtr, srcCap] = reserve(srcPtr, srcCap, src.length);
+    [dstPtr, dstCap] = reserve(dstPtr, dstCap, dst.length);
+    // A view per call: the module's memory (and so its buffer) may have grown in malloc.
+    const heap = new Uint8Array(x.memory.buffer);
+    heap.set(src, srcPtr);
+    const n = x.ZSTD_decompress(dstPtr, dst.length, srcPtr, src.length);
+    // A block that does not decode comes back empty (callers compare with the expected size).
+    if (x.ZSTD_isError(n) !== 0) return 0;
+    dst.set(heap.subarray(dstPtr, dstPtr + n));
+    return n;
+  };
+  return Object.assign(decode, {
+    whole(src: Uint8Array, size: number): Uint8Array {
+      const out = new Uint8Array(size);
+      return out.subarray(0, decode(src, out));
+    },
+  });
+}
+
 /** The zstddec decoder, instantiated once. */
-function loadWasmDecoder(fileBytes: number): Promise<(src: Uint8Array, size: number) => Uint8Array> {
+function loadWasmDecoder(fileBytes: number): Promise<BlockDecompressor> {
   return (wasmDecoder ??= (async () => {
     if (typeof WebAssembly === "undefined") throw new Error("WebAssembly is not available (node --jitless?)");
     // In a short-lived process (the CLI) reading a small file, V8's baseline compiler alone (Liftoff):
@@ -42,16 +90,28 @@ function loadWasmDecoder(fileBytes: number): Promise<(src: Uint8Array, size: num
     // zstddec fetches its inline module through a data: URL when fetch exists, and the first fetch()
     // loads Node's whole HTTP client (about 30 ms here). Hide fetch for that call so that it uses
     // WebAssembly.instantiate on the bytes instead; the property is restored before anything else runs.
+    // That call is also watched, to get the instance for directDecompressor().
     const fetch = Object.getOwnPropertyDescriptor(globalThis, "fetch");
     if (fetch?.configurable) Reflect.deleteProperty(globalThis, "fetch");
+    const instantiate = WebAssembly.instantiate;
+    let instance: Promise<WebAssembly.Instance> | undefined;
+    WebAssembly.instantiate = ((bytes: BufferSource, imports?: WebAssembly.Imports) => {
+      const p = instantiate(bytes, imports);
+      instance ??= p.then((r) => r.instance);
+      return p;
+    }) as unknown as typeof instantiate;
     let ready: Promise<void>;
     try {
       ready = decoder.init();
     } finally {
+      WebAssembly.instantiate = instantiate;
       if (fetch?.configurable) Object.defineProperty(globalThis, "fetch", fetch);
     }
     await ready;
-    return (src: Uint8Array, size: number) => decoder.decode(src, size);
+    const x = (await instance)?.exports as Partial<ZstdExports> | undefined;
+    if (x?.memory !== undefined && x.malloc && x.free && x.ZSTD_decompress && x.ZSTD_isError) return directDecompressor(x as ZstdExports);
+    // Another zstddec version: its own decode(). A block that does not decode comes back short.
+    return blockDecompressor((src, size) => decoder.decode(src, size));
   })());
 }
 
@@ -61,15 +121,12 @@ async function zstdDecompressor(fileBytes: number): Promise<BlockDecompressor> {
   if (nodeZstd !== undefined) {
     return blockDecompressor((src, size) => nodeZstd(src, { maxOutputLength: Math.max(size, 1) }));
   }
-  let decode;
   try {
-    decode = await loadWasmDecoder(fileBytes);
+    return await loadWasmDecoder(fileBytes);
   } catch (e) {
     wasmDecoder = undefined;
     throw new Error(`no zstd decoder: Node ${process.version} has no zstd in node:zlib and the zstddec WebAssembly decoder did not load (${(e as Error).message})`, { cause: e });
   }
-  // A block that does not decode comes back short (zstddec returns what ZSTD_decompress wrote).
-  return blockDecompressor(decode);
 }
 
 function copyOut(out: Uint8Array, dst: Uint8Array): number {

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { findDecompressor } from "./decompress.js";
+import { findBlockCompressor } from "./writer-compress.js";
+
+/** Deterministic, partly compressible bytes. */
+function block(size: number, seed: number): Uint8Array {
+  const b = new Uint8Array(size);
+  let x = seed;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    b[i] = i % 7 === 0 ? x >>> 24 : i & 0xff;
+  }
+  return b;
+}
+
+test("zstd blocks of growing and shrinking sizes decode into the caller's arrays, whole() into its own", async () => {
+  const zstd = (await findDecompressor("zstd"))!;
+  const compressor = (await findBlockCompressor("zstd"))!;
+  for (const [i, size] of [1000, 40960, 3 << 20, 4096, 40960, 1].entries()) {
+    const data = block(size, i + 1);
+    const packed = compressor.compress(data);
+    const dst = new Uint8Array(size);
+    assert.equal(zstd(packed, dst), size);
+    assert.deepEqual(dst, data);
+    assert.deepEqual(zstd.whole(packed, size), data);
+  }
+});
+
+test("a zstd block that does not decode comes back short and leaves the decoder usable", async () => {
+  const zstd = (await findDecompressor("zstd"))!;
+  const compressor = (await findBlockCompressor("zstd"))!;
+  const data = block(8192, 7);
+  const packed = compressor.compress(data);
+  const damaged = packed.slice();
+  damaged.fill(0xa5, 4, Math.min(damaged.length, 40));
+  assert.notEqual(zstd(damaged, new Uint8Array(8192)), 8192);
+  assert.notEqual(zstd(packed.subarray(0, packed.length - 5), new Uint8Array(8192)), 8192);
+  assert.notEqual(zstd.whole(damaged, 8192).length, 8192);
+  // Too small a destination is an error too, not an overrun.
+  assert.notEqual(zstd(packed, new Uint8Array(100)), 8192);
+  const dst = new Uint8Array(8192);
+  assert.equal(zstd(packed, dst), 8192);
+  assert.deepEqual(dst, data);
+});
