@@ -1,6 +1,7 @@
-// Buffered text output to a stream: latin1 text (one char per kernel byte) collected in a byte buffer and
-// written in ~64 KiB chunks. Hot loops may write bytes straight into the buffer (room()), which saves the
-// string concatenation and the string-to-Buffer copy of a report's ~100 MB of text.
+// Buffered text output to a stream: latin1 text (one char per kernel byte) or UTF-8 collected in a byte
+// buffer and written in ~256 KiB chunks. Hot loops may write bytes straight into the buffer (room()), which
+// saves the string concatenation and the string-to-Buffer copy of a report's ~100 MB of text.
+import { writeSync } from "node:fs";
 import type { Writable } from "node:stream";
 
 /**
@@ -12,6 +13,13 @@ const CHUNK_BYTES = 256 * 1024;
 const SHORT_TEXT = 16;
 /** Spare buffers kept for reuse once the stream is done with them (fresh memory costs page faults). */
 const SPARE_BUFFERS = 4;
+
+/** Buffer's own UTF-8 writer where it has one (Node 20-24): write() checks its arguments first, per call. */
+const utf8Write: (this: Buffer, text: string, offset: number) => number =
+  (Buffer.prototype as unknown as { utf8Write?: (this: Buffer, text: string, offset: number) => number }).utf8Write ??
+  function (this: Buffer, text: string, offset: number): number {
+    return this.write(text, offset);
+  };
 
 /** Collects report text and writes it to `stream` in large latin1 chunks, honouring backpressure. */
 export class TextOutput {
@@ -54,6 +62,12 @@ export class TextOutput {
     }
   }
 
+  /** Appends text as UTF-8 (strace-style lines, whose strings are the program's own). */
+  writeUtf8(text: string): void {
+    // At most 3 bytes per UTF-16 unit.
+    this.at += utf8Write.call(this.room(3 * text.length), text, this.at);
+  }
+
   /** Appends bytes. */
   writeBytes(bytes: Uint8Array): void {
     const n = bytes.length;
@@ -91,10 +105,14 @@ export class TextOutput {
 
   /** Writes all buffered text and waits for drain if the stream asks for it. */
   async flush(): Promise<void> {
+    if (!this.flushNow()) await this.drained();
+  }
+
+  /** Writes all buffered text without waiting; false when the stream asks the writer to wait for 'drain'. */
+  flushNow(): boolean {
     const chunk = this.take();
-    if (chunk === undefined) return;
-    const ok = this.write_(chunk);
-    if (!ok || this.stream.writableNeedDrain === true) await this.drained();
+    if (chunk === undefined) return true;
+    return this.write_(chunk) && this.stream.writableNeedDrain !== true;
   }
 
   /** The buffered bytes, handed over with a fresh buffer (the stream may keep the old one queued). */
@@ -110,22 +128,28 @@ export class TextOutput {
   }
 
   /**
-   * Writes a chunk. To process.stdout (a file, pipe or TTY, which keeps no chunk once written) the buffer
-   * is reused when written: at once if the write completed (files), else on its callback (pipes). Any
-   * other Writable may keep the chunks it gets (tests collect them).
+   * Writes a chunk: straight to the stream's file descriptor when it has one and nothing queued (stdout,
+   * stderr, a file stream), after which the buffer is free again; else through the stream, which may keep
+   * it (tests collect chunks). A stream's queue would also hold every chunk while a live producer is busy.
    */
   private write_(chunk: Buffer): boolean {
     const stream = this.stream;
-    if (stream !== process.stdout || chunk.buffer.byteLength !== this.capacity) return stream.write(chunk);
-    let reused = false;
-    const reuse = (): void => {
-      if (reused) return;
-      reused = true;
-      if (this.spare.length < SPARE_BUFFERS) this.spare.push(Buffer.from(chunk.buffer));
-    };
-    const ok = stream.write(chunk, reuse);
-    if (stream.writableLength === 0) reuse();
-    return ok;
+    const fd = (stream as Writable & { fd?: unknown }).fd;
+    if (typeof fd !== "number" || stream.writableLength !== 0) return stream.write(chunk);
+    let done = 0;
+    try {
+      while (done < chunk.length) done += writeSync(fd, chunk, done);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EPIPE") {
+        // `ftk report | head` closes the pipe: stop quietly.
+        this.closed = true;
+        return true;
+      }
+      // EAGAIN (a non-blocking pipe) and the like: the stream takes the rest.
+      return stream.write(chunk.subarray(done));
+    }
+    if (chunk.buffer.byteLength === this.capacity && this.spare.length < SPARE_BUFFERS) this.spare.push(Buffer.from(chunk.buffer));
+    return true;
   }
 
   /** A write larger than the free space: pass what is buffered on now (flush() waits for drain). */

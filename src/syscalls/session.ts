@@ -1,13 +1,12 @@
 // `ftk trace` as a library call: records raw_syscalls (and uprobes on libc's path-taking wrappers for the
 // strings) through the recorder, whose undo stack restores tracefs on every exit path, then reads the file
 // back through the model and prints strace-style lines and summaries.
-import { createWriteStream, mkdtempSync, rmSync, writeSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
-import { FtkError, UsageError } from "../base/index.js";
+import { FtkError, TextOutput, UsageError } from "../base/index.js";
 import {
   ElfFile, expandFetchArgs, readFunctions, resolveBinary, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
 } from "../probes/index.js";
@@ -226,96 +225,6 @@ async function staticReason(path: string): Promise<string | undefined> {
   }
 }
 
-/** Buffer's own UTF-8 writer where it has one (Node 20-24): write() checks its arguments first, per line. */
-const utf8Write: (this: Buffer, text: string, offset: number) => number =
-  (Buffer.prototype as unknown as { utf8Write?: (this: Buffer, text: string, offset: number) => number }).utf8Write ??
-  function (this: Buffer, text: string, offset: number): number {
-    return this.write(text, offset);
-  };
-
-/** Bytes collected before a flush. */
-const CHUNK_BYTES = 65536;
-
-/**
- * Collects lines as UTF-8 in reused buffers and writes them in ~64 KiB chunks, waiting for 'drain' when
- * the stream asks. Reused because fresh memory is slow to touch the first time (page faults, dear in a
- * VM): a string joined from the lines and its Buffer were new memory for each chunk.
- */
-class ChunkWriter {
-  /** Filled chunks not written yet, then the one being filled (`buf`, `used` bytes). */
-  private readonly ready: Buffer[] = [];
-  private readyBytes = 0;
-  private buf: Buffer;
-  private used = 0;
-  /** Buffers written synchronously, free again. */
-  private readonly spare: Buffer[] = [];
-  constructor(private readonly out: Writable) {
-    this.buf = Buffer.allocUnsafe(2 * CHUNK_BYTES);
-  }
-  line(text: string): void {
-    // At most 3 bytes per UTF-16 unit, and the newline.
-    const most = 3 * text.length + 1;
-    if (this.used + most > this.buf.length) {
-      this.rotate();
-      if (most > this.buf.length) {
-        const bytes = Buffer.from(`${text}\n`);
-        this.ready.push(bytes);
-        this.readyBytes += bytes.length;
-        return;
-      }
-    }
-    this.used += utf8Write.call(this.buf, text, this.used);
-    this.buf[this.used++] = 0x0a;
-  }
-  /** Moves the filled part of `buf` to `ready` and takes another buffer. */
-  private rotate(): void {
-    if (this.used === 0) return;
-    this.ready.push(this.buf.subarray(0, this.used));
-    this.readyBytes += this.used;
-    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(2 * CHUNK_BYTES);
-    this.used = 0;
-  }
-  get full(): boolean {
-    return this.readyBytes + this.used >= CHUNK_BYTES;
-  }
-  async flushIfFull(): Promise<void> {
-    if (this.full) await this.flush();
-  }
-  /**
-   * Writes what is collected now (live, between reads). Straight to the file descriptor when the stream
-   * has one and nothing queued (its buffers are then free again): a stream's queue would keep every line
-   * in memory while the reader is busy. False when the stream asks to wait for 'drain'.
-   */
-  writeNow(): boolean {
-    this.rotate();
-    const chunks = this.ready.splice(0);
-    this.readyBytes = 0;
-    const fd = (this.out as Writable & { fd?: unknown }).fd;
-    let i = 0;
-    let ok = true;
-    if (typeof fd === "number") {
-      for (; i < chunks.length && this.out.writableLength === 0; i++) {
-        const bytes = chunks[i]!;
-        let done = 0;
-        try {
-          while (done < bytes.length) done += writeSync(fd, bytes, done);
-        } catch {
-          // EAGAIN (a non-blocking pipe) and the like: the stream takes the rest
-          ok = this.out.write(bytes.subarray(done));
-          i++;
-          break;
-        }
-        if (bytes.buffer.byteLength === 2 * CHUNK_BYTES && this.spare.length < 4) this.spare.push(Buffer.from(bytes.buffer, bytes.byteOffset, 2 * CHUNK_BYTES));
-      }
-    }
-    for (; i < chunks.length; i++) ok = this.out.write(chunks[i]!);
-    return ok;
-  }
-  async flush(): Promise<void> {
-    if (!this.writeNow()) await once(this.out, "drain");
-  }
-}
-
 /**
  * Traces system calls as strace does: a command (followed into its children), processes (-p) or the whole
  * system (-a); or reads a recorded file (-i). Throws UsageError/FtkError (one line) before touching tracefs
@@ -406,7 +315,7 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
         systems: stringSystem === undefined ? ["raw_syscalls"] : ["raw_syscalls", stringSystem],
         dir,
         pairer: printer.pairer,
-        onRound: () => printer.out.writeNow(),
+        onRound: () => printer.out.flushNow(),
         onCommand: (pid) => {
           commandPid = pid;
           printer.commandStarted(pid);
@@ -515,6 +424,8 @@ const LAUNCHER_CALLS = new Set(["read", "flock"]);
 
 const CHILD_RETURNS = new Set(["clone", "clone3", "fork", "vfork"]);
 
+const NEWLINE = Uint8Array.of(0x0a);
+
 /** Reads the syscalls of `trace` and prints lines and summaries. */
 async function printTrace(
   trace: TraceFile,
@@ -523,7 +434,7 @@ async function printTrace(
   ctx: PrintContext,
 ): Promise<{ calls: number; pointerPaths: number }> {
   const printer = new TracePrinter(options, io, ctx);
-  await feedSyscalls(trace, { stringSystem: ctx.stringSystem }, printer.pairer, () => printer.out.flushIfFull());
+  await feedSyscalls(trace, { stringSystem: ctx.stringSystem }, printer.pairer, () => printer.out.maybeFlush());
   printer.finish();
   await printer.out.flush();
   return { calls: printer.calls, pointerPaths: printer.pointerPaths };
@@ -541,7 +452,8 @@ interface PrintContext {
  * writer and the summary. Lines collect in `out`; the caller flushes it.
  */
 class TracePrinter {
-  readonly out: ChunkWriter;
+  /** The lines and summaries, as UTF-8. */
+  readonly out: TextOutput;
   calls = 0;
   pointerPaths = 0;
   private readonly options: TraceOptions;
@@ -561,8 +473,8 @@ class TracePrinter {
     this.options = options;
     this.select = ctx.select;
     const summaryMode = options.summary ?? "none";
-    this.out = new ChunkWriter(io.out);
-    this.writer = summaryMode === "only" ? undefined : new SyscallLineWriter((l) => this.out.line(l), {
+    this.out = new TextOutput(io.out);
+    this.writer = summaryMode === "only" ? undefined : new SyscallLineWriter((l) => this.line(l), {
       durations: options.durations, timestamps: options.timestamps, wallOffsetNs: ctx.wallOffsetNs,
       select: ctx.select.has, status: options.status,
     });
@@ -571,6 +483,12 @@ class TracePrinter {
     if (ctx.commandPid !== undefined) this.commandStarted(ctx.commandPid);
     // The pairer runs synchronously per event.
     this.pairer = new SyscallPairer((s) => this.route(s), { syscallName, stringSystem: ctx.stringSystem });
+  }
+
+  /** One line of output. */
+  private line(text: string): void {
+    this.out.writeUtf8(text);
+    this.out.writeBytes(NEWLINE);
   }
 
   /** The command's pid: its launcher's calls are kept back from the start. */
@@ -588,8 +506,8 @@ class TracePrinter {
     if (summary !== undefined) {
       const sort = this.options.sort ?? "time";
       const color = this.options.color === true;
-      if ((this.options.summary ?? "none") !== "none") this.out.line((this.options.byThread ? summary.tablesByThread(sort, color) : summary.table(sort, color)).replace(/\n$/, ""));
-      if (this.options.histogram) this.out.line(summary.histograms(color).replace(/\n$/, ""));
+      if ((this.options.summary ?? "none") !== "none") this.line((this.options.byThread ? summary.tablesByThread(sort, color) : summary.table(sort, color)).replace(/\n$/, ""));
+      if (this.options.histogram) this.line(summary.histograms(color).replace(/\n$/, ""));
     }
   }
 
