@@ -1,6 +1,6 @@
 export { FtkError, UsageError, TraceFileError, TracefsError, ProbeError, isFtkError, describeErrno } from "./errors.js";
 export { MinHeap } from "./min-heap.js";
-export { TextOutput } from "./text-output.js";
+export { TextOutput, putBytes } from "./text-output.js";
 export { type ColorMode, COLOR, paint, parseColorMode, useColor } from "./color.js";
 export { testPause } from "./test-pause.js";
 export { markShortLived, isShortLived } from "./short-lived.js";

@@ -40,17 +40,6 @@ export function latin1Bytes(text: string): Uint8Array {
   return Buffer.from(text, "latin1");
 }
 
-/** Copies bytes to buf[at]; returns the end. A loop for a few bytes: TypedArray#set costs ~25 ns a call. */
-export function putBytes(buf: Uint8Array, at: number, bytes: Uint8Array): number {
-  const n = bytes.length;
-  if (n > 16) {
-    buf.set(bytes, at);
-    return at + n;
-  }
-  for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
-  return at + n;
-}
-
 /** Writes `%03u` of an integer 0 <= n < 1000 at buf[at]; returns the end. */
 export function put3(buf: Uint8Array, at: number, n: number): number {
   // Int32 arithmetic (`| 0`): % and / on doubles cost a C call each.

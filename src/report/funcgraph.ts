@@ -3,9 +3,9 @@
 // The leaf look-ahead itself lives in the report loop, which owns the per-CPU streams.
 import { fieldNumberReader, type EventTable, type FieldDef, type FileInfo, type Kallsyms } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
-import type { TextOutput } from "../base/index.js";
+import { putBytes, type TextOutput } from "../base/index.js";
 import { NESTED_PREFIX, depthIndentWidth, writeDepthIndent, writeDurationPrefix } from "./funcgraph-text.js";
-import { latin1Bytes, putBytes, putSpaces } from "./digits.js";
+import { latin1Bytes, putSpaces } from "./digits.js";
 
 type NumberReader = (rec: RawRecord) => number;
 

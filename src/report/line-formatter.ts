@@ -12,8 +12,8 @@ import {
   taskColumn,
 } from "./line-parts.js";
 import { TimestampFormatter, USEC_COLUMN_MAX, timestampStyle, type TimestampStyle } from "./timestamps.js";
-import { COLOR, paint, type TextOutput } from "../base/index.js";
-import { latin1Bytes, putBytes } from "./digits.js";
+import { COLOR, paint, putBytes, type TextOutput } from "../base/index.js";
+import { latin1Bytes } from "./digits.js";
 
 type NumberReader = (rec: RawRecord) => number;
 

@@ -1,7 +1,7 @@
 // Timestamp display of `trace-cmd report` 3.1.6 (report-output.md §3): µs (rounded), ns (`-t`) or raw
 // 12-column integers for clocks that do not count nanoseconds, and the `--ts-diff` column (§6).
-import type { TextOutput } from "../base/index.js";
-import { DIGITS3, latin1Bytes, padLeft, padRight, put3, putBytes, zero6, zero9 } from "./digits.js";
+import { putBytes, type TextOutput } from "../base/index.js";
+import { DIGITS3, latin1Bytes, padLeft, padRight, put3, zero6, zero9 } from "./digits.js";
 
 /** Longest µs column: a space, the seconds of a 64-bit ns count plus a date (< 17 digits), and `.nnnnnn:`. */
 export const USEC_COLUMN_MAX = 1 + 17 + 8;
