@@ -9,6 +9,7 @@ export * from "./record/index.js";
 export * from "./report/index.js";
 export * from "./symbols/index.js";
 export * from "./model/index.js";
+export * from "./profile/index.js";
 export * from "./flamegraph/index.js";
 export * from "./syscalls/index.js";
 export * from "./export/index.js";

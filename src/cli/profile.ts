@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { FtkError, TextOutput, UsageError } from "../base/index.js";
 import { record, recordFlags } from "../record/index.js";
-import { parseProfileHook, writeReport, type ProfileHook } from "../report/index.js";
+import { parseProfileHook, type ProfileHook } from "../model/index.js";
+import { writeProfileReport } from "../profile/index.js";
 import type { FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 import { parseOrHelp, recordFlagSpecs, withStopSignals } from "./record.js";
@@ -133,10 +134,7 @@ export const command: Command = {
       const result = await withStopSignals(ctx, (signal) => record(options, { stdout: ctx.stdout, stderr: ctx.stderr, signal }));
       const out = new TextOutput(dest);
       const onWarning = (message: string): void => void ctx.stderr.write(`ftk profile: warning: ${message}\n`);
-      await writeReport(
-        { inputs: [trace], profile: true, profileGlobal: args.global, profileHooks: args.hooks, profileByComm: args.byComm, onWarning },
-        out,
-      );
+      await writeProfileReport({ inputs: [trace], onWarning }, { global: args.global, hooks: args.hooks, byComm: args.byComm }, out);
       await out.flush();
       return result.status;
     } finally {

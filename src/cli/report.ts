@@ -1,8 +1,10 @@
 // `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
 import { FtkError, TextOutput, UsageError, describeErrno, parseColorMode, useColor, type ColorMode } from "../base/index.js";
 import { readFile } from "node:fs/promises";
-import { parseCpuList, parseProfileHook, writeReport } from "../report/index.js";
-import type { ProfileHook, ReportFilter, ReportInput, ReportOptions } from "../report/index.js";
+import { parseCpuList, writeReport } from "../report/index.js";
+import type { ProfileHook } from "../model/index.js";
+import type { ProfileReportOptions } from "../profile/index.js";
+import type { ReportFilter, ReportInput, ReportOptions } from "../report/index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
 
@@ -131,7 +133,9 @@ function isVerboseFlag(arg: string): boolean {
 }
 
 /** Turns `ftk report` arguments into ReportOptions (trace-cmd's order rules for -i, -F, -v, --ts-offset). */
-export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: ColorMode; kallsymsFile?: string; hookLines: string[]; quiet: boolean }) | "help" {
+export function parseReportArgs(
+  argv: string[],
+): (ReportOptions & { colorMode: ColorMode; kallsymsFile?: string; hookTexts: string[]; quiet: boolean; profile?: ProfileReportOptions }) | "help" {
   const { flags, positionals } = parseOrderedArgs(argv.filter((a) => !isVerboseFlag(a)), FLAGS, "report");
   const inputs: ReportInput[] = [];
   // -F before any -i belongs to the first input (trace-cmd add_first_input).
@@ -142,8 +146,10 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
   const pluginOptions: string[] = [];
   let color: ColorMode = "auto";
   let kallsymsPath: string | undefined;
-  const hookLines: string[] = [];
+  const hookTexts: string[] = [];
   let quiet = false;
+  let profile = false;
+  const profileOptions: ProfileReportOptions = {};
   for (const { name, value } of flags) {
     switch (name) {
       case "help":
@@ -244,22 +250,18 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
         color = parseColorMode(value)!;
         break;
       case "profile":
-        options.profile = true;
+        profile = true;
         break;
       case "by-comm":
-        options.profileByComm = true;
+        profileOptions.byComm = true;
         break;
       case "profile-global":
-        options.profileGlobal = true;
+        profileOptions.global = true;
         break;
-      case "profile-hook": {
-        const hook = parseProfileHook(value!);
-        if (hook === undefined) throw new UsageError(`bad hook '${value}' for -H: give [system:]start_event,start_match[,pid]/[system:]end_event,end_match[,flags] (flags P, G, S)`);
-        // trace-cmd adds each hook in front of the earlier ones.
-        (options.profileHooks ??= []).unshift(hook);
-        hookLines.push(hookLine(hook));
+      case "profile-hook":
+        // Parsed in run(), where the model is loaded only for -H.
+        hookTexts.push(value!);
         break;
-      }
       case "test-filters":
       case "filter-test":
         options.testFilters = true;
@@ -325,7 +327,14 @@ export function parseReportArgs(argv: string[]): (ReportOptions & { colorMode: C
   if (early.length > 0) inputs[0]!.filters = [...early, ...(inputs[0]!.filters ?? [])];
   if (cpus.length > 0) options.cpus = cpus;
   if (pluginOptions.length > 0) options.pluginOptions = pluginOptions;
-  return { ...options, colorMode: color, hookLines, quiet, ...(kallsymsPath !== undefined ? { kallsymsFile: kallsymsPath } : {}) };
+  return {
+    ...options,
+    colorMode: color,
+    hookTexts,
+    quiet,
+    ...(kallsymsPath !== undefined ? { kallsymsFile: kallsymsPath } : {}),
+    ...(profile ? { profile: profileOptions } : {}),
+  };
 }
 
 /** The text of `--kallsyms FILE`; a file that cannot be read is a runtime error naming it. */
@@ -335,6 +344,16 @@ async function readKallsymsFile(path: string): Promise<string> {
   } catch (e) {
     throw new FtkError(`cannot read kallsyms file '${path}': ${describeErrno(e)}`, { code: "kallsyms", path, cause: e });
   }
+}
+
+/** The -H hooks in the order given; a malformed one is a usage error. */
+async function parseHooks(texts: string[]): Promise<ProfileHook[]> {
+  const { parseProfileHook } = await import("../model/index.js");
+  return texts.map((text) => {
+    const hook = parseProfileHook(text);
+    if (hook === undefined) throw new UsageError(`bad hook '${text}' for -H: give [system:]start_event,start_match[,pid]/[system:]end_event,end_match[,flags] (flags P, G, S)`);
+    return hook;
+  });
 }
 
 /** The line trace-cmd prints for each -H it parses (missing parts as "(null)"). */
@@ -355,10 +374,19 @@ export const command: Command = {
     // The reader's warnings go to this command's stderr (one line per kind), not to process.stderr; -q drops them.
     const onWarning = (message: string): void => void (options.quiet || ctx.stderr.write(`ftk report: warning: ${message}\n`));
     const out = new TextOutput(ctx.stdout);
-    const { colorMode, kallsymsFile, hookLines, quiet: _quiet, ...rest } = options;
+    const { colorMode, kallsymsFile, hookTexts, quiet: _quiet, profile, ...rest } = options;
+    if (hookTexts.length > 0) {
+      const hooks = await parseHooks(hookTexts);
+      // trace-cmd adds each hook in front of the earlier ones, and prints each as it parses it.
+      if (profile !== undefined) profile.hooks = [...hooks].reverse();
+      for (const h of hooks) out.write(hookLine(h));
+    }
     if (kallsymsFile !== undefined) rest.extraKallsyms = await readKallsymsFile(kallsymsFile);
-    for (const l of hookLines) out.write(l);
-    const status = await writeReport({ ...rest, color: useColor(colorMode, ctx.stdout as { isTTY?: boolean }, ctx.env), onWarning }, out, ctx.signal);
+    const report: ReportOptions = { ...rest, color: useColor(colorMode, ctx.stdout as { isTTY?: boolean }, ctx.env), onWarning };
+    const status =
+      profile === undefined
+        ? await writeReport(report, out, ctx.signal)
+        : await (await import("../profile/index.js")).writeProfileReport(report, profile, out, ctx.signal);
     await out.flush();
     return status;
   },

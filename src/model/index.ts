@@ -22,10 +22,9 @@ export { readGraphStacks, type GraphStacks } from "./graph-stacks.js";
 export { readCallSites, type ReadCallSitesOptions } from "./call-sites.js";
 export {
   TaskProfile,
-  parseProfileHook,
   compareValues,
+  asInt,
   type TaskProfileOptions,
-  type ProfileHook,
   type ProfileEvent,
   type ProfileEventKind,
   type ProfileEventStat,
@@ -34,4 +33,5 @@ export {
   type ProfileGroup,
   type ProfileValue,
 } from "./task-profile.js";
+export { parseProfileHook, type ProfileHook } from "./profile-hook.js";
 export { feedSyscalls, rawSyscallRecords, type RawSyscallRecords } from "./syscalls.js";

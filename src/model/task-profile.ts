@@ -1,11 +1,12 @@
 // The per-task profile of `trace-cmd report --profile` 3.1.6: pairs start and end events per task (a
 // switch-out with the wakeup and the switch-in, irq/softirq/syscall/function_graph entry with its exit,
 // user hooks) into counts and times, and attaches the kernel stack that follows an event to it.
-// The rules follow trace-cmd's trace-profile.c so that the numbers agree; the text is in report/.
+// The rules follow trace-cmd's trace-profile.c so that the numbers agree; the text is in profile/.
 import { FtkError } from "../base/index.js";
 import type { EventFormat, EventTable, FieldDef } from "../events/index.js";
 import type { RawRecord } from "../ringbuf/index.js";
-import { traceHash } from "../report/trace-hash.js";
+import { traceHash } from "../report/index.js";
+import type { ProfileHook } from "./profile-hook.js";
 
 /** A field value: a number when exact, else a bigint (64-bit addresses). */
 export type ProfileValue = number | bigint;
@@ -114,20 +115,6 @@ export interface ProfileGroup {
   readonly events: Map<ProfileEvent, Map<ProfileValue | string, ProfileEventStat>>;
 }
 
-/** A `-H` hook: two events paired on fields, as `[sys:]start,match[,pid]/[sys:]end,match[,flags]`. */
-export interface ProfileHook {
-  startSystem: string | undefined;
-  startEvent: string;
-  startMatch: string;
-  pid: string | undefined;
-  endSystem: string | undefined;
-  endEvent: string;
-  endMatch: string;
-  flags: string | undefined;
-  migrate: boolean;
-  global: boolean;
-}
-
 export interface TaskProfileOptions {
   /** `-G`: irq and softirq pairs belong to per-CPU "Global" tasks, not to the interrupted task. */
   global?: boolean;
@@ -138,52 +125,6 @@ export interface TaskProfileOptions {
 }
 
 const TASK_STATE_MASK = 1023;
-
-/** Parses a `-H` hook (trace-cmd's tracecmd_create_event_hook()); undefined when malformed. */
-export function parseProfileHook(text: string): ProfileHook | undefined {
-  const slash = text.indexOf("/");
-  if (slash < 0) return undefined;
-  const side = (part: string, last: boolean): { system: string | undefined; event: string; match: string; extra: string | undefined } | undefined => {
-    let system: string | undefined;
-    let rest = part;
-    const comma = rest.indexOf(",");
-    const colon = rest.indexOf(":");
-    if (colon >= 0 && (comma < 0 || colon < comma)) {
-      system = rest.slice(0, colon);
-      rest = rest.slice(colon + 1);
-    }
-    const items = rest.split(",");
-    const event = items[0] ?? "";
-    const match = items[1] ?? "";
-    if (event === "" || match === "") return undefined;
-    // The end side keeps everything after its second comma as flags; the start side one pid field.
-    const extra = items.length > 2 ? (last ? items.slice(2).join(",") : items[2]) : undefined;
-    if (extra === "") return undefined;
-    return { system: system === "" ? undefined : system, event, match, extra };
-  };
-  const a = side(text.slice(0, slash), false);
-  const b = side(text.slice(slash + 1), true);
-  if (a === undefined || b === undefined) return undefined;
-  let migrate = true;
-  let global = false;
-  for (const ch of (b.extra ?? "").toLowerCase()) {
-    if (ch === "p") migrate = false;
-    else if (ch === "g") global = true;
-    else if (ch !== "s") return undefined;
-  }
-  return {
-    startSystem: a.system,
-    startEvent: a.event,
-    startMatch: a.match,
-    pid: a.extra,
-    endSystem: b.system,
-    endEvent: b.event,
-    endMatch: b.match,
-    flags: b.extra,
-    migrate,
-    global,
-  };
-}
 
 /** tep_read_number_field(): fields of 1, 2, 4 or 8 bytes, unsigned; others cannot be read. */
 function valueReader(field: FieldDef | undefined, le: boolean): Reader | undefined {

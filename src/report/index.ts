@@ -1,7 +1,6 @@
 // Report: `trace-cmd report` compatible output and the event iteration API (report-output.md).
 export { writeReport } from "./report.js";
-export type { ReportOptions, ReportInput, ReportFilter } from "./options.js";
-export type { ProfileHook } from "../model/task-profile.js";
+export type { ReportOptions, ReportInput, ReportFilter, RecordSink, RecordSinkFactory } from "./options.js";
 export { parseCpuList } from "./cpu-list.js";
 export { readEvents, EventLineFormatter, type TraceEvent, type ReadEventsOptions, type FieldValue } from "./read-events.js";
 export { type TimestampStyle, TimestampFormatter, isNanosecondClock } from "./timestamps.js";
@@ -11,7 +10,5 @@ export { bindFuncGraphFields, FunctionNames, type FuncGraphFields } from "./func
 export { findUfuncEvents } from "./ufuncgraph.js";
 export { callSiteText, writeCallSites, percent2, type CallSiteChain, type CallSiteHistogram } from "./hist-text.js";
 export { writeEventFormats, basicRegExp } from "./event-formats.js";
-export { ProfileWriter, type ProfileSymbols } from "./profile-text.js";
-export { parseProfileHook } from "../model/task-profile.js";
 export { LiveRecordMerge } from "./live-merge.js";
 export { traceHash } from "./trace-hash.js";

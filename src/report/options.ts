@@ -1,5 +1,6 @@
 // Options of writeReport(): the meaning of `trace-cmd report` 3.1.6 flags (report-output.md §6-§8).
-import type { ProfileHook } from "../model/task-profile.js";
+import type { RawRecord } from "../ringbuf/index.js";
+import type { TraceFile } from "../tracedat/index.js";
 
 /** One `-F` filter, positive or (after `-v`) negative. */
 export interface ReportFilter {
@@ -99,16 +100,12 @@ export interface ReportOptions {
   ufuncSummary?: boolean;
   events?: boolean;
   /**
-   * `--profile`: instead of the events, the per-task profile (sched, wakeup, syscall, irq and function
-   * times with their kernel stacks); `-G` makes irq/softirq times per-CPU globals, `-H` adds hook pairs
-   * (see parseProfileHook), `--by-comm` merges the tasks of one comm.
+   * One sink per handle (the top buffer or an instance of one input): the records that pass the filters go
+   * to it instead of being printed. `report --profile` (profile/) counts them this way.
    */
-  profile?: boolean;
+  recordSinks?: RecordSinkFactory;
   /** `-T`: print each -F filter per event as libtraceevent rebuilds it and stop (when a file has filters). */
   testFilters?: boolean;
-  profileGlobal?: boolean;
-  profileHooks?: ProfileHook[];
-  profileByComm?: boolean;
   /** Receives the reader's warnings (unknown options, bad pages), one per kind; default: openTrace's (process.stderr). */
   onWarning?: (message: string) => void;
 }
@@ -144,3 +141,11 @@ export function pluginOptionMap(options: readonly string[] | undefined): Map<str
   }
   return map;
 }
+
+/** Takes the records a handle would print, in order. */
+export interface RecordSink {
+  record(rec: RawRecord): void;
+}
+
+/** Makes the sink of one handle; `name` is the instance's (undefined for a file's top buffer). */
+export type RecordSinkFactory = (trace: TraceFile, handle: { bufferIndex: number; name: string | undefined }) => RecordSink;

@@ -19,12 +19,11 @@ import { padLeft, spaces } from "./digits.js";
 import { TRACE_FLAG_HARDIRQ, TRACE_FLAG_SOFTIRQ, UNKNOWN_EVENT, missedEventsLine } from "./line-parts.js";
 import { LineFormatter, fileTimestampStyle, hasOption, trimEventText } from "./line-formatter.js";
 import { StreamMerge } from "./stream-merge.js";
-import { pluginOptionMap, pluginOptionSet, type ReportFilter, type ReportInput, type ReportOptions } from "./options.js";
+import { pluginOptionMap, pluginOptionSet, type RecordSink, type ReportFilter, type ReportInput, type ReportOptions } from "./options.js";
 import { TimestampFormatter, TsDiffColumn, type TimestampStyle } from "./timestamps.js";
 import { findUfuncEvents, hasUfuncgraphProbes, writeUfuncgraph } from "./ufuncgraph.js";
-import type { TaskProfile } from "../model/task-profile.js";
 // Loaded by dynamic import() where the options ask for them (issue 11: start-up): the file listings,
-// -F filters, -w, --profile and --event.
+// -F filters, -w and --event.
 
 /** Page size of this host for `-p` (x86_64 and most arm64 kernels; Node cannot ask getpagesize()). */
 const HOST_PAGE_SIZE = 4096;
@@ -69,10 +68,8 @@ interface Handle {
   userStackId: number;
   /** Merge slots of this handle's CPUs. */
   slots: number[];
-  /** `--profile`: the profile of this handle's records (trace-cmd keeps one per handle). */
-  profile: TaskProfile | undefined;
-  /** Instance name, for the profile of an instance. */
-  name: string | undefined;
+  /** Takes the shown records instead of the output (`--profile`: trace-cmd keeps one profile per handle). */
+  sink: RecordSink | undefined;
 }
 
 function baseName(path: string): string {
@@ -333,7 +330,6 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
   const printPrefix = multi || instances > 0;
 
   // Handles and their CPU slots, in trace-cmd's order.
-  const handles: Handle[] = [];
   const streams: CpuStream[] = [];
   const slotHandle: Handle[] = [];
   const states = new Map<InputFile, FileState>();
@@ -344,7 +340,6 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
   const fgExitOn = handled("funcgraph_exit");
   const tailprint = pluginOptionSet(options.pluginOptions, ["fgraph"], "tailprint");
   const showDepth = pluginOptionSet(options.pluginOptions, ["fgraph"], "depth");
-  const profiles = options.profile ? await import("../model/task-profile.js") : undefined;
   for (const h of handleList) {
     const trace = h.file.trace;
     let state = states.get(h.file);
@@ -370,14 +365,7 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       kernelStackId: eventIdOf(table, "ftrace", "kernel_stack"),
       userStackId: eventIdOf(table, "ftrace", "user_stack"),
       slots: [],
-      profile: profiles
-        ? new profiles.TaskProfile(table, trace.cpus, {
-            global: options.profileGlobal === true,
-            hooks: options.profileHooks ?? [],
-            onWarning: options.onWarning ?? defaultWarning,
-          })
-        : undefined,
-      name: h.bufferIndex > 0 ? h.name : undefined,
+      sink: options.recordSinks?.(trace, { bufferIndex: h.bufferIndex, name: h.bufferIndex > 0 ? h.name : undefined }),
     };
     const cpus = [...trace.buffers[h.bufferIndex]!.cpus].sort((a, b) => a.cpu - b.cpu);
     for (const c of cpus) {
@@ -385,7 +373,6 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       streams.push(trace.cpuStream(h.bufferIndex, c.cpu));
       slotHandle.push(handle);
     }
-    handles.push(handle);
   }
   const merge = await StreamMerge.open(streams);
 
@@ -443,8 +430,8 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
       if (lastTs > rec.ts) warn(`record on cpu ${rec.cpu} went backwards: ${lastTs} to ${rec.ts} delta: -${lastTs - rec.ts}`);
       lastTs = rec.ts;
     }
-    if (show && handle.profile !== undefined) {
-      handle.profile.record(rec);
+    if (show && handle.sink !== undefined) {
+      handle.sink.record(rec);
     } else if (show) {
       // Written piece by piece into the output's buffer: no line string is built (the hot loop of a report).
       const event = line.eventOf(rec);
@@ -512,36 +499,6 @@ async function writeEvents(files: InputFile[], options: ReportOptions, out: Text
     }
   }
   if (wakeup !== undefined) out.write(wakeup.summary());
-  if (options.profile) await writeProfiles(handles, options, out);
-}
-
-/**
- * The profiles after the records: trace-cmd prints the last input first. An instance gets its own
- * profile after its file's, under an `instance:` line (trace-cmd 3.1.6 stops with "Handle not found?").
- */
-async function writeProfiles(handles: Handle[], options: ReportOptions, out: TextOutput): Promise<void> {
-  const { ProfileWriter } = await import("./profile-text.js");
-  const byFile = new Map<InputFile, Handle[]>();
-  for (const h of handles) {
-    let list = byFile.get(h.file);
-    if (list === undefined) byFile.set(h.file, (list = []));
-    list.push(h);
-  }
-  for (const [file, list] of [...byFile].reverse()) {
-    const trace = file.trace;
-    const writer = new ProfileWriter(
-      {
-        functionName: (addr) => trace.kallsymsTable.nameOf(addr),
-        comm: (pid) => trace.tasks.comm(pid),
-        longSize: trace.longSize,
-      },
-      (text) => out.write(text),
-    );
-    for (const h of list) {
-      if (h.name !== undefined) out.write(`\ninstance: ${h.name}\n`);
-      writer.profile(h.profile!, options.profileByComm === true);
-    }
-  }
 }
 
 /** `%*s: ` for a named handle, `%*s  ` for the top buffer of a single file. */

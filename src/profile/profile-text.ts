@@ -9,7 +9,7 @@ import {
   type ProfileTask,
   type ProfileValue,
   type TaskProfile,
-} from "../model/task-profile.js";
+} from "../model/index.js";
 
 /** What the text needs from the file: function names, task names of pids, and the size of a kernel long. */
 export interface ProfileSymbols {
