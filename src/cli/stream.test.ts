@@ -23,3 +23,31 @@ test("ftk stream -F prints the command's events as report lines and restores tra
   assert.equal(new Set(events.map((l) => /-(\d+) /.exec(l)![1])).size, 1, "only the command (-F)");
   await assertTracefsUnchanged(fs, before);
 });
+
+test("ftk stream merges CPUs and instances in time order across read rounds", { skip: live.skip }, async () => {
+  const fs = live.fs!;
+  const before = await snapshotTracefsState(fs);
+  // Two dd floods pinned to CPUs 0 and 1 run over many read rounds; reads go to the top buffer, writes to
+  // an instance. Per-round ordering alone misorders records that a CPU read first holds back to the next round.
+  const dd = "dd if=/dev/zero of=/dev/null bs=1 count=20000 status=none";
+  const r = spawnSync(
+    process.execPath,
+    [ftkBin(), "stream", "-e", "syscalls:sys_enter_read", "-B", "ftkstream", "-e", "syscalls:sys_enter_write", "sh", "-c", `taskset -c 0 ${dd} & taskset -c 1 ${dd}; wait`],
+    { encoding: "latin1", maxBuffer: 256 << 20 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.split("\n").filter((l) => /^(ftkstream: )? +dd-\d+ +\[\d{3}\] +\d+\.\d{6}: sys_enter_(read|write):/.test(l));
+  const cpus = new Set(lines.map((l) => Number(/\[(\d{3})\]/.exec(l)![1])));
+  assert.deepEqual([...cpus].sort(), [0, 1], "both CPUs");
+  assert.ok(lines.filter((l) => l.startsWith("ftkstream: ") && l.includes("sys_enter_write")).length >= 20000, "the instance's writes");
+  assert.ok(lines.filter((l) => !l.startsWith("ftkstream: ") && l.includes("sys_enter_read")).length >= 20000, "the top buffer's reads");
+  let last = 0;
+  let back = 0;
+  for (const l of lines) {
+    const ts = Number(/\] +(\d+\.\d{6}):/.exec(l)![1]);
+    if (ts < last) back++;
+    last = Math.max(last, ts);
+  }
+  assert.equal(back, 0, `${back} of ${lines.length} lines came before an earlier line's time`);
+  await assertTracefsUnchanged(fs, before);
+});

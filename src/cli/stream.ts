@@ -1,13 +1,15 @@
 // `ftk stream`: sets tracing up like record and prints the events live, formatted exactly like
 // `ftk report` lines (EventPrinter + EventLineFormatter over the metadata of a small trace.dat written
-// at start); stops on Ctrl-C or when the command exits, and restores tracefs.
+// at start); stops on Ctrl-C or when the command exits, and restores tracefs. Records are merged across
+// CPUs and instances up to the time the previous read round began (report/LiveRecordMerge), so that lines
+// come in time order across rounds too.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PageDecoder, createRawRecord } from "../ringbuf/index.js";
 import { fieldSignedReader } from "../events/index.js";
 import { openStreamTrace, stream } from "../record/index.js";
-import { EventLineFormatter } from "../report/index.js";
+import { EventLineFormatter, LiveRecordMerge } from "../report/index.js";
 import type { TraceFile } from "../tracedat/index.js";
 import type { StreamView } from "../record/index.js";
 import type { CliContext, Command } from "./context.js";
@@ -19,7 +21,10 @@ Sets tracing up like 'ftk record' (same flags) and prints the events as they arr
 'ftk report'. Stops on Ctrl-C, or when the command exits (the exit status is then the command's).
 `;
 
-/** Decodes pages as they come and prints them in timestamp order per read round. */
+/** A merge queue per (instance, CPU): instance k's CPU c is queue k * CPU_SLOTS + c. */
+const CPU_SLOTS = 4096;
+
+/** Decodes pages as they come and prints them in timestamp order. */
 function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise<void> } {
   let trace: TraceFile | undefined;
   let formatter: EventLineFormatter | undefined;
@@ -53,12 +58,30 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
       if (sp > 0) trace!.tasks.register(Number(line.slice(0, sp)), line.slice(sp + 1));
     }
   };
-  let pending: { ts: number; cpu: number; line: string }[] = [];
+  let merge: LiveRecordMerge | undefined;
+  const instances: string[] = [];
+  /** Records stamped up to here have all been read (the start of the round before the last complete one). */
+  let mark = -Infinity;
+  /** The trace clock at the start of the previous round (-Infinity when unknown). */
+  let lastRound = -Infinity;
+  let lines: string[] = [];
+  const emit = (r: typeof rec): void => {
+    const slot = r.cpu;
+    const cpu = slot % CPU_SLOTS;
+    const instance = instances[(slot - cpu) / CPU_SLOTS]!;
+    r.cpu = cpu;
+    if (r.missedEvents !== 0) {
+      const n = r.missedEvents > 0 ? `${r.missedEvents} ` : "";
+      lines.push(`CPU:${cpu} [${n}EVENTS DROPPED]`);
+    }
+    lines.push((instance === "" ? "" : `${instance}: `) + formatter!.format(r));
+  };
   return {
     async begin(info) {
       trace = await openStreamTrace(info, join(dir, "meta.dat"), { onWarning: (m) => void ctx.stderr.write(`ftk stream: warning: ${m}\n`) });
       formatter = new EventLineFormatter(trace);
       decoder = new PageDecoder(trace.layout);
+      merge = new LiveRecordMerge(trace.layout, { spill: join(dir, "pages.spill") });
       cmdlinesPath = join(info.tracefsRoot, "saved_cmdlines");
       const pidField = trace.events.all()[0]?.findField("common_pid");
       if (pidField !== undefined) readPid = fieldSignedReader(pidField, trace.events.info);
@@ -66,7 +89,6 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
     pages(instance, cpu, pages) {
       if (decoder === undefined || formatter === undefined) return;
       const view = new DataView(pages.buffer, pages.byteOffset, pages.byteLength);
-      const prefix = instance === "" ? "" : `${instance}: `;
       const size = decoder.layout.pageSize;
       if (readPid !== undefined) {
         let missing = false;
@@ -85,24 +107,22 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
           }
         }
       }
-      for (let pos = 0; pos + size <= pages.length; pos += size) {
-        decoder.reset(pages, view, pos, cpu);
-        while (decoder.next(rec)) {
-          if (rec.missedEvents !== 0) {
-            const n = rec.missedEvents > 0 ? `${rec.missedEvents} ` : "";
-            pending.push({ ts: rec.ts, cpu, line: `CPU:${cpu} [${n}EVENTS DROPPED]` });
-          }
-          pending.push({ ts: rec.ts, cpu, line: prefix + formatter.format(rec) });
-        }
-      }
+      let k = instances.indexOf(instance);
+      if (k < 0) k = instances.push(instance) - 1;
+      merge!.push(k * CPU_SLOTS + cpu, pages);
     },
-    flush() {
-      if (pending.length === 0) return;
-      pending.sort((a, b) => a.ts - b.ts || a.cpu - b.cpu);
-      ctx.stdout.write(pending.map((p) => p.line).join("\n") + "\n");
-      pending = [];
+    flush(complete, clockNs) {
+      // The previous round began before this one: a complete round read all that was stamped by then.
+      // Without the clock (not in ns, or its stats unreadable), each round is merged on its own.
+      if (complete && lastRound > mark) mark = lastRound;
+      lastRound = clockNs ?? -Infinity;
+      merge?.drain(clockNs === undefined ? Infinity : mark, emit);
+      if (lines.length === 0) return;
+      ctx.stdout.write(lines.join("\n") + "\n");
+      lines = [];
     },
     async close() {
+      merge?.close();
       await trace?.close();
     },
   };
