@@ -88,6 +88,15 @@ export class LiveSyscallView implements StreamView {
     this.eventsLost = buffers.reduce((t, b) => t + b.cpus.reduce((u, c) => u + c.overrun + c.dropped, 0), 0);
   }
 
+  /** Hands on every record still queued, yielding between stretches (the restore runs meanwhile). */
+  async drain(): Promise<void> {
+    while (this.merge?.drain(Infinity, this.emit, performance.now() + ROUND_BUDGET_MS) === false) {
+      this.o.onRound?.();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.o.onRound?.();
+  }
+
   /** Hands on every record still queued (tracing is off and the buffers are drained). */
   end(): void {
     while (this.merge?.drain(Infinity, this.emit, performance.now() + ROUND_BUDGET_MS) === false) this.o.onRound?.();

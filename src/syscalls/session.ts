@@ -247,8 +247,7 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     throw new UsageError("nothing to trace: give a command, -p PID or -a");
   }
   const fs = io.tracefs ?? (await Tracefs.open());
-  const events = await fs.availableEvents();
-  if (!events.some((e) => e.system === "raw_syscalls" && e.event === "sys_enter")) {
+  if (!fs.hasFile("events/raw_syscalls/sys_enter/enable")) {
     throw new FtkError(`this kernel has no syscall trace events: '${fs.root}/events/raw_syscalls' is missing (CONFIG_FTRACE_SYSCALLS)`);
   }
   const tids: number[] = [];
