@@ -16,7 +16,7 @@ import { openTrace, type TraceFile } from "../tracedat/index.js";
 import { Tracefs } from "../tracefs/index.js";
 import { SyscallPairer, feedSyscalls, type SyscallSlice, type SyscallStep } from "../model/index.js";
 import { errnoOf } from "./errno.js";
-import { SyscallLineWriter } from "./lines.js";
+import { SyscallLineWriter, type LineMemo } from "./lines.js";
 import { ALL_SYSCALLS, type SyscallSelection } from "./select.js";
 import { SyscallSummary, type SummarySort } from "./summary.js";
 import { findSyscallByName, syscallName, syscallTable } from "./x86-64.js";
@@ -467,13 +467,15 @@ class TracePrinter {
   private seen: Set<number> | undefined;
   /** The model's pairer: feed it the events (or raw records). */
   readonly pairer: SyscallPairer;
+  /** Path arguments left as pointers are counted for the note, which only string probes call for. */
+  private readonly countPaths: boolean;
 
   constructor(options: TraceOptions, io: TraceIo, ctx: PrintContext) {
     this.options = options;
     this.select = ctx.select;
     const summaryMode = options.summary ?? "none";
     this.out = new TextOutput(io.out);
-    this.writer = summaryMode === "only" ? undefined : new SyscallLineWriter((l) => this.line(l), {
+    this.writer = summaryMode === "only" ? undefined : new SyscallLineWriter((l, memo) => this.line(l, memo), {
       durations: options.durations, timestamps: options.timestamps, wallOffsetNs: ctx.wallOffsetNs,
       select: ctx.select.has, status: options.status,
     });
@@ -481,13 +483,24 @@ class TracePrinter {
     this.seen = new Set<number>();
     if (ctx.commandPid !== undefined) this.commandStarted(ctx.commandPid);
     // The pairer runs synchronously per event.
-    this.pairer = new SyscallPairer((s) => this.route(s), { syscallName, stringSystem: ctx.stringSystem });
+    // Arguments are read only for lines; the summary needs none.
+    this.pairer = new SyscallPairer((s) => this.route(s), { syscallName, stringSystem: ctx.stringSystem, args: this.writer !== undefined });
+    this.countPaths = ctx.stringSystem !== undefined;
   }
 
-  /** One line of output. */
-  private line(text: string): void {
-    this.out.writeUtf8(text);
-    this.out.writeBytes(NEWLINE);
+  /** One line of output; a line that repeats (same `memo`) is encoded once, the second time. */
+  private line(text: string, memo?: LineMemo): void {
+    if (memo === undefined || memo.bytes === undefined) {
+      if (memo !== undefined && memo.seen === true) {
+        this.out.writeBytes((memo.bytes = Buffer.from(text + "\n", "utf8")));
+        return;
+      }
+      if (memo !== undefined) memo.seen = true;
+      this.out.writeUtf8(text);
+      this.out.writeBytes(NEWLINE);
+      return;
+    }
+    this.out.writeBytes(memo.bytes);
   }
 
   /** The command's pid: its launcher's calls are kept back from the start. */
@@ -519,7 +532,7 @@ class TracePrinter {
         this.calls++;
         this.summary?.add(c);
       }
-      this.pointerPaths += countPointerPaths(c);
+      if (this.countPaths) this.pointerPaths += countPointerPaths(c);
     }
     this.writer?.step(s);
   }
