@@ -294,6 +294,8 @@ export interface StreamView {
   begin(info: StreamInfo): Promise<void>;
   /** Pages read from one CPU of one instance ("" = top); valid only during the call. */
   pages(instance: string, cpu: number, pages: Uint8Array): void;
+  /** Memory to read the next pages into (at least `bytes`), which pages() is then handed: no copy needed. */
+  room?(bytes: number): Uint8Array;
   /**
    * End of a read round: print what was collected; `complete` when the pages being written were read too.
    * `clockNs`: the trace clock (ns clocks) when the round began, from the CPUs' stats; undefined when
@@ -333,6 +335,7 @@ export async function stream(o: RecordOptions, io: RecordIo, view: StreamView): 
     ready: async (fs, plan, capture) => {
       capture.onRoundEnd = (complete, clockNs) => view.flush(complete, clockNs);
       capture.partialEveryMs = view.partialEveryMs ?? 0;
+      if (view.room !== undefined) capture.pageRoom = (bytes) => view.room!(bytes);
       const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
       await view.begin({
         metadata: await collectMetadata(fs, recordedEvents(plan), undefined, { kallsyms: o.kallsyms }),

@@ -76,6 +76,11 @@ export class LiveSyscallView implements StreamView {
     this.merge?.push(cpu, pages);
   }
 
+  /** Pages are read straight into the merge's memory. */
+  room(bytes: number): Uint8Array {
+    return this.merge!.room(bytes);
+  }
+
   /** The pages being written are read every 50 ms: lines come at most that late. */
   readonly partialEveryMs = 50;
 
