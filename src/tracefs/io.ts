@@ -83,7 +83,7 @@ export async function readWhole(path: string): Promise<string> {
  * Control files whose writes wait for the kernel (buffer allocation, RCU grace periods when probes or pid
  * filters go, ~20 ms each here): written on the thread pool, so that other work can overlap them.
  */
-const SLOW_WRITE = /(?:^|\/)(?:buffer_size_kb|buffer_subbuf_size_kb|set_event_pid|set_event_notrace_pid|set_ftrace_pid|set_ftrace_notrace_pid|[a-z]+_events)$/;
+const SLOW_WRITE = /(?:^|\/)(?:buffer_size_kb|buffer_subbuf_size_kb|set_event_pid|set_event_notrace_pid|set_ftrace_pid|set_ftrace_notrace_pid)$/;
 
 /**
  * Writes text (one write() unless the kernel takes less), replacing (O_TRUNC) or appending; never creates.
