@@ -13,6 +13,12 @@ export interface AppliedInstance {
   instance: Instance;
   /** The buffer resize, when applyPlan was asked not to wait for it (see `deferResize`). */
   resizing?: Promise<void>;
+  /**
+   * The undo stack's size before this instance's event filters, enables and triggers: what the undo does
+   * above it only changes what is recorded (nothing clears or resizes the buffer), so once tracing is off
+   * it may run before the buffers are drained.
+   */
+  eventsMark: number;
 }
 
 /** Replaces a pid list file (set_event_notrace_pid, ...) and pushes the old content back on undo. */
@@ -71,8 +77,16 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
   if (p.clock !== undefined && (await inst.traceClock()).current !== p.clock) await inst.setTraceClock(p.clock, undo);
   // Resizing waits for the kernel (~20 ms for 16 MiB here): deferred, it is the last change, and the caller
   // does other work (starting the command) before waiting for it. Tracing is off meanwhile.
-  const resize = p.bufferSizeKb === undefined || (await inst.bufferSizeKb()) === p.bufferSizeKb ? undefined : p.bufferSizeKb;
+  const oldKb = p.bufferSizeKb === undefined ? undefined : await inst.bufferSizeKb();
+  const resize = oldKb === p.bufferSizeKb ? undefined : p.bufferSizeKb;
   if (resize !== undefined && !deferResize) await inst.setBufferSizeKb(resize, undo);
+  if (resize !== undefined && deferResize) {
+    // Its undo goes here, below eventsMark; the write comes last.
+    const file = inst.rel("buffer_size_kb");
+    undo.push(`restore '${file}' to '${oldKb}'`, () => inst.writeFile("buffer_size_kb", String(oldKb)), {
+      step: { kind: "write", root: fs.root, file, text: String(oldKb) },
+    });
+  }
   if (p.cpumask !== undefined) await inst.setCpumask(p.cpumask, undo);
   await testPause("mid-setup");
   const current = p.options.length === 0 ? new Map<string, boolean>() : await inst.options();
@@ -97,6 +111,7 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
       await inst.writeFile("saved_cmdlines_size", String(o.cmdlinesSize));
     }
   }
+  const eventsMark = undo.size;
   for (const ev of p.events) {
     if (ev.filter !== undefined) await inst.setEventFilter(ev.system, ev.event, ev.filter, undo);
   }
@@ -115,11 +130,11 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
   }
   if (mode === "record") await inst.clearTrace();
   if (resize !== undefined && deferResize) {
-    const resizing = inst.setBufferSizeKb(resize, undo);
+    const resizing = inst.setBufferSizeKb(resize);
     resizing.catch(() => undefined); // awaited by the caller; not an unhandled rejection meanwhile
-    return { plan: p, instance: inst, resizing };
+    return { plan: p, instance: inst, resizing, eventsMark };
   }
-  return { plan: p, instance: inst };
+  return { plan: p, instance: inst, eventsMark };
 }
 
 /**

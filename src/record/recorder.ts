@@ -221,7 +221,9 @@ async function runSession<R>(
     await hooks.ready?.(fs, plan, capture);
     if (plan.chrtPath !== undefined) await setRealtimePriority(plan.chrtPath, o.priority!);
     if (held !== undefined) hooks.started?.(held.pid);
-    const beforeFilters = undo.size;
+    // What may be undone once tracing is off, before the drain: the events' enables, filters and triggers
+    // of a lone instance (instances' undos interleave otherwise), else the pid filters.
+    const earlyMark = applied.length === 1 ? applied[0]!.eventsMark : undo.size;
     await setPidFilters(applied, plan, undo, held);
     const pids = [...o.pids, ...(held !== undefined ? [held.pid] : [])];
     const maps = o.procMap === true ? await ProcMapWatcher.start(fs, undo, pids.length > 0 ? pids : undefined, ownThreadIds()) : undefined;
@@ -245,9 +247,10 @@ async function runSession<R>(
       else await abortPromise(io.signal);
     }
     for (const a of recorded) await a.instance.setTracingOn(false);
-    // Nothing is recorded now, so the pid filters no longer matter: their restore (clearing set_event_pid
-    // waits ~20 ms for the kernel) runs while the buffers are drained and the end is handled.
-    if (!o.keep && maps === undefined) restoringFilters = undo.unwindTo(beforeFilters);
+    // Nothing is recorded now, so the events and pid filters no longer matter: their restore (disabling a
+    // uprobe or clearing set_event_pid waits ~20 ms for the kernel) runs while the buffers are drained and
+    // the end is handled.
+    if (!o.keep && maps === undefined) restoringFilters = undo.unwindTo(earlyMark);
     await capture.finish();
     return await hooks.end({ fs, plan, capture, status, commandPid: held?.pid, procMaps: await maps?.stop() });
   } finally {
