@@ -591,16 +591,18 @@ function statusMatches(c: SyscallSlice, status: TraceOptions["status"]): boolean
   return status === "failed" ? failed : !failed;
 }
 
-/** Indexes of the path arguments of each call, by name (empty for most calls). */
-const PATH_ARGS = new Map<string, readonly number[]>();
+/** Indexes of the path arguments of each call (empty for most calls), by number, with the name they are for. */
+const PATH_ARGS: ({ name: string; at: readonly number[] } | undefined)[] = [];
 
 /** Path arguments of `c` that have no string. */
 function countPointerPaths(c: SyscallSlice): number {
-  let at = PATH_ARGS.get(c.name);
-  if (at === undefined) {
+  const slot = c.nr >= 0 && c.nr < 4096 ? c.nr : 4096;
+  let e = PATH_ARGS[slot];
+  if (e === undefined || e.name !== c.name) {
     const kinds = findSyscallByName(c.name)?.args ?? [];
-    PATH_ARGS.set(c.name, (at = kinds.flatMap((k, i) => (k === "path" ? [i] : []))));
+    PATH_ARGS[slot] = e = { name: c.name, at: kinds.flatMap((k, i) => (k === "path" ? [i] : [])) };
   }
+  const at = e.at;
   if (at.length === 0 || c.enterMissing) return 0;
   let n = 0;
   for (const i of at) if ((c.args[i] ?? 0n) !== 0n && c.strings?.[i] === undefined) n++;
