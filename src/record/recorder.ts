@@ -206,7 +206,7 @@ async function runSession<R>(
   let held: HeldCommand | undefined;
   let status = 0;
   let applied: AppliedInstance[] = [];
-  let restoringFilters: Promise<string[]> | undefined;
+  let restoringEarly: Promise<string[]> | undefined;
   try {
     await testPause("before-change");
     // The buffer resizes wait for the kernel while the command's launcher starts.
@@ -250,13 +250,13 @@ async function runSession<R>(
     // Nothing is recorded now, so the events and pid filters no longer matter: their restore (disabling a
     // uprobe or clearing set_event_pid waits ~20 ms for the kernel) runs while the buffers are drained and
     // the end is handled.
-    if (!o.keep && maps === undefined) restoringFilters = undo.unwindTo(earlyMark);
+    if (!o.keep && maps === undefined) restoringEarly = undo.unwindTo(earlyMark);
     await capture.finish();
     return await hooks.end({ fs, plan, capture, status, commandPid: held?.pid, procMaps: await maps?.stop() });
   } finally {
     held?.kill("SIGKILL");
     await waitForResizes(applied).catch(() => undefined);
-    for (const f of (await restoringFilters) ?? []) io.stderr.write(`ftk ${name}: cannot restore: ${f}\n`);
+    for (const f of (await restoringEarly) ?? []) io.stderr.write(`ftk ${name}: cannot restore: ${f}\n`);
     if (capture !== undefined) {
       await capture.close();
       if (typeof target === "string") capture.removeFiles(plan.tempBase);
