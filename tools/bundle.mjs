@@ -16,7 +16,7 @@ import { build } from "esbuild";
 const out = new URL("../dist/bundle/", import.meta.url);
 const dist = new URL("../dist/", import.meta.url).pathname;
 /** Commands run many times a minute, whose start-up users feel (report of a small file). */
-const ONE_FILE = ["report"];
+const ONE_FILE = ["report", "trace"];
 
 /** Imports of dist/base/ (from outside it) go to the shared base.js; commands in ONE_FILE to their file. */
 const sharedFiles = {

@@ -64,6 +64,8 @@ export interface SyscallOptions {
    * arguments equal to their pointer.
    */
   stringSystem?: string;
+  /** Read raw_syscalls' arguments (default true); a caller that only counts calls spares their BigInts. */
+  args?: boolean;
 }
 
 /** What the pairer reports, in event order: an entry, a completed call, or a call that will not complete. */
@@ -95,6 +97,7 @@ export class SyscallPairer {
   /** Argument names of each sys_enter_* event, by event name. */
   private readonly argNamesOf = new Map<string, readonly string[]>();
   private readonly stringSystem: string | undefined;
+  private readonly withArgs: boolean;
   /** Strings read by a thread since its last syscall entry: pointer, string, ... */
   private readonly strings = new Map<number, (bigint | string)[]>();
   /** Strings read by a thread during its open call (kprobes): pointer, string, ... */
@@ -108,6 +111,7 @@ export class SyscallPairer {
     this.syscallName = options.syscallName;
     this.tgidOf = options.tgidOf;
     this.stringSystem = options.stringSystem;
+    this.withArgs = options.args ?? true;
   }
 
   /** Calls entered and not yet exited. */
@@ -303,7 +307,8 @@ export class SyscallPairer {
     const at = rec.pos;
     if (enter) {
       const nr = readSmallInt64(v, at + raw.enterNr, raw.le);
-      this.enterCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, this.rawName(nr), this.rawArgs(v, at, raw, pid, nr), undefined);
+      const args = this.withArgs ? this.rawArgs(v, at, raw, pid, nr) : NO_ARGS;
+      this.enterCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, this.rawName(nr), args, undefined);
     } else {
       const nr = readSmallInt64(v, at + raw.exitNr, raw.le);
       this.exitCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, "sys_exit", readRet(v, at + raw.retAt, raw.le));

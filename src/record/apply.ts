@@ -11,6 +11,14 @@ import type { PlannedInstance, RecordPlan } from "./plan.js";
 export interface AppliedInstance {
   plan: PlannedInstance;
   instance: Instance;
+  /** The buffer resize, when applyPlan was asked not to wait for it (see `deferResize`). */
+  resizing?: Promise<void>;
+  /**
+   * The undo stack's size before this instance's event filters, enables and triggers: what the undo does
+   * above it only changes what is recorded (nothing clears or resizes the buffer), so once tracing is off
+   * it may run before the buffers are drained.
+   */
+  eventsMark: number;
 }
 
 /** Replaces a pid list file (set_event_notrace_pid, ...) and pushes the old content back on undo. */
@@ -60,17 +68,28 @@ async function setProcKnob(fs: Tracefs, path: string, value: string, undo: UndoS
   }
 }
 
-async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, undo: UndoStack, mode: ApplyMode): Promise<AppliedInstance> {
+async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, undo: UndoStack, mode: ApplyMode, deferResize: boolean): Promise<AppliedInstance> {
   const inst = p.create ? await fs.createInstance(p.name, undo) : p.name === "" ? fs.topInstance() : fs.instance(p.name);
   if (mode === "record") {
     await inst.setTracingOn(false, undo, { own: true });
     if ((await inst.enabledEvents()).length > 0) await inst.disableAllEvents(undo);
   }
   if (p.clock !== undefined && (await inst.traceClock()).current !== p.clock) await inst.setTraceClock(p.clock, undo);
-  if (p.bufferSizeKb !== undefined) await inst.setBufferSizeKb(p.bufferSizeKb, undo);
+  // Resizing waits for the kernel (~20 ms for 16 MiB here): deferred, it is the last change, and the caller
+  // does other work (starting the command) before waiting for it. Tracing is off meanwhile.
+  const oldKb = p.bufferSizeKb === undefined ? undefined : await inst.bufferSizeKb();
+  const resize = oldKb === p.bufferSizeKb ? undefined : p.bufferSizeKb;
+  if (resize !== undefined && !deferResize) await inst.setBufferSizeKb(resize, undo);
+  if (resize !== undefined && deferResize) {
+    // Its undo goes here, below eventsMark; the write comes last.
+    const file = inst.rel("buffer_size_kb");
+    undo.push(`restore '${file}' to '${oldKb}'`, () => inst.writeFile("buffer_size_kb", String(oldKb)), {
+      step: { kind: "write", root: fs.root, file, text: String(oldKb) },
+    });
+  }
   if (p.cpumask !== undefined) await inst.setCpumask(p.cpumask, undo);
   await testPause("mid-setup");
-  const current = await inst.options();
+  const current = p.options.length === 0 ? new Map<string, boolean>() : await inst.options();
   for (const opt of p.options) {
     if (current.get(opt.name) !== opt.on) await inst.setOption(opt.name, opt.on, undo);
   }
@@ -92,6 +111,7 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
       await inst.writeFile("saved_cmdlines_size", String(o.cmdlinesSize));
     }
   }
+  const eventsMark = undo.size;
   for (const ev of p.events) {
     if (ev.filter !== undefined) await inst.setEventFilter(ev.system, ev.event, ev.filter, undo);
   }
@@ -109,7 +129,12 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
     }
   }
   if (mode === "record") await inst.clearTrace();
-  return { plan: p, instance: inst };
+  if (resize !== undefined && deferResize) {
+    const resizing = inst.setBufferSizeKb(resize);
+    resizing.catch(() => undefined); // awaited by the caller; not an unhandled rejection meanwhile
+    return { plan: p, instance: inst, resizing, eventsMark };
+  }
+  return { plan: p, instance: inst, eventsMark };
 }
 
 /**
@@ -118,18 +143,34 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
  * Tracing stays off; the caller sets the pid filters (setPidFilters) once the command is started, and
  * switches tracing on.
  */
-export async function applyPlan(fs: Tracefs, plan: RecordPlan, undo: UndoStack, mode: ApplyMode = "record"): Promise<AppliedInstance[]> {
+export async function applyPlan(
+  fs: Tracefs, plan: RecordPlan, undo: UndoStack, mode: ApplyMode = "record", options: { deferResize?: boolean } = {},
+): Promise<AppliedInstance[]> {
   // Before any change: a second session would take the first one's settings for the state to restore.
   for (const p of plan.instances) {
     if (!p.create && (p.record || p.events.length > 0)) claimInstance(fs.root, p.name, undo);
   }
   if (plan.probes.length > 0) await addProbes(fs, plan.probes, undo);
   const applied: AppliedInstance[] = [];
-  for (const p of plan.instances) {
-    if (!p.record && !p.create && p.events.length === 0) continue;
-    applied.push(await applyInstance(fs, plan, p, undo, mode));
+  try {
+    for (const p of plan.instances) {
+      if (!p.record && !p.create && p.events.length === 0) continue;
+      applied.push(await applyInstance(fs, plan, p, undo, mode, options.deferResize === true));
+    }
+  } catch (e) {
+    // A resize still under way must end before the caller's undo restores the size.
+    await waitForResizes(applied);
+    throw e;
   }
   return applied;
+}
+
+/** Waits for the deferred buffer resizes of `applied` (see applyPlan's `deferResize`); throws the first failure after all ended. */
+export async function waitForResizes(applied: readonly AppliedInstance[]): Promise<void> {
+  const results = await Promise.allSettled(applied.map((a) => a.resizing));
+  for (const a of applied) a.resizing = undefined;
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
 }
 
 /**
@@ -146,12 +187,14 @@ export async function setPidFilters(
   const o = plan.options;
   const pids = [...o.pids, ...(o.commandOnly && command !== undefined ? [command.pid] : [])];
   for (const a of applied) {
+    // event-fork first, so that the undo clears set_event_pid first (it waits for the kernel: runSession
+    // starts it as soon as tracing is off).
+    if (o.followChildren) await setOptionIfOff(a.instance, "event-fork", undo);
     if (pids.length > 0) await setPidFile(a.instance, "set_event_pid", pids, undo);
     // With a pid list our own threads are not traced anyway: no notrace list, whose clearing at the end
     // waits for the kernel (tracepoint synchronisation, ~10-20 ms here) like set_event_pid's.
     const helpers = command?.helperPids ?? [];
     if (!o.noFilter && (pids.length === 0 || helpers.length > 0)) await setPidFile(a.instance, "set_event_notrace_pid", [...ownThreadIds(), ...helpers], undo, { own: true });
-    if (o.followChildren) await setOptionIfOff(a.instance, "event-fork", undo);
     // Function tracers filter on set_ftrace_pid (locked down on some kernels: then every task is traced).
     if (pids.length > 0 && o.tracer !== undefined && /^function/.test(o.tracer) && a.instance.name === "") {
       await a.instance.setFtracePids(pids, undo);

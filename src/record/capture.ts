@@ -119,6 +119,11 @@ export class Capture {
    */
   partialEveryMs = 0;
   private lastPartial = -Infinity;
+  /**
+   * Sink mode: where to read the next pages (at least `bytes` long), so that the sink need not copy them;
+   * the pages then reach the sink as a view of that memory. Default: a buffer of the capture's own.
+   */
+  pageRoom: ((bytes: number) => Uint8Array) | undefined;
 
   private constructor(maxSleepMs: number, pageSize: number, sink: PageSink | undefined) {
     this.maxSleepMs = maxSleepMs;
@@ -224,8 +229,8 @@ export class Capture {
 
   private readonly statsBuf = Buffer.alloc(4096);
 
-  private store(capture: InstanceCapture, cpu: CpuCapture, n: number): void {
-    if (this.sink !== undefined) this.sink(capture, cpu.cpu, this.buf.subarray(0, n));
+  private store(capture: InstanceCapture, cpu: CpuCapture, n: number, buf = this.buf): void {
+    if (this.sink !== undefined) this.sink(capture, cpu.cpu, buf.subarray(0, n));
     else if (this.maxBytes === Infinity) writeAll(cpu.fileFd, this.buf, n, cpu.bytes);
     else {
       // Ring of maxBytes (whole pages): a batch may wrap around the end.
@@ -248,9 +253,11 @@ export class Capture {
       let want = this.fullPages(capture, cpu, partial);
       let got = 0;
       while (want > 0) {
-        const n = readPages(cpu.pipeFd, this.buf, capture.pageSize, Math.min(BATCH_PAGES, want));
+        const pages = Math.min(BATCH_PAGES, want);
+        const buf = this.pageRoom?.(pages * capture.pageSize) ?? this.buf;
+        const n = readPages(cpu.pipeFd, buf, capture.pageSize, pages);
         if (n === 0) break;
-        this.store(capture, cpu, n);
+        this.store(capture, cpu, n, buf);
         got += n;
         want -= n / capture.pageSize;
       }
@@ -296,9 +303,10 @@ export class Capture {
     await this.loop;
     for (const { capture, cpu } of this.cpus) {
       for (;;) {
-        const n = readPages(cpu.pipeFd, this.buf, capture.pageSize, BATCH_PAGES);
+        const buf = this.pageRoom?.(BATCH_PAGES * capture.pageSize) ?? this.buf;
+        const n = readPages(cpu.pipeFd, buf, capture.pageSize, BATCH_PAGES);
         if (n === 0) break;
-        this.store(capture, cpu, n);
+        this.store(capture, cpu, n, buf);
       }
       capture.cpuBytes[cpu.cpu] = Math.min(cpu.bytes, this.maxBytes);
       if (cpu.bytes === 0) capture.cpuFiles[cpu.cpu] = undefined;

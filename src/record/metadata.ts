@@ -1,7 +1,6 @@
 // The metadata a trace.dat stores (trace-dat-format.md §7 step 2-3): header texts, ftrace formats, the
 // formats of the recorded events, kallsyms (kptr_restrict lifted while reading), printk formats, cmdlines,
 // and the record-time options (clock, uname, version, trace id).
-import { randomBytes } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { hostname, machine, release } from "node:os";
 import { basename, join } from "node:path";
@@ -113,5 +112,6 @@ export function unameString(): string {
 
 /** A random TRACEID. */
 export function randomTraceId(): bigint {
-  return randomBytes(8).readBigUInt64LE(0);
+  // Web Crypto's global: node:crypto is loaded on first use, not by every command that imports this file.
+  return globalThis.crypto.getRandomValues(new BigUint64Array(1))[0]!;
 }

@@ -6,7 +6,7 @@
 // (model/off-cpu.ts).
 import { readFileSync } from "node:fs";
 import { release } from "node:os";
-import { gunzipSync } from "node:zlib";
+import { createRequire } from "node:module";
 import { UsageError } from "../base/index.js";
 import type { RecordOptions } from "./options.js";
 
@@ -39,6 +39,8 @@ export function findTickHz(): number | undefined {
     text = readFileSync(`/boot/config-${release()}`, "latin1");
   } catch {
     try {
+      // node:zlib is loaded here, when needed, not by every command that imports this file.
+      const { gunzipSync } = createRequire(import.meta.url)("node:zlib") as typeof import("node:zlib");
       text = gunzipSync(readFileSync("/proc/config.gz")).toString("latin1");
     } catch {
       return undefined;

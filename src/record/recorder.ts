@@ -7,7 +7,8 @@ import { testPause } from "../base/index.js";
 import { openTrace, writeTraceDat } from "../tracedat/index.js";
 import type { OpenTraceOptions, TraceDatBuffer, TraceDatMetadata, TraceDatWriteResult, TraceFile } from "../tracedat/index.js";
 import { Tracefs, UndoStack, parseCpuStats, parseTraceClock, releaseInstanceClaim } from "../tracefs/index.js";
-import { applyPlan, setPidFilters } from "./apply.js";
+import { applyPlan, setPidFilters, waitForResizes } from "./apply.js";
+import type { AppliedInstance } from "./apply.js";
 import { Capture } from "./capture.js";
 import type { PageSink } from "./capture.js";
 import { dateOffset, measureTsc2nsec } from "./clock-sync.js";
@@ -204,9 +205,14 @@ async function runSession<R>(
   let capture: Capture | undefined;
   let held: HeldCommand | undefined;
   let status = 0;
+  let applied: AppliedInstance[] = [];
+  let restoringEarly: Promise<string[]> | undefined;
   try {
     await testPause("before-change");
-    const applied = await applyPlan(fs, plan, undo);
+    // The buffer resizes wait for the kernel while the command's launcher starts.
+    applied = await applyPlan(fs, plan, undo, "record", { deferResize: true });
+    if (o.command.length > 0) held = await startHeldCommand(plan.shellPath!, launchArgv(plan.shellPath!, plan.commandPath!, o.command), io.commandStdio, plan.user);
+    await waitForResizes(applied);
     const recorded = applied.filter((a) => a.plan.record);
     capture = await Capture.open(recorded.map((a) => a.instance), typeof target === "string" ? plan.tempBase : target, {
       maxSleepMs: Math.max(1, (o.sleepUs ?? 100_000) / 1000),
@@ -214,8 +220,10 @@ async function runSession<R>(
     });
     await hooks.ready?.(fs, plan, capture);
     if (plan.chrtPath !== undefined) await setRealtimePriority(plan.chrtPath, o.priority!);
-    if (o.command.length > 0) held = await startHeldCommand(plan.shellPath!, launchArgv(plan.shellPath!, plan.commandPath!, o.command), io.commandStdio, plan.user);
     if (held !== undefined) hooks.started?.(held.pid);
+    // What may be undone once tracing is off, before the drain: the events' enables, filters and triggers
+    // of a lone instance (instances' undos interleave otherwise), else the pid filters.
+    const earlyMark = applied.length === 1 ? applied[0]!.eventsMark : undo.size;
     await setPidFilters(applied, plan, undo, held);
     const pids = [...o.pids, ...(held !== undefined ? [held.pid] : [])];
     const maps = o.procMap === true ? await ProcMapWatcher.start(fs, undo, pids.length > 0 ? pids : undefined, ownThreadIds()) : undefined;
@@ -239,10 +247,16 @@ async function runSession<R>(
       else await abortPromise(io.signal);
     }
     for (const a of recorded) await a.instance.setTracingOn(false);
+    // Nothing is recorded now, so the events and pid filters no longer matter: their restore (disabling a
+    // uprobe or clearing set_event_pid waits ~20 ms for the kernel) runs while the buffers are drained and
+    // the end is handled.
+    if (!o.keep && maps === undefined) restoringEarly = undo.unwindTo(earlyMark);
     await capture.finish();
     return await hooks.end({ fs, plan, capture, status, commandPid: held?.pid, procMaps: await maps?.stop() });
   } finally {
     held?.kill("SIGKILL");
+    await waitForResizes(applied).catch(() => undefined);
+    for (const f of (await restoringEarly) ?? []) io.stderr.write(`ftk ${name}: cannot restore: ${f}\n`);
     if (capture !== undefined) {
       await capture.close();
       if (typeof target === "string") capture.removeFiles(plan.tempBase);
@@ -283,6 +297,8 @@ export interface StreamView {
   begin(info: StreamInfo): Promise<void>;
   /** Pages read from one CPU of one instance ("" = top); valid only during the call. */
   pages(instance: string, cpu: number, pages: Uint8Array): void;
+  /** Memory to read the next pages into (at least `bytes`), which pages() is then handed: no copy needed. */
+  room?(bytes: number): Uint8Array;
   /**
    * End of a read round: print what was collected; `complete` when the pages being written were read too.
    * `clockNs`: the trace clock (ns clocks) when the round began, from the CPUs' stats; undefined when
@@ -295,6 +311,11 @@ export interface StreamView {
   started?(pid: number): void;
   /** At the end, after the last pages: what the kernel's stats said per CPU (events lost). */
   done?(buffers: RecordResult["buffers"]): void;
+  /**
+   * After done(), before the restore ends: hand on what is left. The restore's kernel waits overlap it when
+   * it yields now and then (await between bounded stretches).
+   */
+  drain?(): Promise<void>;
 }
 
 /**
@@ -317,6 +338,7 @@ export async function stream(o: RecordOptions, io: RecordIo, view: StreamView): 
     ready: async (fs, plan, capture) => {
       capture.onRoundEnd = (complete, clockNs) => view.flush(complete, clockNs);
       capture.partialEveryMs = view.partialEveryMs ?? 0;
+      if (view.room !== undefined) capture.pageRoom = (bytes) => view.room!(bytes);
       const clockInstance = capture.instances[0]?.instance ?? fs.topInstance();
       await view.begin({
         metadata: await collectMetadata(fs, recordedEvents(plan), undefined, { kallsyms: o.kallsyms }),
@@ -328,6 +350,7 @@ export async function stream(o: RecordOptions, io: RecordIo, view: StreamView): 
     },
     end: async ({ status, capture }) => {
       if (view.done !== undefined) view.done((await buffersOf(capture)).summaries);
+      await view.drain?.();
       return status;
     },
   });

@@ -96,3 +96,24 @@ test("LiveRecordMerge stops at the deadline and resumes where it stopped", () =>
   assert.ok(stops >= 3, `stopped ${stops} times`);
   assert.deepEqual(tags, Array.from({ length: 4000 }, (_, i) => i));
 });
+
+test("LiveRecordMerge takes pages read into its room() in place, without a copy, in order with copied ones", () => {
+  const m = new LiveRecordMerge(LAYOUT);
+  const seen: number[] = [];
+  const take = (rec: RawRecord): void => void seen.push(tagOf(rec));
+  const room = m.room(2 * LAYOUT.pageSize);
+  room.set(pages(page([100, 300], [1, 3]), page([500], [5])));
+  m.push(0, room); // in place: the records are read from the room itself
+  m.push(1, page([200, 400], [2, 4])); // copied after it
+  room.set(page([150], [99]), 0); // proves the first push was not a copy: its first page now holds 99
+  assert.equal(m.drain(Infinity, take), true);
+  assert.deepEqual(seen, [99, 2, 4, 5]);
+  // The next room starts after what is queued, and once all is decoded the slab starts over.
+  const next = m.room(LAYOUT.pageSize);
+  assert.equal(next.byteOffset, 0, "everything was decoded: the slab starts over");
+  next.set(page([600], [6]));
+  m.push(0, next.subarray(0, LAYOUT.pageSize));
+  assert.equal(m.drain(Infinity, take), true);
+  assert.deepEqual(seen.slice(4), [6]);
+  assert.equal(m.queuedBytes, 0);
+});

@@ -76,7 +76,35 @@ export class LiveRecordMerge {
     this.spillFd = -1;
   }
 
-  /** Queues a copy of `pages` (whole sub-buffers) read from `cpu`. */
+  /**
+   * Room for `bytes` of pages in the slab being filled: a reader may read straight into it and then push()
+   * what it read, which is then not copied. Valid until the next room() or push().
+   */
+  room(bytes: number): Uint8Array {
+    const slab = this.slabFor(bytes);
+    return slab.bytes.subarray(slab.used, slab.used + bytes);
+  }
+
+  /** The slab to copy `bytes` into: the current one, started over once decoded, or a free or new one. */
+  private slabFor(bytes: number): Slab {
+    let slab = this.slab;
+    // Decoding keeps up: start the slab over, so that only as much memory as the backlog is ever touched
+    // (first touches of fresh memory are page faults, dear in a VM).
+    if (slab !== undefined && slab.live === 0) slab.used = 0;
+    if (slab === undefined || slab.used + bytes > slab.bytes.byteLength) {
+      if (slab !== undefined && slab.live === 0) this.free.push(slab);
+      slab = this.free.pop();
+      if (slab === undefined || slab.bytes.byteLength < bytes) {
+        const b = new Uint8Array(Math.max(SLAB_BYTES, bytes));
+        slab = { bytes: b, view: new DataView(b.buffer), used: 0, live: 0 };
+      }
+      slab.used = 0;
+      this.slab = slab;
+    }
+    return slab;
+  }
+
+  /** Queues `pages` (whole sub-buffers) read from `cpu`: a copy, unless they were read into room(). */
   push(cpu: number, pages: Uint8Array): void {
     let q = this.cpus.find((c) => c.cpu === cpu);
     if (q === undefined) {
@@ -94,21 +122,10 @@ export class LiveRecordMerge {
       return;
     }
     this.memoryBytes += pages.byteLength;
-    let slab = this.slab;
-    // Decoding keeps up: start the slab over, so that only as much memory as the backlog is ever touched
-    // (first touches of fresh memory are page faults, dear in a VM).
-    if (slab !== undefined && slab.live === 0) slab.used = 0;
-    if (slab === undefined || slab.used + pages.byteLength > slab.bytes.byteLength) {
-      if (slab !== undefined && slab.live === 0) this.free.push(slab);
-      slab = this.free.pop();
-      if (slab === undefined || slab.bytes.byteLength < pages.byteLength) {
-        const bytes = new Uint8Array(Math.max(SLAB_BYTES, pages.byteLength));
-        slab = { bytes, view: new DataView(bytes.buffer), used: 0, live: 0 };
-      }
-      slab.used = 0;
-      this.slab = slab;
-    }
-    slab.bytes.set(pages, slab.used);
+    const current = this.slab;
+    const inPlace = current !== undefined && pages.buffer === current.bytes.buffer && pages.byteOffset === current.bytes.byteOffset + current.used;
+    const slab = inPlace ? current : this.slabFor(pages.byteLength);
+    if (!inPlace) slab.bytes.set(pages, slab.used);
     q.chunks.push({ slab, start: slab.used, end: slab.used + pages.byteLength, fileAt: -1 });
     slab.used += pages.byteLength;
     slab.live++;

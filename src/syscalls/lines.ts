@@ -104,6 +104,17 @@ interface CallText {
   /** The last whole line made from it, and its head (thread prefix and time). */
   head: string;
   line: string | undefined;
+  /** `line` as the consumer keeps it (see LineMemo). */
+  memo: LineMemo;
+}
+
+/**
+ * Handed out with a line that may come again unchanged (a thread repeating a call): the consumer may keep
+ * what it made of the line here (its UTF-8 bytes), until the writer hands out another memo for that call.
+ */
+export interface LineMemo {
+  seen?: boolean;
+  bytes?: Uint8Array;
 }
 
 const CALL_CACHE_SIZE = 64;
@@ -141,8 +152,11 @@ export class SyscallLineWriter {
   private readonly callCache: (CallText | undefined)[] = new Array<CallText | undefined>(CALL_CACHE_SIZE).fill(undefined);
   private readonly o: Required<Omit<SyscallLineOptions, "wallOffsetNs" | "select" | "stringsOf">> & SyscallLineOptions;
 
+  /** The memo of the line full() returned, when it may repeat. */
+  private memo: LineMemo | undefined;
+
   constructor(
-    private readonly out: (line: string) => void,
+    private readonly out: (line: string, memo?: LineMemo) => void,
     options: SyscallLineOptions = {},
   ) {
     this.o = {
@@ -174,12 +188,12 @@ export class SyscallLineWriter {
       if (whole) {
         const failed = c.ret !== undefined && errnoOf(c.ret) !== 0;
         if (failed === (this.o.status === "success")) return;
-        this.out(this.full(c));
+        this.out(this.full(c), this.memo);
         return;
       }
       if (this.pending !== undefined && this.pending.tid === c.tid && !c.enterMissing) {
         this.pending = undefined;
-        this.out(this.full(c));
+        this.out(this.full(c), this.memo);
       } else {
         this.cutPending();
         this.cut.delete(c.tid);
@@ -215,12 +229,13 @@ export class SyscallLineWriter {
   }
 
   private full(c: SyscallSlice): string {
+    this.memo = undefined;
     if (c.enterMissing) return this.head(c) + pad(`<... ${c.name} resumed>)`) + ` = ${formatReturn(c)}${this.duration(c)}`;
     // A loop repeating a call: the model hands out the same arguments array, so its text is made once.
     const slot = c.nr & (CALL_CACHE_SIZE - 1);
     let e = this.callCache[slot];
     if (e === undefined || e.args !== c.args || e.strings !== c.strings || e.name !== c.name || this.o.stringsOf !== undefined) {
-      e = { name: c.name, args: c.args, strings: c.strings, text: pad(`${c.name}(${this.args(c)})`), ret: c.ret, retText: formatReturn(c), head: "", line: undefined };
+      e = { name: c.name, args: c.args, strings: c.strings, text: pad(`${c.name}(${this.args(c)})`), ret: c.ret, retText: formatReturn(c), head: "", line: undefined, memo: {} };
       this.callCache[slot] = e;
     } else if (e.ret !== c.ret) {
       e.ret = c.ret;
@@ -233,7 +248,9 @@ export class SyscallLineWriter {
     if (e.line === undefined || e.head !== head) {
       e.head = head;
       e.line = head + e.text + " = " + e.retText;
+      e.memo = {};
     }
+    this.memo = e.memo;
     return e.line;
   }
 

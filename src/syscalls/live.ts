@@ -40,7 +40,12 @@ export class LiveSyscallView implements StreamView {
   private maker: TraceEventMaker | undefined;
   private merge: LiveRecordMerge | undefined;
   private readonly wanted: boolean[] = [];
-  private readPid: ((rec: RawRecord) => number) | undefined;
+  private le = true;
+  /** Offset of common_pid in a record (-1: none). */
+  private pidAt = -1;
+  /** The last record's thread and its name: a flood comes from one thread at a time. */
+  private lastPid = -1;
+  private lastComm = "";
   private raw: RawSyscallRecords | undefined;
   private readonly comms = new Map<number, string>();
   private cmdlinesPath = "";
@@ -58,9 +63,8 @@ export class LiveSyscallView implements StreamView {
     this.merge = new LiveRecordMerge(trace.layout, { spill: join(this.o.dir, "pages.spill") });
     this.raw = rawSyscallRecords(trace);
     for (const ev of trace.events.all()) this.wanted[ev.id] = this.o.systems.includes(ev.system);
-    const info0 = trace.events.info;
-    const pidField = trace.events.all()[0]?.findField("common_pid");
-    if (pidField !== undefined) this.readPid = (rec) => rec.view.getInt32(rec.pos + pidField.offset, info0.littleEndian);
+    this.le = trace.events.info.littleEndian;
+    this.pidAt = trace.events.all()[0]?.findField("common_pid")?.offset ?? -1;
     this.cmdlinesPath = join(info.tracefsRoot, "saved_cmdlines");
   }
 
@@ -70,6 +74,11 @@ export class LiveSyscallView implements StreamView {
 
   pages(_instance: string, cpu: number, pages: Uint8Array): void {
     this.merge?.push(cpu, pages);
+  }
+
+  /** Pages are read straight into the merge's memory. */
+  room(bytes: number): Uint8Array {
+    return this.merge!.room(bytes);
   }
 
   /** The pages being written are read every 50 ms: lines come at most that late. */
@@ -88,6 +97,15 @@ export class LiveSyscallView implements StreamView {
     this.eventsLost = buffers.reduce((t, b) => t + b.cpus.reduce((u, c) => u + c.overrun + c.dropped, 0), 0);
   }
 
+  /** Hands on every record still queued, yielding between stretches (the restore runs meanwhile). */
+  async drain(): Promise<void> {
+    while (this.merge?.drain(Infinity, this.emit, performance.now() + ROUND_BUDGET_MS) === false) {
+      this.o.onRound?.();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.o.onRound?.();
+  }
+
   /** Hands on every record still queued (tracing is off and the buffers are drained). */
   end(): void {
     while (this.merge?.drain(Infinity, this.emit, performance.now() + ROUND_BUDGET_MS) === false) this.o.onRound?.();
@@ -100,11 +118,12 @@ export class LiveSyscallView implements StreamView {
   }
 
   private record(rec: RawRecord): void {
-    const id = rec.view.getUint16(rec.pos, this.trace!.events.info.littleEndian);
+    const id = rec.view.getUint16(rec.pos, this.le);
     if (this.wanted[id] !== true) return;
-    const pid = this.readPid?.(rec) ?? 0;
-    const comm = this.comm(pid, rec);
-    if (this.raw !== undefined && this.o.pairer.addRecord(rec, this.raw, pid, comm)) return;
+    const pid = this.pidAt < 0 ? 0 : rec.view.getInt32(rec.pos + this.pidAt, this.le);
+    const raw = this.raw;
+    const comm = pid === this.lastPid && (raw === undefined || id !== raw.exitId || !this.isExec(rec)) ? this.lastComm : this.comm(pid, rec);
+    if (raw !== undefined && this.o.pairer.addRecord(rec, raw, pid, comm)) return;
     const ev = this.maker!.make(rec, this.trace!.events.byId(id)!, pid);
     ev.comm = comm;
     this.o.pairer.add(ev);
@@ -121,6 +140,8 @@ export class LiveSyscallView implements StreamView {
       }
       this.comms.set(pid, comm);
     }
+    this.lastPid = pid;
+    this.lastComm = comm;
     return comm;
   }
 

@@ -1,6 +1,6 @@
 // traceSyscalls() checks made before tracefs is touched, against a temp dir standing in for tracefs.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -17,7 +17,11 @@ test("traceSyscalls() on a kernel without syscall events fails with one line and
     const fs = await Tracefs.open({ root });
     await assert.rejects(traceSyscalls({ command: ["true"], pids: [], all: false }, io(fs)), (e: unknown) =>
       e instanceof FtkError && /^this kernel has no syscall trace events: '.*\/events\/raw_syscalls' is missing \(CONFIG_FTRACE_SYSCALLS\)$/.test(e.message));
-    writeFileSync(join(root, "available_events"), "raw_syscalls:sys_enter\nraw_syscalls:sys_exit\n");
+    // The check looks for the event's enable file (available_events takes ms to generate).
+    for (const ev of ["sys_enter", "sys_exit"]) {
+      mkdirSync(join(root, "events", "raw_syscalls", ev), { recursive: true });
+      writeFileSync(join(root, "events", "raw_syscalls", ev, "enable"), "0\n");
+    }
     await assert.rejects(traceSyscalls({ command: ["no-such-command-ftk"], pids: [], all: false }, io(fs)), (e: unknown) =>
       e instanceof UsageError && /command not found/.test(e.message));
     await assert.rejects(traceSyscalls({ command: [], pids: [999999999], all: false }, io(fs)), (e: unknown) =>

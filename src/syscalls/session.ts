@@ -7,16 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { FtkError, TextOutput, UsageError } from "../base/index.js";
-import {
-  ElfFile, expandFetchArgs, readFunctions, resolveBinary, type BinaryFunctions, type ProbeDefinition, type ProbeableFunction,
-} from "../probes/index.js";
+import { ElfFile, expandFetchArgs, resolveBinary, type ProbeDefinition } from "../probes/index.js";
 import { findInPath, parseRecordArgs, record, stream, type RecordResult } from "../record/index.js";
 import { LiveSyscallView } from "./live.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
 import { Tracefs } from "../tracefs/index.js";
 import { SyscallPairer, feedSyscalls, type SyscallSlice, type SyscallStep } from "../model/index.js";
 import { errnoOf } from "./errno.js";
-import { SyscallLineWriter } from "./lines.js";
+import { SyscallLineWriter, type LineMemo } from "./lines.js";
 import { ALL_SYSCALLS, type SyscallSelection } from "./select.js";
 import { SyscallSummary, type SummarySort } from "./summary.js";
 import { findSyscallByName, syscallName, syscallTable } from "./x86-64.js";
@@ -130,34 +128,58 @@ function wantsPaths(selection: SyscallSelection): boolean {
  * is found.
  */
 export async function planStringProbes(options: { pid?: number; select?: SyscallSelection } = {}): Promise<ProbeDefinition[]> {
-  let binary: BinaryFunctions;
+  const groups = PATH_WRAPPERS.filter(({ calls }) => options.select === undefined || calls.some((c) => options.select!.has(c)));
+  let libc: { path: string; machine: number; offsets: Map<string, number> };
   try {
-    binary = await readFunctions(await resolveBinary("libc", { pid: options.pid }));
+    libc = await findWrappers(await resolveBinary("libc", { pid: options.pid }), new Set(groups.flatMap((g) => g.wrappers.map((w) => w[0]))));
   } catch {
     return [];
   }
-  if (/\s/.test(binary.path)) return [];
-  const byName = new Map<string, ProbeableFunction>();
-  for (const f of binary.functions) for (const n of [f.name, ...f.aliases]) if (!byName.has(n)) byName.set(n, f);
+  if (/\s/.test(libc.path)) return [];
   const defs: ProbeDefinition[] = [];
   const seen = new Set<number>();
   const events = new Set<string>();
-  for (const { calls, wrappers } of PATH_WRAPPERS) {
-    if (options.select !== undefined && !calls.some((c) => options.select!.has(c))) continue;
+  for (const { wrappers } of groups) {
     for (const [name, ...argNums] of wrappers) {
-      const fn = byName.get(name);
-      if (fn === undefined || seen.has(fn.fileOffset)) continue;
-      seen.add(fn.fileOffset);
+      const fileOffset = libc.offsets.get(name);
+      if (fileOffset === undefined || seen.has(fileOffset)) continue;
+      seen.add(fileOffset);
       const args = expandFetchArgs(argNums.flatMap((n, k) => [`p${k}=$arg${n}:x64`, `s${k}=+0($arg${n}):string`]), {
-        machine: binary.machine, isReturn: false, symbol: name,
+        machine: libc.machine, isReturn: false, symbol: name,
       });
       const event = `path${argNums.length}`;
-      const line = [`p:${STRING_PROBE_GROUP}/${event}`, `${binary.path}:0x${fn.fileOffset.toString(16)}`, ...args].join(" ");
-      defs.push({ kind: "uprobe", group: STRING_PROBE_GROUP, event, line, binary: binary.path, symbol: name, fileOffset: fn.fileOffset, append: events.has(event) });
+      const line = [`p:${STRING_PROBE_GROUP}/${event}`, `${libc.path}:0x${fileOffset.toString(16)}`, ...args].join(" ");
+      defs.push({ kind: "uprobe", group: STRING_PROBE_GROUP, event, line, binary: libc.path, symbol: name, fileOffset, append: events.has(event) });
       events.add(event);
     }
   }
   return defs;
+}
+
+/**
+ * The file offsets of the functions called `names` in the ELF file at `path` (defined FUNC symbols of
+ * .symtab and .dynsym; a name defined in several versions takes its default one, the one programs link
+ * to). Only these names are looked at: readFunctions' whole table of libc costs ~40 ms more.
+ */
+async function findWrappers(path: string, names: ReadonlySet<string>): Promise<{ path: string; machine: number; offsets: Map<string, number> }> {
+  const elf = await ElfFile.open(path);
+  try {
+    const offsets = new Map<string, number>();
+    const isDefault = new Set<string>();
+    for (const table of ["symtab", "dynsym"] as const) {
+      for (const s of await elf.symbols(table)) {
+        if (s.type !== "FUNC" || s.shndx === 0 || s.value === 0 || !names.has(s.name) || isDefault.has(s.name)) continue;
+        const fileOffset = elf.findFileOffset(s.value);
+        if (fileOffset === undefined) continue;
+        const byDefault = s.version === "" || s.versionedName.includes("@@");
+        if (byDefault) isDefault.add(s.name);
+        if (byDefault || !offsets.has(s.name)) offsets.set(s.name, fileOffset);
+      }
+    }
+    return { path, machine: elf.machine, offsets };
+  } finally {
+    await elf.close();
+  }
 }
 
 /**
@@ -247,8 +269,7 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     throw new UsageError("nothing to trace: give a command, -p PID or -a");
   }
   const fs = io.tracefs ?? (await Tracefs.open());
-  const events = await fs.availableEvents();
-  if (!events.some((e) => e.system === "raw_syscalls" && e.event === "sys_enter")) {
+  if (!fs.hasFile("events/raw_syscalls/sys_enter/enable")) {
     throw new FtkError(`this kernel has no syscall trace events: '${fs.root}/events/raw_syscalls' is missing (CONFIG_FTRACE_SYSCALLS)`);
   }
   const tids: number[] = [];
@@ -468,13 +489,15 @@ class TracePrinter {
   private seen: Set<number> | undefined;
   /** The model's pairer: feed it the events (or raw records). */
   readonly pairer: SyscallPairer;
+  /** Path arguments left as pointers are counted for the note, which only string probes call for. */
+  private readonly countPaths: boolean;
 
   constructor(options: TraceOptions, io: TraceIo, ctx: PrintContext) {
     this.options = options;
     this.select = ctx.select;
     const summaryMode = options.summary ?? "none";
     this.out = new TextOutput(io.out);
-    this.writer = summaryMode === "only" ? undefined : new SyscallLineWriter((l) => this.line(l), {
+    this.writer = summaryMode === "only" ? undefined : new SyscallLineWriter((l, memo) => this.line(l, memo), {
       durations: options.durations, timestamps: options.timestamps, wallOffsetNs: ctx.wallOffsetNs,
       select: ctx.select.has, status: options.status,
     });
@@ -482,13 +505,24 @@ class TracePrinter {
     this.seen = new Set<number>();
     if (ctx.commandPid !== undefined) this.commandStarted(ctx.commandPid);
     // The pairer runs synchronously per event.
-    this.pairer = new SyscallPairer((s) => this.route(s), { syscallName, stringSystem: ctx.stringSystem });
+    // Arguments are read only for lines; the summary needs none.
+    this.pairer = new SyscallPairer((s) => this.route(s), { syscallName, stringSystem: ctx.stringSystem, args: this.writer !== undefined });
+    this.countPaths = ctx.stringSystem !== undefined;
   }
 
-  /** One line of output. */
-  private line(text: string): void {
-    this.out.writeUtf8(text);
-    this.out.writeBytes(NEWLINE);
+  /** One line of output; a line that repeats (same `memo`) is encoded once, the second time. */
+  private line(text: string, memo?: LineMemo): void {
+    if (memo === undefined || memo.bytes === undefined) {
+      if (memo !== undefined && memo.seen === true) {
+        this.out.writeBytes((memo.bytes = Buffer.from(text + "\n", "utf8")));
+        return;
+      }
+      if (memo !== undefined) memo.seen = true;
+      this.out.writeUtf8(text);
+      this.out.writeBytes(NEWLINE);
+      return;
+    }
+    this.out.writeBytes(memo.bytes);
   }
 
   /** The command's pid: its launcher's calls are kept back from the start. */
@@ -520,7 +554,7 @@ class TracePrinter {
         this.calls++;
         this.summary?.add(c);
       }
-      this.pointerPaths += countPointerPaths(c);
+      if (this.countPaths) this.pointerPaths += countPointerPaths(c);
     }
     this.writer?.step(s);
   }
@@ -557,16 +591,18 @@ function statusMatches(c: SyscallSlice, status: TraceOptions["status"]): boolean
   return status === "failed" ? failed : !failed;
 }
 
-/** Indexes of the path arguments of each call, by name (empty for most calls). */
-const PATH_ARGS = new Map<string, readonly number[]>();
+/** Indexes of the path arguments of each call (empty for most calls), by number, with the name they are for. */
+const PATH_ARGS: ({ name: string; at: readonly number[] } | undefined)[] = [];
 
 /** Path arguments of `c` that have no string. */
 function countPointerPaths(c: SyscallSlice): number {
-  let at = PATH_ARGS.get(c.name);
-  if (at === undefined) {
+  const slot = c.nr >= 0 && c.nr < 4096 ? c.nr : 4096;
+  let e = PATH_ARGS[slot];
+  if (e === undefined || e.name !== c.name) {
     const kinds = findSyscallByName(c.name)?.args ?? [];
-    PATH_ARGS.set(c.name, (at = kinds.flatMap((k, i) => (k === "path" ? [i] : []))));
+    PATH_ARGS[slot] = e = { name: c.name, at: kinds.flatMap((k, i) => (k === "path" ? [i] : [])) };
   }
+  const at = e.at;
   if (at.length === 0 || c.enterMissing) return 0;
   let n = 0;
   for (const i of at) if ((c.args[i] ?? 0n) !== 0n && c.strings?.[i] === undefined) n++;

@@ -30,11 +30,34 @@ export interface SyscallStats {
   buckets: number[];
 }
 
+/**
+ * Counts of one call name while counting: times as numbers of ns (exact below 2^53 ns, 104 days), so that
+ * a call costs no BigInt arithmetic; SyscallStats are made from them at the end.
+ */
+interface Counts {
+  name: string;
+  calls: number;
+  errors: number;
+  totalNs: number;
+  /** A call with a duration was counted: minNs and maxNs hold. */
+  timed: boolean;
+  minNs: number;
+  maxNs: number;
+  buckets: number[];
+}
+
+function toStats(c: Counts): SyscallStats {
+  return {
+    name: c.name, calls: c.calls, errors: c.errors, totalNs: BigInt(c.totalNs),
+    minNs: c.timed ? BigInt(c.minNs) : undefined, maxNs: c.timed ? BigInt(c.maxNs) : undefined, buckets: [...c.buckets],
+  };
+}
+
 /** Collects completed calls per thread (the totals are their sum). Memory: one entry per (thread, name). */
 export class SyscallSummary {
-  private readonly byThread = new Map<number, { comm: string; stats: Map<string, SyscallStats> }>();
+  private readonly byThread = new Map<number, { comm: string; stats: Map<string, Counts> }>();
   /** The last call's thread: a flood comes from one thread at a time. */
-  private last: { tid: number; stats: Map<string, SyscallStats> } | undefined;
+  private last: { tid: number; stats: Map<string, Counts> } | undefined;
   /** Call names in the order first seen (the order of -S nothing). */
   private readonly names = new Set<string>();
 
@@ -52,20 +75,21 @@ export class SyscallSummary {
 
   /** The totals by call name. */
   stats(): SyscallStats[] {
-    const total = new Map<string, SyscallStats>();
-    for (const name of this.names) total.set(name, { name, calls: 0, errors: 0, totalNs: 0n, minNs: undefined, maxNs: undefined, buckets: [] });
+    const total = new Map<string, Counts>();
+    for (const name of this.names) total.set(name, { name, calls: 0, errors: 0, totalNs: 0, timed: false, minNs: Infinity, maxNs: -Infinity, buckets: [] });
     for (const t of this.byThread.values()) {
       for (const s of t.stats.values()) {
         const sum = total.get(s.name)!;
         sum.calls += s.calls;
         sum.errors += s.errors;
         sum.totalNs += s.totalNs;
-        if (s.minNs !== undefined && (sum.minNs === undefined || s.minNs < sum.minNs)) sum.minNs = s.minNs;
-        if (s.maxNs !== undefined && (sum.maxNs === undefined || s.maxNs > sum.maxNs)) sum.maxNs = s.maxNs;
+        sum.timed ||= s.timed;
+        sum.minNs = Math.min(sum.minNs, s.minNs);
+        sum.maxNs = Math.max(sum.maxNs, s.maxNs);
         s.buckets.forEach((n, k) => (sum.buckets[k] = (sum.buckets[k] ?? 0) + n));
       }
     }
-    return [...total.values()];
+    return [...total.values()].map(toStats);
   }
 
   /** strace's -c table over every thread (`color`: see formatTable). */
@@ -77,7 +101,7 @@ export class SyscallSummary {
   tablesByThread(sort: SummarySort = "time", color = false): string {
     return [...this.byThread.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([tid, t]) => `${t.comm}/${tid}:\n${formatTable([...t.stats.values()], sort, color)}`)
+      .map(([tid, t]) => `${t.comm}/${tid}:\n${formatTable([...t.stats.values()].map(toStats), sort, color)}`)
       .join("\n");
   }
 
@@ -89,28 +113,27 @@ export class SyscallSummary {
 }
 
 /** Counts `call` in `map`; true when its name is new there. */
-function bump(map: Map<string, SyscallStats>, call: SyscallSlice): boolean {
+function bump(map: Map<string, Counts>, call: SyscallSlice): boolean {
   let s = map.get(call.name);
   const added = s === undefined;
-  if (s === undefined) map.set(call.name, (s = { name: call.name, calls: 0, errors: 0, totalNs: 0n, minNs: undefined, maxNs: undefined, buckets: [] }));
+  if (s === undefined) map.set(call.name, (s = { name: call.name, calls: 0, errors: 0, totalNs: 0, timed: false, minNs: Infinity, maxNs: -Infinity, buckets: [] }));
   s.calls++;
   if (call.ret !== undefined && errnoOf(call.ret) !== 0) s.errors++;
-  const d = call.dur;
-  if (d === undefined) return added;
+  if (call.dur === undefined) return added;
+  const d = Number(call.dur);
+  s.timed = true;
   s.totalNs += d;
-  if (s.minNs === undefined || d < s.minNs) s.minNs = d;
-  if (s.maxNs === undefined || d > s.maxNs) s.maxNs = d;
+  if (d < s.minNs) s.minNs = d;
+  if (d > s.maxNs) s.maxNs = d;
   const k = bitLength(d);
   s.buckets[k] = (s.buckets[k] ?? 0) + 1;
   return added;
 }
 
-/** Bits of d (0 for d <= 0): its log2 bucket. Numbers below 2^53 are exact and spare a string per call. */
-function bitLength(d: bigint): number {
-  if (d <= 0n) return 0;
-  if (d > 9007199254740991n) return d.toString(2).length;
-  const n = Number(d);
-  return n < 4294967296 ? 32 - Math.clz32(n) : 64 - Math.clz32(Math.floor(n / 4294967296));
+/** Bits of d (0 for d <= 0): its log2 bucket. */
+function bitLength(d: number): number {
+  if (d <= 0) return 0;
+  return d < 4294967296 ? 32 - Math.clz32(d) : 64 - Math.clz32(Math.floor(d / 4294967296));
 }
 
 const avg = (s: SyscallStats): bigint => (s.calls > 0 ? s.totalNs / BigInt(s.calls) : 0n);

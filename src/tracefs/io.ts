@@ -1,6 +1,6 @@
 // Low-level tracefs file access: whole-file reads until EOF (tracefs files report size 0), single-write
 // updates with O_TRUNC or O_APPEND, and the errno -> one-line message mapping of style.md §4.
-import { closeSync, constants, openSync, opendirSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, opendirSync, readSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { TracefsError, describeErrno } from "../base/index.js";
 
@@ -79,9 +79,21 @@ export async function readWhole(path: string): Promise<string> {
   return readSmallSync(path);
 }
 
-/** Writes text (one write() unless the kernel takes less), replacing (O_TRUNC) or appending; never creates. Throws the raw Node error. */
+/**
+ * Control files whose writes wait for the kernel (buffer allocation, RCU grace periods when probes or pid
+ * filters go, ~20 ms each here): written on the thread pool, so that other work can overlap them.
+ */
+const SLOW_WRITE = /(?:^|\/)(?:buffer_size_kb|buffer_subbuf_size_kb|set_event_pid|set_event_notrace_pid|set_ftrace_pid|set_ftrace_notrace_pid)$/;
+
+/**
+ * Writes text (one write() unless the kernel takes less), replacing (O_TRUNC) or appending; never creates.
+ * Throws the raw Node error. Synchronous, like the reads (three thread-pool round trips cost more than a
+ * quick write, and much more on a loaded machine), except for the files of SLOW_WRITE.
+ */
 export async function writeWhole(path: string, text: string, append: boolean): Promise<void> {
-  const fh = await open(path, constants.O_WRONLY | (append ? constants.O_APPEND : constants.O_TRUNC));
+  const flags = constants.O_WRONLY | (append ? constants.O_APPEND : constants.O_TRUNC);
+  if (!SLOW_WRITE.test(path)) return writeWholeSync(path, text, flags);
+  const fh = await open(path, flags);
   try {
     const bytes = Buffer.from(text, "latin1");
     // List files parse what they get and may take less than asked: write the rest on the same open file.
@@ -97,6 +109,25 @@ export async function writeWhole(path: string, text: string, append: boolean): P
     }
   } finally {
     await fh.close();
+  }
+}
+
+function writeWholeSync(path: string, text: string, flags: number): void {
+  const fd = openSync(path, flags);
+  try {
+    const bytes = Buffer.from(text, "latin1");
+    let pos = 0;
+    while (pos < bytes.length) {
+      const n = writeSync(fd, bytes, pos, bytes.length - pos, null);
+      if (n <= 0) {
+        const e = new Error(`short write (${pos} of ${bytes.length} bytes)`) as NodeJS.ErrnoException;
+        e.code = "EIO";
+        throw e;
+      }
+      pos += n;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

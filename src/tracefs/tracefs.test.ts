@@ -93,6 +93,22 @@ suite("Tracefs on a stand-in directory", () => {
     assert.deepEqual(await undo.unwind(), []);
   });
 
+  test("UndoStack.unwindTo() runs only the undos pushed above the mark, newest first; unwind() the rest", async () => {
+    const undo = new UndoStack({ journal: false });
+    const order: number[] = [];
+    undo.push("first", async () => { order.push(1); });
+    const mark = undo.size;
+    undo.push("second", async () => { order.push(2); });
+    undo.push("broken", async () => { throw new Error("boom"); });
+    undo.push("fourth", async () => { order.push(4); });
+    assert.deepEqual(await undo.unwindTo(mark), ["broken: boom"]);
+    assert.deepEqual(order, [4, 2]);
+    assert.equal(undo.size, 1);
+    assert.deepEqual(await undo.unwindTo(mark), [], "nothing left above the mark");
+    assert.deepEqual(await undo.unwind(), []);
+    assert.deepEqual(order, [4, 2, 1]);
+  });
+
   test("checks give one-line errors for unknown tracer, clock, option and event", async () => {
     const top = fs.topInstance();
     await assert.rejects(top.setCurrentTracer("function_graph"), (e: unknown) =>

@@ -88,6 +88,26 @@ export class UndoStack {
     return failures;
   }
 
+  /**
+   * Runs the undos pushed after the stack had `size` entries (newest first), leaving the older ones: a
+   * session restores what no longer matters early, so that its kernel waits overlap other work. Returns
+   * one line per failure, never throws. Call unwind() afterwards for the rest, as always.
+   */
+  async unwindTo(size: number): Promise<string[]> {
+    const failures: string[] = [];
+    while (this.#ops.length > size) {
+      const op = this.#ops.pop()!;
+      try {
+        await op.undo();
+      } catch (e) {
+        failures.push(`${op.description}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      this.#journal?.done(op.id);
+    }
+    this.#closeIfEmpty();
+    return failures;
+  }
+
   /** Forgets every pending undo without running it (the changes are meant to stay, as with `ftk start`). */
   discard(): void {
     this.#ops = [];
