@@ -1,6 +1,7 @@
 // Kernel function symbols from a kallsyms text (ring-buffer-and-events.md §6.1): sorted arrays and a
 // binary search with libtraceevent's rule (the last symbol matches only exactly, no size limit).
 // The text is kept as latin1 bytes: a trace file's is megabytes, and a string of it costs a copy and GC.
+import { scanKallsymsWasm } from "./kallsyms-scan.js";
 
 /** The result of a symbol lookup. */
 export interface KernelSymbol {
@@ -28,6 +29,9 @@ export class Kallsyms {
   /** Where the text is read piece by piece instead (scanned through a window; names read when looked up). */
   private reader: KallsymsReader | undefined;
   private scratch: Buffer = Buffer.alloc(0);
+
+  /** Scan with the WebAssembly scanner where there is one (tests turn it off to check the JavaScript scan). */
+  static useWasm = true;
 
   private constructor(private readonly source: KallsymsSource | (() => KallsymsSource)) {}
 
@@ -57,13 +61,16 @@ export class Kallsyms {
     if (this.built) return;
     this.built = true;
     const src = typeof this.source === "function" ? this.source() : this.source;
-    if (typeof src === "object" && "read" in src) {
-      this.reader = src;
-      ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanReader(src));
-      return;
+    let reader: KallsymsReader;
+    if (typeof src === "object" && "read" in src) reader = this.reader = src;
+    else {
+      const text = (this.text = typeof src === "string" ? Buffer.from(src, "latin1") : Buffer.from(src.buffer, src.byteOffset, src.byteLength));
+      reader = { size: text.length, read: (into, at) => into.set(text.subarray(at, at + into.length)) };
     }
-    this.text = typeof src === "string" ? Buffer.from(src, "latin1") : Buffer.from(src.buffer, src.byteOffset, src.byteLength);
-    ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanKallsyms(this.text));
+    const scanned = Kallsyms.useWasm ? scanKallsymsWasm(reader) : undefined;
+    if (scanned !== undefined) ({ hi: this.hi, lo: this.lo, spans: this.spans } = ordered(scanned.hi, scanned.lo, scanned.spans, scanned));
+    else if (this.reader !== undefined) ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanReader(reader));
+    else ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanKallsyms(this.text));
   }
 
   private addrAt(i: number): bigint {

@@ -13,6 +13,19 @@ export interface BlockDecompressor {
    * buffer of the caller's, for one-off blocks of megabytes (each page of new memory costs a fault).
    */
   whole(src: Uint8Array, size: number): Uint8Array;
+  /**
+   * The block decoded into memory the decoder keeps, read through `read` (offsets in the block): for a
+   * section read piece by piece (kallsyms, megabytes), whose copy into a new array costs a page fault per
+   * 4 kB. The memory is freed when the reader is garbage collected. Absent where the decoder has no memory
+   * of its own (node:zlib). `size` is what was decompressed (short when the block does not decode).
+   */
+  kept?(src: Uint8Array, size: number): KeptBlock;
+}
+
+/** A decompressed block in the decoder's memory. */
+export interface KeptBlock {
+  readonly size: number;
+  read(into: Uint8Array, at: number): void;
 }
 
 function blockDecompressor(whole: (src: Uint8Array, size: number) => Uint8Array): BlockDecompressor {
@@ -66,10 +79,30 @@ function directDecompressor(x: ZstdExports): BlockDecompressor {
     dst.set(heap.subarray(dstPtr, dstPtr + n));
     return n;
   };
+  // Kept blocks are freed with their reader (a process reading one file never gets there).
+  const kept = new FinalizationRegistry<number>((ptr) => x.free(ptr));
   return Object.assign(decode, {
     whole(src: Uint8Array, size: number): Uint8Array {
       const out = new Uint8Array(size);
       return out.subarray(0, decode(src, out));
+    },
+    kept(src: Uint8Array, size: number): KeptBlock {
+      [srcPtr, srcCap] = reserve(srcPtr, srcCap, src.length);
+      const ptr = x.malloc(Math.max(size, 1));
+      if (ptr === 0) throw new Error(`zstd: out of WebAssembly memory for ${size} bytes`);
+      new Uint8Array(x.memory.buffer).set(src, srcPtr);
+      const r = x.ZSTD_decompress(ptr, size, srcPtr, src.length);
+      const n = x.ZSTD_isError(r) !== 0 ? 0 : r;
+      const block: KeptBlock = {
+        size: n,
+        read(into: Uint8Array, at: number): void {
+          if (at < 0 || at + into.length > n) throw new RangeError(`read of ${into.length} bytes at ${at} outside a block of ${n}`);
+          // A view per read: the module's memory (and so its buffer) may have grown since.
+          into.set(new Uint8Array(x.memory.buffer, ptr + at, into.length));
+        },
+      };
+      kept.register(block, ptr);
+      return block;
     },
   });
 }

@@ -84,7 +84,7 @@ function payloadString(p: Uint8Array, from = 0): string {
 }
 
 /** Kallsyms text as read at open: bytes, a reader of them in the file, or its decompression for later. */
-type KallsymsBytes = Uint8Array | KallsymsReader | (() => Uint8Array);
+type KallsymsBytes = Uint8Array | KallsymsReader | (() => Uint8Array | KallsymsReader);
 
 /** Everything openTrace() learns before the data. */
 interface TraceMeta {
@@ -468,8 +468,28 @@ class MetaReader {
     this.meta.kallsyms = () => {
       const src = new Uint8Array(csize);
       compressed.read(src, 0);
+      const origin = { path: this.path, section: name, compressedAt: start };
+      // Kept in the decoder's memory where it can (the WebAssembly decoder): read there, not copied out.
+      const kept = this.decompress?.kept;
+      if (kept !== undefined) {
+        let block;
+        try {
+          block = kept(src, usize);
+        } catch (e) {
+          throw traceFileError(this.path, `section '${name}' does not decompress at offset ${hex(start)}: ${(e as Error).message}`, start, e);
+        }
+        if (block.size !== usize) throw traceFileError(this.path, `section '${name}' decompressed to ${block.size} bytes instead of ${usize} at offset ${hex(start)}`, start);
+        const head = new Uint8Array(Math.min(4, usize));
+        block.read(head, 0);
+        const body = ByteCursor.overBytes(head, origin, le);
+        if (usize < 4) throw body.error("truncated", 0);
+        const n = new DataView(head.buffer).getUint32(0, le);
+        // As checkCount() words it over the whole block (this cursor holds only the size).
+        if (n > usize - 4) throw body.error(`truncated or corrupt (size ${n} but ${usize - 4} bytes left)`, 0);
+        return { size: n, read: (into: Uint8Array, at: number) => block.read(into, at + 4) };
+      }
       const out = this.decompressBlock(src, usize, name, start);
-      const body = ByteCursor.overBytes(out, { path: this.path, section: name, compressedAt: start }, le);
+      const body = ByteCursor.overBytes(out, origin, le);
       if (out.length < 4) throw body.error("truncated", 0);
       const n = new DataView(out.buffer, out.byteOffset, out.byteLength).getUint32(0, le);
       body.pos = 4;
@@ -739,9 +759,9 @@ export class TraceFile {
   }
 
   private kallsymsBytes(): Uint8Array {
+    if (typeof this.kallsymsSource === "function") this.kallsymsSource = this.kallsymsSource();
     const src = this.kallsymsSource;
-    if (typeof src === "function") this.kallsymsSource = src();
-    else if (!(src instanceof Uint8Array)) {
+    if (!(src instanceof Uint8Array)) {
       const bytes = new Uint8Array(src.size);
       if (src.size > 0) src.read(bytes, 0);
       this.kallsymsSource = bytes;
@@ -751,6 +771,7 @@ export class TraceFile {
 
   /** The kallsyms text for the table: its reader while it has not been read whole (names are read when looked up). */
   private kallsymsForTable(): Uint8Array | KallsymsReader {
+    if (typeof this.kallsymsSource === "function") this.kallsymsSource = this.kallsymsSource();
     const src = this.kallsymsSource;
     return typeof src === "object" && !(src instanceof Uint8Array) ? src : this.kallsymsBytes();
   }

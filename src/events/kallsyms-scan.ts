@@ -1,0 +1,248 @@
+// The kallsyms scan as a small WebAssembly function. The scan runs once per process, over megabytes: as
+// JavaScript it runs mostly before V8 has optimized it (its optimizing compile takes longer than the scan),
+// ~2-5 ns a byte; V8's baseline WebAssembly compiler makes fast code at once. Same rules as scanLines() in
+// kallsyms.ts, which stays for where WebAssembly is off (node --jitless).
+
+/** Scan results: addresses in 32-bit halves, name start and line end per symbol, in text order (runs of equal addresses reversed but the last). */
+export interface ScannedKallsyms {
+  hi: Uint32Array;
+  lo: Uint32Array;
+  spans: Int32Array;
+  /** Index of the first symbol of the last run of equal addresses (not reversed yet). */
+  runStart: number;
+  /** An address was lower than the one before it. */
+  descended: boolean;
+}
+
+/** Kallsyms text read in pieces: `read` fills `into` with the bytes at offset `at`. */
+export interface ScanSource {
+  readonly size: number;
+  read(into: Uint8Array, at: number): void;
+}
+
+const WINDOW_BYTES = 64 * 1024;
+const PAGE_BYTES = 65536;
+
+// Opcodes used below (WebAssembly core spec, binary format).
+const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, END = 0x0b, BR = 0x0c, BR_IF = 0x0d;
+const VOID = 0x40, I32 = 0x7f, I64 = 0x7e;
+const GET = 0x20, SET = 0x21, TEE = 0x22, GGET = 0x23, GSET = 0x24;
+const LOAD8 = [0x2d, 0, 0], STORE32 = [0x36, 2, 0], LOAD64 = [0x29, 3, 0], STORE64 = [0x37, 3, 0];
+const EQZ = 0x45, EQ = 0x46, NE = 0x47, LT_U = 0x49, GT_U = 0x4b, GE_U = 0x4f, LT_S = 0x48;
+const I64_NE = 0x52, I64_LT_U = 0x54, I64_OR = 0x84, I64_SHL = 0x86, I64_SHR_U = 0x88;
+const ADD = 0x6a, SUB = 0x6b, AND = 0x71, OR = 0x72, SHL = 0x74;
+const WRAP = 0xa7, EXTEND_U = 0xad;
+const c32 = (v: number): number[] => [0x41, ...sleb(v)];
+const c64 = (v: number): number[] => [0x42, ...sleb(v)];
+
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+
+function uleb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    const b = v & 0x7f;
+    v >>>= 7;
+    out.push(v === 0 ? b : b | 0x80);
+  } while (v !== 0);
+  return out;
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+// Parameters and locals of scan(pos, end, delta, hiAt, loAt, spansAt) -> void.
+const POS = 0, N = 1, DELTA = 2, HI = 3, LO = 4, SPANS = 5;
+const P = 6, C = 7, START = 8, NS = 9, TYPE = 10, EOL = 11, D = 12, CNT = 13, I = 14, J = 15, A = 16, T = 17;
+// Globals: symbols so far, first of the current run, descended (0/1), the last address kept.
+const G_COUNT = 0, G_RUN = 1, G_DESC = 2, G_PREV = 3;
+
+/** c = text[x] */
+const loadC = (x: number): number[] => [GET, x, ...LOAD8, SET, C];
+/** x++; c = text[x] */
+const nextC = (x: number): number[] => [GET, x, ...c32(1), ADD, TEE, x, ...LOAD8, SET, C];
+/** c === 32 || c === 9 */
+const isBlank = [GET, C, ...c32(32), EQ, GET, C, ...c32(9), EQ, OR];
+
+/**
+ * The function body: the lines in [pos, end) of memory, as scanLines() reads them, appended at index
+ * `count` of the arrays at hiAt, loAt (u32) and spansAt (i32 pairs: name start and line end, plus delta).
+ */
+function scanBody(): number[] {
+  return [
+    BLOCK, VOID, LOOP, VOID, // lines: br 0 = next line, br 1 = done
+    GET, POS, GET, N, GE_U, BR_IF, 1,
+    GET, POS, SET, P, ...loadC(P),
+    // Leading blanks.
+    BLOCK, VOID, LOOP, VOID,
+    GET, P, GET, N, GE_U, BR_IF, 1,
+    ...isBlank, EQZ, BR_IF, 1,
+    ...nextC(P), BR, 0,
+    END, END,
+    // The address: hex digits, the last 16 kept.
+    ...c64(0), SET, A, GET, P, SET, START,
+    BLOCK, VOID, LOOP, VOID,
+    GET, P, GET, N, GE_U, BR_IF, 1,
+    BLOCK, VOID,
+    GET, C, ...c32(48), SUB, TEE, D, ...c32(10), LT_U, BR_IF, 0,
+    GET, C, ...c32(87), SUB, SET, D, GET, C, ...c32(97), SUB, ...c32(6), LT_U, BR_IF, 0,
+    GET, C, ...c32(55), SUB, SET, D, GET, C, ...c32(65), SUB, ...c32(6), LT_U, BR_IF, 0,
+    BR, 2, // not a digit
+    END,
+    GET, A, ...c64(4), I64_SHL, GET, D, EXTEND_U, I64_OR, SET, A,
+    ...nextC(P), BR, 0,
+    END, END,
+    // Type and name start.
+    GET, P, SET, NS, ...c32(10), SET, TYPE,
+    GET, P, GET, START, GT_U, GET, P, GET, N, LT_U, AND, GET, C, ...c32(32), EQ, AND,
+    IF, VOID,
+    BLOCK, VOID, LOOP, VOID,
+    GET, P, GET, N, GE_U, BR_IF, 1,
+    GET, C, ...c32(32), NE, BR_IF, 1,
+    ...nextC(P), BR, 0,
+    END, END,
+    GET, P, GET, N, LT_U, GET, C, ...c32(10), NE, AND,
+    IF, VOID,
+    GET, C, SET, TYPE,
+    GET, P, ...c32(1), ADD, SET, NS, ...loadC(NS),
+    BLOCK, VOID, LOOP, VOID,
+    GET, NS, GET, N, GE_U, BR_IF, 1,
+    ...isBlank, EQZ, BR_IF, 1,
+    ...nextC(NS), BR, 0,
+    END, END,
+    GET, NS, GET, N, GE_U, GET, C, ...c32(10), EQ, OR,
+    IF, VOID, ...c32(10), SET, TYPE, END,
+    END,
+    END,
+    // Line end.
+    GET, NS, SET, EOL,
+    BLOCK, VOID, LOOP, VOID,
+    GET, EOL, GET, N, GE_U, BR_IF, 1,
+    GET, EOL, ...LOAD8, ...c32(10), EQ, BR_IF, 1,
+    GET, EOL, ...c32(1), ADD, SET, EOL, BR, 0,
+    END, END,
+    GET, EOL, ...c32(1), ADD, SET, POS,
+    // No name; types A and a; $ names.
+    GET, TYPE, ...c32(10), EQ, GET, TYPE, ...c32(65), EQ, OR, GET, TYPE, ...c32(97), EQ, OR, GET, C, ...c32(36), EQ, OR,
+    BR_IF, 0,
+    // A new address ends the run before it, which is reversed (later lines first).
+    GGET, G_COUNT, TEE, CNT,
+    IF, VOID,
+    GET, A, GGET, G_PREV, I64_NE,
+    IF, VOID,
+    GET, A, GGET, G_PREV, I64_LT_U, IF, VOID, ...c32(1), GSET, G_DESC, END,
+    GGET, G_RUN, SET, I, GET, CNT, ...c32(1), SUB, SET, J,
+    BLOCK, VOID, LOOP, VOID,
+    GET, I, GET, J, LT_S, EQZ, BR_IF, 1,
+    GET, SPANS, GET, I, ...c32(3), SHL, ADD, ...LOAD64, SET, T,
+    GET, SPANS, GET, I, ...c32(3), SHL, ADD, GET, SPANS, GET, J, ...c32(3), SHL, ADD, ...LOAD64, ...STORE64,
+    GET, SPANS, GET, J, ...c32(3), SHL, ADD, GET, T, ...STORE64,
+    GET, I, ...c32(1), ADD, SET, I, GET, J, ...c32(1), SUB, SET, J, BR, 0,
+    END, END,
+    GET, CNT, GSET, G_RUN,
+    END,
+    END,
+    GET, HI, GET, CNT, ...c32(2), SHL, ADD, GET, A, ...c64(32), I64_SHR_U, WRAP, ...STORE32,
+    GET, LO, GET, CNT, ...c32(2), SHL, ADD, GET, A, WRAP, ...STORE32,
+    GET, SPANS, GET, CNT, ...c32(3), SHL, ADD, GET, NS, GET, DELTA, ADD, ...STORE32,
+    GET, SPANS, GET, CNT, ...c32(3), SHL, ADD, ...c32(4), ADD, GET, EOL, GET, DELTA, ADD, ...STORE32,
+    GET, A, GSET, G_PREV,
+    GET, CNT, ...c32(1), ADD, GSET, G_COUNT,
+    BR, 0,
+    END, END,
+  ];
+}
+
+/** A name as the binary format writes it: its length, then its bytes. */
+const name = (text: string): number[] => [...uleb(text.length), ...[...text].map((ch) => ch.charCodeAt(0))];
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  // Locals after the 6 parameters: P..J are i32, A and T i64.
+  const body = [...vec([[10, I32], [2, I64]]), ...scanBody(), END];
+  const mutable = (type: number, init: number[]): number[] => [type, 1, ...init, END];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // magic, version 1
+    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0]])), // (i32 x6) -> ()
+    ...section(2, vec([[...name("env"), ...name("mem"), 2, 0, 1]])), // memory env.mem, at least 1 page
+    ...section(3, vec([[0]])), // function 0 has type 0
+    ...section(6, vec([mutable(I32, c32(0)), mutable(I32, c32(0)), mutable(I32, c32(0)), mutable(I64, c64(0))])),
+    ...section(7, vec([[...name("scan"), 0, 0], [...name("count"), 3, G_COUNT], [...name("run"), 3, G_RUN], [...name("desc"), 3, G_DESC]])),
+    ...section(10, vec([[...uleb(body.length), ...body]])),
+  ]);
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled module, or null where WebAssembly is off or refuses it. */
+function scanModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    compiled = typeof WebAssembly === "undefined" ? null : new WebAssembly.Module(moduleBytes());
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/**
+ * Scans kallsyms text with the WebAssembly scanner; undefined where WebAssembly is not available. The
+ * arrays returned are views of the scanner's memory (no copy). At most one kept line per 5 bytes
+ * ("0 Tx\n"), so the arrays are sized for that once: memory never touched costs nothing.
+ */
+export function scanKallsymsWasm(src: ScanSource): ScannedKallsyms | undefined {
+  const mod = scanModule();
+  if (mod === null) return undefined;
+  const cap = Math.floor((src.size + 1) / 5) + 1;
+  const hiAt = 0;
+  const loAt = cap * 4;
+  const spansAt = cap * 8;
+  const winAt = cap * 16;
+  let winLen = Math.min(WINDOW_BYTES, Math.max(16, src.size));
+  // One byte of slack past the window: the scan may read the byte at its end (never used).
+  const pagesFor = (bytes: number): number => Math.ceil(bytes / PAGE_BYTES);
+  const mem = new WebAssembly.Memory({ initial: pagesFor(winAt + winLen + 8) });
+  const x = new WebAssembly.Instance(mod, { env: { mem } }).exports as unknown as {
+    scan(pos: number, end: number, delta: number, hiAt: number, loAt: number, spansAt: number): void;
+    count: WebAssembly.Global;
+    run: WebAssembly.Global;
+    desc: WebAssembly.Global;
+  };
+  let base = 0; // offset in the text of the window's first byte
+  let len = 0; // bytes of the window filled
+  while (base + len < src.size || len > 0) {
+    const want = Math.min(winLen - len, src.size - base - len);
+    if (want > 0) src.read(new Uint8Array(mem.buffer, winAt + len, want), base + len);
+    len += want;
+    const last = base + len >= src.size;
+    const win = new Uint8Array(mem.buffer, winAt, len);
+    // Whole lines only, but for the last piece of the text.
+    const end = last ? len : win.lastIndexOf(10, len - 1) + 1;
+    if (end === 0) {
+      // A line longer than the window: a larger window (at the end of memory, so it grows in place).
+      winLen *= 2;
+      const need = pagesFor(winAt + winLen + 8) - mem.buffer.byteLength / PAGE_BYTES;
+      if (need > 0) mem.grow(need);
+      continue;
+    }
+    x.scan(winAt, winAt + end, base - winAt, hiAt, loAt, spansAt);
+    new Uint8Array(mem.buffer).copyWithin(winAt, winAt + end, winAt + len);
+    base += end;
+    len -= end;
+    if (last) break;
+  }
+  const count = x.count.value as number;
+  return {
+    hi: new Uint32Array(mem.buffer, hiAt, count),
+    lo: new Uint32Array(mem.buffer, loAt, count),
+    spans: new Int32Array(mem.buffer, spansAt, count * 2),
+    runStart: x.run.value as number,
+    descended: x.desc.value !== 0,
+  };
+}
