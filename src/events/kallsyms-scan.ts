@@ -32,16 +32,17 @@ const EQZ = 0x45, EQ = 0x46, NE = 0x47, LT_U = 0x49, GT_U = 0x4b, GE_U = 0x4f, L
 const I64_NE = 0x52, I64_LT_U = 0x54, I64_OR = 0x84, I64_SHL = 0x86, I64_SHR_U = 0x88;
 const ADD = 0x6a, SUB = 0x6b, AND = 0x71, OR = 0x72, SHL = 0x74;
 const WRAP = 0xa7, EXTEND_U = 0xad;
-const c32 = (v: number): number[] => [0x41, ...sleb(v)];
-const c64 = (v: number): number[] => [0x42, ...sleb(v)];
+const c32 = (v: number): Code => [0x41, sleb(v)];
+const c64 = (v: number): Code => [0x42, sleb(v)];
 
 function sleb(v: number): number[] {
   const out: number[] = [];
   for (;;) {
     const b = v & 0x7f;
     v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
+    const last = (v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0);
+    out.push(last ? b : b | 0x80);
+    if (last) return out;
   }
 }
 
@@ -55,8 +56,25 @@ function uleb(v: number): number[] {
   return out;
 }
 
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+/** Code as nested arrays of bytes, flattened once (spreads in code that runs once are slow). */
+type Code = (number | Code)[];
+
+function flatten(code: Code, out: number[]): number[] {
+  for (const x of code) {
+    if (typeof x === "number") out.push(x);
+    else flatten(x, out);
+  }
+  return out;
+}
+
+const vec = (items: Code[]): Code => [uleb(items.length), items];
+/** A section or function body: its size in bytes, then its bytes. */
+const sized = (body: Code): Code => {
+  const bytes = flatten(body, []);
+  return [uleb(bytes.length), bytes];
+};
+/** A name as the binary format writes it: its length, then its bytes. */
+const name = (text: string): Code => [uleb(text.length), Array.from(text, (ch) => ch.charCodeAt(0))];
 
 // Parameters and locals of scan(pos, end, delta, hiAt, loAt, spansAt) -> void.
 const POS = 0, N = 1, DELTA = 2, HI = 3, LO = 4, SPANS = 5;
@@ -65,117 +83,119 @@ const P = 6, C = 7, START = 8, NS = 9, TYPE = 10, EOL = 11, D = 12, CNT = 13, I 
 const G_COUNT = 0, G_RUN = 1, G_DESC = 2, G_PREV = 3;
 
 /** c = text[x] */
-const loadC = (x: number): number[] => [GET, x, ...LOAD8, SET, C];
+const loadC = (x: number): Code => [GET, x, LOAD8, SET, C];
 /** x++; c = text[x] */
-const nextC = (x: number): number[] => [GET, x, ...c32(1), ADD, TEE, x, ...LOAD8, SET, C];
+const nextC = (x: number): Code => [GET, x, c32(1), ADD, TEE, x, LOAD8, SET, C];
 /** c === 32 || c === 9 */
-const isBlank = [GET, C, ...c32(32), EQ, GET, C, ...c32(9), EQ, OR];
+const isBlank: Code = [GET, C, c32(32), EQ, GET, C, c32(9), EQ, OR];
 
 /**
  * The function body: the lines in [pos, end) of memory, as scanLines() reads them, appended at index
  * `count` of the arrays at hiAt, loAt (u32) and spansAt (i32 pairs: name start and line end, plus delta).
  */
-function scanBody(): number[] {
+function scanBody(): Code {
   return [
     BLOCK, VOID, LOOP, VOID, // lines: br 0 = next line, br 1 = done
     GET, POS, GET, N, GE_U, BR_IF, 1,
-    GET, POS, SET, P, ...loadC(P),
+    GET, POS, SET, P, loadC(P),
     // Leading blanks.
     BLOCK, VOID, LOOP, VOID,
     GET, P, GET, N, GE_U, BR_IF, 1,
-    ...isBlank, EQZ, BR_IF, 1,
-    ...nextC(P), BR, 0,
+    isBlank, EQZ, BR_IF, 1,
+    nextC(P), BR, 0,
     END, END,
     // The address: hex digits, the last 16 kept.
-    ...c64(0), SET, A, GET, P, SET, START,
+    c64(0), SET, A, GET, P, SET, START,
     BLOCK, VOID, LOOP, VOID,
     GET, P, GET, N, GE_U, BR_IF, 1,
     BLOCK, VOID,
-    GET, C, ...c32(48), SUB, TEE, D, ...c32(10), LT_U, BR_IF, 0,
-    GET, C, ...c32(87), SUB, SET, D, GET, C, ...c32(97), SUB, ...c32(6), LT_U, BR_IF, 0,
-    GET, C, ...c32(55), SUB, SET, D, GET, C, ...c32(65), SUB, ...c32(6), LT_U, BR_IF, 0,
+    GET, C, c32(48), SUB, TEE, D, c32(10), LT_U, BR_IF, 0,
+    GET, C, c32(87), SUB, SET, D, GET, C, c32(97), SUB, c32(6), LT_U, BR_IF, 0,
+    GET, C, c32(55), SUB, SET, D, GET, C, c32(65), SUB, c32(6), LT_U, BR_IF, 0,
     BR, 2, // not a digit
     END,
-    GET, A, ...c64(4), I64_SHL, GET, D, EXTEND_U, I64_OR, SET, A,
-    ...nextC(P), BR, 0,
+    GET, A, c64(4), I64_SHL, GET, D, EXTEND_U, I64_OR, SET, A,
+    nextC(P), BR, 0,
     END, END,
     // Type and name start.
-    GET, P, SET, NS, ...c32(10), SET, TYPE,
-    GET, P, GET, START, GT_U, GET, P, GET, N, LT_U, AND, GET, C, ...c32(32), EQ, AND,
+    GET, P, SET, NS, c32(10), SET, TYPE,
+    GET, P, GET, START, GT_U, GET, P, GET, N, LT_U, AND, GET, C, c32(32), EQ, AND,
     IF, VOID,
     BLOCK, VOID, LOOP, VOID,
     GET, P, GET, N, GE_U, BR_IF, 1,
-    GET, C, ...c32(32), NE, BR_IF, 1,
-    ...nextC(P), BR, 0,
+    GET, C, c32(32), NE, BR_IF, 1,
+    nextC(P), BR, 0,
     END, END,
-    GET, P, GET, N, LT_U, GET, C, ...c32(10), NE, AND,
+    GET, P, GET, N, LT_U, GET, C, c32(10), NE, AND,
     IF, VOID,
     GET, C, SET, TYPE,
-    GET, P, ...c32(1), ADD, SET, NS, ...loadC(NS),
+    GET, P, c32(1), ADD, SET, NS, loadC(NS),
     BLOCK, VOID, LOOP, VOID,
     GET, NS, GET, N, GE_U, BR_IF, 1,
-    ...isBlank, EQZ, BR_IF, 1,
-    ...nextC(NS), BR, 0,
+    isBlank, EQZ, BR_IF, 1,
+    nextC(NS), BR, 0,
     END, END,
-    GET, NS, GET, N, GE_U, GET, C, ...c32(10), EQ, OR,
-    IF, VOID, ...c32(10), SET, TYPE, END,
+    GET, NS, GET, N, GE_U, GET, C, c32(10), EQ, OR,
+    IF, VOID, c32(10), SET, TYPE, END,
     END,
     END,
     // Line end.
     GET, NS, SET, EOL,
     BLOCK, VOID, LOOP, VOID,
     GET, EOL, GET, N, GE_U, BR_IF, 1,
-    GET, EOL, ...LOAD8, ...c32(10), EQ, BR_IF, 1,
-    GET, EOL, ...c32(1), ADD, SET, EOL, BR, 0,
+    GET, EOL, LOAD8, c32(10), EQ, BR_IF, 1,
+    GET, EOL, c32(1), ADD, SET, EOL, BR, 0,
     END, END,
-    GET, EOL, ...c32(1), ADD, SET, POS,
+    GET, EOL, c32(1), ADD, SET, POS,
     // No name; types A and a; $ names.
-    GET, TYPE, ...c32(10), EQ, GET, TYPE, ...c32(65), EQ, OR, GET, TYPE, ...c32(97), EQ, OR, GET, C, ...c32(36), EQ, OR,
+    GET, TYPE, c32(10), EQ, GET, TYPE, c32(65), EQ, OR, GET, TYPE, c32(97), EQ, OR, GET, C, c32(36), EQ, OR,
     BR_IF, 0,
     // A new address ends the run before it, which is reversed (later lines first).
     GGET, G_COUNT, TEE, CNT,
     IF, VOID,
     GET, A, GGET, G_PREV, I64_NE,
     IF, VOID,
-    GET, A, GGET, G_PREV, I64_LT_U, IF, VOID, ...c32(1), GSET, G_DESC, END,
-    GGET, G_RUN, SET, I, GET, CNT, ...c32(1), SUB, SET, J,
+    GET, A, GGET, G_PREV, I64_LT_U, IF, VOID, c32(1), GSET, G_DESC, END,
+    GGET, G_RUN, SET, I, GET, CNT, c32(1), SUB, SET, J,
     BLOCK, VOID, LOOP, VOID,
     GET, I, GET, J, LT_S, EQZ, BR_IF, 1,
-    GET, SPANS, GET, I, ...c32(3), SHL, ADD, ...LOAD64, SET, T,
-    GET, SPANS, GET, I, ...c32(3), SHL, ADD, GET, SPANS, GET, J, ...c32(3), SHL, ADD, ...LOAD64, ...STORE64,
-    GET, SPANS, GET, J, ...c32(3), SHL, ADD, GET, T, ...STORE64,
-    GET, I, ...c32(1), ADD, SET, I, GET, J, ...c32(1), SUB, SET, J, BR, 0,
+    GET, SPANS, GET, I, c32(3), SHL, ADD, LOAD64, SET, T,
+    GET, SPANS, GET, I, c32(3), SHL, ADD, GET, SPANS, GET, J, c32(3), SHL, ADD, LOAD64, STORE64,
+    GET, SPANS, GET, J, c32(3), SHL, ADD, GET, T, STORE64,
+    GET, I, c32(1), ADD, SET, I, GET, J, c32(1), SUB, SET, J, BR, 0,
     END, END,
     GET, CNT, GSET, G_RUN,
     END,
     END,
-    GET, HI, GET, CNT, ...c32(2), SHL, ADD, GET, A, ...c64(32), I64_SHR_U, WRAP, ...STORE32,
-    GET, LO, GET, CNT, ...c32(2), SHL, ADD, GET, A, WRAP, ...STORE32,
-    GET, SPANS, GET, CNT, ...c32(3), SHL, ADD, GET, NS, GET, DELTA, ADD, ...STORE32,
-    GET, SPANS, GET, CNT, ...c32(3), SHL, ADD, ...c32(4), ADD, GET, EOL, GET, DELTA, ADD, ...STORE32,
+    GET, HI, GET, CNT, c32(2), SHL, ADD, GET, A, c64(32), I64_SHR_U, WRAP, STORE32,
+    GET, LO, GET, CNT, c32(2), SHL, ADD, GET, A, WRAP, STORE32,
+    GET, SPANS, GET, CNT, c32(3), SHL, ADD, GET, NS, GET, DELTA, ADD, STORE32,
+    GET, SPANS, GET, CNT, c32(3), SHL, ADD, c32(4), ADD, GET, EOL, GET, DELTA, ADD, STORE32,
     GET, A, GSET, G_PREV,
-    GET, CNT, ...c32(1), ADD, GSET, G_COUNT,
+    GET, CNT, c32(1), ADD, GSET, G_COUNT,
     BR, 0,
     END, END,
   ];
 }
 
-/** A name as the binary format writes it: its length, then its bytes. */
-const name = (text: string): number[] => [...uleb(text.length), ...[...text].map((ch) => ch.charCodeAt(0))];
-
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  // Locals after the 6 parameters: P..J are i32, A and T i64.
-  const body = [...vec([[10, I32], [2, I64]]), ...scanBody(), END];
-  const mutable = (type: number, init: number[]): number[] => [type, 1, ...init, END];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // magic, version 1
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0]])), // (i32 x6) -> ()
-    ...section(2, vec([[...name("env"), ...name("mem"), 2, 0, 1]])), // memory env.mem, at least 1 page
-    ...section(3, vec([[0]])), // function 0 has type 0
-    ...section(6, vec([mutable(I32, c32(0)), mutable(I32, c32(0)), mutable(I32, c32(0)), mutable(I64, c64(0))])),
-    ...section(7, vec([[...name("scan"), 0, 0], [...name("count"), 3, G_COUNT], [...name("run"), 3, G_RUN], [...name("desc"), 3, G_DESC]])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
-  ]);
+  const global = (type: number, init: Code): Code => [type, 1, init, END]; // mutable
+  const exported = (what: string, kind: number, index: number): Code => [name(what), kind, index];
+  return new Uint8Array(
+    flatten(
+      [
+        [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0], // magic, version 1
+        [1, sized(vec([[0x60, vec([I32, I32, I32, I32, I32, I32].map((t) => [t])), 0]]))], // type: (i32 x6) -> ()
+        [2, sized(vec([[name("env"), name("mem"), 2, 0, 1]]))], // import: memory env.mem, at least 1 page
+        [3, sized(vec([[0]]))], // function 0 has type 0
+        [6, sized(vec([global(I32, c32(0)), global(I32, c32(0)), global(I32, c32(0)), global(I64, c64(0))]))],
+        [7, sized(vec([exported("scan", 0, 0), exported("count", 3, G_COUNT), exported("run", 3, G_RUN), exported("desc", 3, G_DESC)]))],
+        // Locals after the 6 parameters: P..J are i32, A and T i64.
+        [10, sized(vec([sized([vec([[10, I32], [2, I64]]), scanBody(), END])]))],
+      ],
+      [],
+    ),
+  );
 }
 
 let compiled: WebAssembly.Module | null | undefined;
