@@ -16,10 +16,11 @@ export interface BlockDecompressor {
   /**
    * The block decoded into memory the decoder keeps, read through `read` (offsets in the block): for a
    * section read piece by piece (kallsyms, megabytes), whose copy into a new array costs a page fault per
-   * 4 kB. The memory is freed when the reader is garbage collected. Absent where the decoder has no memory
-   * of its own (node:zlib). `size` is what was decompressed (short when the block does not decode).
+   * 4 kB. `fill` writes the `srcSize` compressed bytes straight into the decoder's memory. The memory is
+   * freed when the reader is garbage collected. Absent where the decoder has no memory of its own
+   * (node:zlib). Its `size` is what was decompressed (short when the block does not decode).
    */
-  kept?(src: Uint8Array, size: number): KeptBlock;
+  kept?(fill: (src: Uint8Array) => void, srcSize: number, size: number): KeptBlock;
 }
 
 /** A decompressed block in the decoder's memory. */
@@ -86,12 +87,12 @@ function directDecompressor(x: ZstdExports): BlockDecompressor {
       const out = new Uint8Array(size);
       return out.subarray(0, decode(src, out));
     },
-    kept(src: Uint8Array, size: number): KeptBlock {
-      [srcPtr, srcCap] = reserve(srcPtr, srcCap, src.length);
+    kept(fill: (src: Uint8Array) => void, srcSize: number, size: number): KeptBlock {
+      [srcPtr, srcCap] = reserve(srcPtr, srcCap, srcSize);
       const ptr = x.malloc(Math.max(size, 1));
       if (ptr === 0) throw new Error(`zstd: out of WebAssembly memory for ${size} bytes`);
-      new Uint8Array(x.memory.buffer).set(src, srcPtr);
-      const r = x.ZSTD_decompress(ptr, size, srcPtr, src.length);
+      fill(new Uint8Array(x.memory.buffer, srcPtr, srcSize));
+      const r = x.ZSTD_decompress(ptr, size, srcPtr, srcSize);
       const n = x.ZSTD_isError(r) !== 0 ? 0 : r;
       const block: KeptBlock = {
         size: n,

@@ -3,7 +3,7 @@
 // in memory; trace data is streamed. Structural damage throws a TraceFileError naming file, section, offset.
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { describeErrno } from "../base/index.js";
+import { describeErrno, TraceFileError } from "../base/index.js";
 import { EventTable, Kallsyms, PrintkFormats, TaskNames, type KallsymsReader } from "../events/index.js";
 import { parseHeaderPage } from "../ringbuf/index.js";
 import type { PageLayout, PageStatus } from "../ringbuf/index.js";
@@ -466,16 +466,15 @@ class MetaReader {
     const compressed = c.reader(csize);
     const le = this.meta.littleEndian;
     this.meta.kallsyms = () => {
-      const src = new Uint8Array(csize);
-      compressed.read(src, 0);
       const origin = { path: this.path, section: name, compressedAt: start };
       // Kept in the decoder's memory where it can (the WebAssembly decoder): read there, not copied out.
       const kept = this.decompress?.kept;
       if (kept !== undefined) {
         let block;
         try {
-          block = kept(src, usize);
+          block = kept((into) => compressed.read(into, 0), csize, usize);
         } catch (e) {
+          if (e instanceof TraceFileError) throw e; // the compressed bytes did not read
           throw traceFileError(this.path, `section '${name}' does not decompress at offset ${hex(start)}: ${(e as Error).message}`, start, e);
         }
         if (block.size !== usize) throw traceFileError(this.path, `section '${name}' decompressed to ${block.size} bytes instead of ${usize} at offset ${hex(start)}`, start);
@@ -488,6 +487,8 @@ class MetaReader {
         if (n > usize - 4) throw body.error(`truncated or corrupt (size ${n} but ${usize - 4} bytes left)`, 0);
         return { size: n, read: (into: Uint8Array, at: number) => block.read(into, at + 4) };
       }
+      const src = new Uint8Array(csize);
+      compressed.read(src, 0);
       const out = this.decompressBlock(src, usize, name, start);
       const body = ByteCursor.overBytes(out, origin, le);
       if (out.length < 4) throw body.error("truncated", 0);
