@@ -33,7 +33,16 @@ function blockDecompressor(whole: (src: Uint8Array, size: number) => Uint8Array)
   return Object.assign((src: Uint8Array, dst: Uint8Array) => copyOut(whole(src, dst.length), dst), { whole });
 }
 
-type ZstdSync = (src: Uint8Array, options: { maxOutputLength: number }) => Buffer;
+type ZstdSync = (src: Uint8Array, options: { maxOutputLength: number; chunkSize: number }) => Buffer;
+
+/**
+ * node:zlib options for a block of known size: the output in one chunk of that size. By default a sync
+ * call collects 16 kB chunks and concatenates them: twice the new memory (measured on a 3.6 MB kallsyms
+ * section, Node 22: 2386 page faults, 1514 with one chunk).
+ */
+function oneChunk(size: number): { maxOutputLength: number; chunkSize: number } {
+  return { maxOutputLength: Math.max(size, 1), chunkSize: Math.max(size, 64) };
+}
 
 let wasmDecoder: Promise<BlockDecompressor> | undefined;
 
@@ -153,7 +162,7 @@ async function zstdDecompressor(fileBytes: number): Promise<BlockDecompressor> {
   // Node's own zstd (22.15 and later); undefined on older versions.
   const nodeZstd = ((await import("node:zlib")) as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
   if (nodeZstd !== undefined) {
-    return blockDecompressor((src, size) => nodeZstd(src, { maxOutputLength: Math.max(size, 1) }));
+    return blockDecompressor((src, size) => nodeZstd(src, oneChunk(size)));
   }
   try {
     return await loadWasmDecoder(fileBytes);
@@ -170,7 +179,7 @@ function copyOut(out: Uint8Array, dst: Uint8Array): number {
 
 async function zlibDecompressor(): Promise<BlockDecompressor> {
   const zlib = await import("node:zlib");
-  return blockDecompressor((src, size) => zlib.inflateSync(src, { maxOutputLength: Math.max(size, 1) }));
+  return blockDecompressor((src, size) => zlib.inflateSync(src, oneChunk(size)));
 }
 
 /**
