@@ -3,9 +3,16 @@
 // ~2-5 ns a byte; V8's baseline WebAssembly compiler makes fast code at once. Same rules as scanLines() in
 // kallsyms.ts, which stays for where WebAssembly is off (node --jitless).
 
-/** Scan results: addresses in 32-bit halves, name start and line end per symbol, in text order (runs of equal addresses reversed but the last). */
+/**
+ * Scan results: addresses in 32-bit halves, name start and line end per symbol, in text order (runs of
+ * equal addresses reversed but the last). The high halves are mostly all the same (0xffffffff on a 64-bit
+ * kernel, 0 on a 32-bit one): unless asked for `hi`, the scan gives where they change (`hiRuns`: pairs of
+ * first index and high half), not 4 bytes per symbol (each 4 kB of new memory costs a page fault; 87k
+ * symbols: 85 of them).
+ */
 export interface ScannedKallsyms {
-  hi: Uint32Array;
+  hi?: Uint32Array;
+  hiRuns: Uint32Array;
   lo: Uint32Array;
   spans: Int32Array;
   /** Index of the first symbol of the last run of equal addresses (not reversed yet). */
@@ -21,6 +28,8 @@ export interface ScanSource {
 }
 
 const WINDOW_BYTES = 64 * 1024;
+/** Changes of the high half kept at most (more: the scan is run again with a high half per symbol). */
+const MAX_HI_RUNS = 4096;
 const PAGE_BYTES = 65536;
 
 // Opcodes used below (WebAssembly core spec, binary format).
@@ -76,11 +85,13 @@ const sized = (body: Code): Code => {
 /** A name as the binary format writes it: its length, then its bytes. */
 const name = (text: string): Code => [uleb(text.length), Array.from(text, (ch) => ch.charCodeAt(0))];
 
-// Parameters and locals of scan(pos, end, delta, hiAt, loAt, spansAt) -> void.
-const POS = 0, N = 1, DELTA = 2, HI = 3, LO = 4, SPANS = 5;
-const P = 6, C = 7, START = 8, NS = 9, TYPE = 10, EOL = 11, D = 12, CNT = 13, I = 14, J = 15, A = 16, T = 17;
-// Globals: symbols so far, first of the current run, descended (0/1), the last address kept.
-const G_COUNT = 0, G_RUN = 1, G_DESC = 2, G_PREV = 3;
+// Parameters and locals of scan(pos, end, delta, hiAt, loAt, spansAt, runsAt, runsCap) -> void; hiAt -1:
+// no high half per symbol.
+const POS = 0, N = 1, DELTA = 2, HI = 3, LO = 4, SPANS = 5, RUNS = 6, RUNS_CAP = 7;
+const P = 8, C = 9, START = 10, NS = 11, TYPE = 12, EOL = 13, D = 14, CNT = 15, I = 16, J = 17, H = 18, A = 19, T = 20;
+// Globals: symbols so far, first of the current run, descended (0/1), the last address kept, the last
+// high half, changes of the high half.
+const G_COUNT = 0, G_RUN = 1, G_DESC = 2, G_PREV = 3, G_HI = 4, G_HI_RUNS = 5;
 
 /** c = text[x] */
 const loadC = (x: number): Code => [GET, x, LOAD8, SET, C];
@@ -167,7 +178,19 @@ function scanBody(): Code {
     GET, CNT, GSET, G_RUN,
     END,
     END,
-    GET, HI, GET, CNT, c32(2), SHL, ADD, GET, A, c64(32), I64_SHR_U, WRAP, STORE32,
+    // The high half: where it changes, and per symbol when asked.
+    GET, A, c64(32), I64_SHR_U, WRAP, SET, H,
+    GET, CNT, EQZ, GET, H, GGET, G_HI, NE, OR,
+    IF, VOID,
+    GGET, G_HI_RUNS, GET, RUNS_CAP, LT_U,
+    IF, VOID,
+    GET, RUNS, GGET, G_HI_RUNS, c32(3), SHL, ADD, GET, CNT, STORE32,
+    GET, RUNS, GGET, G_HI_RUNS, c32(3), SHL, ADD, c32(4), ADD, GET, H, STORE32,
+    END,
+    GGET, G_HI_RUNS, c32(1), ADD, GSET, G_HI_RUNS,
+    GET, H, GSET, G_HI,
+    END,
+    GET, HI, c32(-1), NE, IF, VOID, GET, HI, GET, CNT, c32(2), SHL, ADD, GET, H, STORE32, END,
     GET, LO, GET, CNT, c32(2), SHL, ADD, GET, A, WRAP, STORE32,
     GET, SPANS, GET, CNT, c32(3), SHL, ADD, GET, NS, GET, DELTA, ADD, STORE32,
     GET, SPANS, GET, CNT, c32(3), SHL, ADD, c32(4), ADD, GET, EOL, GET, DELTA, ADD, STORE32,
@@ -185,13 +208,13 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     flatten(
       [
         [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0], // magic, version 1
-        [1, sized(vec([[0x60, vec([I32, I32, I32, I32, I32, I32].map((t) => [t])), 0]]))], // type: (i32 x6) -> ()
+        [1, sized(vec([[0x60, vec(Array.from({ length: 8 }, () => [I32])), 0]]))], // type: (i32 x8) -> ()
         [2, sized(vec([[name("env"), name("mem"), 2, 0, 1]]))], // import: memory env.mem, at least 1 page
         [3, sized(vec([[0]]))], // function 0 has type 0
-        [6, sized(vec([global(I32, c32(0)), global(I32, c32(0)), global(I32, c32(0)), global(I64, c64(0))]))],
-        [7, sized(vec([exported("scan", 0, 0), exported("count", 3, G_COUNT), exported("run", 3, G_RUN), exported("desc", 3, G_DESC)]))],
-        // Locals after the 6 parameters: P..J are i32, A and T i64.
-        [10, sized(vec([sized([vec([[10, I32], [2, I64]]), scanBody(), END])]))],
+        [6, sized(vec([global(I32, c32(0)), global(I32, c32(0)), global(I32, c32(0)), global(I64, c64(0)), global(I32, c32(0)), global(I32, c32(0))]))],
+        [7, sized(vec([exported("scan", 0, 0), exported("count", 3, G_COUNT), exported("run", 3, G_RUN), exported("desc", 3, G_DESC), exported("hiRuns", 3, G_HI_RUNS)]))],
+        // Locals after the 8 parameters: P..H are i32, A and T i64.
+        [10, sized(vec([sized([vec([[11, I32], [2, I64]]), scanBody(), END])]))],
       ],
       [],
     ),
@@ -216,23 +239,25 @@ function scanModule(): WebAssembly.Module | null {
  * arrays returned are views of the scanner's memory (no copy). At most one kept line per 5 bytes
  * ("0 Tx\n"), so the arrays are sized for that once: memory never touched costs nothing.
  */
-export function scanKallsymsWasm(src: ScanSource): ScannedKallsyms | undefined {
+export function scanKallsymsWasm(src: ScanSource, withHi = false): ScannedKallsyms | undefined {
   const mod = scanModule();
   if (mod === null) return undefined;
   const cap = Math.floor((src.size + 1) / 5) + 1;
-  const hiAt = 0;
-  const loAt = cap * 4;
-  const spansAt = cap * 8;
-  const winAt = cap * 16;
+  const loAt = 0;
+  const spansAt = cap * 4;
+  const hiAt = withHi ? cap * 12 : -1;
+  const runsAt = cap * 16;
+  const winAt = runsAt + MAX_HI_RUNS * 8;
   let winLen = Math.min(WINDOW_BYTES, Math.max(16, src.size));
   // One byte of slack past the window: the scan may read the byte at its end (never used).
   const pagesFor = (bytes: number): number => Math.ceil(bytes / PAGE_BYTES);
   const mem = new WebAssembly.Memory({ initial: pagesFor(winAt + winLen + 8) });
   const x = new WebAssembly.Instance(mod, { env: { mem } }).exports as unknown as {
-    scan(pos: number, end: number, delta: number, hiAt: number, loAt: number, spansAt: number): void;
+    scan(pos: number, end: number, delta: number, hiAt: number, loAt: number, spansAt: number, runsAt: number, runsCap: number): void;
     count: WebAssembly.Global;
     run: WebAssembly.Global;
     desc: WebAssembly.Global;
+    hiRuns: WebAssembly.Global;
   };
   let base = 0; // offset in the text of the window's first byte
   let len = 0; // bytes of the window filled
@@ -251,15 +276,18 @@ export function scanKallsymsWasm(src: ScanSource): ScannedKallsyms | undefined {
       if (need > 0) mem.grow(need);
       continue;
     }
-    x.scan(winAt, winAt + end, base - winAt, hiAt, loAt, spansAt);
+    x.scan(winAt, winAt + end, base - winAt, hiAt, loAt, spansAt, runsAt, MAX_HI_RUNS);
     new Uint8Array(mem.buffer).copyWithin(winAt, winAt + end, winAt + len);
     base += end;
     len -= end;
     if (last) break;
   }
   const count = x.count.value as number;
+  const runs = x.hiRuns.value as number;
+  if (!withHi && runs > MAX_HI_RUNS) return scanKallsymsWasm(src, true);
   return {
-    hi: new Uint32Array(mem.buffer, hiAt, count),
+    hi: withHi ? new Uint32Array(mem.buffer, hiAt, count) : undefined,
+    hiRuns: new Uint32Array(mem.buffer, runsAt, Math.min(runs, MAX_HI_RUNS) * 2),
     lo: new Uint32Array(mem.buffer, loAt, count),
     spans: new Int32Array(mem.buffer, spansAt, count * 2),
     runStart: x.run.value as number,

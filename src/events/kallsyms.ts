@@ -17,8 +17,10 @@ export class Kallsyms {
   // Filled by build() on first use. Names and modules stay offsets into the text until looked up: a string
   // per symbol met, not per line.
   private built = false;
-  // Addresses split in 32-bit halves so that lookups compare numbers, not bigints.
-  private hi: Uint32Array = new Uint32Array(0);
+  // Addresses split in 32-bit halves so that lookups compare numbers, not bigints. The high halves are
+  // either one per symbol, or (hi undefined) where they change (see ScannedKallsyms).
+  private hi: Uint32Array | undefined = new Uint32Array(0);
+  private hiRuns: Uint32Array = new Uint32Array(0);
   private lo: Uint32Array = new Uint32Array(0);
   /** Per symbol: where its name starts and where its line ends. */
   private spans: Int32Array = new Int32Array(0);
@@ -54,7 +56,7 @@ export class Kallsyms {
   /** Number of symbols. */
   get size(): number {
     this.build();
-    return this.hi.length;
+    return this.lo.length;
   }
 
   private build(): void {
@@ -68,13 +70,35 @@ export class Kallsyms {
       reader = { size: text.length, read: (into, at) => into.set(text.subarray(at, at + into.length)) };
     }
     const scanned = Kallsyms.useWasm ? scanKallsymsWasm(reader) : undefined;
-    if (scanned !== undefined) ({ hi: this.hi, lo: this.lo, spans: this.spans } = ordered(scanned.hi, scanned.lo, scanned.spans, scanned));
-    else if (this.reader !== undefined) ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanReader(reader));
+    if (scanned?.descended === false && scanned.hi === undefined) {
+      // In order already: no high half per symbol.
+      ({ lo: this.lo, spans: this.spans, hiRuns: this.hiRuns } = scanned);
+      this.hi = undefined;
+      reverseSpans(this.spans, scanned.runStart, this.lo.length);
+    } else if (scanned !== undefined) {
+      const hi = scanned.hi ?? highHalves(scanned.hiRuns, scanned.lo.length);
+      ({ hi: this.hi, lo: this.lo, spans: this.spans } = ordered(hi, scanned.lo, scanned.spans, scanned));
+    } else if (this.reader !== undefined) ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanReader(reader));
     else ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanKallsyms(this.text));
   }
 
   private addrAt(i: number): bigint {
-    return (BigInt(this.hi[i]!) << 32n) | BigInt(this.lo[i]!);
+    return (BigInt(this.hiAt(i)) << 32n) | BigInt(this.lo[i]!);
+  }
+
+  /** The high half of symbol i's address. */
+  private hiAt(i: number): number {
+    if (this.hi !== undefined) return this.hi[i]!;
+    const r = this.hiRuns;
+    // The last run (first index, high half) starting at or before i.
+    let lo = 1;
+    let hi = r.length >> 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (r[mid * 2]! <= i) lo = mid + 1;
+      else hi = mid;
+    }
+    return r[(lo - 1) * 2 + 1]!;
   }
 
   private indexOf(addr: bigint): number {
@@ -88,15 +112,14 @@ export class Kallsyms {
   indexOfHL(ahi: number, alo: number): number {
     if (ahi === this.lastHi && alo === this.lastLo) return this.lastIndex;
     this.build();
-    const H = this.hi;
     const L = this.lo;
-    const n = H.length;
+    const n = L.length;
     let lo = 0;
     let hi = n;
     let found = -1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const bh = H[mid]!;
+      const bh = this.hiAt(mid);
       const bl = L[mid]!;
       const cmpBase = ahi !== bh ? (ahi < bh ? -1 : 1) : alo !== bl ? (alo < bl ? -1 : 1) : 0;
       if (cmpBase === 0) {
@@ -104,7 +127,7 @@ export class Kallsyms {
         break;
       }
       if (cmpBase > 0 && mid + 1 < n) {
-        const nh = H[mid + 1]!;
+        const nh = this.hiAt(mid + 1);
         const nl = L[mid + 1]!;
         if (ahi < nh || (ahi === nh && alo < nl)) {
           found = mid;
@@ -167,7 +190,7 @@ export class Kallsyms {
 
   /** `addr - start` of the symbol at index i, as a number (exact below 2^53). */
   offsetAt(i: number, ahi: number, alo: number): number {
-    return (ahi - this.hi[i]!) * 4294967296 + (alo - this.lo[i]!);
+    return (ahi - this.hiAt(i)) * 4294967296 + (alo - this.lo[i]!);
   }
 
   /** The symbol containing addr, or undefined. */
@@ -198,7 +221,7 @@ export class Kallsyms {
   addressOf(name: string): bigint | undefined {
     this.build();
     this.loadText();
-    for (let i = 0; i < this.hi.length; i++) if (this.nameText(i) === name) return this.addrAt(i);
+    for (let i = 0; i < this.lo.length; i++) if (this.nameText(i) === name) return this.addrAt(i);
     return undefined;
   }
 
@@ -206,7 +229,7 @@ export class Kallsyms {
   *entries(): IterableIterator<{ addr: bigint; name: string; module: string | undefined }> {
     this.build();
     this.loadText();
-    for (let i = 0; i < this.hi.length; i++) {
+    for (let i = 0; i < this.lo.length; i++) {
       const module = this.moduleAt(i);
       yield { addr: this.addrAt(i), name: this.nameText(i), module: module === "" ? undefined : module };
     }
@@ -284,6 +307,13 @@ function scanReader(r: KallsymsReader): { hi: Uint32Array; lo: Uint32Array; span
     if (last) break;
   }
   return ordered(hi.subarray(0, count), lo.subarray(0, count), spans.subarray(0, count * 2), order);
+}
+
+/** One high half per symbol, from where they change (first index, high half). */
+function highHalves(runs: Uint32Array, count: number): Uint32Array {
+  const hi = new Uint32Array(count);
+  for (let k = 0; k < runs.length; k += 2) hi.fill(runs[k + 1]!, runs[k]!, k + 2 < runs.length ? runs[k + 2]! : count);
+  return hi;
 }
 
 function grow<T extends Uint32Array | Int32Array>(from: T, to: T): T {
