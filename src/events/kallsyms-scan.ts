@@ -4,17 +4,18 @@
 // kallsyms.ts, which stays for where WebAssembly is off (node --jitless).
 
 /**
- * Scan results: addresses in 32-bit halves, name start and line end per symbol, in text order (runs of
- * equal addresses reversed but the last). The high halves are mostly all the same (0xffffffff on a 64-bit
+ * Scan results: addresses in 32-bit halves and name starts, in text order (runs of equal addresses
+ * reversed but the last). 12 bytes per symbol at most, 8 in most texts: each 4 kB of new memory costs a
+ * page fault, more than scanning it. The high halves are mostly all the same (0xffffffff on a 64-bit
  * kernel, 0 on a 32-bit one): unless asked for `hi`, the scan gives where they change (`hiRuns`: pairs of
- * first index and high half), not 4 bytes per symbol (each 4 kB of new memory costs a page fault; 87k
- * symbols: 85 of them).
+ * first index and high half), not 4 bytes per symbol (87k symbols: 85 pages).
  */
 export interface ScannedKallsyms {
   hi?: Uint32Array;
   hiRuns: Uint32Array;
   lo: Uint32Array;
-  spans: Int32Array;
+  /** Where each symbol's name starts (its line's end is found when the name is read). */
+  starts: Int32Array;
   /** Index of the first symbol of the last run of equal addresses (not reversed yet). */
   runStart: number;
   /** An address was lower than the one before it. */
@@ -36,7 +37,7 @@ const PAGE_BYTES = 65536;
 const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, END = 0x0b, BR = 0x0c, BR_IF = 0x0d;
 const VOID = 0x40, I32 = 0x7f, I64 = 0x7e;
 const GET = 0x20, SET = 0x21, TEE = 0x22, GGET = 0x23, GSET = 0x24;
-const LOAD8 = [0x2d, 0, 0], STORE32 = [0x36, 2, 0], LOAD64 = [0x29, 3, 0], STORE64 = [0x37, 3, 0];
+const LOAD8 = [0x2d, 0, 0], LOAD32 = [0x28, 2, 0], STORE32 = [0x36, 2, 0];
 const EQZ = 0x45, EQ = 0x46, NE = 0x47, LT_U = 0x49, GT_U = 0x4b, GE_U = 0x4f, LT_S = 0x48;
 const I64_NE = 0x52, I64_LT_U = 0x54, I64_OR = 0x84, I64_SHL = 0x86, I64_SHR_U = 0x88;
 const ADD = 0x6a, SUB = 0x6b, AND = 0x71, OR = 0x72, SHL = 0x74;
@@ -85,9 +86,9 @@ const sized = (body: Code): Code => {
 /** A name as the binary format writes it: its length, then its bytes. */
 const name = (text: string): Code => [uleb(text.length), Array.from(text, (ch) => ch.charCodeAt(0))];
 
-// Parameters and locals of scan(pos, end, delta, hiAt, loAt, spansAt, runsAt, runsCap) -> void; hiAt -1:
+// Parameters and locals of scan(pos, end, delta, hiAt, loAt, startsAt, runsAt, runsCap) -> void; hiAt -1:
 // no high half per symbol.
-const POS = 0, N = 1, DELTA = 2, HI = 3, LO = 4, SPANS = 5, RUNS = 6, RUNS_CAP = 7;
+const POS = 0, N = 1, DELTA = 2, HI = 3, LO = 4, STARTS = 5, RUNS = 6, RUNS_CAP = 7;
 const P = 8, C = 9, START = 10, NS = 11, TYPE = 12, EOL = 13, D = 14, CNT = 15, I = 16, J = 17, H = 18, A = 19, T = 20;
 // Globals: symbols so far, first of the current run, descended (0/1), the last address kept, the last
 // high half, changes of the high half.
@@ -102,7 +103,7 @@ const isBlank: Code = [GET, C, c32(32), EQ, GET, C, c32(9), EQ, OR];
 
 /**
  * The function body: the lines in [pos, end) of memory, as scanLines() reads them, appended at index
- * `count` of the arrays at hiAt, loAt (u32) and spansAt (i32 pairs: name start and line end, plus delta).
+ * `count` of the arrays at hiAt, loAt (u32) and startsAt (i32: name start plus delta).
  */
 function scanBody(): Code {
   return [
@@ -170,9 +171,9 @@ function scanBody(): Code {
     GGET, G_RUN, SET, I, GET, CNT, c32(1), SUB, SET, J,
     BLOCK, VOID, LOOP, VOID,
     GET, I, GET, J, LT_S, EQZ, BR_IF, 1,
-    GET, SPANS, GET, I, c32(3), SHL, ADD, LOAD64, SET, T,
-    GET, SPANS, GET, I, c32(3), SHL, ADD, GET, SPANS, GET, J, c32(3), SHL, ADD, LOAD64, STORE64,
-    GET, SPANS, GET, J, c32(3), SHL, ADD, GET, T, STORE64,
+    GET, STARTS, GET, I, c32(2), SHL, ADD, LOAD32, SET, D,
+    GET, STARTS, GET, I, c32(2), SHL, ADD, GET, STARTS, GET, J, c32(2), SHL, ADD, LOAD32, STORE32,
+    GET, STARTS, GET, J, c32(2), SHL, ADD, GET, D, STORE32,
     GET, I, c32(1), ADD, SET, I, GET, J, c32(1), SUB, SET, J, BR, 0,
     END, END,
     GET, CNT, GSET, G_RUN,
@@ -192,8 +193,7 @@ function scanBody(): Code {
     END,
     GET, HI, c32(-1), NE, IF, VOID, GET, HI, GET, CNT, c32(2), SHL, ADD, GET, H, STORE32, END,
     GET, LO, GET, CNT, c32(2), SHL, ADD, GET, A, WRAP, STORE32,
-    GET, SPANS, GET, CNT, c32(3), SHL, ADD, GET, NS, GET, DELTA, ADD, STORE32,
-    GET, SPANS, GET, CNT, c32(3), SHL, ADD, c32(4), ADD, GET, EOL, GET, DELTA, ADD, STORE32,
+    GET, STARTS, GET, CNT, c32(2), SHL, ADD, GET, NS, GET, DELTA, ADD, STORE32,
     GET, A, GSET, G_PREV,
     GET, CNT, c32(1), ADD, GSET, G_COUNT,
     BR, 0,
@@ -244,16 +244,16 @@ export function scanKallsymsWasm(src: ScanSource, withHi = false): ScannedKallsy
   if (mod === null) return undefined;
   const cap = Math.floor((src.size + 1) / 5) + 1;
   const loAt = 0;
-  const spansAt = cap * 4;
-  const hiAt = withHi ? cap * 12 : -1;
-  const runsAt = cap * 16;
+  const startsAt = cap * 4;
+  const hiAt = withHi ? cap * 8 : -1;
+  const runsAt = cap * 12;
   const winAt = runsAt + MAX_HI_RUNS * 8;
   let winLen = Math.min(WINDOW_BYTES, Math.max(16, src.size));
   // One byte of slack past the window: the scan may read the byte at its end (never used).
   const pagesFor = (bytes: number): number => Math.ceil(bytes / PAGE_BYTES);
   const mem = new WebAssembly.Memory({ initial: pagesFor(winAt + winLen + 8) });
   const x = new WebAssembly.Instance(mod, { env: { mem } }).exports as unknown as {
-    scan(pos: number, end: number, delta: number, hiAt: number, loAt: number, spansAt: number, runsAt: number, runsCap: number): void;
+    scan(pos: number, end: number, delta: number, hiAt: number, loAt: number, startsAt: number, runsAt: number, runsCap: number): void;
     count: WebAssembly.Global;
     run: WebAssembly.Global;
     desc: WebAssembly.Global;
@@ -276,7 +276,7 @@ export function scanKallsymsWasm(src: ScanSource, withHi = false): ScannedKallsy
       if (need > 0) mem.grow(need);
       continue;
     }
-    x.scan(winAt, winAt + end, base - winAt, hiAt, loAt, spansAt, runsAt, MAX_HI_RUNS);
+    x.scan(winAt, winAt + end, base - winAt, hiAt, loAt, startsAt, runsAt, MAX_HI_RUNS);
     new Uint8Array(mem.buffer).copyWithin(winAt, winAt + end, winAt + len);
     base += end;
     len -= end;
@@ -289,7 +289,7 @@ export function scanKallsymsWasm(src: ScanSource, withHi = false): ScannedKallsy
     hi: withHi ? new Uint32Array(mem.buffer, hiAt, count) : undefined,
     hiRuns: new Uint32Array(mem.buffer, runsAt, Math.min(runs, MAX_HI_RUNS) * 2),
     lo: new Uint32Array(mem.buffer, loAt, count),
-    spans: new Int32Array(mem.buffer, spansAt, count * 2),
+    starts: new Int32Array(mem.buffer, startsAt, count),
     runStart: x.run.value as number,
     descended: x.desc.value !== 0,
   };

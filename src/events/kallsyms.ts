@@ -22,8 +22,9 @@ export class Kallsyms {
   private hi: Uint32Array | undefined = new Uint32Array(0);
   private hiRuns: Uint32Array = new Uint32Array(0);
   private lo: Uint32Array = new Uint32Array(0);
-  /** Per symbol: where its name starts and where its line ends. */
+  /** Per symbol: where its name starts and, with spanStride 2 (the JavaScript scan), where its line ends. */
   private spans: Int32Array = new Int32Array(0);
+  private spanStride = 2;
   /** Names looked up so far, by index (a map: a report looks up a few of ~100k symbols). */
   private readonly names = new Map<number, string>();
 
@@ -72,12 +73,14 @@ export class Kallsyms {
     const scanned = Kallsyms.useWasm ? scanKallsymsWasm(reader) : undefined;
     if (scanned?.descended === false && scanned.hi === undefined) {
       // In order already: no high half per symbol.
-      ({ lo: this.lo, spans: this.spans, hiRuns: this.hiRuns } = scanned);
+      ({ lo: this.lo, starts: this.spans, hiRuns: this.hiRuns } = scanned);
       this.hi = undefined;
-      reverseSpans(this.spans, scanned.runStart, this.lo.length);
+      this.spanStride = 1;
+      reverseSpans(this.spans, scanned.runStart, this.lo.length, 1);
     } else if (scanned !== undefined) {
       const hi = scanned.hi ?? highHalves(scanned.hiRuns, scanned.lo.length);
-      ({ hi: this.hi, lo: this.lo, spans: this.spans } = ordered(hi, scanned.lo, scanned.spans, scanned));
+      ({ hi: this.hi, lo: this.lo, spans: this.spans } = ordered(hi, scanned.lo, scanned.starts, scanned, 1));
+      this.spanStride = 1;
     } else if (this.reader !== undefined) ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanReader(reader));
     else ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanKallsyms(this.text));
   }
@@ -157,14 +160,32 @@ export class Kallsyms {
 
   /** The bytes of symbol i's line from its name on (a view of the text, or read into a scratch buffer). */
   private lineAt(i: number): Buffer {
-    const from = this.spans[i * 2]!;
-    const to = this.spans[i * 2 + 1]!;
+    const from = this.spans[i * this.spanStride]!;
     const r = this.reader;
-    if (r === undefined) return this.text.subarray(from, to);
-    if (this.scratch.length < to - from) this.scratch = Buffer.alloc(Math.max(256, to - from));
-    const line = this.scratch.subarray(0, to - from);
-    readFully(r, line, from);
-    return line;
+    if (this.spanStride === 2) {
+      const to = this.spans[i * 2 + 1]!;
+      if (r === undefined) return this.text.subarray(from, to);
+      return this.readLine(r, from, to - from) ?? this.scratch.subarray(0, to - from);
+    }
+    if (r === undefined) {
+      const to = this.text.indexOf(10, from);
+      return this.text.subarray(from, to < 0 ? this.text.length : to);
+    }
+    // Up to the newline, read a piece at a time (names are short; a line may not be).
+    for (let want = 256; ; want *= 4) {
+      const line = this.readLine(r, from, Math.min(want, r.size - from));
+      if (line !== undefined) return line;
+      if (from + want >= r.size) return this.scratch.subarray(0, r.size - from);
+    }
+  }
+
+  /** Reads n bytes at `from` into the scratch buffer; the part before a newline in them, or undefined. */
+  private readLine(r: KallsymsReader, from: number, n: number): Buffer | undefined {
+    if (this.scratch.length < n) this.scratch = Buffer.alloc(Math.max(256, n));
+    const piece = this.scratch.subarray(0, n);
+    readFully(r, piece, from);
+    const k = piece.indexOf(10);
+    return k < 0 ? undefined : piece.subarray(0, k);
   }
 
   /** The `[module]` after the name, or "". */
@@ -363,22 +384,21 @@ function newOrder(): ScanOrder {
 }
 
 /** The scanned symbols in lookup order (see ScanOrder). */
-function ordered(hi: Uint32Array, lo: Uint32Array, spans: Int32Array, scan: ScanOrder): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
+function ordered(hi: Uint32Array, lo: Uint32Array, spans: Int32Array, scan: ScanOrder, stride = 2): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
   const count = hi.length;
-  reverseSpans(spans, scan.runStart, count);
+  reverseSpans(spans, scan.runStart, count, stride);
   if (!scan.descended) return { hi, lo, spans };
   // Ties by line order, later first: a line's span starts after those of the lines before it.
   const order = Array.from({ length: count }, (_, i) => i);
-  order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || spans[y * 2]! - spans[x * 2]!);
+  order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || spans[y * stride]! - spans[x * stride]!);
   const sHi = new Uint32Array(count);
   const sLo = new Uint32Array(count);
-  const sSpans = new Int32Array(count * 2);
+  const sSpans = new Int32Array(count * stride);
   for (let i = 0; i < count; i++) {
     const o = order[i]!;
     sHi[i] = hi[o]!;
     sLo[i] = lo[o]!;
-    sSpans[i * 2] = spans[o * 2]!;
-    sSpans[i * 2 + 1] = spans[o * 2 + 1]!;
+    for (let k = 0; k < stride; k++) sSpans[i * stride + k] = spans[o * stride + k]!;
   }
   return { hi: sHi, lo: sLo, spans: sSpans };
 }
@@ -457,13 +477,12 @@ function scanLines(
 }
 
 /** Reverses the spans of symbols [from, to) in place (a run of equal addresses: only the spans differ). */
-function reverseSpans(spans: Int32Array, from: number, to: number): void {
+function reverseSpans(spans: Int32Array, from: number, to: number, stride = 2): void {
   for (let a = from, b = to - 1; a < b; a++, b--) {
-    const s = spans[a * 2]!;
-    const e = spans[a * 2 + 1]!;
-    spans[a * 2] = spans[b * 2]!;
-    spans[a * 2 + 1] = spans[b * 2 + 1]!;
-    spans[b * 2] = s;
-    spans[b * 2 + 1] = e;
+    for (let k = 0; k < stride; k++) {
+      const s = spans[a * stride + k]!;
+      spans[a * stride + k] = spans[b * stride + k]!;
+      spans[b * stride + k] = s;
+    }
   }
 }
