@@ -1,6 +1,7 @@
 // Kernel function symbols from a kallsyms text (ring-buffer-and-events.md §6.1): sorted arrays and a
 // binary search with libtraceevent's rule (the last symbol matches only exactly, no size limit).
 // The text is kept as latin1 bytes: a trace file's is megabytes, and a string of it costs a copy and GC.
+import { scanKallsymsWasm } from "./kallsyms-scan.js";
 
 /** The result of a symbol lookup. */
 export interface KernelSymbol {
@@ -16,11 +17,14 @@ export class Kallsyms {
   // Filled by build() on first use. Names and modules stay offsets into the text until looked up: a string
   // per symbol met, not per line.
   private built = false;
-  // Addresses split in 32-bit halves so that lookups compare numbers, not bigints.
-  private hi: Uint32Array = new Uint32Array(0);
+  // Addresses split in 32-bit halves so that lookups compare numbers, not bigints. The high halves are
+  // either one per symbol, or (hi undefined) where they change (see ScannedKallsyms).
+  private hi: Uint32Array | undefined = new Uint32Array(0);
+  private hiRuns: Uint32Array = new Uint32Array(0);
   private lo: Uint32Array = new Uint32Array(0);
-  /** Per symbol: where its name starts and where its line ends. */
+  /** Per symbol: where its name starts and, with spanStride 2 (the JavaScript scan), where its line ends. */
   private spans: Int32Array = new Int32Array(0);
+  private spanStride = 2;
   /** Names looked up so far, by index (a map: a report looks up a few of ~100k symbols). */
   private readonly names = new Map<number, string>();
 
@@ -28,6 +32,9 @@ export class Kallsyms {
   /** Where the text is read piece by piece instead (scanned through a window; names read when looked up). */
   private reader: KallsymsReader | undefined;
   private scratch: Buffer = Buffer.alloc(0);
+
+  /** Scan with the WebAssembly scanner where there is one (tests turn it off to check the JavaScript scan). */
+  static useWasm = true;
 
   private constructor(private readonly source: KallsymsSource | (() => KallsymsSource)) {}
 
@@ -50,24 +57,51 @@ export class Kallsyms {
   /** Number of symbols. */
   get size(): number {
     this.build();
-    return this.hi.length;
+    return this.lo.length;
   }
 
   private build(): void {
     if (this.built) return;
     this.built = true;
     const src = typeof this.source === "function" ? this.source() : this.source;
-    if (typeof src === "object" && "read" in src) {
-      this.reader = src;
-      ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanReader(src));
-      return;
+    let reader: KallsymsReader;
+    if (typeof src === "object" && "read" in src) reader = this.reader = src;
+    else {
+      const text = (this.text = typeof src === "string" ? Buffer.from(src, "latin1") : Buffer.from(src.buffer, src.byteOffset, src.byteLength));
+      reader = { size: text.length, read: (into, at) => into.set(text.subarray(at, at + into.length)) };
     }
-    this.text = typeof src === "string" ? Buffer.from(src, "latin1") : Buffer.from(src.buffer, src.byteOffset, src.byteLength);
-    ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanKallsyms(this.text));
+    const scanned = Kallsyms.useWasm ? scanKallsymsWasm(reader) : undefined;
+    if (scanned?.descended === false && scanned.hi === undefined) {
+      // In order already: no high half per symbol.
+      ({ lo: this.lo, starts: this.spans, hiRuns: this.hiRuns } = scanned);
+      this.hi = undefined;
+      this.spanStride = 1;
+      reverseSpans(this.spans, scanned.runStart, this.lo.length, 1);
+    } else if (scanned !== undefined) {
+      const hi = scanned.hi ?? highHalves(scanned.hiRuns, scanned.lo.length);
+      ({ hi: this.hi, lo: this.lo, spans: this.spans } = ordered(hi, scanned.lo, scanned.starts, scanned, 1));
+      this.spanStride = 1;
+    } else if (this.reader !== undefined) ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanReader(reader));
+    else ({ hi: this.hi, lo: this.lo, spans: this.spans } = scanKallsyms(this.text));
   }
 
   private addrAt(i: number): bigint {
-    return (BigInt(this.hi[i]!) << 32n) | BigInt(this.lo[i]!);
+    return (BigInt(this.hiAt(i)) << 32n) | BigInt(this.lo[i]!);
+  }
+
+  /** The high half of symbol i's address. */
+  private hiAt(i: number): number {
+    if (this.hi !== undefined) return this.hi[i]!;
+    const r = this.hiRuns;
+    // The last run (first index, high half) starting at or before i.
+    let lo = 1;
+    let hi = r.length >> 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (r[mid * 2]! <= i) lo = mid + 1;
+      else hi = mid;
+    }
+    return r[(lo - 1) * 2 + 1]!;
   }
 
   private indexOf(addr: bigint): number {
@@ -81,15 +115,14 @@ export class Kallsyms {
   indexOfHL(ahi: number, alo: number): number {
     if (ahi === this.lastHi && alo === this.lastLo) return this.lastIndex;
     this.build();
-    const H = this.hi;
     const L = this.lo;
-    const n = H.length;
+    const n = L.length;
     let lo = 0;
     let hi = n;
     let found = -1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const bh = H[mid]!;
+      const bh = this.hiAt(mid);
       const bl = L[mid]!;
       const cmpBase = ahi !== bh ? (ahi < bh ? -1 : 1) : alo !== bl ? (alo < bl ? -1 : 1) : 0;
       if (cmpBase === 0) {
@@ -97,7 +130,7 @@ export class Kallsyms {
         break;
       }
       if (cmpBase > 0 && mid + 1 < n) {
-        const nh = H[mid + 1]!;
+        const nh = this.hiAt(mid + 1);
         const nl = L[mid + 1]!;
         if (ahi < nh || (ahi === nh && alo < nl)) {
           found = mid;
@@ -127,14 +160,32 @@ export class Kallsyms {
 
   /** The bytes of symbol i's line from its name on (a view of the text, or read into a scratch buffer). */
   private lineAt(i: number): Buffer {
-    const from = this.spans[i * 2]!;
-    const to = this.spans[i * 2 + 1]!;
+    const from = this.spans[i * this.spanStride]!;
     const r = this.reader;
-    if (r === undefined) return this.text.subarray(from, to);
-    if (this.scratch.length < to - from) this.scratch = Buffer.alloc(Math.max(256, to - from));
-    const line = this.scratch.subarray(0, to - from);
-    readFully(r, line, from);
-    return line;
+    if (this.spanStride === 2) {
+      const to = this.spans[i * 2 + 1]!;
+      if (r === undefined) return this.text.subarray(from, to);
+      return this.readLine(r, from, to - from) ?? this.scratch.subarray(0, to - from);
+    }
+    if (r === undefined) {
+      const to = this.text.indexOf(10, from);
+      return this.text.subarray(from, to < 0 ? this.text.length : to);
+    }
+    // Up to the newline, read a piece at a time (names are short; a line may not be).
+    for (let want = 256; ; want *= 4) {
+      const line = this.readLine(r, from, Math.min(want, r.size - from));
+      if (line !== undefined) return line;
+      if (from + want >= r.size) return this.scratch.subarray(0, r.size - from);
+    }
+  }
+
+  /** Reads n bytes at `from` into the scratch buffer; the part before a newline in them, or undefined. */
+  private readLine(r: KallsymsReader, from: number, n: number): Buffer | undefined {
+    if (this.scratch.length < n) this.scratch = Buffer.alloc(Math.max(256, n));
+    const piece = this.scratch.subarray(0, n);
+    readFully(r, piece, from);
+    const k = piece.indexOf(10);
+    return k < 0 ? undefined : piece.subarray(0, k);
   }
 
   /** The `[module]` after the name, or "". */
@@ -160,7 +211,7 @@ export class Kallsyms {
 
   /** `addr - start` of the symbol at index i, as a number (exact below 2^53). */
   offsetAt(i: number, ahi: number, alo: number): number {
-    return (ahi - this.hi[i]!) * 4294967296 + (alo - this.lo[i]!);
+    return (ahi - this.hiAt(i)) * 4294967296 + (alo - this.lo[i]!);
   }
 
   /** The symbol containing addr, or undefined. */
@@ -191,7 +242,7 @@ export class Kallsyms {
   addressOf(name: string): bigint | undefined {
     this.build();
     this.loadText();
-    for (let i = 0; i < this.hi.length; i++) if (this.nameText(i) === name) return this.addrAt(i);
+    for (let i = 0; i < this.lo.length; i++) if (this.nameText(i) === name) return this.addrAt(i);
     return undefined;
   }
 
@@ -199,7 +250,7 @@ export class Kallsyms {
   *entries(): IterableIterator<{ addr: bigint; name: string; module: string | undefined }> {
     this.build();
     this.loadText();
-    for (let i = 0; i < this.hi.length; i++) {
+    for (let i = 0; i < this.lo.length; i++) {
       const module = this.moduleAt(i);
       yield { addr: this.addrAt(i), name: this.nameText(i), module: module === "" ? undefined : module };
     }
@@ -279,6 +330,13 @@ function scanReader(r: KallsymsReader): { hi: Uint32Array; lo: Uint32Array; span
   return ordered(hi.subarray(0, count), lo.subarray(0, count), spans.subarray(0, count * 2), order);
 }
 
+/** One high half per symbol, from where they change (first index, high half). */
+function highHalves(runs: Uint32Array, count: number): Uint32Array {
+  const hi = new Uint32Array(count);
+  for (let k = 0; k < runs.length; k += 2) hi.fill(runs[k + 1]!, runs[k]!, k + 2 < runs.length ? runs[k + 2]! : count);
+  return hi;
+}
+
 function grow<T extends Uint32Array | Int32Array>(from: T, to: T): T {
   to.set(from);
   return to;
@@ -326,22 +384,21 @@ function newOrder(): ScanOrder {
 }
 
 /** The scanned symbols in lookup order (see ScanOrder). */
-function ordered(hi: Uint32Array, lo: Uint32Array, spans: Int32Array, scan: ScanOrder): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
+function ordered(hi: Uint32Array, lo: Uint32Array, spans: Int32Array, scan: ScanOrder, stride = 2): { hi: Uint32Array; lo: Uint32Array; spans: Int32Array } {
   const count = hi.length;
-  reverseSpans(spans, scan.runStart, count);
+  reverseSpans(spans, scan.runStart, count, stride);
   if (!scan.descended) return { hi, lo, spans };
   // Ties by line order, later first: a line's span starts after those of the lines before it.
   const order = Array.from({ length: count }, (_, i) => i);
-  order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || spans[y * 2]! - spans[x * 2]!);
+  order.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || spans[y * stride]! - spans[x * stride]!);
   const sHi = new Uint32Array(count);
   const sLo = new Uint32Array(count);
-  const sSpans = new Int32Array(count * 2);
+  const sSpans = new Int32Array(count * stride);
   for (let i = 0; i < count; i++) {
     const o = order[i]!;
     sHi[i] = hi[o]!;
     sLo[i] = lo[o]!;
-    sSpans[i * 2] = spans[o * 2]!;
-    sSpans[i * 2 + 1] = spans[o * 2 + 1]!;
+    for (let k = 0; k < stride; k++) sSpans[i * stride + k] = spans[o * stride + k]!;
   }
   return { hi: sHi, lo: sLo, spans: sSpans };
 }
@@ -420,13 +477,12 @@ function scanLines(
 }
 
 /** Reverses the spans of symbols [from, to) in place (a run of equal addresses: only the spans differ). */
-function reverseSpans(spans: Int32Array, from: number, to: number): void {
+function reverseSpans(spans: Int32Array, from: number, to: number, stride = 2): void {
   for (let a = from, b = to - 1; a < b; a++, b--) {
-    const s = spans[a * 2]!;
-    const e = spans[a * 2 + 1]!;
-    spans[a * 2] = spans[b * 2]!;
-    spans[a * 2 + 1] = spans[b * 2 + 1]!;
-    spans[b * 2] = s;
-    spans[b * 2 + 1] = e;
+    for (let k = 0; k < stride; k++) {
+      const s = spans[a * stride + k]!;
+      spans[a * stride + k] = spans[b * stride + k]!;
+      spans[b * stride + k] = s;
+    }
   }
 }

@@ -43,3 +43,24 @@ test("a zstd block that does not decode comes back short and leaves the decoder 
   assert.equal(zstd(packed, dst), 8192);
   assert.deepEqual(dst, data);
 });
+
+test("a zstd block kept in the WebAssembly decoder's memory reads back in pieces; a damaged one comes back short", async (t) => {
+  const zstd = (await findDecompressor("zstd"))!;
+  if (zstd.kept === undefined) return t.skip(`Node ${process.version} decodes zstd with node:zlib (no decoder memory to keep a block in)`);
+  const compressor = (await findBlockCompressor("zstd"))!;
+  const data = block(3 << 20, 9);
+  const packed = compressor.compress(data);
+  const kept = zstd.kept((into) => into.set(packed), packed.length, data.length);
+  // Other blocks decoded after it do not touch it.
+  assert.equal(zstd(compressor.compress(block(1 << 20, 3)), new Uint8Array(1 << 20)), 1 << 20);
+  assert.equal(kept.size, data.length);
+  const piece = new Uint8Array(70000);
+  for (const at of [0, 1234567, data.length - piece.length]) {
+    kept.read(piece, at);
+    assert.deepEqual(piece, data.subarray(at, at + piece.length));
+  }
+  assert.throws(() => kept.read(piece, data.length - 10), RangeError);
+  const damaged = packed.slice();
+  damaged.fill(0xa5, 4, 40);
+  assert.notEqual(zstd.kept((into) => into.set(damaged), damaged.length, data.length).size, data.length);
+});

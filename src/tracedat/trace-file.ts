@@ -3,7 +3,7 @@
 // in memory; trace data is streamed. Structural damage throws a TraceFileError naming file, section, offset.
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { describeErrno } from "../base/index.js";
+import { describeErrno, TraceFileError } from "../base/index.js";
 import { EventTable, Kallsyms, PrintkFormats, TaskNames, type KallsymsReader } from "../events/index.js";
 import { parseHeaderPage } from "../ringbuf/index.js";
 import type { PageLayout, PageStatus } from "../ringbuf/index.js";
@@ -84,7 +84,7 @@ function payloadString(p: Uint8Array, from = 0): string {
 }
 
 /** Kallsyms text as read at open: bytes, a reader of them in the file, or its decompression for later. */
-type KallsymsBytes = Uint8Array | KallsymsReader | (() => Uint8Array);
+type KallsymsBytes = Uint8Array | KallsymsReader | (() => Uint8Array | KallsymsReader);
 
 /** Everything openTrace() learns before the data. */
 interface TraceMeta {
@@ -466,10 +466,31 @@ class MetaReader {
     const compressed = c.reader(csize);
     const le = this.meta.littleEndian;
     this.meta.kallsyms = () => {
+      const origin = { path: this.path, section: name, compressedAt: start };
+      // Kept in the decoder's memory where it can (the WebAssembly decoder): read there, not copied out.
+      const kept = this.decompress?.kept;
+      if (kept !== undefined) {
+        let block;
+        try {
+          block = kept((into) => compressed.read(into, 0), csize, usize);
+        } catch (e) {
+          if (e instanceof TraceFileError) throw e; // the compressed bytes did not read
+          throw traceFileError(this.path, `section '${name}' does not decompress at offset ${hex(start)}: ${(e as Error).message}`, start, e);
+        }
+        if (block.size !== usize) throw traceFileError(this.path, `section '${name}' decompressed to ${block.size} bytes instead of ${usize} at offset ${hex(start)}`, start);
+        const head = new Uint8Array(Math.min(4, usize));
+        block.read(head, 0);
+        const body = ByteCursor.overBytes(head, origin, le);
+        if (usize < 4) throw body.error("truncated", 0);
+        const n = new DataView(head.buffer).getUint32(0, le);
+        // As checkCount() words it over the whole block (this cursor holds only the size).
+        if (n > usize - 4) throw body.error(`truncated or corrupt (size ${n} but ${usize - 4} bytes left)`, 0);
+        return { size: n, read: (into: Uint8Array, at: number) => block.read(into, at + 4) };
+      }
       const src = new Uint8Array(csize);
       compressed.read(src, 0);
       const out = this.decompressBlock(src, usize, name, start);
-      const body = ByteCursor.overBytes(out, { path: this.path, section: name, compressedAt: start }, le);
+      const body = ByteCursor.overBytes(out, origin, le);
       if (out.length < 4) throw body.error("truncated", 0);
       const n = new DataView(out.buffer, out.byteOffset, out.byteLength).getUint32(0, le);
       body.pos = 4;
@@ -739,9 +760,9 @@ export class TraceFile {
   }
 
   private kallsymsBytes(): Uint8Array {
+    if (typeof this.kallsymsSource === "function") this.kallsymsSource = this.kallsymsSource();
     const src = this.kallsymsSource;
-    if (typeof src === "function") this.kallsymsSource = src();
-    else if (!(src instanceof Uint8Array)) {
+    if (!(src instanceof Uint8Array)) {
       const bytes = new Uint8Array(src.size);
       if (src.size > 0) src.read(bytes, 0);
       this.kallsymsSource = bytes;
@@ -751,6 +772,7 @@ export class TraceFile {
 
   /** The kallsyms text for the table: its reader while it has not been read whole (names are read when looked up). */
   private kallsymsForTable(): Uint8Array | KallsymsReader {
+    if (typeof this.kallsymsSource === "function") this.kallsymsSource = this.kallsymsSource();
     const src = this.kallsymsSource;
     return typeof src === "object" && !(src instanceof Uint8Array) ? src : this.kallsymsBytes();
   }
