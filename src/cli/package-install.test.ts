@@ -33,6 +33,8 @@ before(async () => {
   assert.ok(paths.includes("bin/ftk") && paths.includes("dist/index.js") && paths.includes("dist/cli/commands.json"), paths.join(" "));
   // The CLI bundle bin/ftk runs (tools/bundle.mjs), with its own command manifest.
   assert.ok(paths.includes("dist/bundle/main.js") && paths.includes("dist/bundle/commands.json"), paths.join(" "));
+  // report as a script run with a V8 code cache (src/cli/script-cache.ts).
+  assert.ok(paths.includes("dist/bundle/report.cjs"), paths.join(" "));
   assert.deepEqual(paths.filter((p) => /\.test\.|test-support|testing\.|test-helpers|test-records|synthetic|fixtures|bench|\.map$/.test(p)), []);
 });
 
