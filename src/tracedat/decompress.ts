@@ -116,8 +116,9 @@ function loadWasmDecoder(fileBytes: number): Promise<BlockDecompressor> {
 }
 
 async function zstdDecompressor(fileBytes: number): Promise<BlockDecompressor> {
-  // Node's own zstd (22.15 and later); undefined on older versions.
-  const nodeZstd = ((await import("node:zlib")) as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
+  // Node's own zstd (22.15 and later; process.versions names its zstd); undefined on older versions, where
+  // node:zlib is not loaded for nothing (a few ms of a small report).
+  const nodeZstd = process.versions["zstd"] === undefined ? undefined : ((await import("node:zlib")) as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
   if (nodeZstd !== undefined) {
     return blockDecompressor((src, size) => nodeZstd(src, { maxOutputLength: Math.max(size, 1) }));
   }
