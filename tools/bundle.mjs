@@ -9,6 +9,9 @@
 // - the other commands share chunks (esbuild's code splitting: one chunk per set of commands using it);
 // - base/ is one file, base.js, imported by all: its error classes are checked with instanceof by
 //   main.js, so there must be one copy of them.
+// - the commands in SCRIPTS (report) are also built as a CommonJS script, `<cmd>.cjs`, which their
+//   `<cmd>.js` runs with a V8 code cache kept between runs (src/cli/script-cache.ts); base.js is handed
+//   to the script, so it is still the one copy.
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { build } from "esbuild";

@@ -2,7 +2,7 @@
 // (script-cache.ts): used when it is there and safe, written at exit otherwise, never in the way.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -21,6 +21,7 @@ const SCRIPT = `(function (exports, require, module, __ftkImport) { "use strict"
   exports.builtin = typeof require("node:fs").readFileSync;
   exports.load = () => __ftkImport("node:os");
   exports.long = function () { let s = 0; for (let i = 0; i < 10; i++) s += i; return s; };
+  exports.extra = function () { const t = []; for (let i = 0; i < 3; i++) t.push(String(i).padStart(4, "0")); return t.join(","); };
 })`;
 writeFileSync(scriptFile, SCRIPT);
 writeFileSync(
@@ -28,6 +29,7 @@ writeFileSync(
   `import { runCachedScript } from ${JSON.stringify(pathToFileURL(join(repoRoot(), "dist", "cli", "script-cache.js")).href)};
 const r = runCachedScript(new URL(${JSON.stringify(pathToFileURL(scriptFile).href)}), { "./dep.js": { x: 41 } }, (s) => import(s));
 const os = await r.exports.load();
+if (process.env.CALL_EXTRA === "1") r.exports.extra();
 console.log(JSON.stringify({ cache: r.cache, answer: r.exports.answer, builtin: r.exports.builtin, os: typeof os.cpus, long: r.exports.long() }));`,
 );
 
@@ -45,6 +47,21 @@ test("runCachedScript() runs the script (require, builtins, import) and its seco
   assert.equal(cacheFiles(home).length, 1);
   assert.equal((await runDriver(home)).cache, "accepted");
   assert.equal(await runDriver(home).then((r) => r.answer), 42);
+});
+
+test("a run that compiles more than the cache holds widens it, for the first runs after it was written", async () => {
+  const home = mkdtempSync(join(work, "home-"));
+  await runDriver(home);
+  const [first] = cacheFiles(home);
+  assert.match(first!, /-0\.v8cache$/);
+  const size0 = statSync(join(home, "ftk", first!)).size;
+  assert.equal((await runDriver(home, { CALL_EXTRA: "1" })).cache, "accepted");
+  const [second] = cacheFiles(home);
+  assert.match(second!, /-1\.v8cache$/);
+  assert.ok(statSync(join(home, "ftk", second!)).size > size0);
+  // Runs that add nothing only count: after the last generation the cache stays as it is.
+  for (let i = 0; i < 3; i++) assert.equal((await runDriver(home, { CALL_EXTRA: "1" })).cache, "accepted");
+  assert.deepEqual(cacheFiles(home).map((n) => n.slice(-10)), ["-3.v8cache"]);
 });
 
 test("a corrupt cache is rejected, the script runs, and the cache is written anew", async () => {

@@ -67,19 +67,28 @@ function readCache(dir: string, file: string): Buffer | undefined {
   }
 }
 
-/** Writes the cache (a temporary file renamed into place) and removes the script's other caches. */
-function writeCache(dir: string, file: string, prefix: string, data: Buffer): void {
+/**
+ * Writes the cache that `data()` makes (a temporary file renamed into place) and removes the script's
+ * other caches. data() is called only once the file can be written (it costs ~3 ms).
+ */
+function writeCache(dir: string, file: string, prefix: string, data: () => Buffer): void {
+  let fd: number | undefined;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!ownedAndPrivate(statSync(dir))) return;
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, data, { mode: 0o600, flag: "wx" });
+    fd = openSync(tmp, "wx", 0o600);
+    writeFileSync(fd, data());
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, file);
     for (const name of readdirSync(dir)) {
       if (name.startsWith(prefix) && name.endsWith(".v8cache") && join(dir, name) !== file) unlinkSync(join(dir, name));
     }
   } catch {
     // A cache that cannot be written costs the next run its compile time, nothing more.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -115,12 +124,12 @@ export function runCachedScript(
     const script = compile(source, path, cachedData);
     cache = cachedData === undefined ? "none" : script.cachedDataRejected === true ? "rejected" : "accepted";
     // At exit: the cache then holds the functions this run compiled, not only the top level.
-    if (cache !== "accepted") process.once("exit", () => writeCache(dir, name(0), prefix, script.createCachedData()));
+    if (cache !== "accepted") process.once("exit", () => writeCache(dir, name(0), prefix, () => script.createCachedData()));
     else if (gen < GENERATIONS - 1) {
       const old = cachedData!.length;
       process.once("exit", () => {
         const data = script.createCachedData();
-        if (data.length > old * 1.01) writeCache(dir, name(gen + 1), prefix, data);
+        if (data.length > old * 1.01) writeCache(dir, name(gen + 1), prefix, () => data);
         else renameQuietly(name(gen), name(gen + 1));
       });
     }
