@@ -30,6 +30,7 @@ writeFileSync(
 const r = runCachedScript(new URL(${JSON.stringify(pathToFileURL(scriptFile).href)}), { "./dep.js": { x: 41 } }, (s) => import(s));
 const os = await r.exports.load();
 if (process.env.CALL_EXTRA === "1") r.exports.extra();
+if (process.env.FAIL === "1") process.exitCode = 1;
 console.log(JSON.stringify({ cache: r.cache, answer: r.exports.answer, builtin: r.exports.builtin, os: typeof os.cpus, long: r.exports.long() }));`,
 );
 
@@ -59,9 +60,12 @@ test("a run that compiles more than the cache holds widens it, for the first run
   const [second] = cacheFiles(home);
   assert.match(second!, /-1\.v8cache$/);
   assert.ok(statSync(join(home, "ftk", second!)).size > size0);
-  // Runs that add nothing only count: after the last generation the cache stays as it is.
-  for (let i = 0; i < 3; i++) assert.equal((await runDriver(home, { CALL_EXTRA: "1" })).cache, "accepted");
-  assert.deepEqual(cacheFiles(home).map((n) => n.slice(-10)), ["-3.v8cache"]);
+  // A failed run does not count; runs that add nothing only count: after the last generation the cache
+  // stays as it is.
+  await assert.rejects(runDriver(home, { FAIL: "1" }));
+  assert.deepEqual(cacheFiles(home).map((n) => n.slice(-10)), ["-1.v8cache"]);
+  for (let i = 0; i < 7; i++) assert.equal((await runDriver(home, { CALL_EXTRA: "1" })).cache, "accepted");
+  assert.deepEqual(cacheFiles(home).map((n) => n.slice(-10)), ["-7.v8cache"]);
 });
 
 test("a corrupt cache is rejected, the script runs, and the cache is written anew", async () => {

@@ -93,11 +93,12 @@ function writeCache(dir: string, file: string, prefix: string, data: () => Buffe
 }
 
 /**
- * A cache holds what its run compiled (`report -h` compiles little), so the first runs after it was
- * written may widen it: each of GENERATIONS - 1 runs that finds it writes it again if it has grown (the
- * generation is in the file name; a run that adds nothing only renames it).
+ * A cache holds what its run compiled (`report -h` compiles little), so the first successful runs after
+ * it was written may widen it: each of GENERATIONS - 1 runs that finds it writes it again if it has grown
+ * (the generation is in the file name; a run that adds nothing only renames it). Runs that fail (a bad
+ * flag or file) do not count. Each check costs ~3 ms at exit.
  */
-const GENERATIONS = 4;
+const GENERATIONS = 8;
 
 /**
  * Runs `file`, a script of the form `(function (exports, require, module, importModule) {...})`, and returns
@@ -127,7 +128,8 @@ export function runCachedScript(
     if (cache !== "accepted") process.once("exit", () => writeCache(dir, name(0), prefix, () => script.createCachedData()));
     else if (gen < GENERATIONS - 1) {
       const old = cachedData!.length;
-      process.once("exit", () => {
+      process.once("exit", (code) => {
+        if (code !== 0) return;
         const data = script.createCachedData();
         if (data.length > old * 1.01) writeCache(dir, name(gen + 1), prefix, () => data);
         else renameQuietly(name(gen), name(gen + 1));
