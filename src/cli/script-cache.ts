@@ -118,8 +118,9 @@ export function runCachedScript(
   let cachedData: Buffer | undefined;
   let cache: CacheState = "off";
   if (dir !== undefined) {
-    const prefix = fnv(path) + "-";
-    const name = (gen: number): string => join(dir, `${prefix}${fnv(`${st.size} ${st.mtimeMs} ${st.ino} ${process.version} ${process.arch}`)}-${gen}.v8cache`);
+    // One cache per script and Node: a new one replaces those of older builds of the script.
+    const prefix = `${fnv(path)}-${fnv(`${process.version} ${process.arch}`)}-`;
+    const name = (gen: number): string => join(dir, `${prefix}${fnv(`${st.size} ${st.mtimeMs} ${st.ino}`)}-${gen}.v8cache`);
     let gen = 0;
     while (gen < GENERATIONS && (cachedData = readCache(dir, name(gen))) === undefined) gen++;
     const script = compile(source, path, cachedData);
