@@ -9,6 +9,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, constants } from "node:fs";
 import { createRequire } from "node:module";
 import type { Script as ScriptType } from "node:vm";
+import { shortLivedFlagUndos } from "../base/index.js";
 
 // Builtins by require(): an ES import of one costs ~1 ms (Node builds a module facade over its exports),
 // about what all four cost this way (node:fs is imported by main.js already).
@@ -126,12 +127,12 @@ export function runCachedScript(
     const script = compile(source, path, cachedData);
     cache = cachedData === undefined ? "none" : script.cachedDataRejected === true ? "rejected" : "accepted";
     // At exit: the cache then holds the functions this run compiled, not only the top level.
-    if (cache !== "accepted") process.once("exit", () => writeCache(dir, name(0), prefix, () => script.createCachedData()));
+    if (cache !== "accepted") process.once("exit", () => writeCache(dir, name(0), prefix, () => cacheData(script)));
     else if (gen < GENERATIONS - 1) {
       const old = cachedData!.length;
       process.once("exit", (code) => {
         if (code !== 0) return;
-        const data = script.createCachedData();
+        const data = cacheData(script);
         if (data.length > old * 1.01) writeCache(dir, name(gen + 1), prefix, () => data);
         else renameQuietly(name(gen), name(gen + 1));
       });
@@ -139,6 +140,16 @@ export function runCachedScript(
     return { exports: run(script, file, modules, importModule), cache };
   }
   return { exports: run(compile(source, path, undefined), file, modules, importModule), cache };
+}
+
+/** The script's code cache, made under the V8 flags the process started with (V8 checks them). */
+function cacheData(script: Script): Buffer {
+  const undos = shortLivedFlagUndos();
+  if (undos.length > 0) {
+    const { setFlagsFromString } = builtin("node:v8") as typeof import("node:v8");
+    for (const undo of undos) setFlagsFromString(undo);
+  }
+  return script.createCachedData();
 }
 
 function compile(source: string, filename: string, cachedData: Buffer | undefined): Script {
