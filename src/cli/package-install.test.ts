@@ -50,7 +50,8 @@ for (const mode of ["scripts", "--ignore-scripts"] as const) {
   suite(`npm install -g of the packed tarball (${mode === "scripts" ? "install scripts run" : "--ignore-scripts"})`, () => {
     const prefix = join(work, mode === "scripts" ? "prefix" : "prefix-noscripts");
     const ftk = join(prefix, "bin", "ftk");
-    const runFtk = (args: string[]) => run(ftk, args, { cwd: work, maxBuffer: 1 << 26, env: { ...process.env, NO_COLOR: "1" } });
+    // report's script cache goes with the temporary install, not into the user's ~/.cache/ftk.
+    const runFtk = (args: string[]) => run(ftk, args, { cwd: work, maxBuffer: 1 << 26, env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: join(work, "cache") } });
 
     before(async () => {
       const args = ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", tarball];
