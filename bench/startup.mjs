@@ -120,7 +120,7 @@ else {
   console.log(`  (goal: ratio ftk/trace-cmd <= 0.55; was 0.45-0.51)  ${m[0] / m[1] <= 0.55 ? "ok" : "ABOVE GOAL"}`);
 }
 
-// What the bundle (and the compile cache, where Node has it) saves. Whole runs first: bin/ftk against the
+// What the bundle (and the code caches: Node's compile cache where Node has it, report's script cache) saves. Whole runs first: bin/ftk against the
 // same CLI loaded from dist/cli's modules (and against itself with the cache off). Then the part they
 // change, measured inside the process: the time to import the report command with everything it loads.
 const fromModules = (...a) => [process.execPath, "--input-type=module", "-e",
@@ -133,10 +133,11 @@ else {
   for (const args of cases) {
     const label = args[0] === "--help" ? "ftk --help" : "ftk report -i lab-v6-...-funcgraph.dat";
     const yard = [{ name: "modules", argv: fromModules(...args) }];
-    if (module.enableCompileCache !== undefined) yard.push({ name: "no cache", argv: ftk(...args), env: { NODE_DISABLE_COMPILE_CACHE: "1" } });
-    await compare(`${label}: bundle (bin/ftk) against dist/cli modules${yard.length > 1 ? " and without the compile cache" : ""}`, ftk(...args), yard, runs);
+    // NODE_DISABLE_COMPILE_CACHE turns off Node's compile cache (22.1+) and report's script cache (any Node).
+    yard.push({ name: "no cache", argv: ftk(...args), env: { NODE_DISABLE_COMPILE_CACHE: "1" } });
+    await compare(`${label}: bundle (bin/ftk) against dist/cli modules and without the code caches`, ftk(...args), yard, runs);
   }
-  if (module.enableCompileCache === undefined) console.log(`  (node ${process.version} has no compile cache: module.enableCompileCache is Node 22.1+)`);
+  if (module.enableCompileCache === undefined) console.log(`  (node ${process.version} has no compile cache (module.enableCompileCache is Node 22.1+); report's script cache is the only one)`);
   const chunk = readdirSync(bundleDir).find((f) => /^report(-.*)?\.js$/.test(f));
   const importMs = (file) => {
     const code = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;

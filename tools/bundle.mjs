@@ -9,7 +9,10 @@
 // - the other commands share chunks (esbuild's code splitting: one chunk per set of commands using it);
 // - base/ is one file, base.js, imported by all: its error classes are checked with instanceof by
 //   main.js, so there must be one copy of them.
-import { copyFileSync, readFileSync, rmSync } from "node:fs";
+// - the commands in SCRIPTS (report) are also built as a CommonJS script, `<cmd>.cjs`, which their
+//   `<cmd>.js` runs with a V8 code cache kept between runs (src/cli/script-cache.ts); base.js is handed
+//   to the script, so it is still the one copy.
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -17,6 +20,8 @@ const out = new URL("../dist/bundle/", import.meta.url);
 const dist = new URL("../dist/", import.meta.url).pathname;
 /** Commands run many times a minute, whose start-up users feel (report of a small file). */
 const ONE_FILE = ["report", "trace"];
+/** ONE_FILE commands built as a script run with a V8 code cache (src/cli/script-cache.ts). */
+const SCRIPTS = ["report"];
 
 /** Imports of dist/base/ (from outside it) go to the shared base.js; commands in ONE_FILE to their file. */
 const sharedFiles = {
@@ -58,12 +63,21 @@ function barrel(path) {
  * imports: through a barrel that is every file of the folder (the trace.dat writer, convert and split
  * for `report`). The source keeps importing from the index (style.md).
  */
-const throughBarrels = {
+const throughBarrels = barrelsPlugin(false);
+
+/**
+ * throughBarrels, and for a script (SCRIPTS) also: import() of a package or builtin becomes a call of the
+ * script's `__ftkImport` parameter, since a script run with a V8 code cache cannot call import() itself.
+ */
+function barrelsPlugin(script) {
+  return {
   name: "through-barrels",
   setup(b) {
     b.onLoad({ filter: /\/dist\/.*\.js$/ }, (args) => {
       const dir = dirname(args.path);
-      const text = readFileSync(args.path, "utf8").replace(/^(import|export) \{([^}]*)\} from "(\.[^"]*\/index\.js)";$/gm, (whole, verb, list, from) => {
+      let text = readFileSync(args.path, "utf8");
+      if (script) text = text.replace(/\bimport\(("(?:node:)?[a-z@][^"]*")\)/g, "__ftkImport($1)");
+      text = text.replace(/^(import|export) \{([^}]*)\} from "(\.[^"]*\/index\.js)";$/gm, (whole, verb, list, from) => {
         const names = barrel(resolve(dir, from));
         const byModule = new Map();
         for (const item of list.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
@@ -78,12 +92,43 @@ const throughBarrels = {
       return { contents: text, loader: "js" };
     });
   },
-};
+  };
+}
 
 const common = { bundle: true, format: "esm", platform: "node", target: "node20", packages: "external", logLevel: "warning" };
 rmSync(out, { recursive: true, force: true });
 await build({ ...common, entryPoints: [dist + "base/index.js"], outfile: out.pathname + "base.js" });
 await build({ ...common, entryPoints: [dist + "cli/main.js"], outdir: out.pathname, splitting: true, plugins: [sharedFiles] });
-for (const cmd of ONE_FILE) await build({ ...common, entryPoints: [dist + `cli/${cmd}.js`], outfile: out.pathname + `${cmd}.js`, plugins: [sharedFiles, throughBarrels] });
+for (const cmd of ONE_FILE) {
+  if (!SCRIPTS.includes(cmd)) {
+    await build({ ...common, entryPoints: [dist + `cli/${cmd}.js`], outfile: out.pathname + `${cmd}.js`, plugins: [sharedFiles, throughBarrels] });
+    continue;
+  }
+  // The command as a script (src/cli/script-cache.ts runs it with a V8 code cache): CommonJS in a function
+  // whose parameters stand for CommonJS's own and for import(); strict, as the modules it was built from.
+  const script = await build({
+    ...common, format: "cjs", entryPoints: [dist + `cli/${cmd}.js`], outfile: out.pathname + `${cmd}.cjs`, metafile: true,
+    plugins: [sharedFiles, barrelsPlugin(true)],
+    banner: { js: '(function (exports, require, module, __ftkImport) { "use strict";' }, footer: { js: "})" },
+  });
+  const [meta] = Object.values(script.metafile.outputs);
+  const left = meta.imports.filter((i) => i.kind === "dynamic-import");
+  if (left.length > 0) throw new Error(`bundle: ${cmd}.cjs still calls import() of ${left.map((i) => i.path).join(", ")}`);
+  // script-cache.ts reads it as latin1 (a one-byte string for V8, no UTF-8 decoding): esbuild escapes
+  // strings and regexps; what is left is in comments, written as \u escapes.
+  const file = new URL(`${cmd}.cjs`, out);
+  writeFileSync(file, readFileSync(file, "utf8").replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
+  // The module main.js imports: runs the script and re-exports what the command's module exports.
+  const exportsOf = (await build({ ...common, entryPoints: [dist + `cli/${cmd}.js`], write: false, metafile: true, plugins: [sharedFiles, throughBarrels] }))
+    .metafile.outputs;
+  const names = Object.values(exportsOf).flatMap((o) => o.exports);
+  const stub = [
+    'import * as base from "../base/index.js";',
+    'import { runCachedScript } from "./script-cache.js";',
+    `const m = runCachedScript(new URL("./${cmd}.cjs", import.meta.url), { "./base.js": base }, (s) => import(s)).exports;`,
+    ...names.map((n) => `export const ${n} = m.${n};`),
+  ].join("\n");
+  await build({ ...common, stdin: { contents: stub, resolveDir: dist + "cli", sourcefile: `${cmd}-stub.js` }, outfile: out.pathname + `${cmd}.js`, plugins: [sharedFiles] });
+}
 // main.js finds its command manifest beside itself (and package.json two folders up, as from dist/cli).
 copyFileSync(new URL("../dist/cli/commands.json", import.meta.url), new URL("commands.json", out));

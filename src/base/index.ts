@@ -3,4 +3,4 @@ export { MinHeap } from "./min-heap.js";
 export { TextOutput, putBytes } from "./text-output.js";
 export { type ColorMode, COLOR, paint, parseColorMode, useColor } from "./color.js";
 export { testPause } from "./test-pause.js";
-export { markShortLived, isShortLived } from "./short-lived.js";
+export { markShortLived, isShortLived, setShortLivedFlag, shortLivedFlagUndos } from "./short-lived.js";

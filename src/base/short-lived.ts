@@ -12,3 +12,20 @@ export function markShortLived(): void {
 export function isShortLived(): boolean {
   return shortLived;
 }
+
+/** V8 flags set in this process by setShortLivedFlag(), each as the setting that undoes it. */
+const undos: string[] = [];
+
+/**
+ * Sets a process-wide V8 flag for a short-lived command (`--liftoff-only`), noting how to undo it: V8
+ * rejects a code cache made under other flags, so the CLI's script cache undoes them before it makes one.
+ */
+export function setShortLivedFlag(setFlags: (flags: string) => void, flag: string, undo: string): void {
+  setFlags(flag);
+  undos.push(undo);
+}
+
+/** The settings that undo the flags set by setShortLivedFlag(), in the order to apply them. */
+export function shortLivedFlagUndos(): readonly string[] {
+  return [...undos].reverse();
+}

@@ -33,6 +33,8 @@ before(async () => {
   assert.ok(paths.includes("bin/ftk") && paths.includes("dist/index.js") && paths.includes("dist/cli/commands.json"), paths.join(" "));
   // The CLI bundle bin/ftk runs (tools/bundle.mjs), with its own command manifest.
   assert.ok(paths.includes("dist/bundle/main.js") && paths.includes("dist/bundle/commands.json"), paths.join(" "));
+  // report as a script run with a V8 code cache (src/cli/script-cache.ts).
+  assert.ok(paths.includes("dist/bundle/report.cjs"), paths.join(" "));
   assert.deepEqual(paths.filter((p) => /\.test\.|test-support|testing\.|test-helpers|test-records|synthetic|fixtures|bench|\.map$/.test(p)), []);
 });
 
@@ -48,7 +50,8 @@ for (const mode of ["scripts", "--ignore-scripts"] as const) {
   suite(`npm install -g of the packed tarball (${mode === "scripts" ? "install scripts run" : "--ignore-scripts"})`, () => {
     const prefix = join(work, mode === "scripts" ? "prefix" : "prefix-noscripts");
     const ftk = join(prefix, "bin", "ftk");
-    const runFtk = (args: string[]) => run(ftk, args, { cwd: work, maxBuffer: 1 << 26, env: { ...process.env, NO_COLOR: "1" } });
+    // report's script cache goes with the temporary install, not into the user's ~/.cache/ftk.
+    const runFtk = (args: string[]) => run(ftk, args, { cwd: work, maxBuffer: 1 << 26, env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: join(work, "cache") } });
 
     before(async () => {
       const args = ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", tarball];

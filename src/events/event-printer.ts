@@ -89,11 +89,14 @@ export class EventPrinter {
   /** Whether the event prints `[FAILED TO PARSE]` with these options (e.g. plugin functions under -N). */
   isFailed(ev: EventFormat): boolean {
     if (this.renderers[ev.id] === undefined) this.build(ev.id);
+    this.formats[ev.id]?.();
     return this.failedIds.has(ev.id);
   }
 
   private readonly failedIds = new Set<number>();
   private readonly warned = new Set<string>();
+  /** By id: the event's print fmt renderers, compiled on first call (see build). */
+  private readonly formats: (() => EventRenderers)[] = [];
 
   private warnOnce(kind: string, message: string): void {
     if (this.warned.has(kind)) return;
@@ -108,6 +111,37 @@ export class EventPrinter {
       this.renderers[id] = UNKNOWN;
       return UNKNOWN;
     }
+    let format: EventRenderers | undefined;
+    const formatOf = (this.formats[id] = () => (format ??= this.compileFormat(ev)));
+    const key = ev.system + ":" + ev.name;
+    const factory = this.options.plugins ? PLUGINS.get(key) : undefined;
+    const off = this.options.disabledHandlers;
+    const disabled = off !== undefined && (off.test(ev.name) || off.test(ev.system));
+    const h: PluginHandler | undefined = factory && !disabled ? factory(ev, this.env) : undefined;
+    let r: EventRenderers;
+    if (h === undefined) r = formatOf();
+    else {
+      // A plugin's event (sched_switch) compiles its print fmt only when a record needs it: when the
+      // handler asks for it after its own text, or for `-R`. Parsing and compiling it cost more than
+      // the few records of a small report.
+      const always = h.pretty;
+      r = {
+        text: always
+          ? (rec) => h.render(rec) + formatOf().text(rec)
+          : (rec) => {
+              h.pretty = false;
+              const s = h.render(rec);
+              return h.pretty ? s + formatOf().text(rec) : s;
+            },
+        raw: (rec) => formatOf().raw(rec),
+      };
+    }
+    this.renderers[id] = r;
+    return r;
+  }
+
+  /** The event's print fmt (or bprint, or the [FAILED TO PARSE] fallback) and raw field list. */
+  private compileFormat(ev: EventFormatInternal): EventRenderers {
     const { kallsyms, printk } = this.symbols;
     const info = this.table.info;
     let compiled: CompiledFormat | undefined;
@@ -127,36 +161,15 @@ export class EventPrinter {
         failed = true;
       }
     }
-    if (failed) this.failedIds.add(id);
+    if (failed) this.failedIds.add(ev.id);
     const raw = compileRawFields(ev.fields, info, failed || isBprint ? undefined : compiled?.pieces);
-    let pretty: Render;
-    if (failed) pretty = (rec) => "[FAILED TO PARSE]" + raw(rec);
+    let text: Render;
+    if (failed) text = (rec) => "[FAILED TO PARSE]" + raw(rec);
     else if (isBprint) {
       const b = BprintRenderer.create(ev, info, kallsyms, printk);
       const failedText = (rec: RawRecord): string => "[FAILED TO PARSE]" + raw(rec);
-      pretty = b ? (rec) => (b.failed ? failedText(rec) : b.render(rec)) : () => "";
-    } else pretty = compiled!.render;
-    let text = pretty;
-    const key = ev.system + ":" + ev.name;
-    const factory = this.options.plugins ? PLUGINS.get(key) : undefined;
-    const off = this.options.disabledHandlers;
-    const disabled = off !== undefined && (off.test(ev.name) || off.test(ev.system));
-    if (factory && !disabled) {
-      const h: PluginHandler | undefined = factory(ev, this.env);
-      if (h) {
-        const base = pretty;
-        const always = h.pretty;
-        text = always
-          ? (rec) => h.render(rec) + base(rec)
-          : (rec) => {
-              h.pretty = false;
-              const s = h.render(rec);
-              return h.pretty ? s + base(rec) : s;
-            };
-      }
-    }
-    const r: EventRenderers = { text, raw };
-    this.renderers[id] = r;
-    return r;
+      text = b ? (rec) => (b.failed ? failedText(rec) : b.render(rec)) : () => "";
+    } else text = compiled!.render;
+    return { text, raw };
   }
 }

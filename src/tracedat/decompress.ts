@@ -3,7 +3,7 @@
 // zstd comes from node:zlib where Node has it (22.15+), else from the zstddec WebAssembly decoder, loaded
 // only when a file is compressed: nothing here needs a native build (issue 11). node:zlib is imported
 // on first use too: it loads Node's streams, which an uncompressed file does not need.
-import { isShortLived } from "../base/index.js";
+import { isShortLived, setShortLivedFlag } from "../base/index.js";
 
 /** Decompresses one block into `dst` (whose length is the expected size); returns the bytes written. */
 export interface BlockDecompressor {
@@ -126,7 +126,8 @@ function loadWasmDecoder(fileBytes: number): Promise<BlockDecompressor> {
     // large file keeps the tier-up: its faster code repays the compile (the 1.7M-event bench file took
     // ~4% longer without it). A process-wide flag, so never set for an application embedding the library.
     if (isShortLived() && fileBytes <= BASELINE_ONLY_MAX_FILE_BYTES) {
-      (await import("node:v8")).setFlagsFromString("--liftoff-only");
+      // Undone with the two flags it turns off (V8 11.3, Node 20): the script cache needs the flags back.
+      setShortLivedFlag((await import("node:v8")).setFlagsFromString, "--liftoff-only", "--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering");
     }
     const { ZSTDDecoder } = await import("zstddec");
     const decoder = new ZSTDDecoder();
@@ -159,8 +160,9 @@ function loadWasmDecoder(fileBytes: number): Promise<BlockDecompressor> {
 }
 
 async function zstdDecompressor(fileBytes: number): Promise<BlockDecompressor> {
-  // Node's own zstd (22.15 and later); undefined on older versions.
-  const nodeZstd = ((await import("node:zlib")) as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
+  // Node's own zstd (22.15 and later; process.versions names its zstd); undefined on older versions, where
+  // node:zlib is not loaded for nothing (a few ms of a small report).
+  const nodeZstd = process.versions["zstd"] === undefined ? undefined : ((await import("node:zlib")) as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
   if (nodeZstd !== undefined) {
     return blockDecompressor((src, size) => nodeZstd(src, oneChunk(size)));
   }

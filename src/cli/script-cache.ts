@@ -1,0 +1,175 @@
+// Runs a command bundled as a classic script (tools/bundle.mjs: `report`) with a V8 code cache kept in the
+// user's cache directory (issue 11). Node 20 has no compile cache, and Node 22's caches a module as compiled,
+// before its functions run; this cache is taken at exit, so it also holds the functions a report compiled
+// lazily: most of what a small report spends after node's own start.
+// Safety: a code cache is code. It is read only from a directory and file that this user owns and nobody
+// else may write (no sudo with another user's HOME); its name carries the script's path, size, mtime and
+// inode and the Node version, and V8 rejects a cache from another V8, flags or source length. Any failure
+// means running without the cache, silently. NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) turns it off.
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, constants } from "node:fs";
+import { createRequire } from "node:module";
+import type { Script as ScriptType } from "node:vm";
+import { shortLivedFlagUndos } from "../base/index.js";
+
+// Builtins by require(): an ES import of one costs ~1 ms (Node builds a module facade over its exports),
+// about what all four cost this way (node:fs is imported by main.js already).
+const builtin = createRequire(import.meta.url);
+const { homedir } = builtin("node:os") as typeof import("node:os");
+const { join } = builtin("node:path") as typeof import("node:path");
+const { fileURLToPath } = builtin("node:url") as typeof import("node:url");
+const { Script } = builtin("node:vm") as typeof import("node:vm");
+type Script = ScriptType;
+
+/** What happened to the code cache of a script run by runCachedScript(). */
+export type CacheState = "off" | "none" | "accepted" | "rejected";
+
+export interface CachedScript {
+  exports: Record<string, unknown>;
+  cache: CacheState;
+}
+
+/** The cache directory: $XDG_CACHE_HOME/ftk or ~/.cache/ftk; undefined when there is no home. */
+function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg !== undefined && xdg.startsWith("/")) return join(xdg, "ftk");
+  try {
+    const home = homedir();
+    return home.startsWith("/") ? join(home, ".cache", "ftk") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** 32-bit FNV-1a of a string, as 8 hex digits: a file name, not a check (V8 and the owner check are). */
+function fnv(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/** Owned by this user and writable by nobody else. */
+function ownedAndPrivate(st: { uid: number; mode: number }): boolean {
+  return st.uid === process.geteuid?.() && (st.mode & 0o022) === 0;
+}
+
+/** The cache file's bytes, or undefined when it is absent or not to be trusted. */
+function readCache(dir: string, file: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    if (!ownedAndPrivate(statSync(dir))) return undefined;
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const st = fstatSync(fd);
+    if (!st.isFile() || !ownedAndPrivate(st)) return undefined;
+    return readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Writes the cache that `data()` makes (a temporary file renamed into place) and removes the script's
+ * other caches. data() is called only once the file can be written (it costs ~3 ms).
+ */
+function writeCache(dir: string, file: string, prefix: string, data: () => Buffer): void {
+  let fd: number | undefined;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!ownedAndPrivate(statSync(dir))) return;
+    const tmp = `${file}.${process.pid}.tmp`;
+    fd = openSync(tmp, "wx", 0o600);
+    writeFileSync(fd, data());
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, file);
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(prefix) && name.endsWith(".v8cache") && join(dir, name) !== file) unlinkSync(join(dir, name));
+    }
+  } catch {
+    // A cache that cannot be written costs the next run its compile time, nothing more.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * A cache holds what its run compiled (`report -h` compiles little), so the first successful runs after
+ * it was written may widen it: each of GENERATIONS - 1 runs that finds it writes it again if it has grown
+ * (the generation is in the file name; a run that adds nothing only renames it). Runs that fail (a bad
+ * flag or file) do not count. Each check costs ~3 ms at exit.
+ */
+const GENERATIONS = 8;
+
+/**
+ * Runs `file`, a script of the form `(function (exports, require, module, importModule) {...})`, and returns
+ * its exports. `modules` answers its require() calls for relative paths; node: builtins come from Node;
+ * `importModule` stands for import() (a cached script cannot call import() itself on Node 20-24).
+ */
+export function runCachedScript(
+  file: URL,
+  modules: Record<string, unknown>,
+  importModule: (specifier: string) => Promise<unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): CachedScript {
+  const path = fileURLToPath(file);
+  const source = readFileSync(path, "latin1");
+  const st = statSync(path);
+  const dir = env.NODE_DISABLE_COMPILE_CACHE === undefined || env.NODE_DISABLE_COMPILE_CACHE === "" ? cacheDir(env) : undefined;
+  let cachedData: Buffer | undefined;
+  let cache: CacheState = "off";
+  if (dir !== undefined) {
+    // One cache per script and Node: a new one replaces those of older builds of the script.
+    const prefix = `${fnv(path)}-${fnv(`${process.version} ${process.arch}`)}-`;
+    const name = (gen: number): string => join(dir, `${prefix}${fnv(`${st.size} ${st.mtimeMs} ${st.ino}`)}-${gen}.v8cache`);
+    let gen = 0;
+    while (gen < GENERATIONS && (cachedData = readCache(dir, name(gen))) === undefined) gen++;
+    const script = compile(source, path, cachedData);
+    cache = cachedData === undefined ? "none" : script.cachedDataRejected === true ? "rejected" : "accepted";
+    // At exit: the cache then holds the functions this run compiled, not only the top level.
+    if (cache !== "accepted") process.once("exit", () => writeCache(dir, name(0), prefix, () => cacheData(script)));
+    else if (gen < GENERATIONS - 1) {
+      const old = cachedData!.length;
+      process.once("exit", (code) => {
+        if (code !== 0) return;
+        const data = cacheData(script);
+        if (data.length > old * 1.01) writeCache(dir, name(gen + 1), prefix, () => data);
+        else renameQuietly(name(gen), name(gen + 1));
+      });
+    }
+    return { exports: run(script, file, modules, importModule), cache };
+  }
+  return { exports: run(compile(source, path, undefined), file, modules, importModule), cache };
+}
+
+/** The script's code cache, made under the V8 flags the process started with (V8 checks them). */
+function cacheData(script: Script): Buffer {
+  const undos = shortLivedFlagUndos();
+  if (undos.length > 0) {
+    const { setFlagsFromString } = builtin("node:v8") as typeof import("node:v8");
+    for (const undo of undos) setFlagsFromString(undo);
+  }
+  return script.createCachedData();
+}
+
+function compile(source: string, filename: string, cachedData: Buffer | undefined): Script {
+  return new Script(source, { filename, ...(cachedData !== undefined ? { cachedData } : {}) });
+}
+
+function renameQuietly(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch {
+    // Another run got there first.
+  }
+}
+
+function run(script: Script, file: URL, modules: Record<string, unknown>, importModule: (specifier: string) => Promise<unknown>): Record<string, unknown> {
+  const nodeRequire = createRequire(file);
+  const require = (id: string): unknown => (Object.hasOwn(modules, id) ? modules[id] : nodeRequire(id));
+  // import() of a builtin as require() too (its exports are the same names); packages by import().
+  const load = (id: string): Promise<unknown> => (id.startsWith("node:") ? Promise.resolve(nodeRequire(id)) : importModule(id));
+  const module = { exports: {} as Record<string, unknown> };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, load);
+  return module.exports;
+}
