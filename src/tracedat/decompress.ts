@@ -29,7 +29,15 @@ export interface KeptBlock {
   read(into: Uint8Array, at: number): void;
 }
 
-function blockDecompressor(whole: (src: Uint8Array, size: number) => Uint8Array): BlockDecompressor {
+function blockDecompressor(decode: (src: Uint8Array, size: number) => Uint8Array): BlockDecompressor {
+  // node:zlib throws on a block that does not decode: it comes back short (empty), as from the WebAssembly decoder.
+  const whole = (src: Uint8Array, size: number): Uint8Array => {
+    try {
+      return decode(src, size);
+    } catch {
+      return new Uint8Array(0);
+    }
+  };
   return Object.assign((src: Uint8Array, dst: Uint8Array) => copyOut(whole(src, dst.length), dst), { whole });
 }
 
