@@ -80,13 +80,8 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
   const oldKb = p.bufferSizeKb === undefined ? undefined : await inst.bufferSizeKb();
   const resize = oldKb === p.bufferSizeKb ? undefined : p.bufferSizeKb;
   if (resize !== undefined && !deferResize) await inst.setBufferSizeKb(resize, undo);
-  if (resize !== undefined && deferResize) {
-    // Its undo goes here, below eventsMark; the write comes last.
-    const file = inst.rel("buffer_size_kb");
-    undo.push(`restore '${file}' to '${oldKb}'`, () => inst.writeFile("buffer_size_kb", String(oldKb)), {
-      step: { kind: "write", root: fs.root, file, text: String(oldKb) },
-    });
-  }
+  // Its undo goes here, below eventsMark; the write comes last.
+  const resizeLater = resize !== undefined && deferResize ? inst.deferBufferSizeKb(resize, oldKb!, undo) : undefined;
   if (p.cpumask !== undefined) await inst.setCpumask(p.cpumask, undo);
   await testPause("mid-setup");
   const current = p.options.length === 0 ? new Map<string, boolean>() : await inst.options();
@@ -129,8 +124,8 @@ async function applyInstance(fs: Tracefs, plan: RecordPlan, p: PlannedInstance, 
     }
   }
   if (mode === "record") await inst.clearTrace();
-  if (resize !== undefined && deferResize) {
-    const resizing = inst.setBufferSizeKb(resize);
+  if (resizeLater !== undefined) {
+    const resizing = resizeLater();
     resizing.catch(() => undefined); // awaited by the caller; not an unhandled rejection meanwhile
     return { plan: p, instance: inst, resizing, eventsMark };
   }

@@ -319,6 +319,17 @@ export class Instance {
     await this.#set("buffer_size_kb", String(kb), undo, (o) => String(parseBufferSizeKb(o)));
   }
 
+  /**
+   * Pushes the undo of changing `buffer_size_kb` from `oldKb` and returns the write of `kb`, to run later:
+   * a resize waits for the kernel, and the caller overlaps it with other work. The undo takes its place in
+   * the stack now, below what is pushed before the write runs.
+   */
+  deferBufferSizeKb(kb: number, oldKb: number, undo: UndoStack): () => Promise<void> {
+    if (!Number.isInteger(kb) || kb <= 0) throw new TracefsError(`bad buffer size '${kb}': give a positive number of KiB`, { code: "EINVAL" });
+    this.#pushWrite(undo, `restore '${this.rel("buffer_size_kb")}' to '${oldKb}'`, "buffer_size_kb", String(oldKb));
+    return () => this.writeFile("buffer_size_kb", String(kb));
+  }
+
   /** `buffer_percent`. */
   async bufferPercent(): Promise<number> {
     return Number((await this.readFile("buffer_percent")).trim());

@@ -92,42 +92,35 @@ const SLOW_WRITE = /(?:^|\/)(?:buffer_size_kb|buffer_subbuf_size_kb|set_event_pi
  */
 export async function writeWhole(path: string, text: string, append: boolean): Promise<void> {
   const flags = constants.O_WRONLY | (append ? constants.O_APPEND : constants.O_TRUNC);
-  if (!SLOW_WRITE.test(path)) return writeWholeSync(path, text, flags);
+  const bytes = Buffer.from(text, "latin1");
+  if (!SLOW_WRITE.test(path)) {
+    const fd = openSync(path, flags);
+    try {
+      await writeRest(bytes, (pos) => writeSync(fd, bytes, pos, bytes.length - pos, null));
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
   const fh = await open(path, flags);
   try {
-    const bytes = Buffer.from(text, "latin1");
-    // List files parse what they get and may take less than asked: write the rest on the same open file.
-    let pos = 0;
-    while (pos < bytes.length) {
-      const { bytesWritten } = await fh.write(bytes, pos, bytes.length - pos, null);
-      if (bytesWritten <= 0) {
-        const e = new Error(`short write (${pos} of ${bytes.length} bytes)`) as NodeJS.ErrnoException;
-        e.code = "EIO";
-        throw e;
-      }
-      pos += bytesWritten;
-    }
+    await writeRest(bytes, async (pos) => (await fh.write(bytes, pos, bytes.length - pos, null)).bytesWritten);
   } finally {
     await fh.close();
   }
 }
 
-function writeWholeSync(path: string, text: string, flags: number): void {
-  const fd = openSync(path, flags);
-  try {
-    const bytes = Buffer.from(text, "latin1");
-    let pos = 0;
-    while (pos < bytes.length) {
-      const n = writeSync(fd, bytes, pos, bytes.length - pos, null);
-      if (n <= 0) {
-        const e = new Error(`short write (${pos} of ${bytes.length} bytes)`) as NodeJS.ErrnoException;
-        e.code = "EIO";
-        throw e;
-      }
-      pos += n;
+/** List files parse what they get and may take less than asked: writes the rest on the same open file. */
+async function writeRest(bytes: Buffer, write: (pos: number) => number | Promise<number>): Promise<void> {
+  let pos = 0;
+  while (pos < bytes.length) {
+    const n = await write(pos);
+    if (n <= 0) {
+      const e = new Error(`short write (${pos} of ${bytes.length} bytes)`) as NodeJS.ErrnoException;
+      e.code = "EIO";
+      throw e;
     }
-  } finally {
-    closeSync(fd);
+    pos += n;
   }
 }
 

@@ -67,11 +67,25 @@ export class UndoStack {
    * throws. With `ownOnly` (record -k) only ftk's own bookkeeping is undone and the rest is forgotten.
    */
   async unwind(options: { ownOnly?: boolean } = {}): Promise<string[]> {
+    return this.#unwindDownTo(0, options.ownOnly === true, true);
+  }
+
+  /**
+   * Runs the undos pushed after the stack had `size` entries (newest first), leaving the older ones: a
+   * session restores what no longer matters early, so that its kernel waits overlap other work. Returns
+   * one line per failure, never throws. Call unwind() afterwards for the rest, as always.
+   */
+  unwindTo(size: number): Promise<string[]> {
+    return this.#unwindDownTo(size, false, false);
+  }
+
+  /** Pops and runs undos down to `size` entries; `pause`: the test pause after the first (kill -9 tests). */
+  async #unwindDownTo(size: number, ownOnly: boolean, pause: boolean): Promise<string[]> {
     const failures: string[] = [];
-    let first = true;
-    while (this.#ops.length > 0) {
+    let first = pause;
+    while (this.#ops.length > size) {
       const op = this.#ops.pop()!;
-      if (!options.ownOnly || op.own) {
+      if (!ownOnly || op.own) {
         try {
           await op.undo();
         } catch (e) {
@@ -81,28 +95,8 @@ export class UndoStack {
       this.#journal?.done(op.id);
       if (first) {
         first = false;
-        if (this.#ops.length > 0) await testPause("restore");
+        if (this.#ops.length > size) await testPause("restore");
       }
-    }
-    this.#closeIfEmpty();
-    return failures;
-  }
-
-  /**
-   * Runs the undos pushed after the stack had `size` entries (newest first), leaving the older ones: a
-   * session restores what no longer matters early, so that its kernel waits overlap other work. Returns
-   * one line per failure, never throws. Call unwind() afterwards for the rest, as always.
-   */
-  async unwindTo(size: number): Promise<string[]> {
-    const failures: string[] = [];
-    while (this.#ops.length > size) {
-      const op = this.#ops.pop()!;
-      try {
-        await op.undo();
-      } catch (e) {
-        failures.push(`${op.description}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      this.#journal?.done(op.id);
     }
     this.#closeIfEmpty();
     return failures;
