@@ -111,6 +111,10 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
       if (k < 0) k = instances.push(instance) - 1;
       merge!.push(k * CPU_SLOTS + cpu, pages);
     },
+    room(bytes) {
+      // Pages are read straight into the merge's memory (push() then takes them without a copy).
+      return merge!.room(bytes);
+    },
     flush(complete, clockNs) {
       // The previous round began before this one: a complete round read all that was stamped by then.
       // Without the clock (not in ns, or its stats unreadable), each round is merged on its own.

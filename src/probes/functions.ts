@@ -85,6 +85,32 @@ export async function readFunctions(path: string): Promise<BinaryFunctions> {
   }
 }
 
+/**
+ * The file offsets of the functions called `names` in the ELF file at `path` (defined FUNC symbols of
+ * .symtab and .dynsym; a name defined in several versions takes its default one, the one programs link
+ * to). Only these names are looked at: for a few functions of libc, readFunctions' whole table costs ~40 ms more.
+ */
+export async function findFunctionOffsets(path: string, names: ReadonlySet<string>): Promise<{ path: string; machine: number; offsets: Map<string, number> }> {
+  const elf = await ElfFile.open(path);
+  try {
+    const offsets = new Map<string, number>();
+    const isDefault = new Set<string>();
+    for (const table of ["symtab", "dynsym"] as const) {
+      for (const s of await elf.symbols(table)) {
+        if (s.type !== "FUNC" || s.shndx === 0 || s.value === 0 || !names.has(s.name) || isDefault.has(s.name)) continue;
+        const fileOffset = elf.findFileOffset(s.value);
+        if (fileOffset === undefined) continue;
+        const byDefault = s.version === "" || s.versionedName.includes("@@");
+        if (byDefault) isDefault.add(s.name);
+        if (byDefault || !offsets.has(s.name)) offsets.set(s.name, fileOffset);
+      }
+    }
+    return { path, machine: elf.machine, offsets };
+  } finally {
+    await elf.close();
+  }
+}
+
 /** Compiles a shell-style glob (`*`, `?`, `[...]`) to an anchored RegExp. */
 export function globToRegExp(glob: string): RegExp {
   let re = "";

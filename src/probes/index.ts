@@ -4,7 +4,7 @@ export { ElfFile, type ElfSection, type ElfSegment, type ElfSymbol } from "./elf
 export { parseLdSoCache, readLdSoCache, readMappedFiles, resolveBinary, type LdCacheEntry } from "./library.js";
 export { expandFetchArgs, sanitizeName } from "./fetch-args.js";
 export {
-  readFunctions, matchFunctions, findFunctionOrThrow, nearMatches, editDistance, globToRegExp,
+  readFunctions, findFunctionOffsets, matchFunctions, findFunctionOrThrow, nearMatches, editDistance, globToRegExp,
   type ProbeableFunction, type BinaryFunctions,
 } from "./functions.js";
 export {

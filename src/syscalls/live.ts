@@ -106,12 +106,6 @@ export class LiveSyscallView implements StreamView {
     this.o.onRound?.();
   }
 
-  /** Hands on every record still queued (tracing is off and the buffers are drained). */
-  end(): void {
-    while (this.merge?.drain(Infinity, this.emit, performance.now() + ROUND_BUDGET_MS) === false) this.o.onRound?.();
-    this.o.onRound?.();
-  }
-
   async close(): Promise<void> {
     this.merge?.close();
     await this.trace?.close();

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { FtkError, TextOutput, UsageError } from "../base/index.js";
-import { ElfFile, expandFetchArgs, resolveBinary, type ProbeDefinition } from "../probes/index.js";
+import { ElfFile, expandFetchArgs, findFunctionOffsets, resolveBinary, type ProbeDefinition } from "../probes/index.js";
 import { findInPath, parseRecordArgs, record, stream, type RecordResult } from "../record/index.js";
 import { LiveSyscallView } from "./live.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
@@ -131,7 +131,7 @@ export async function planStringProbes(options: { pid?: number; select?: Syscall
   const groups = PATH_WRAPPERS.filter(({ calls }) => options.select === undefined || calls.some((c) => options.select!.has(c)));
   let libc: { path: string; machine: number; offsets: Map<string, number> };
   try {
-    libc = await findWrappers(await resolveBinary("libc", { pid: options.pid }), new Set(groups.flatMap((g) => g.wrappers.map((w) => w[0]))));
+    libc = await findFunctionOffsets(await resolveBinary("libc", { pid: options.pid }), new Set(groups.flatMap((g) => g.wrappers.map((w) => w[0]))));
   } catch {
     return [];
   }
@@ -154,32 +154,6 @@ export async function planStringProbes(options: { pid?: number; select?: Syscall
     }
   }
   return defs;
-}
-
-/**
- * The file offsets of the functions called `names` in the ELF file at `path` (defined FUNC symbols of
- * .symtab and .dynsym; a name defined in several versions takes its default one, the one programs link
- * to). Only these names are looked at: readFunctions' whole table of libc costs ~40 ms more.
- */
-async function findWrappers(path: string, names: ReadonlySet<string>): Promise<{ path: string; machine: number; offsets: Map<string, number> }> {
-  const elf = await ElfFile.open(path);
-  try {
-    const offsets = new Map<string, number>();
-    const isDefault = new Set<string>();
-    for (const table of ["symtab", "dynsym"] as const) {
-      for (const s of await elf.symbols(table)) {
-        if (s.type !== "FUNC" || s.shndx === 0 || s.value === 0 || !names.has(s.name) || isDefault.has(s.name)) continue;
-        const fileOffset = elf.findFileOffset(s.value);
-        if (fileOffset === undefined) continue;
-        const byDefault = s.version === "" || s.versionedName.includes("@@");
-        if (byDefault) isDefault.add(s.name);
-        if (byDefault || !offsets.has(s.name)) offsets.set(s.name, fileOffset);
-      }
-    }
-    return { path, machine: elf.machine, offsets };
-  } finally {
-    await elf.close();
-  }
 }
 
 /**
@@ -343,8 +317,8 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
         },
       });
       try {
+        // stream() hands on every record (the view's drain()) before it returns.
         const status = await stream(ro, { stdout: io.stderr, stderr: io.stderr, signal: io.signal, commandStdio: io.commandStdio, tracefs: io.tracefs }, view);
-        view.end();
         printer.finish();
         await printer.out.flush();
         r = { status, calls: printer.calls, pointerPaths: printer.pointerPaths, eventsLost: view.eventsLost, commandPid };
@@ -512,17 +486,13 @@ class TracePrinter {
 
   /** One line of output; a line that repeats (same `memo`) is encoded once, the second time. */
   private line(text: string, memo?: LineMemo): void {
-    if (memo === undefined || memo.bytes === undefined) {
-      if (memo !== undefined && memo.seen === true) {
-        this.out.writeBytes((memo.bytes = Buffer.from(text + "\n", "utf8")));
-        return;
-      }
-      if (memo !== undefined) memo.seen = true;
-      this.out.writeUtf8(text);
-      this.out.writeBytes(NEWLINE);
+    if (memo?.seen === true) {
+      this.out.writeBytes((memo.bytes ??= Buffer.from(text + "\n", "utf8")));
       return;
     }
-    this.out.writeBytes(memo.bytes);
+    if (memo !== undefined) memo.seen = true;
+    this.out.writeUtf8(text);
+    this.out.writeBytes(NEWLINE);
   }
 
   /** The command's pid: its launcher's calls are kept back from the start. */

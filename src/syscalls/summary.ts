@@ -46,6 +46,10 @@ interface Counts {
   buckets: number[];
 }
 
+function newCounts(name: string): Counts {
+  return { name, calls: 0, errors: 0, totalNs: 0, timed: false, minNs: Infinity, maxNs: -Infinity, buckets: [] };
+}
+
 function toStats(c: Counts): SyscallStats {
   return {
     name: c.name, calls: c.calls, errors: c.errors, totalNs: BigInt(c.totalNs),
@@ -76,7 +80,7 @@ export class SyscallSummary {
   /** The totals by call name. */
   stats(): SyscallStats[] {
     const total = new Map<string, Counts>();
-    for (const name of this.names) total.set(name, { name, calls: 0, errors: 0, totalNs: 0, timed: false, minNs: Infinity, maxNs: -Infinity, buckets: [] });
+    for (const name of this.names) total.set(name, newCounts(name));
     for (const t of this.byThread.values()) {
       for (const s of t.stats.values()) {
         const sum = total.get(s.name)!;
@@ -116,7 +120,7 @@ export class SyscallSummary {
 function bump(map: Map<string, Counts>, call: SyscallSlice): boolean {
   let s = map.get(call.name);
   const added = s === undefined;
-  if (s === undefined) map.set(call.name, (s = { name: call.name, calls: 0, errors: 0, totalNs: 0, timed: false, minNs: Infinity, maxNs: -Infinity, buckets: [] }));
+  if (s === undefined) map.set(call.name, (s = newCounts(call.name)));
   s.calls++;
   if (call.ret !== undefined && errnoOf(call.ret) !== 0) s.errors++;
   if (call.dur === undefined) return added;
