@@ -36,18 +36,19 @@ test("ftk stream merges CPUs and instances in time order across read rounds", { 
     { encoding: "latin1", maxBuffer: 256 << 20 },
   );
   assert.equal(r.status, 0, r.stderr);
-  // Lines are picked by pid, not by name: a task's name is what /proc or saved_cmdlines said when its
-  // first page was read, which may still be "taskset" or "<...>".
+  // Lines are picked by pid, not by name: a task that is gone before its pages are read is named by
+  // saved_cmdlines, which may still hold the pre-exec name or another task's that had the pid before.
   const lines = r.stdout.split("\n").filter((l) => /^(ftkstream: )? +\S+-\d+ +\[\d{3}\] +\d+\.\d{6}: sys_enter_(read|write):/.test(l));
   const pidOf = (l: string): number => Number(/-(\d+) +\[/.exec(l)![1]);
   const writes = new Map<number, number>();
   for (const l of lines) if (l.startsWith("ftkstream: ")) writes.set(pidOf(l), (writes.get(pidOf(l)) ?? 0) + 1);
-  const dds = new Set([...writes].filter(([, n]) => n >= 20000).map(([pid]) => pid));
-  assert.equal(dds.size, 2, `two tasks made 20000 writes each: ${JSON.stringify([...writes])}\n${r.stdout.slice(0, 2000)}`);
+  // Under load a flood may lose events (shown as EVENTS DROPPED lines): the counts leave room for that.
+  const dds = new Set([...writes].filter(([, n]) => n >= 10000).map(([pid]) => pid));
+  assert.equal(dds.size, 2, `two tasks made most of their 20000 writes each: ${JSON.stringify([...writes])}\n${r.stdout.slice(0, 2000)}`);
   const ddLines = lines.filter((l) => dds.has(pidOf(l)));
   const cpus = new Set(ddLines.map((l) => Number(/\[(\d{3})\]/.exec(l)![1])));
   assert.deepEqual([...cpus].sort(), [0, 1], "both CPUs");
-  assert.ok(ddLines.filter((l) => !l.startsWith("ftkstream: ") && l.includes("sys_enter_read")).length >= 40000, "the top buffer's reads");
+  assert.ok(ddLines.filter((l) => !l.startsWith("ftkstream: ") && l.includes("sys_enter_read")).length >= 20000, "the top buffer's reads");
   let last = 0;
   let back = 0;
   for (const l of lines) {
@@ -56,5 +57,22 @@ test("ftk stream merges CPUs and instances in time order across read rounds", { 
     last = Math.max(last, ts);
   }
   assert.equal(back, 0, `${back} of ${lines.length} lines came before an earlier line's time`);
+  await assertTracefsUnchanged(fs, before);
+});
+
+test("ftk stream names a task again after its exec (a name read from /proc is read again each round)", { skip: live.skip }, async () => {
+  const fs = live.fs!;
+  const before = await snapshotTracefsState(fs);
+  // The shell fills pages with reads before its exec, so they are read while its name is still "sh"; dd's
+  // reads come in later rounds.
+  const r = spawnSync(
+    process.execPath,
+    [ftkBin(), "stream", "-F", "-e", "syscalls:sys_enter_read", "sh", "-c", "i=0; while [ $i -lt 300 ]; do read x < /etc/hostname; i=$((i+1)); done; sleep 0.5; exec dd if=/dev/zero of=/dev/null bs=1 count=100000 status=none"],
+    { encoding: "latin1", maxBuffer: 64 << 20 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const names = r.stdout.split("\n").flatMap((l) => /^ +(\S+)-\d+ +\[\d{3}\] +\d+\.\d{6}: sys_enter_read:/.exec(l)?.[1] ?? []);
+  assert.ok(names.includes("sh"), `the shell's reads: ${JSON.stringify([...new Set(names)])}`);
+  assert.ok(names.filter((n) => n === "dd").length >= 10000, `dd's reads under its own name: ${JSON.stringify([...new Set(names)])}`);
   await assertTracefsUnchanged(fs, before);
 });

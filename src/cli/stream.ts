@@ -32,16 +32,18 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
   const rec = createRawRecord();
   let readPid: ((r: typeof rec) => number) | undefined;
   let cmdlinesPath = "";
-  const tried = new Set<number>();
-  /** True when pid has no name yet (a task that started after saved_cmdlines was first read). */
-  const unknown = (pid: number): boolean => trace !== undefined && pid > 0 && !tried.has(pid) && trace.tasks.comm(pid) === "<...>";
+  // A task's name changes at exec, so a live task is named from /proc once in each read round that has
+  // its records; a task that is gone keeps its last name, or the one saved_cmdlines has.
+  const fresh = new Set<number>();
+  const gone = new Set<number>();
   /** Names a live task from /proc; false when it is gone. */
   const nameFromProc = (pid: number): boolean => {
     try {
-      trace!.tasks.register(pid, readFileSync(`/proc/${pid}/comm`, "latin1").replace(/\n$/, ""));
-      tried.add(pid);
+      trace!.tasks.rename(pid, readFileSync(`/proc/${pid}/comm`, "latin1").replace(/\n$/, ""));
+      fresh.add(pid);
       return true;
     } catch {
+      gone.add(pid);
       return false;
     }
   };
@@ -96,16 +98,10 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
           decoder.reset(pages, view, pos, cpu);
           while (decoder.next(rec)) {
             const pid = readPid(rec);
-            if (unknown(pid)) missing = !nameFromProc(pid) || missing;
+            if (pid > 0 && !fresh.has(pid) && !gone.has(pid)) missing = !nameFromProc(pid) || missing;
           }
         }
-        if (missing) {
-          refreshTasks();
-          for (let pos = 0; pos + size <= pages.length; pos += size) {
-            decoder.reset(pages, view, pos, cpu);
-            while (decoder.next(rec)) tried.add(readPid(rec));
-          }
-        }
+        if (missing) refreshTasks();
       }
       let k = instances.indexOf(instance);
       if (k < 0) k = instances.push(instance) - 1;
@@ -120,6 +116,7 @@ function lineView(ctx: CliContext, dir: string): StreamView & { close(): Promise
       // Without the clock (not in ns, or its stats unreadable), each round is merged on its own.
       if (complete && lastRound > mark) mark = lastRound;
       lastRound = clockNs ?? -Infinity;
+      fresh.clear();
       merge?.drain(clockNs === undefined ? Infinity : mark, emit);
       if (lines.length === 0) return;
       ctx.stdout.write(lines.join("\n") + "\n");

@@ -28,6 +28,14 @@ export class TaskNames {
     return this.map.get(pid);
   }
 
+  /** Sets a name that replaces any earlier one (a live task's name from /proc: it changes at exec). */
+  rename(pid: number, comm: string): void {
+    if (this.map.get(pid) !== comm) {
+      this.map.set(pid, comm);
+      this.generation++;
+    }
+  }
+
   /** Adds a name; an existing entry is not overwritten. */
   register(pid: number, comm: string): void {
     if (!this.map.has(pid)) {
