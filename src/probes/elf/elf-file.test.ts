@@ -135,6 +135,32 @@ test("ElfFile.symbols() matches readelf -sW on libc, with versioned names", { sk
   assert.ok((await assertOffsetsMatchReadelf(libc!)) > 1000);
 });
 
+/** Every defined .dynsym name found through .gnu.hash gives the entries a scan of symbols() gives; absent names none. */
+async function assertHashLookupMatchesScan(path: string): Promise<number> {
+  const elf = await ElfFile.open(path);
+  try {
+    const all = (await elf.symbols("dynsym")).filter((s) => s.shndx !== 0);
+    const names = new Set(all.map((s) => s.name).filter((n) => n !== ""));
+    const found = await elf.findDynamicSymbols([...names, "no_such_symbol_ftk", "getenv_", "getenv\u0000x"]);
+    assert.ok(found !== undefined, `${path} has a .gnu.hash`);
+    for (const name of names) {
+      const want = all.filter((s) => s.name === name).map((s) => ({
+        value: s.value, shndx: s.shndx, type: s.type, nonDefault: s.version !== "" && !s.versionedName.includes("@@"),
+      }));
+      assert.deepEqual(found.get(name), want, name);
+    }
+    assert.equal(found.size, names.size);
+    return names.size;
+  } finally {
+    await elf.close();
+  }
+}
+
+test("ElfFile.findDynamicSymbols() (the GNU hash table) finds what a scan of .dynsym finds, versions included", { skip: libc === undefined && "no libc found" }, async () => {
+  assert.ok((await assertHashLookupMatchesScan(libc!)) > 1000);
+  assert.ok((await assertHashLookupMatchesScan("/bin/ls")) > 3);
+});
+
 const C_PROGRAM = `
 #include <stdio.h>
 static int helper(int x) { return x * 3; }

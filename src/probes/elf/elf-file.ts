@@ -8,6 +8,7 @@ import { ProbeError, describeErrno } from "../../base/index.js";
 
 const SHT_SYMTAB = 2;
 const SHT_DYNSYM = 11;
+const SHT_GNU_HASH = 0x6ffffff6;
 const SHT_GNU_VERDEF = 0x6ffffffd;
 const SHT_GNU_VERNEED = 0x6ffffffe;
 const SHT_GNU_VERSYM = 0x6fffffff;
@@ -24,6 +25,15 @@ const SYMBOL_BINDS = ["LOCAL", "GLOBAL", "WEAK"] as const;
 export interface ElfSection {
   index: number; name: string; type: number; flags: number;
   addr: number; fileOffset: number; size: number; link: number; info: number; entrySize: number;
+}
+
+/** A .dynsym entry found by name through .gnu.hash (findDynamicSymbols). */
+export interface ElfDynamicSymbol {
+  value: number;
+  shndx: number;
+  type: string;
+  /** Its version is not the default one (`name@VER`, hidden or needed), as readelf would show it. */
+  nonDefault: boolean;
 }
 
 /** One program header. */
@@ -292,6 +302,108 @@ export class ElfFile {
     }
     this.#symbolCache.set(table, result);
     return result;
+  }
+
+  /**
+   * The .dynsym entries named `names`, looked up through the GNU hash table: only the few names are
+   * compared, not every symbol decoded (a libc has ~3000). Undefined when the file has no .gnu.hash (or
+   * it is damaged); the caller then reads the whole table with symbols().
+   */
+  async findDynamicSymbols(names: Iterable<string>): Promise<Map<string, ElfDynamicSymbol[]> | undefined> {
+    const hashSec = this.sections.find((s) => s.type === SHT_GNU_HASH);
+    const dynsym = hashSec === undefined ? undefined : this.sections[hashSec.link];
+    const strSec = dynsym === undefined ? undefined : this.sections[dynsym.link];
+    if (hashSec === undefined || dynsym?.type !== SHT_DYNSYM || strSec === undefined) return undefined;
+    const le = this.littleEndian;
+    const wide = this.bits === 64;
+    const hash = await this.readSection(hashSec);
+    const hv = new DataView(hash.buffer, hash.byteOffset, hash.byteLength);
+    if (hash.length < 16) return undefined;
+    const nbuckets = hv.getUint32(0, le);
+    const symoffset = hv.getUint32(4, le);
+    const bucketsAt = 16 + hv.getUint32(8, le) * (wide ? 8 : 4);
+    const chainAt = bucketsAt + nbuckets * 4;
+    if (nbuckets === 0 || chainAt > hash.length) return undefined;
+    const syms = await this.readSection(dynsym);
+    const sv = new DataView(syms.buffer, syms.byteOffset, syms.byteLength);
+    const strs = asBuffer(await this.readSection(strSec));
+    const entSize = dynsym.entrySize || (wide ? 24 : 16);
+    const count = Math.floor(syms.length / entSize);
+    const versions = await this.#versionKinds(count);
+    const out = new Map<string, ElfDynamicSymbol[]>();
+    for (const name of names) {
+      const key = Buffer.from(name, "latin1");
+      let h = 5381;
+      for (const c of key) h = (Math.imul(h, 33) + c) >>> 0;
+      const found: ElfDynamicSymbol[] = [];
+      // The chain of the name's bucket: symbols in table order, bit 0 set on the last one.
+      for (let i = hv.getUint32(bucketsAt + (h % nbuckets) * 4, le); i >= symoffset && i < count; i++) {
+        const at = chainAt + (i - symoffset) * 4;
+        if (at + 4 > hash.length) return undefined;
+        const ch = hv.getUint32(at, le);
+        const p = i * entSize;
+        const nameOff = sv.getUint32(p, le);
+        if ((ch | 1) === (h | 1) && strs[nameOff + key.length] === 0 && strs.compare(key, 0, key.length, nameOff, nameOff + key.length) === 0) {
+          const info = syms[p + (wide ? 4 : 12)]!;
+          const shndx = sv.getUint16(p + (wide ? 6 : 14), le);
+          const v = versions?.[i] ?? 0;
+          found.push({
+            value: wide ? u64(sv, p + 8, le) : sv.getUint32(p + 4, le), shndx, type: symbolType(info & 0xf),
+            nonDefault: v !== 0 && (v === 2 || shndx === SHN_UNDEF),
+          });
+        }
+        if ((ch & 1) !== 0) break;
+      }
+      if (found.length > 0) out.set(name, found);
+    }
+    return out;
+  }
+
+  /**
+   * Per dynsym index, what its version makes of it, as symbols() names it: 0 no version shown (none, or an
+   * unknown index), 1 default (`@@`), 2 `@` (hidden, or a version this file needs). Undefined without .gnu.version.
+   */
+  async #versionKinds(count: number): Promise<Uint8Array | undefined> {
+    const versym = this.sections.find((s) => s.type === SHT_GNU_VERSYM);
+    if (versym === undefined) return undefined;
+    const le = this.littleEndian;
+    const known = new Map<number, boolean>(); // version index -> needed
+    for (const sec of this.sections) {
+      if (sec.type !== SHT_GNU_VERDEF && sec.type !== SHT_GNU_VERNEED) continue;
+      const data = await this.readSection(sec);
+      const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      let pos = 0;
+      for (let n = 0; n < sec.info && pos + 16 <= data.length; n++) {
+        if (sec.type === SHT_GNU_VERDEF) {
+          if (pos + v.getUint32(pos + 12, le) + 8 <= data.length) known.set(v.getUint16(pos + 4, le), false);
+          const next = v.getUint32(pos + 16, le);
+          if (next === 0) break;
+          pos += next;
+        } else {
+          const cnt = v.getUint16(pos + 2, le);
+          let apos = pos + v.getUint32(pos + 8, le);
+          for (let k = 0; k < cnt && apos + 16 <= data.length; k++) {
+            known.set(v.getUint16(apos + 6, le), true);
+            const anext = v.getUint32(apos + 12, le);
+            if (anext === 0) break;
+            apos += anext;
+          }
+          const next = v.getUint32(pos + 12, le);
+          if (next === 0) break;
+          pos += next;
+        }
+      }
+    }
+    const data = await this.readSection(versym);
+    const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const out = new Uint8Array(count);
+    for (let i = 1; i < Math.min(count, Math.floor(data.length / 2)); i++) {
+      const raw = v.getUint16(i * 2, le);
+      const needed = known.get(raw & 0x7fff);
+      if ((raw & 0x7fff) < 2 || needed === undefined) continue;
+      out[i] = (raw & VERSYM_HIDDEN) !== 0 || needed ? 2 : 1;
+    }
+    return out;
   }
 
   /** Version names per dynsym index from .gnu.version + .gnu.version_d/_r (only indices >= 2 get one). */
