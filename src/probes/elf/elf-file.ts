@@ -93,6 +93,34 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** A symbol's version: its name, hidden (not the default), needed (defined by another file). */
+interface SymbolVersion {
+  name: string;
+  hidden: boolean;
+  needed: boolean;
+}
+
+/** .gnu.version (one u16 per dynsym entry) and the version names by index. */
+interface VersionTable {
+  names: Map<number, string>;
+  needed: Set<number>;
+  versym: DataView;
+}
+
+/** The version of dynsym entry `i`; undefined for none (index 0 local, 1 global) or an unknown index. */
+function versionAt(t: VersionTable, i: number, le: boolean): SymbolVersion | undefined {
+  if (i * 2 + 2 > t.versym.byteLength) return undefined;
+  const raw = t.versym.getUint16(i * 2, le);
+  const idx = raw & 0x7fff;
+  const name = idx < 2 ? undefined : t.names.get(idx);
+  return name === undefined ? undefined : { name, hidden: (raw & VERSYM_HIDDEN) !== 0, needed: t.needed.has(idx) };
+}
+
+/** readelf's rules: `@@` only for a default version this file defines; `@` for hidden or needed ones. */
+function versionSuffix(ver: SymbolVersion, shndx: number): "@" | "@@" {
+  return ver.hidden || ver.needed || shndx === SHN_UNDEF ? "@" : "@@";
+}
+
 /**
  * An open ELF file. Headers are parsed by `ElfFile.open()`; symbol tables are read on first use.
  * @example
@@ -300,11 +328,10 @@ export class ElfFile {
         let version = "";
         let versionedName = name;
         const ver = versions?.get(i);
-        // readelf's rules: `@@` only for a default version this file defines; `@` for hidden or needed ones;
-        // no suffix on the symbol that names its own version (GLIBC_2.10 in libc).
+        // No suffix on the symbol that names its own version (GLIBC_2.10 in libc), else versionSuffix().
         if (ver !== undefined && ver.name !== name) {
           version = ver.name;
-          versionedName = `${name}${ver.hidden || ver.needed || shndx === SHN_UNDEF ? "@" : "@@"}${ver.name}`;
+          versionedName = `${name}${versionSuffix(ver, shndx)}${ver.name}`;
         }
         result.push({
           name, versionedName, version, value, size, shndx, table,
@@ -340,8 +367,9 @@ export class ElfFile {
     const sv = new DataView(syms.buffer, syms.byteOffset, syms.byteLength);
     const strs = asBuffer(await this.readSection(strSec));
     const entSize = dynsym.entrySize || (wide ? 24 : 16);
+    if (entSize < (wide ? 24 : 16)) return undefined;
     const count = Math.floor(syms.length / entSize);
-    const versions = await this.#versionKinds(count);
+    const versions = await this.#versionTable();
     const out = new Map<string, ElfDynamicSymbol[]>();
     for (const name of names) {
       const key = Buffer.from(name, "latin1");
@@ -358,10 +386,10 @@ export class ElfFile {
         if ((ch | 1) === (h | 1) && strs[nameOff + key.length] === 0 && strs.compare(key, 0, key.length, nameOff, nameOff + key.length) === 0) {
           const info = syms[p + (wide ? 4 : 12)]!;
           const shndx = sv.getUint16(p + (wide ? 6 : 14), le);
-          const v = versions?.[i] ?? 0;
+          const ver = versions === undefined ? undefined : versionAt(versions, i, le);
           found.push({
             value: wide ? u64(sv, p + 8, le) : sv.getUint32(p + 4, le), shndx, type: symbolType(info & 0xf),
-            nonDefault: v !== 0 && (v === 2 || shndx === SHN_UNDEF),
+            nonDefault: ver !== undefined && ver.name !== name && versionSuffix(ver, shndx) === "@",
           });
         }
         if ((ch & 1) !== 0) break;
@@ -371,55 +399,21 @@ export class ElfFile {
     return out;
   }
 
-  /**
-   * Per dynsym index, what its version makes of it, as symbols() names it: 0 no version shown (none, or an
-   * unknown index), 1 default (`@@`), 2 `@` (hidden, or a version this file needs). Undefined without .gnu.version.
-   */
-  async #versionKinds(count: number): Promise<Uint8Array | undefined> {
-    const versym = this.sections.find((s) => s.type === SHT_GNU_VERSYM);
-    if (versym === undefined) return undefined;
-    const le = this.littleEndian;
-    const known = new Map<number, boolean>(); // version index -> needed
-    for (const sec of this.sections) {
-      if (sec.type !== SHT_GNU_VERDEF && sec.type !== SHT_GNU_VERNEED) continue;
-      const data = await this.readSection(sec);
-      const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-      let pos = 0;
-      for (let n = 0; n < sec.info && pos + 16 <= data.length; n++) {
-        if (sec.type === SHT_GNU_VERDEF) {
-          if (pos + v.getUint32(pos + 12, le) + 8 <= data.length) known.set(v.getUint16(pos + 4, le), false);
-          const next = v.getUint32(pos + 16, le);
-          if (next === 0) break;
-          pos += next;
-        } else {
-          const cnt = v.getUint16(pos + 2, le);
-          let apos = pos + v.getUint32(pos + 8, le);
-          for (let k = 0; k < cnt && apos + 16 <= data.length; k++) {
-            known.set(v.getUint16(apos + 6, le), true);
-            const anext = v.getUint32(apos + 12, le);
-            if (anext === 0) break;
-            apos += anext;
-          }
-          const next = v.getUint32(pos + 12, le);
-          if (next === 0) break;
-          pos += next;
-        }
-      }
-    }
-    const data = await this.readSection(versym);
-    const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const out = new Uint8Array(count);
-    for (let i = 1; i < Math.min(count, Math.floor(data.length / 2)); i++) {
-      const raw = v.getUint16(i * 2, le);
-      const needed = known.get(raw & 0x7fff);
-      if ((raw & 0x7fff) < 2 || needed === undefined) continue;
-      out[i] = (raw & VERSYM_HIDDEN) !== 0 || needed ? 2 : 1;
+  /** Version names per dynsym index (only indices >= 2 get one), for the first `count` entries. */
+  async #versionNames(dynsym: ElfSection): Promise<Map<number, SymbolVersion> | undefined> {
+    const table = await this.#versionTable();
+    if (table === undefined) return undefined;
+    const out = new Map<number, SymbolVersion>();
+    const count = Math.min(table.versym.byteLength >> 1, dynsym.entrySize ? Math.floor(dynsym.size / dynsym.entrySize) : Infinity);
+    for (let i = 1; i < count; i++) {
+      const ver = versionAt(table, i, this.littleEndian);
+      if (ver !== undefined) out.set(i, ver);
     }
     return out;
   }
 
-  /** Version names per dynsym index from .gnu.version + .gnu.version_d/_r (only indices >= 2 get one). */
-  async #versionNames(dynsym: ElfSection): Promise<Map<number, { name: string; hidden: boolean; needed: boolean }> | undefined> {
+  /** .gnu.version and the version names of .gnu.version_d/_r by index (read once); undefined without .gnu.version. */
+  async #versionTable(): Promise<VersionTable | undefined> {
     const versym = this.sections.find((s) => s.type === SHT_GNU_VERSYM);
     if (versym === undefined) return undefined;
     const le = this.littleEndian;
@@ -462,17 +456,7 @@ export class ElfFile {
       }
     }
     const data = await this.readSection(versym);
-    const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const out = new Map<number, { name: string; hidden: boolean; needed: boolean }>();
-    const count = Math.min(Math.floor(data.length / 2), dynsym.entrySize ? Math.floor(dynsym.size / dynsym.entrySize) : Infinity);
-    for (let i = 1; i < count; i++) {
-      const raw = v.getUint16(i * 2, le);
-      const idx = raw & 0x7fff;
-      if (idx < 2) continue; // 0 local, 1 global: no version shown
-      const name = names.get(idx);
-      if (name !== undefined) out.set(i, { name, hidden: (raw & VERSYM_HIDDEN) !== 0, needed: needed.has(idx) });
-    }
-    return out;
+    return { names, needed, versym: new DataView(data.buffer, data.byteOffset, data.byteLength) };
   }
 
   /**
