@@ -53,7 +53,8 @@ export function findTickHz(): number | undefined {
 /**
  * Checks --sample=HZ against the tick: sched_stat_runtime fires once per tick, so the tick rate is the
  * highest rate; a lower one records at the tick anyway (each sample weighs the CPU time it stands for,
- * so shares do not depend on the rate) and says so. `tickHz` null: unknown, any rate passes.
+ * so shares do not depend on the rate) and says so. `tick`: the tick rate (default: the kernel's
+ * CONFIG_HZ, read only for --sample); null: unknown, any rate passes.
  */
 export function checkSampleRate(o: RecordOptions, warn: (line: string) => void, tick?: number | null): void {
   const hz = o.sample?.hz;
