@@ -62,6 +62,9 @@ test("liveTraceClock() takes local only when the kernel says sched_clock agrees 
     writeFileSync(file, "Sched Debug Version: v0.11\njiffies : 5\n"); // no unstable sched_clock on this architecture
     assert.equal(await liveTraceClock(file), "local");
     assert.equal(await liveTraceClock(join(dir, "missing")), "mono");
+    // Read in 4 KB pieces until the line or the first CPU's section: a long header still counts.
+    writeFileSync(file, `Sched Debug Version: v0.11\n${"x".repeat(9000)}\nsched_clock_stable()  : 0\n\ncpu#0, 2096.003 MHz\n${"y\n".repeat(50000)}`);
+    assert.equal(await liveTraceClock(file), "mono");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 // `ftk trace` as a library call: records raw_syscalls (and uprobes on libc's path-taking wrappers for the
 // strings) through the recorder, whose undo stack restores tracefs on every exit path, then reads the file
 // back through the model and prints strace-style lines and summaries.
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { closeSync, createWriteStream, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -384,13 +384,23 @@ async function openTraceOrThrow(path: string): Promise<TraceFile> {
  * architecture has no unstable sched_clock print no such line. Unreadable (no debugfs): `mono`.
  */
 export async function liveTraceClock(path = "/sys/kernel/debug/sched/debug"): Promise<"local" | "mono"> {
-  let text: string;
+  const stable = /sched_clock_stable\(\)\s*:\s*(\d+)/;
+  let text = "";
+  let fd: number | undefined;
   try {
-    text = await readFile(path, "latin1");
+    // The line is in the header, the file's first record: the per-CPU sections that follow (~24 KB here,
+    // more with more CPUs and tasks) are generated only when read, so reading stops there.
+    fd = openSync(path, "r");
+    const buf = Buffer.alloc(4096);
+    for (let n; !stable.test(text) && !text.includes("\ncpu#") && text.length < 65536 && (n = readSync(fd, buf, 0, buf.length, null)) > 0;) {
+      text += buf.toString("latin1", 0, n);
+    }
   } catch {
     return "mono";
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  const m = /sched_clock_stable\(\)\s*:\s*(\d+)/.exec(text);
+  const m = stable.exec(text);
   return m === null || m[1] !== "0" ? "local" : "mono";
 }
 
