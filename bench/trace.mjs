@@ -8,7 +8,7 @@
 // uses, its buffer size) that nobody reads: what tracing costs dd before ftk does anything; the
 // instance is removed on every exit path (the undo journal covers a SIGKILL). So a ratio reads as
 // kernel cost (floor / untraced) plus ftk's own (ftk / floor).
-// N = 500000 (1M calls, ~1.5-2 s untraced) so that ftk's fixed set-up cost (~0.35-0.6 s, printed last)
+// N = 500000 (1M calls, ~1.5-2 s untraced) so that ftk's fixed set-up and tear-down cost (~0.2-0.3 s, printed last)
 // is not most of what is measured, while strace's run stays under a minute. Prints dd's own elapsed
 // time (the traced program's slowdown), the whole command's wall time (ftk's set-up, recording and
 // printing included) and CPU time (user+sys of the command and its children), their ratios, the calls

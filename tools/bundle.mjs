@@ -21,7 +21,7 @@ const dist = new URL("../dist/", import.meta.url).pathname;
 /** Commands run many times a minute, whose start-up users feel (report of a small file). */
 const ONE_FILE = ["report", "trace"];
 /** ONE_FILE commands built as a script run with a V8 code cache (src/cli/script-cache.ts). */
-const SCRIPTS = ["report"];
+const SCRIPTS = ["report", "trace"];
 
 /** Imports of dist/base/ (from outside it) go to the shared base.js; commands in ONE_FILE to their file. */
 const sharedFiles = {

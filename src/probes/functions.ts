@@ -94,6 +94,25 @@ export async function findFunctionOffsets(path: string, names: ReadonlySet<strin
   const elf = await ElfFile.open(path);
   try {
     const offsets = new Map<string, number>();
+    // A stripped library (.dynsym only, as distributions ship libc): the hash table finds the names.
+    const found = elf.hasSymtab() ? undefined : await elf.findDynamicSymbols(names);
+    if (found !== undefined) {
+      for (const [name, list] of found) {
+        let best: number | undefined;
+        for (const s of list) {
+          if (s.type !== "FUNC" || s.shndx === 0 || s.value === 0) continue;
+          const fileOffset = elf.findFileOffset(s.value);
+          if (fileOffset === undefined) continue;
+          if (!s.nonDefault) {
+            best = fileOffset;
+            break;
+          }
+          best ??= fileOffset;
+        }
+        if (best !== undefined) offsets.set(name, best);
+      }
+      return { path, machine: elf.machine, offsets };
+    }
     const isDefault = new Set<string>();
     for (const table of ["symtab", "dynsym"] as const) {
       for (const s of await elf.symbols(table)) {

@@ -17,6 +17,11 @@ test("parseLdSoCache() lists the same libraries as ldconfig -p", { skip: !hasCac
     .map((l) => /^\t(\S+) \(.*\)(?:, OS ABI: [^=]*)? => (.*)$/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]} => ${m[2]}`);
   assert.ok(oracle.length > 10, `ldconfig listed ${oracle.length}`);
   assert.deepEqual(ours, oracle);
+  // Key prefixes keep exactly the entries whose key starts with one of them.
+  const all = parseLdSoCache(readFileSync("/etc/ld.so.cache"));
+  for (const prefixes of [["libc"], ["m", "libm"], ["libz.so"], ["no-such-lib-ftk"], []]) {
+    assert.deepEqual(parseLdSoCache(readFileSync("/etc/ld.so.cache"), undefined, prefixes), all.filter((e) => prefixes.some((p) => e.key.startsWith(p))), prefixes.join(","));
+  }
 });
 
 test("parseLdSoCache() reads the old+new combined layout and rejects other files", () => {

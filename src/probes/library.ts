@@ -1,7 +1,8 @@
 // Turns `-x` arguments into file paths: a path as given, a short library name (`libc`, `libm.so.6`)
 // through /etc/ld.so.cache (glibc "glibc-ld.so.cache1.1" format, with or without the old
 // "ld.so-1.7.0" prefix) or through /proc/PID/maps when a pid is given, else a program on $PATH.
-import { readFile, stat } from "node:fs/promises";
+// Reads are synchronous: small files, each cheaper than a trip through the thread pool.
+import { readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { ProbeError } from "../base/index.js";
 
@@ -40,8 +41,9 @@ function cString(buf: Buffer, pos: number): string {
 /**
  * Parses the bytes of /etc/ld.so.cache; entries in cache order. Throws ProbeError for an unknown format.
  * String offsets of the new format are relative to the start of its header (glibc dl-cache.h).
+ * `keyPrefixes`: only the entries whose key starts with one of them (the others' strings are not decoded).
  */
-export function parseLdSoCache(buf: Buffer, path = "/etc/ld.so.cache"): LdCacheEntry[] {
+export function parseLdSoCache(buf: Buffer, path = "/etc/ld.so.cache", keyPrefixes?: readonly string[]): LdCacheEntry[] {
   let base = 0;
   if (buf.toString("latin1", 0, OLD_MAGIC.length) === OLD_MAGIC) {
     const nlibs = buf.readUInt32LE(12);
@@ -58,23 +60,27 @@ export function parseLdSoCache(buf: Buffer, path = "/etc/ld.so.cache"): LdCacheE
   const u32 = (pos: number): number => (le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos));
   const nlibs = u32(base + 20);
   const out: LdCacheEntry[] = [];
+  const prefixes = keyPrefixes?.map((k) => Buffer.from(k, "latin1"));
+  const keyStarts = (pos: number): boolean =>
+    prefixes === undefined || prefixes.some((k) => pos + k.length <= buf.length && buf.compare(k, 0, k.length, pos, pos + k.length) === 0);
   for (let i = 0; i < nlibs; i++) {
     const p = base + NEW_HEADER_SIZE + i * NEW_ENTRY_SIZE;
     if (p + NEW_ENTRY_SIZE > buf.length) break;
+    if (!keyStarts(base + u32(p + 4))) continue;
     out.push({ flags: u32(p), key: cString(buf, base + u32(p + 4)), path: cString(buf, base + u32(p + 8)) });
   }
   return out;
 }
 
-/** Reads and parses an ld.so cache file (default /etc/ld.so.cache). */
-export async function readLdSoCache(path = "/etc/ld.so.cache"): Promise<LdCacheEntry[]> {
+/** Reads and parses an ld.so cache file (default /etc/ld.so.cache); `keyPrefixes` as parseLdSoCache's. */
+export async function readLdSoCache(path = "/etc/ld.so.cache", keyPrefixes?: readonly string[]): Promise<LdCacheEntry[]> {
   let buf: Buffer;
   try {
-    buf = await readFile(path);
+    buf = readFileSync(path);
   } catch (e) {
     throw new ProbeError(`cannot read '${path}': ${(e as Error).message}`, { code: "bad-ld-cache", path, cause: e });
   }
-  return parseLdSoCache(buf, path);
+  return parseLdSoCache(buf, path, keyPrefixes);
 }
 
 /** True when `key` (a soname such as `libc.so.6`) is what the short name `name` means. */
@@ -90,7 +96,7 @@ function libraryNameMatches(key: string, name: string): boolean {
 export async function readMappedFiles(pid: number): Promise<string[]> {
   let text: string;
   try {
-    text = await readFile(`/proc/${pid}/maps`, "latin1");
+    text = readFileSync(`/proc/${pid}/maps`, "latin1");
   } catch (e) {
     throw new ProbeError(`cannot read '/proc/${pid}/maps': no process ${pid} (or not permitted): check the pid`, {
       code: "no-process", path: `/proc/${pid}/maps`, cause: e,
@@ -107,7 +113,7 @@ export async function readMappedFiles(pid: number): Promise<string[]> {
 
 async function isFile(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    return statSync(path).isFile();
   } catch {
     return false;
   }
@@ -130,7 +136,8 @@ export async function resolveBinary(name: string, options: { pid?: number; ldCac
   }
   let cache: LdCacheEntry[] = [];
   try {
-    cache = await readLdSoCache(options.ldCachePath);
+    // Every key libraryNameMatches() can take starts with the name or with lib + name.
+    cache = await readLdSoCache(options.ldCachePath, name.startsWith("lib") ? [name] : [name, `lib${name}`]);
   } catch {
     // No usable cache: fall through to $PATH and the error below.
   }

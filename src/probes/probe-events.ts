@@ -71,12 +71,23 @@ export async function addProbes(fs: Tracefs, defs: readonly ProbeDefinition[], u
     }
     seen.add(name);
   }
+  // An event's locations go in one write (the kernel runs it line by line): ftk trace adds ~40 to one event,
+  // and each write costs reads of dynamic_events and error_log and a journal entry.
+  const lines = new Map<string, { d: ProbeDefinition; lines: string[] }>();
+  for (const d of defs) {
+    const name = `${d.group}/${d.event}`;
+    const e = lines.get(name);
+    if (e === undefined) lines.set(name, { d, lines: [d.line] });
+    else e.lines.push(d.line);
+  }
   const local = new UndoStack();
   try {
-    for (const d of defs) {
+    for (const [name, { d, lines: text }] of lines) {
       try {
-        await fs.addDynamicEvent(d.line, local);
+        await fs.addDynamicEvent(text.join("\n"), local);
       } catch (e) {
+        // The lines before the one the kernel refused were added (the name was checked free above).
+        if (text.length > 1) await fs.removeDynamicEvent(name).catch(() => undefined);
         // EINVAL: the kernel's error_log entry says what it did not like (and quotes the line).
         const log = isFtkError(e) && e.code === "EINVAL" ? await fs.errorLogLast() : undefined;
         const detail = log !== undefined ? `rejected by the kernel: ${log}` : isFtkError(e) ? e.message : String(e);

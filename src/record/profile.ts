@@ -53,11 +53,15 @@ export function findTickHz(): number | undefined {
 /**
  * Checks --sample=HZ against the tick: sched_stat_runtime fires once per tick, so the tick rate is the
  * highest rate; a lower one records at the tick anyway (each sample weighs the CPU time it stands for,
- * so shares do not depend on the rate) and says so. `tickHz` null: unknown, any rate passes.
+ * so shares do not depend on the rate) and says so. `tick`: the tick rate (default: the kernel's
+ * CONFIG_HZ, read only for --sample); null: unknown, any rate passes.
  */
-export function checkSampleRate(o: RecordOptions, warn: (line: string) => void, tickHz: number | null = findTickHz() ?? null): void {
+export function checkSampleRate(o: RecordOptions, warn: (line: string) => void, tick?: number | null): void {
   const hz = o.sample?.hz;
-  if (hz === undefined || tickHz === null) return;
+  if (hz === undefined) return;
+  // Looked up only here: reading the kernel's config (gunzip of /proc/config.gz) costs every recording ~8 ms.
+  const tickHz = tick === undefined ? findTickHz() ?? null : tick;
+  if (tickHz === null) return;
   if (hz > tickHz) {
     throw new UsageError(`--sample=${hz}: the scheduler tick is ${tickHz} Hz on this kernel (CONFIG_HZ), the highest rate sched_stat_runtime gives: use --sample=${tickHz} or less`);
   }

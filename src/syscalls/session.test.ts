@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { FtkError, UsageError } from "../base/index.js";
 import { Tracefs } from "../tracefs/index.js";
-import { liveTraceClock, planKernelStringProbes, traceSyscalls } from "./session.js";
+import { liveTraceClock, planKernelStringProbes, planStringProbes, takesImmediates, traceSyscalls } from "./session.js";
 
 const io = (fs: Tracefs) => ({ out: process.stdout, stderr: process.stderr, signal: new AbortController().signal, tracefs: fs });
 
@@ -62,7 +62,39 @@ test("liveTraceClock() takes local only when the kernel says sched_clock agrees 
     writeFileSync(file, "Sched Debug Version: v0.11\njiffies : 5\n"); // no unstable sched_clock on this architecture
     assert.equal(await liveTraceClock(file), "local");
     assert.equal(await liveTraceClock(join(dir, "missing")), "mono");
+    // Read in 4 KB pieces until the line or the first CPU's section: a long header still counts.
+    writeFileSync(file, `Sched Debug Version: v0.11\n${"x".repeat(9000)}\nsched_clock_stable()  : 0\n\ncpu#0, 2096.003 MHz\n${"y\n".repeat(50000)}`);
+    assert.equal(await liveTraceClock(file), "mono");
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("planStringProbes() makes one event where the kernel takes immediates (one path padded), else one per path count", async (t) => {
+  const two = await planStringProbes();
+  if (two.length === 0) return t.skip("no libc found");
+  const one = await planStringProbes({ immediates: true });
+  assert.equal(one.length, two.length);
+  assert.deepEqual(new Set(two.map((d) => d.event)), new Set(["path1", "path2"]));
+  assert.deepEqual(one.map((d) => [d.event, d.append]), one.map((_, i) => ["path", i > 0]));
+  for (const [i, d] of one.entries()) {
+    const plain = two[i]!;
+    assert.equal(d.fileOffset, plain.fileOffset);
+    const rest = plain.line.replace(/^p:\S+/, "");
+    assert.equal(d.line, plain.event === "path1" ? `p:ftk_trace_strings/path${rest} p1=\\0:x64 s1=\\"":string` : `p:ftk_trace_strings/path${rest}`);
+  }
+});
+
+test("takesImmediates() reads the kernel's README", async () => {
+  const root = mkdtempSync(join(tmpdir(), "ftk-fake-tracefs-"));
+  try {
+    const fs = await Tracefs.open({ root });
+    assert.equal(await takesImmediates(fs), false, "no README");
+    writeFileSync(join(root, "README"), "\t  fetcharg: (%|$)<register>, @<address>, @<symbol>[+|-<offset>],\n\t           +|-[u]<offset>(<fetcharg>)\n");
+    assert.equal(await takesImmediates(fs), false);
+    writeFileSync(join(root, "README"), "\t           +|-[u]<offset>(<fetcharg>), \\imm-value, \\\"imm-string\"\n");
+    assert.equal(await takesImmediates(fs), true);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

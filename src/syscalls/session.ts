@@ -1,7 +1,7 @@
 // `ftk trace` as a library call: records raw_syscalls (and uprobes on libc's path-taking wrappers for the
 // strings) through the recorder, whose undo stack restores tracefs on every exit path, then reads the file
 // back through the model and prints strace-style lines and summaries.
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { closeSync, createWriteStream, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -120,14 +120,19 @@ function wantsPaths(selection: SyscallSelection): boolean {
   return syscallTable().some((s) => s.args.includes("path") && selection.has(s.name));
 }
 
+/** Most path arguments of one wrapper (rename, link, symlink). */
+const MAX_PATHS = 2;
+
 /**
  * Uprobes on the wrappers of the selected calls (default: all), reading each path argument as `pN`
- * (pointer) and `sN` (string). They make two events only, `path1` and `path2` (by the number of paths),
- * each with many locations: enabling and disabling a uprobe event waits for the kernel once per event,
- * so fifty events would cost a second. Wrappers this libc lacks are skipped; an empty list when no libc
- * is found.
+ * (pointer) and `sN` (string). Disabling a uprobe event waits for the kernel (an RCU grace period, 13-26 ms
+ * here) once per event however many locations it has, so they make few events: with `immediates` (the
+ * kernel takes `\imm` fetch arguments: see takesImmediates) one, `path`, whose wrappers with one path pad
+ * `p1`/`s1` with a null pointer and an empty string (the model matches strings by pointer, and no path
+ * argument is null); else two, `path1` and `path2`, by the number of paths. Wrappers this libc lacks are
+ * skipped; an empty list when no libc is found.
  */
-export async function planStringProbes(options: { pid?: number; select?: SyscallSelection } = {}): Promise<ProbeDefinition[]> {
+export async function planStringProbes(options: { pid?: number; select?: SyscallSelection; immediates?: boolean } = {}): Promise<ProbeDefinition[]> {
   const groups = PATH_WRAPPERS.filter(({ calls }) => options.select === undefined || calls.some((c) => options.select!.has(c)));
   let libc: { path: string; machine: number; offsets: Map<string, number> };
   try {
@@ -147,13 +152,19 @@ export async function planStringProbes(options: { pid?: number; select?: Syscall
       const args = expandFetchArgs(argNums.flatMap((n, k) => [`p${k}=$arg${n}:x64`, `s${k}=+0($arg${n}):string`]), {
         machine: libc.machine, isReturn: false, symbol: name,
       });
-      const event = `path${argNums.length}`;
+      if (options.immediates === true) for (let k = argNums.length; k < MAX_PATHS; k++) args.push(`p${k}=\\0:x64`, `s${k}=\\"":string`);
+      const event = options.immediates === true ? "path" : `path${argNums.length}`;
       const line = [`p:${STRING_PROBE_GROUP}/${event}`, `${libc.path}:0x${fileOffset.toString(16)}`, ...args].join(" ");
       defs.push({ kind: "uprobe", group: STRING_PROBE_GROUP, event, line, binary: libc.path, symbol: name, fileOffset, append: events.has(event) });
       events.add(event);
     }
   }
   return defs;
+}
+
+/** True when the kernel's probe parser takes immediate fetch arguments (`\imm`, Linux 5.7+): its README says so. */
+export async function takesImmediates(fs: Tracefs): Promise<boolean> {
+  return /\\imm-value/.test((await fs.findFile("README").catch(() => undefined)) ?? "");
 }
 
 /**
@@ -266,7 +277,7 @@ export async function traceSyscalls(options: TraceOptions, io: TraceIo): Promise
     } else {
       const why = commandPath !== undefined && !options.all ? await staticReason(commandPath) : undefined;
       if (why !== undefined) note = `${why}: paths are shown as pointers`;
-      else probes = await planStringProbes({ pid: options.pids[0], select });
+      else probes = await planStringProbes({ pid: options.pids[0], select, immediates: await takesImmediates(fs) });
       if (probes.length === 0 && note === undefined) note = "no libc found to probe: paths are shown as pointers";
     }
   }
@@ -373,13 +384,23 @@ async function openTraceOrThrow(path: string): Promise<TraceFile> {
  * architecture has no unstable sched_clock print no such line. Unreadable (no debugfs): `mono`.
  */
 export async function liveTraceClock(path = "/sys/kernel/debug/sched/debug"): Promise<"local" | "mono"> {
-  let text: string;
+  const stable = /sched_clock_stable\(\)\s*:\s*(\d+)/;
+  let text = "";
+  let fd: number | undefined;
   try {
-    text = await readFile(path, "latin1");
+    // The line is in the header, the file's first record: the per-CPU sections that follow (~24 KB here,
+    // more with more CPUs and tasks) are generated only when read, so reading stops there.
+    fd = openSync(path, "r");
+    const buf = Buffer.alloc(4096);
+    for (let n; !stable.test(text) && !text.includes("\ncpu#") && text.length < 65536 && (n = readSync(fd, buf, 0, buf.length, null)) > 0;) {
+      text += buf.toString("latin1", 0, n);
+    }
   } catch {
     return "mono";
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  const m = /sched_clock_stable\(\)\s*:\s*(\d+)/.exec(text);
+  const m = stable.exec(text);
   return m === null || m[1] !== "0" ? "local" : "mono";
 }
 

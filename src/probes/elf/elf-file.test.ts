@@ -1,12 +1,13 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProbeError } from "../../base/index.js";
 import { ElfFile } from "./elf-file.js";
 import { hasTool } from "../testing.js";
+import { mulberry32 } from "../../test-support/prng.js";
 
 // Oracle: binutils readelf. Each test compares our reading of a file with `readelf -sW` / `-lW` / `-SW`.
 const hasReadelf = hasTool("readelf");
@@ -133,6 +134,61 @@ test("ElfFile.symbols() matches readelf -sW on libc, with versioned names", { sk
     await elf.close();
   }
   assert.ok((await assertOffsetsMatchReadelf(libc!)) > 1000);
+});
+
+/** Every defined .dynsym name found through .gnu.hash gives the entries a scan of symbols() gives; absent names none. */
+async function assertHashLookupMatchesScan(path: string): Promise<number> {
+  const elf = await ElfFile.open(path);
+  try {
+    const all = (await elf.symbols("dynsym")).filter((s) => s.shndx !== 0);
+    const names = new Set(all.map((s) => s.name).filter((n) => n !== ""));
+    const found = await elf.findDynamicSymbols([...names, "no_such_symbol_ftk", "getenv_", "getenv\u0000x"]);
+    assert.ok(found !== undefined, `${path} has a .gnu.hash`);
+    for (const name of names) {
+      const want = all.filter((s) => s.name === name).map((s) => ({
+        value: s.value, shndx: s.shndx, type: s.type, nonDefault: s.version !== "" && !s.versionedName.includes("@@"),
+      }));
+      assert.deepEqual(found.get(name), want, name);
+    }
+    assert.equal(found.size, names.size);
+    return names.size;
+  } finally {
+    await elf.close();
+  }
+}
+
+test("ElfFile.findDynamicSymbols() (the GNU hash table) finds what a scan of .dynsym finds, versions included", { skip: libc === undefined && "no libc found" }, async () => {
+  assert.ok((await assertHashLookupMatchesScan(libc!)) > 1000);
+  assert.ok((await assertHashLookupMatchesScan("/bin/ls")) > 3);
+});
+
+test("ElfFile.findDynamicSymbols() on damaged copies of /bin/ls: an answer or a ProbeError, never a crash (seeded fuzz)", async () => {
+  const seed = 10;
+  const rnd = mulberry32(seed);
+  const good = readFileSync("/bin/ls");
+  const elf = await ElfFile.open("/bin/ls");
+  // Damage the dynamic-linking sections (hash table, symbols, strings, versions), where the lookup reads.
+  const secs = elf.sections.filter((s) => [".gnu.hash", ".dynsym", ".dynstr", ".gnu.version", ".gnu.version_r"].includes(s.name));
+  await elf.close();
+  assert.ok(secs.length >= 4, secs.map((s) => s.name).join(" "));
+  const file = join(dir, "ls-damaged");
+  for (let i = 0; i < 150; i++) {
+    const b = Buffer.from(good);
+    for (let k = 0; k < 1 + Math.floor(rnd() * 8); k++) {
+      const s = secs[Math.floor(rnd() * secs.length)]!;
+      b[s.fileOffset + Math.floor(rnd() * s.size)] = Math.floor(rnd() * 256);
+    }
+    writeFileSync(file, b);
+    const damaged = await ElfFile.open(file);
+    try {
+      const found = await damaged.findDynamicSymbols(["malloc", "getenv", "no_such_symbol"]);
+      assert.ok(found === undefined || found instanceof Map, `seed ${seed} case ${i}`);
+    } catch (e) {
+      assert.ok(e instanceof ProbeError, `seed ${seed} case ${i}: ${(e as Error).stack}`);
+    } finally {
+      await damaged.close();
+    }
+  }
 });
 
 const C_PROGRAM = `

@@ -1,13 +1,15 @@
 // ELF32/ELF64 reader of either byte order: file header, section and program headers, .symtab/.dynsym
 // with GNU symbol versions (.gnu.version, .gnu.version_d, .gnu.version_r), and the virtual address to
 // file offset mapping a uprobe needs (tracefs-control.md §3.4: "OFFSET ... is the file offset").
-// Reads only the headers and the sections it is asked for, through one FileHandle (libc stays on disk).
-import { open } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
+// Reads only the headers and the sections it is asked for, through one descriptor (libc stays on disk),
+// synchronously: a dozen small positioned reads of a cached file cost less than their trips through the
+// thread pool (~0.5 ms each on a loaded machine).
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { ProbeError, describeErrno } from "../../base/index.js";
 
 const SHT_SYMTAB = 2;
 const SHT_DYNSYM = 11;
+const SHT_GNU_HASH = 0x6ffffff6;
 const SHT_GNU_VERDEF = 0x6ffffffd;
 const SHT_GNU_VERNEED = 0x6ffffffe;
 const SHT_GNU_VERSYM = 0x6fffffff;
@@ -24,6 +26,15 @@ const SYMBOL_BINDS = ["LOCAL", "GLOBAL", "WEAK"] as const;
 export interface ElfSection {
   index: number; name: string; type: number; flags: number;
   addr: number; fileOffset: number; size: number; link: number; info: number; entrySize: number;
+}
+
+/** A .dynsym entry found by name through .gnu.hash (findDynamicSymbols). */
+export interface ElfDynamicSymbol {
+  value: number;
+  shndx: number;
+  type: string;
+  /** Its version is not the default one (`name@VER`, hidden or needed), as readelf would show it. */
+  nonDefault: boolean;
 }
 
 /** One program header. */
@@ -67,8 +78,47 @@ function cString(buf: Buffer, pos: number): string {
   return buf.toString("latin1", pos, end < 0 ? buf.length : end);
 }
 
+/** Fills `buf` from file offset `pos` (fewer bytes only at the end of the file); the bytes read. */
+function readFully(fd: number, buf: Uint8Array, pos: number): number {
+  let got = 0;
+  while (got < buf.length) {
+    const n = readSync(fd, buf, got, buf.length - got, pos + got);
+    if (n <= 0) break;
+    got += n;
+  }
+  return got;
+}
+
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A symbol's version: its name, hidden (not the default), needed (defined by another file). */
+interface SymbolVersion {
+  name: string;
+  hidden: boolean;
+  needed: boolean;
+}
+
+/** .gnu.version (one u16 per dynsym entry) and the version names by index. */
+interface VersionTable {
+  names: Map<number, string>;
+  needed: Set<number>;
+  versym: DataView;
+}
+
+/** The version of dynsym entry `i`; undefined for none (index 0 local, 1 global) or an unknown index. */
+function versionAt(t: VersionTable, i: number, le: boolean): SymbolVersion | undefined {
+  if (i * 2 + 2 > t.versym.byteLength) return undefined;
+  const raw = t.versym.getUint16(i * 2, le);
+  const idx = raw & 0x7fff;
+  const name = idx < 2 ? undefined : t.names.get(idx);
+  return name === undefined ? undefined : { name, hidden: (raw & VERSYM_HIDDEN) !== 0, needed: t.needed.has(idx) };
+}
+
+/** readelf's rules: `@@` only for a default version this file defines; `@` for hidden or needed ones. */
+function versionSuffix(ver: SymbolVersion, shndx: number): "@" | "@@" {
+  return ver.hidden || ver.needed || shndx === SHN_UNDEF ? "@" : "@@";
 }
 
 /**
@@ -89,16 +139,16 @@ export class ElfFile {
   readonly entry: number;
   readonly sections: readonly ElfSection[];
   readonly segments: readonly ElfSegment[];
-  readonly #fh: FileHandle;
+  readonly #fd: number;
   readonly #fileSize: number;
   #symbolCache = new Map<string, ElfSymbol[]>();
   #loads: ElfSegment[] | undefined;
 
-  private constructor(path: string, fh: FileHandle, fileSize: number, hdr: {
+  private constructor(path: string, fd: number, fileSize: number, hdr: {
     bits: 32 | 64; le: boolean; type: number; machine: number; entry: number; sections: ElfSection[]; segments: ElfSegment[];
   }) {
     this.path = path;
-    this.#fh = fh;
+    this.#fd = fd;
     this.#fileSize = fileSize;
     this.bits = hdr.bits;
     this.littleEndian = hdr.le;
@@ -111,28 +161,28 @@ export class ElfFile {
 
   /** Opens and parses the headers; throws ProbeError for a missing, unreadable or non-ELF file. */
   static async open(path: string): Promise<ElfFile> {
-    let fh: FileHandle;
+    let fd: number;
     try {
-      fh = await open(path, "r");
+      fd = openSync(path, "r");
     } catch (e) {
       throw new ProbeError(`cannot open '${path}': ${describeErrno(e)}`, { code: "ENOENT", path, cause: e });
     }
     try {
-      const st = await fh.stat();
+      const st = fstatSync(fd);
       if (!st.isFile()) throw new ProbeError(`cannot read '${path}': not a regular file`, { code: "not-elf", path });
-      const elf = await ElfFile.#parse(path, fh, st.size);
+      const elf = ElfFile.#parse(path, fd, st.size);
       return elf;
     } catch (e) {
-      await fh.close();
+      closeSync(fd);
       throw e;
     }
   }
 
-  static async #parse(path: string, fh: FileHandle, fileSize: number): Promise<ElfFile> {
+  static #parse(path: string, fd: number, fileSize: number): ElfFile {
     const bad = (what: string): ProbeError =>
       new ProbeError(`cannot read '${path}': ${what}`, { code: "not-elf", path });
     const ident = new Uint8Array(64);
-    const { bytesRead } = await fh.read(ident, 0, 64, 0);
+    const bytesRead = readFully(fd, ident, 0);
     if (bytesRead < 16 || ident[0] !== 0x7f || ident[1] !== 0x45 || ident[2] !== 0x4c || ident[3] !== 0x46) {
       throw bad("not an ELF file");
     }
@@ -157,10 +207,10 @@ export class ElfFile {
     let shnum = v.getUint16(o + 6, le);
     let shstrndx = v.getUint16(o + 8, le);
 
-    const readAt = async (pos: number, len: number, what: string): Promise<Uint8Array> => {
+    const readAt = (pos: number, len: number, what: string): Uint8Array => {
       if (pos + len > fileSize || pos < 0) throw bad(`${what} at offset 0x${pos.toString(16)} is beyond the end of the file`);
       const buf = new Uint8Array(len);
-      if (len > 0) await fh.read(buf, 0, len, pos);
+      if (len > 0) readFully(fd, buf, pos);
       return buf;
     };
 
@@ -169,12 +219,12 @@ export class ElfFile {
       if (shentsize < (bits === 64 ? 64 : 40)) throw bad(`bad section header size ${shentsize}`);
       // Extended numbering: the real counts live in section header 0 (e_shnum 0 / e_shstrndx SHN_XINDEX).
       if (shnum === 0 || shstrndx === SHN_XINDEX) {
-        const first = await readAt(shoff, shentsize, "section header 0");
+        const first = readAt(shoff, shentsize, "section header 0");
         const fv = new DataView(first.buffer);
         if (shnum === 0) shnum = bits === 64 ? u64(fv, 32, le) : fv.getUint32(20, le);
         if (shstrndx === SHN_XINDEX) shstrndx = fv.getUint32(bits === 64 ? 40 : 24, le);
       }
-      const raw = await readAt(shoff, shnum * shentsize, "section headers");
+      const raw = readAt(shoff, shnum * shentsize, "section headers");
       const sv = new DataView(raw.buffer);
       for (let i = 0; i < shnum; i++) {
         const p = i * shentsize;
@@ -187,7 +237,7 @@ export class ElfFile {
       }
       const strSec = sections[shstrndx];
       if (strSec !== undefined && strSec.type !== 8 /* NOBITS */) {
-        const names = asBuffer(await readAt(strSec.fileOffset, strSec.size, "section name table"));
+        const names = asBuffer(readAt(strSec.fileOffset, strSec.size, "section name table"));
         const nameOffsets = sv;
         for (const s of sections) s.name = cString(names, nameOffsets.getUint32(s.index * shentsize, le));
       }
@@ -197,7 +247,7 @@ export class ElfFile {
     if (phoff !== 0) {
       if (phnum === 0xffff && sections[0] !== undefined) phnum = sections[0].info;
       if (phentsize < (bits === 64 ? 56 : 32)) throw bad(`bad program header size ${phentsize}`);
-      const raw = await readAt(phoff, phnum * phentsize, "program headers");
+      const raw = readAt(phoff, phnum * phentsize, "program headers");
       const pv = new DataView(raw.buffer);
       for (let i = 0; i < phnum; i++) {
         const p = i * phentsize;
@@ -215,12 +265,12 @@ export class ElfFile {
         }
       }
     }
-    return new ElfFile(path, fh, fileSize, { bits, le, type, machine, entry, sections, segments });
+    return new ElfFile(path, fd, fileSize, { bits, le, type, machine, entry, sections, segments });
   }
 
   /** Closes the file handle. */
   async close(): Promise<void> {
-    await this.#fh.close();
+    closeSync(this.#fd);
   }
 
   /** Reads the bytes of a section (empty for NOBITS); throws ProbeError when it lies outside the file. */
@@ -232,7 +282,7 @@ export class ElfFile {
       });
     }
     const buf = new Uint8Array(section.size);
-    if (section.size > 0) await this.#fh.read(buf, 0, section.size, section.fileOffset);
+    if (section.size > 0) readFully(this.#fd, buf, section.fileOffset);
     return buf;
   }
 
@@ -278,11 +328,10 @@ export class ElfFile {
         let version = "";
         let versionedName = name;
         const ver = versions?.get(i);
-        // readelf's rules: `@@` only for a default version this file defines; `@` for hidden or needed ones;
-        // no suffix on the symbol that names its own version (GLIBC_2.10 in libc).
+        // No suffix on the symbol that names its own version (GLIBC_2.10 in libc), else versionSuffix().
         if (ver !== undefined && ver.name !== name) {
           version = ver.name;
-          versionedName = `${name}${ver.hidden || ver.needed || shndx === SHN_UNDEF ? "@" : "@@"}${ver.name}`;
+          versionedName = `${name}${versionSuffix(ver, shndx)}${ver.name}`;
         }
         result.push({
           name, versionedName, version, value, size, shndx, table,
@@ -294,8 +343,77 @@ export class ElfFile {
     return result;
   }
 
-  /** Version names per dynsym index from .gnu.version + .gnu.version_d/_r (only indices >= 2 get one). */
-  async #versionNames(dynsym: ElfSection): Promise<Map<number, { name: string; hidden: boolean; needed: boolean }> | undefined> {
+  /**
+   * The .dynsym entries named `names`, looked up through the GNU hash table: only the few names are
+   * compared, not every symbol decoded (a libc has ~3000). Undefined when the file has no .gnu.hash (or
+   * it is damaged); the caller then reads the whole table with symbols().
+   */
+  async findDynamicSymbols(names: Iterable<string>): Promise<Map<string, ElfDynamicSymbol[]> | undefined> {
+    const hashSec = this.sections.find((s) => s.type === SHT_GNU_HASH);
+    const dynsym = hashSec === undefined ? undefined : this.sections[hashSec.link];
+    const strSec = dynsym === undefined ? undefined : this.sections[dynsym.link];
+    if (hashSec === undefined || dynsym?.type !== SHT_DYNSYM || strSec === undefined) return undefined;
+    const le = this.littleEndian;
+    const wide = this.bits === 64;
+    const hash = await this.readSection(hashSec);
+    const hv = new DataView(hash.buffer, hash.byteOffset, hash.byteLength);
+    if (hash.length < 16) return undefined;
+    const nbuckets = hv.getUint32(0, le);
+    const symoffset = hv.getUint32(4, le);
+    const bucketsAt = 16 + hv.getUint32(8, le) * (wide ? 8 : 4);
+    const chainAt = bucketsAt + nbuckets * 4;
+    if (nbuckets === 0 || chainAt > hash.length) return undefined;
+    const syms = await this.readSection(dynsym);
+    const sv = new DataView(syms.buffer, syms.byteOffset, syms.byteLength);
+    const strs = asBuffer(await this.readSection(strSec));
+    const entSize = dynsym.entrySize || (wide ? 24 : 16);
+    if (entSize < (wide ? 24 : 16)) return undefined;
+    const count = Math.floor(syms.length / entSize);
+    const versions = await this.#versionTable();
+    const out = new Map<string, ElfDynamicSymbol[]>();
+    for (const name of names) {
+      const key = Buffer.from(name, "latin1");
+      let h = 5381;
+      for (const c of key) h = (Math.imul(h, 33) + c) >>> 0;
+      const found: ElfDynamicSymbol[] = [];
+      // The chain of the name's bucket: symbols in table order, bit 0 set on the last one.
+      for (let i = hv.getUint32(bucketsAt + (h % nbuckets) * 4, le); i >= symoffset && i < count; i++) {
+        const at = chainAt + (i - symoffset) * 4;
+        if (at + 4 > hash.length) return undefined;
+        const ch = hv.getUint32(at, le);
+        const p = i * entSize;
+        const nameOff = sv.getUint32(p, le);
+        if ((ch | 1) === (h | 1) && strs[nameOff + key.length] === 0 && strs.compare(key, 0, key.length, nameOff, nameOff + key.length) === 0) {
+          const info = syms[p + (wide ? 4 : 12)]!;
+          const shndx = sv.getUint16(p + (wide ? 6 : 14), le);
+          const ver = versions === undefined ? undefined : versionAt(versions, i, le);
+          found.push({
+            value: wide ? u64(sv, p + 8, le) : sv.getUint32(p + 4, le), shndx, type: symbolType(info & 0xf),
+            nonDefault: ver !== undefined && ver.name !== name && versionSuffix(ver, shndx) === "@",
+          });
+        }
+        if ((ch & 1) !== 0) break;
+      }
+      if (found.length > 0) out.set(name, found);
+    }
+    return out;
+  }
+
+  /** Version names per dynsym index (only indices >= 2 get one), for the first `count` entries. */
+  async #versionNames(dynsym: ElfSection): Promise<Map<number, SymbolVersion> | undefined> {
+    const table = await this.#versionTable();
+    if (table === undefined) return undefined;
+    const out = new Map<number, SymbolVersion>();
+    const count = Math.min(table.versym.byteLength >> 1, dynsym.entrySize ? Math.floor(dynsym.size / dynsym.entrySize) : Infinity);
+    for (let i = 1; i < count; i++) {
+      const ver = versionAt(table, i, this.littleEndian);
+      if (ver !== undefined) out.set(i, ver);
+    }
+    return out;
+  }
+
+  /** .gnu.version and the version names of .gnu.version_d/_r by index (read once); undefined without .gnu.version. */
+  async #versionTable(): Promise<VersionTable | undefined> {
     const versym = this.sections.find((s) => s.type === SHT_GNU_VERSYM);
     if (versym === undefined) return undefined;
     const le = this.littleEndian;
@@ -338,17 +456,7 @@ export class ElfFile {
       }
     }
     const data = await this.readSection(versym);
-    const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const out = new Map<number, { name: string; hidden: boolean; needed: boolean }>();
-    const count = Math.min(Math.floor(data.length / 2), dynsym.entrySize ? Math.floor(dynsym.size / dynsym.entrySize) : Infinity);
-    for (let i = 1; i < count; i++) {
-      const raw = v.getUint16(i * 2, le);
-      const idx = raw & 0x7fff;
-      if (idx < 2) continue; // 0 local, 1 global: no version shown
-      const name = names.get(idx);
-      if (name !== undefined) out.set(i, { name, hidden: (raw & VERSYM_HIDDEN) !== 0, needed: needed.has(idx) });
-    }
-    return out;
+    return { names, needed, versym: new DataView(data.buffer, data.byteOffset, data.byteLength) };
   }
 
   /**
