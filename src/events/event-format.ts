@@ -62,8 +62,8 @@ class EventFormatImpl implements EventFormatInternal {
     readonly id: number,
     readonly system: string,
     readonly name: string,
-    /** The whole format text (decoded on first use by a lazy source). */
-    private readonly source: () => string,
+    /** The whole format text: a function (decoded on first use by a lazy source), or its latin1 bytes. */
+    private readonly source: (() => string) | FormatBytes,
     private readonly fmtAt: number,
     private readonly longSize: number,
     /** `field:` line -> its FieldDef, shared by the events of one table (common fields repeat in each format). */
@@ -71,7 +71,8 @@ class EventFormatImpl implements EventFormatInternal {
   ) {}
 
   private get text(): string {
-    return this.source();
+    const src = this.source;
+    return typeof src === "function" ? src() : src.text();
   }
 
   get commonFields(): readonly FieldDef[] {
@@ -283,11 +284,50 @@ export function parseFormatHead(
   return new EventFormatImpl(Number(idM[1]), system, nameM[1]!, text, fmtAt, longSize, lineCache);
 }
 
+/** A format text as latin1 bytes `[at, at + size)` of a buffer, decoded when first asked for. */
+class FormatBytes {
+  private decoded: string | undefined;
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly at: number,
+    private readonly size: number,
+  ) {}
+  text(): string {
+    return (this.decoded ??= this.bytes.toString("latin1", this.at, this.at + this.size));
+  }
+}
+
+/**
+ * The id and name of a format as the kernel writes its head, `name: NAME\nID: DIGITS\nformat:`, read from
+ * the bytes; undefined for any other head (parseFormatHead() reads those). No string but the name.
+ */
+function kernelHead(b: Buffer, at: number, end: number): { id: number; name: string; fmtAt: number } | undefined {
+  let p = at;
+  if (end - p < 16 || b[p] !== 110 || b[p + 1] !== 97 || b[p + 2] !== 109 || b[p + 3] !== 101 || b[p + 4] !== 58 || b[p + 5] !== 32) return undefined;
+  p += 6;
+  const nameAt = p;
+  // Printable ASCII but the space: what the regexes' \S+ takes, up to the newline.
+  while (p < end && b[p]! > 32 && b[p]! < 127) p++;
+  if (p === nameAt || p + 5 > end || b[p] !== 10) return undefined;
+  const nameEnd = p++;
+  if (b[p] !== 73 || b[p + 1] !== 68 || b[p + 2] !== 58 || b[p + 3] !== 32) return undefined;
+  p += 4;
+  const digitsAt = p;
+  let id = 0;
+  while (p < end && b[p]! >= 48 && b[p]! <= 57 && p - digitsAt < 15) id = id * 10 + (b[p++]! - 48);
+  if (p === digitsAt || p + 8 > end || b[p] !== 10) return undefined;
+  p++;
+  // "format:" right after: no earlier one (in the name), which would cut the head where the regexes read it.
+  if (b.indexOf("format:", at, "latin1") !== p) return undefined;
+  return { id, name: b.toString("latin1", nameAt, nameEnd), fmtAt: p - at };
+}
+
 /** All events of one file (or live kernel), dense by id. */
 export class EventTable {
   private readonly byIdArr: (EventFormatInternal | undefined)[] = [];
   private readonly list: EventFormatInternal[] = [];
-  private readonly byNameMap = new Map<string, EventFormatInternal>();
+  /** Built on the first findEvent() (reports rarely ask: a file has ~1500 formats). */
+  private byNameMap: Map<string, EventFormatInternal> | undefined;
   private readonly lineCache = new Map<string, FieldDef | null>();
 
   constructor(readonly info: FileInfo) {}
@@ -302,14 +342,31 @@ export class EventTable {
     return this.add(parseFormatHead(head, fmtAt, text, system, this.info.longSize, this.lineCache));
   }
 
+  /**
+   * addFormat() from the latin1 bytes `[at, at + size)` of `bytes`, decoded only when the event is used: a
+   * kernel's head (name and ID lines) is read from the bytes; another goes through the text.
+   */
+  addFormatBytes(bytes: Buffer, at: number, size: number, system: string): EventFormat | undefined {
+    const source = new FormatBytes(bytes, at, size);
+    const head = kernelHead(bytes, at, at + size);
+    if (head !== undefined) return this.add(new EventFormatImpl(head.id, system, head.name, source, head.fmtAt, this.info.longSize, this.lineCache));
+    const fmtAt = bytes.indexOf("format:", at, "latin1");
+    if (fmtAt < 0 || fmtAt + 7 > at + size) return undefined;
+    return this.addFormatHead(bytes.toString("latin1", at, fmtAt), fmtAt - at, () => source.text(), system);
+  }
+
   private add(ev: EventFormatInternal | undefined): EventFormat | undefined {
     if (!ev) return undefined;
     if (ev.id > 0xffff) return undefined;
     this.byIdArr[ev.id] = ev;
     this.list.push(ev);
-    this.byNameMap.set(ev.system + ":" + ev.name, ev);
-    if (!this.byNameMap.has(ev.name)) this.byNameMap.set(ev.name, ev);
+    if (this.byNameMap !== undefined) this.named(this.byNameMap, ev);
     return ev;
+  }
+
+  private named(map: Map<string, EventFormatInternal>, ev: EventFormatInternal): void {
+    map.set(ev.system + ":" + ev.name, ev);
+    if (!map.has(ev.name)) map.set(ev.name, ev);
   }
 
   /** The event with this id, or undefined (dense array lookup). */
@@ -319,6 +376,10 @@ export class EventTable {
 
   /** Event by "system:name" or by bare name (first registered wins). */
   findEvent(name: string): EventFormat | undefined {
+    if (this.byNameMap === undefined) {
+      const map = (this.byNameMap = new Map());
+      for (const ev of this.list) this.named(map, ev);
+    }
     return this.byNameMap.get(name);
   }
 

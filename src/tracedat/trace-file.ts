@@ -96,7 +96,7 @@ interface TraceMeta {
   headerPage: string;
   headerEvent: string;
   ftraceFormats: string[];
-  eventFormats: { system: string; text: string }[];
+  eventFormats: FormatPart[];
   /** The text's bytes, a reader of them in the file, or a function that decompresses them on first use. */
   kallsyms: KallsymsBytes;
   printkFormats: string;
@@ -206,19 +206,22 @@ class MetaReader {
     c.origin.section = "events format";
     // The texts stay bytes until asked for: a file has ~1500 formats and a report prints a few events.
     const start = c.pos;
-    const found: { system: string; at: number; size: number }[] = [];
+    const found = this.meta.eventFormats;
+    const first = found.length;
+    const none = Buffer.alloc(0);
     const systems = c.checkCount(c.u32Now(), 5, "system count", c.pos - 4);
     for (let s = 0; s < systems; s++) {
       const system = await c.cstr();
       const n = c.checkCount(c.u32Now(), 8, "event count", c.pos - 4);
       for (let i = 0; i < n; i++) {
         const size = c.checkCount(c.u64Now(), 1, "format size", c.pos - 8);
-        found.push({ system, at: c.pos - start, size });
+        found.push({ system, bytes: none, at: c.pos - start, size });
         c.skip(size);
       }
     }
-    const bytes = c.bytesAt(start, c.pos - start);
-    for (const f of found) this.meta.eventFormats.push(lazyFormat(f.system, bytes, f.at, f.size));
+    const b = c.bytesAt(start, c.pos - start);
+    const bytes = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    for (let i = first; i < found.length; i++) found[i]!.bytes = bytes;
   }
 
   private async readKallsyms(c: ByteCursor): Promise<void> {
@@ -611,20 +614,23 @@ class MetaReader {
   }
 }
 
-/** Where the text of a lazyFormat() entry is. */
-const formatBytes = new WeakMap<object, { bytes: Uint8Array; at: number; size: number }>();
+/** Where an event format's text is in the file's bytes (TraceMeta.eventFormats). */
+interface FormatPart {
+  system: string;
+  bytes: Buffer;
+  at: number;
+  size: number;
+}
 
 /** An event format entry whose text is decoded (latin1) on first use. */
-function lazyFormat(system: string, bytes: Uint8Array, at: number, size: number): { system: string; text: string } {
+function lazyFormat(f: FormatPart): { system: string; text: string } {
   let text: string | undefined;
-  const entry = {
-    system,
+  return {
+    system: f.system,
     get text(): string {
-      return (text ??= Buffer.from(bytes.buffer, bytes.byteOffset + at, size).toString("latin1"));
+      return (text ??= f.bytes.toString("latin1", f.at, f.at + f.size));
     },
   };
-  formatBytes.set(entry, { bytes, at, size });
-  return entry;
 }
 
 function startsWith(bytes: Uint8Array, word: string): boolean {
@@ -646,7 +652,6 @@ export class TraceFile {
   readonly headerPage: string;
   readonly headerEvent: string;
   readonly ftraceFormats: readonly string[];
-  readonly eventFormats: readonly { system: string; text: string }[];
   readonly printkFormats: string;
   readonly savedCmdlines: string;
   readonly uname?: string;
@@ -682,6 +687,8 @@ export class TraceFile {
   private readonly adjust: ((ts: number) => number) | undefined;
   private readonly decompressor: BlockDecompressor | undefined;
   private eventTable: EventTable | undefined;
+  private readonly formatParts: readonly FormatPart[];
+  private formatEntries: readonly { system: string; text: string }[] | undefined;
   private kallsymsParsed: Kallsyms | undefined;
   private kallsymsSource: KallsymsBytes;
   private kallsymsText: string | undefined;
@@ -707,7 +714,7 @@ export class TraceFile {
     this.headerPage = meta.headerPage;
     this.headerEvent = meta.headerEvent;
     this.ftraceFormats = meta.ftraceFormats;
-    this.eventFormats = meta.eventFormats;
+    this.formatParts = meta.eventFormats;
     this.kallsymsSource = meta.kallsyms;
     this.extraKallsyms = options.extraKallsyms;
     this.printkFormats = meta.printkFormats;
@@ -732,22 +739,18 @@ export class TraceFile {
     this.decompressor = meta.decompress;
   }
 
+  /** The event format texts of the file, by system (each text decoded on first use). */
+  get eventFormats(): readonly { system: string; text: string }[] {
+    return (this.formatEntries ??= this.formatParts.map(lazyFormat));
+  }
+
   /** The event formats of the file (ftrace block as system "ftrace"), parsed on first use. */
   get events(): EventTable {
     if (this.eventTable === undefined) {
       const table = new EventTable({ littleEndian: this.littleEndian, longSize: this.longSize, kernelLongSize: this.layout.commitSize });
       for (const text of this.ftraceFormats) table.addFormat(text, "ftrace");
-      for (const f of this.eventFormats) {
-        const where = formatBytes.get(f);
-        if (where === undefined) {
-          table.addFormat(f.text, f.system);
-          continue;
-        }
-        // Only the lines before "format:" are decoded now (name and ID); the rest when the event is used.
-        const b = Buffer.from(where.bytes.buffer, where.bytes.byteOffset + where.at, where.size);
-        const fmtAt = b.indexOf("format:");
-        if (fmtAt >= 0) table.addFormatHead(b.toString("latin1", 0, fmtAt), fmtAt, () => f.text, f.system);
-      }
+      // Only the name and ID are read now; the rest of a format when its event is used.
+      for (const f of this.formatParts) table.addFormatBytes(f.bytes, f.at, f.size, f.system);
       this.eventTable = table;
     }
     return this.eventTable;
