@@ -687,7 +687,7 @@ export class TraceFile {
   private readonly adjust: ((ts: number) => number) | undefined;
   private readonly decompressor: BlockDecompressor | undefined;
   private eventTable: EventTable | undefined;
-  private readonly formatParts: readonly FormatPart[];
+  readonly formatParts: readonly FormatPart[];
   private formatEntries: readonly { system: string; text: string }[] | undefined;
   private kallsymsParsed: Kallsyms | undefined;
   private kallsymsSource: KallsymsBytes;
