@@ -63,7 +63,7 @@ class EventFormatImpl implements EventFormatInternal {
     readonly system: string,
     readonly name: string,
     /** The whole format text: a function (decoded on first use by a lazy source), or its latin1 bytes. */
-    private readonly source: (() => string) | FormatBytes,
+    private readonly source: (() => string) | LazyFormatText,
     private readonly fmtAt: number,
     private readonly longSize: number,
     /** `field:` line -> its FieldDef, shared by the events of one table (common fields repeat in each format). */
@@ -284,16 +284,27 @@ export function parseFormatHead(
   return new EventFormatImpl(Number(idM[1]), system, nameM[1]!, text, fmtAt, longSize, lineCache);
 }
 
-/** A format text as latin1 bytes `[at, at + size)` of a buffer, decoded when first asked for. */
-class FormatBytes {
+/** Where format texts are read from when first needed: `read` fills `into` with the bytes at `at`. */
+export interface FormatSource {
+  read(into: Uint8Array, at: number): void;
+}
+
+/** A format text as the latin1 bytes `[at, at + size)` of a source, read and decoded when first asked for. */
+export class LazyFormatText {
   private decoded: string | undefined;
   constructor(
-    private readonly bytes: Buffer,
+    private readonly source: FormatSource,
     private readonly at: number,
     private readonly size: number,
   ) {}
   text(): string {
-    return (this.decoded ??= this.bytes.toString("latin1", this.at, this.at + this.size));
+    if (this.decoded === undefined) {
+      // Small texts come from Node's pooled memory: no fresh pages.
+      const b = Buffer.allocUnsafe(this.size);
+      this.source.read(b, this.at);
+      this.decoded = b.toString("latin1");
+    }
+    return this.decoded;
   }
 }
 
@@ -301,11 +312,12 @@ class FormatBytes {
 const KERNEL_HEAD = /^name: ([\x21-\x7e]+)\nID: (\d{1,15})\nformat:/;
 
 /**
- * The id and name of a format whose head is the kernel's, `name: NAME\nID: DIGITS\nformat:`, from its
- * first bytes (one short string and one regex: run on each of ~1500 formats, mostly before V8 optimizes).
+ * addFormat() from the first bytes of a format (`head`, as latin1 text: the kernel writes `name: NAME\nID:
+ * DIGITS\nformat:` first) and the whole text for later. One regex per format, run on each of ~1500 formats
+ * mostly before V8 optimizes anything; a head of another shape is parsed from the whole text.
  */
-function kernelHead(b: Buffer, at: number, end: number): { id: number; name: string; fmtAt: number } | undefined {
-  const m = KERNEL_HEAD.exec(b.toString("latin1", at, Math.min(end, at + 96)));
+function kernelHead(head: string): { id: number; name: string; fmtAt: number } | undefined {
+  const m = KERNEL_HEAD.exec(head);
   // A "format:" in the name would end the head there (parseFormatHead() cuts at the first one).
   if (m === null || m[1]!.includes("format:")) return undefined;
   return { id: Number(m[2]), name: m[1]!, fmtAt: m[0].length - 7 };
@@ -332,16 +344,13 @@ export class EventTable {
   }
 
   /**
-   * addFormat() from the latin1 bytes `[at, at + size)` of `bytes`, decoded only when the event is used: a
-   * kernel's head (name and ID lines) is read from the bytes; another goes through the text.
+   * addFormat() from the first bytes of a format text (`head`, latin1, up to its whole length) and the text
+   * itself, which is read only when the event is used or the head is not the kernel's usual one.
    */
-  addFormatBytes(bytes: Buffer, at: number, size: number, system: string): EventFormat | undefined {
-    const source = new FormatBytes(bytes, at, size);
-    const head = kernelHead(bytes, at, at + size);
-    if (head !== undefined) return this.add(new EventFormatImpl(head.id, system, head.name, source, head.fmtAt, this.info.longSize, this.lineCache));
-    const fmtAt = bytes.indexOf("format:", at, "latin1");
-    if (fmtAt < 0 || fmtAt + 7 > at + size) return undefined;
-    return this.addFormatHead(bytes.toString("latin1", at, fmtAt), fmtAt - at, () => source.text(), system);
+  addFormatLazy(head: string, text: LazyFormatText, system: string): EventFormat | undefined {
+    const h = kernelHead(head);
+    if (h === undefined) return this.addFormat(text.text(), system);
+    return this.add(new EventFormatImpl(h.id, system, h.name, text, h.fmtAt, this.info.longSize, this.lineCache));
   }
 
   private add(ev: EventFormatInternal | undefined): EventFormat | undefined {

@@ -4,7 +4,7 @@
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { describeErrno, TraceFileError } from "../base/index.js";
-import { EventTable, Kallsyms, PrintkFormats, TaskNames, type KallsymsReader } from "../events/index.js";
+import { EventTable, Kallsyms, LazyFormatText, PrintkFormats, TaskNames, type KallsymsReader } from "../events/index.js";
 import { parseHeaderPage } from "../ringbuf/index.js";
 import type { PageLayout, PageStatus } from "../ringbuf/index.js";
 import { ByteCursor, hex, traceFileError } from "./byte-cursor.js";
@@ -204,24 +204,24 @@ class MetaReader {
 
   private async readEventFormats(c: ByteCursor): Promise<void> {
     c.origin.section = "events format";
-    // The texts stay bytes until asked for: a file has ~1500 formats and a report prints a few events.
+    // A file has ~1500 formats and a report prints a few events: only each one's first bytes (name and ID)
+    // are decoded now, as the cursor passes them; a text is read again from the file when it is used.
     const start = c.pos;
-    const found = this.meta.eventFormats;
-    const first = found.length;
-    const none = Buffer.alloc(0);
+    const found: { system: string; head: string; at: number; size: number }[] = [];
     const systems = c.checkCount(c.u32Now(), 5, "system count", c.pos - 4);
     for (let s = 0; s < systems; s++) {
       const system = await c.cstr();
       const n = c.checkCount(c.u32Now(), 8, "event count", c.pos - 4);
       for (let i = 0; i < n; i++) {
         const size = c.checkCount(c.u64Now(), 1, "format size", c.pos - 8);
-        found.push({ system, bytes: none, at: c.pos - start, size });
+        found.push({ system, head: c.peekText(Math.min(size, FORMAT_HEAD_BYTES)), at: c.pos - start, size });
         c.skip(size);
       }
     }
-    const b = c.bytesAt(start, c.pos - start);
-    const bytes = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-    for (let i = first; i < found.length; i++) found[i]!.bytes = bytes;
+    const end = c.pos;
+    c.pos = start;
+    const section = c.reader(end - start);
+    for (const f of found) this.meta.eventFormats.push({ system: f.system, head: f.head, text: new LazyFormatText(section, f.at, f.size) });
   }
 
   private async readKallsyms(c: ByteCursor): Promise<void> {
@@ -614,21 +614,22 @@ class MetaReader {
   }
 }
 
-/** Where an event format's text is in the file's bytes (TraceMeta.eventFormats). */
+/** Bytes of a format decoded at open: enough for the kernel's `name:` and `ID:` lines. */
+const FORMAT_HEAD_BYTES = 96;
+
+/** An event format of the file: its system, first bytes (latin1) and whole text for later (TraceMeta.eventFormats). */
 interface FormatPart {
   system: string;
-  bytes: Buffer;
-  at: number;
-  size: number;
+  head: string;
+  text: LazyFormatText;
 }
 
-/** An event format entry whose text is decoded (latin1) on first use. */
+/** An event format entry whose text is read and decoded on first use. */
 function lazyFormat(f: FormatPart): { system: string; text: string } {
-  let text: string | undefined;
   return {
     system: f.system,
     get text(): string {
-      return (text ??= f.bytes.toString("latin1", f.at, f.at + f.size));
+      return f.text.text();
     },
   };
 }
@@ -687,7 +688,7 @@ export class TraceFile {
   private readonly adjust: ((ts: number) => number) | undefined;
   private readonly decompressor: BlockDecompressor | undefined;
   private eventTable: EventTable | undefined;
-  readonly formatParts: readonly FormatPart[];
+  private readonly formatParts: readonly FormatPart[];
   private formatEntries: readonly { system: string; text: string }[] | undefined;
   private kallsymsParsed: Kallsyms | undefined;
   private kallsymsSource: KallsymsBytes;
@@ -750,7 +751,7 @@ export class TraceFile {
       const table = new EventTable({ littleEndian: this.littleEndian, longSize: this.longSize, kernelLongSize: this.layout.commitSize });
       for (const text of this.ftraceFormats) table.addFormat(text, "ftrace");
       // Only the name and ID are read now; the rest of a format when its event is used.
-      for (const f of this.formatParts) table.addFormatBytes(f.bytes, f.at, f.size, f.system);
+      for (const f of this.formatParts) table.addFormatLazy(f.head, f.text, f.system);
       this.eventTable = table;
     }
     return this.eventTable;
