@@ -44,6 +44,11 @@ const ADD = 0x6a, SUB = 0x6b, AND = 0x71, OR = 0x72, SHL = 0x74;
 const WRAP = 0xa7, EXTEND_U = 0xad, CTZ = 0x68;
 // SIMD (fixed-width, 0xfd prefix): an unaligned 16-byte load, splat, compare, bitmask.
 const V128 = 0x7b, V128_LOAD = [0xfd, 0x00, 0, 0], I8X16_SPLAT = [0xfd, 0x0f], I8X16_EQ = [0xfd, 0x23], I8X16_BITMASK = [0xfd, 0x64];
+const I8X16_SHUFFLE = [0xfd, 0x0d], I64X2_EXTRACT_LANE = [0xfd, 0x1d], I8X16_LT_U = [0xfd, 0x26], V128_AND = [0xfd, 0x4e], V128_OR = [0xfd, 0x50];
+const V128_BITSELECT = [0xfd, 0x52], I8X16_ALL_TRUE = [0xfd, 0x63], I8X16_SUB = [0xfd, 0x71], I16X8_SHL = [0xfd, 0x8b, 0x01], I16X8_SHR_U = [0xfd, 0x8d, 0x01];
+/** A v128 of 16 equal bytes, and of 8 equal 16-bit lanes. */
+const v128Const = (byte: number): Code => [0xfd, 0x0c, Array.from({ length: 16 }, () => byte)];
+const v128Const16 = (lane: number): Code => [0xfd, 0x0c, Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? lane & 0xff : lane >> 8))];
 const c32 = (v: number): Code => [0x41, sleb(v)];
 const c64 = (v: number): Code => [0x42, sleb(v)];
 
@@ -91,7 +96,7 @@ const name = (text: string): Code => [uleb(text.length), Array.from(text, (ch) =
 // Parameters and locals of scan(pos, end, delta, hiAt, loAt, startsAt, runsAt, runsCap) -> void; hiAt -1:
 // no high half per symbol.
 const POS = 0, N = 1, DELTA = 2, HI = 3, LO = 4, STARTS = 5, RUNS = 6, RUNS_CAP = 7;
-const P = 8, C = 9, START = 10, NS = 11, TYPE = 12, EOL = 13, D = 14, CNT = 15, I = 16, J = 17, H = 18, A = 19, T = 20, NL = 21;
+const P = 8, C = 9, START = 10, NS = 11, TYPE = 12, EOL = 13, D = 14, CNT = 15, I = 16, J = 17, H = 18, A = 19, T = 20, NL = 21, V = 22, V2 = 23;
 // Globals: symbols so far, first of the current run, descended (0/1), the last address kept, the last
 // high half, changes of the high half.
 const G_COUNT = 0, G_RUN = 1, G_DESC = 2, G_PREV = 3, G_HI = 4, G_HI_RUNS = 5;
@@ -119,8 +124,29 @@ function scanBody(simd: boolean): Code {
     isBlank, EQZ, BR_IF, 1,
     nextC(P), BR, 0,
     END, END,
-    // The address: hex digits, the last 16 kept.
+    // The address: hex digits, the last 16 kept. With SIMD, exactly 16 of them (a 64-bit kernel's) at once.
     c64(0), SET, A, GET, P, SET, START,
+    BLOCK, VOID,
+    simd ? [
+      GET, P, c32(17), ADD, GET, N, GT_U, EQZ,
+      IF, VOID,
+      GET, P, V128_LOAD, SET, V,
+      // Digits: (v - '0') < 10; letters: ((v | 0x20) - 'a') < 6; and the byte after them is no digit.
+      GET, V, v128Const(48), I8X16_SUB, v128Const(10), I8X16_LT_U, TEE, V2,
+      GET, V, v128Const(0x20), V128_OR, v128Const(97), I8X16_SUB, v128Const(6), I8X16_LT_U, V128_OR, I8X16_ALL_TRUE,
+      GET, P, [0x2d, 0, 16], SET, D, // i32.load8_u offset=16
+      GET, D, c32(48), SUB, c32(10), LT_U, GET, D, c32(32), OR, c32(97), SUB, c32(6), LT_U, OR, EQZ, AND,
+      IF, VOID,
+      // Nibble values, then pairs of them as bytes (first digit high), then the 8 bytes in little-endian order.
+      GET, V, v128Const(48), I8X16_SUB, GET, V, v128Const(0x20), V128_OR, v128Const(87), I8X16_SUB, GET, V2, V128_BITSELECT, TEE, V,
+      v128Const16(0x00ff), V128_AND, c32(4), I16X8_SHL, GET, V, c32(8), I16X8_SHR_U, V128_OR, TEE, V,
+      GET, V, I8X16_SHUFFLE, [14, 12, 10, 8, 6, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      I64X2_EXTRACT_LANE, 0, SET, A,
+      GET, P, c32(16), ADD, SET, P, loadC(P),
+      BR, 2,
+      END,
+      END,
+    ] : [],
     BLOCK, VOID, LOOP, VOID,
     GET, P, GET, N, GE_U, BR_IF, 1,
     BLOCK, VOID,
@@ -132,6 +158,7 @@ function scanBody(simd: boolean): Code {
     GET, A, c64(4), I64_SHL, GET, D, EXTEND_U, I64_OR, SET, A,
     nextC(P), BR, 0,
     END, END,
+    END,
     // Type and name start.
     GET, P, SET, NS, c32(10), SET, TYPE,
     GET, P, GET, START, GT_U, GET, P, GET, N, LT_U, AND, GET, C, c32(32), EQ, AND,
@@ -227,8 +254,8 @@ function moduleBytes(simd: boolean): Uint8Array<ArrayBuffer> {
         [3, sized(vec([[0]]))], // function 0 has type 0
         [6, sized(vec([global(I32, c32(0)), global(I32, c32(0)), global(I32, c32(0)), global(I64, c64(0)), global(I32, c32(0)), global(I32, c32(0))]))],
         [7, sized(vec([exported("scan", 0, 0), exported("count", 3, G_COUNT), exported("run", 3, G_RUN), exported("desc", 3, G_DESC), exported("hiRuns", 3, G_HI_RUNS)]))],
-        // Locals after the 8 parameters: P..H are i32, A and T i64, NL (16 newlines) v128.
-        [10, sized(vec([sized([vec(simd ? [[11, I32], [2, I64], [1, V128]] : [[11, I32], [2, I64]]), scanBody(simd), END])]))],
+        // Locals after the 8 parameters: P..H are i32, A and T i64, NL (16 newlines), V and V2 v128.
+        [10, sized(vec([sized([vec(simd ? [[11, I32], [2, I64], [3, V128]] : [[11, I32], [2, I64]]), scanBody(simd), END])]))],
       ],
       [],
     ),
