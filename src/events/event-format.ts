@@ -62,7 +62,7 @@ class EventFormatImpl implements EventFormatInternal {
     readonly id: number,
     readonly system: string,
     readonly name: string,
-    /** The whole format text: a function (decoded on first use by a lazy source), or its latin1 bytes. */
+    /** The whole format text: a function (decoded on first use by a lazy source), or a text read when first used. */
     private readonly source: (() => string) | LazyFormatText,
     private readonly fmtAt: number,
     private readonly longSize: number,
@@ -312,9 +312,8 @@ export class LazyFormatText {
 const KERNEL_HEAD = /^name: ([\x21-\x7e]+)\nID: (\d{1,15})\nformat:/;
 
 /**
- * addFormat() from the first bytes of a format (`head`, as latin1 text: the kernel writes `name: NAME\nID:
- * DIGITS\nformat:` first) and the whole text for later. One regex per format, run on each of ~1500 formats
- * mostly before V8 optimizes anything; a head of another shape is parsed from the whole text.
+ * Id, name and `format:` offset of a head written as the kernel writes it (`name: NAME\nID: DIGITS\nformat:`),
+ * else undefined. One regex: it runs on each of ~1500 formats, mostly before V8 optimizes anything.
  */
 function kernelHead(head: string): { id: number; name: string; fmtAt: number } | undefined {
   const m = KERNEL_HEAD.exec(head);
