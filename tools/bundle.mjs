@@ -109,6 +109,9 @@ for (const cmd of ONE_FILE) {
   const script = await build({
     ...common, format: "cjs", entryPoints: [dist + `cli/${cmd}.js`], outfile: out.pathname + `${cmd}.cjs`, metafile: true,
     plugins: [sharedFiles, barrelsPlugin(true)],
+    // Without the spaces and comments (names kept): a third less to read, hold as a string and hash at
+    // every start (report -i on a small file: ~6 ms less, measured with the code cache on).
+    minifyWhitespace: true,
     banner: { js: '(function (exports, require, module, __ftkImport) { "use strict";' }, footer: { js: "})" },
   });
   const [meta] = Object.values(script.metafile.outputs);

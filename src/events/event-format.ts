@@ -62,8 +62,8 @@ class EventFormatImpl implements EventFormatInternal {
     readonly id: number,
     readonly system: string,
     readonly name: string,
-    /** The whole format text (decoded on first use by a lazy source). */
-    private readonly source: () => string,
+    /** The whole format text: a function (decoded on first use by a lazy source), or a text read when first used. */
+    private readonly source: (() => string) | LazyFormatText,
     private readonly fmtAt: number,
     private readonly longSize: number,
     /** `field:` line -> its FieldDef, shared by the events of one table (common fields repeat in each format). */
@@ -71,7 +71,8 @@ class EventFormatImpl implements EventFormatInternal {
   ) {}
 
   private get text(): string {
-    return this.source();
+    const src = this.source;
+    return typeof src === "function" ? src() : src.text();
   }
 
   get commonFields(): readonly FieldDef[] {
@@ -283,11 +284,50 @@ export function parseFormatHead(
   return new EventFormatImpl(Number(idM[1]), system, nameM[1]!, text, fmtAt, longSize, lineCache);
 }
 
+/** Where format texts are read from when first needed: `read` fills `into` with the bytes at `at`. */
+export interface FormatSource {
+  read(into: Uint8Array, at: number): void;
+}
+
+/** A format text as the latin1 bytes `[at, at + size)` of a source, read and decoded when first asked for. */
+export class LazyFormatText {
+  private decoded: string | undefined;
+  constructor(
+    private readonly source: FormatSource,
+    private readonly at: number,
+    private readonly size: number,
+  ) {}
+  text(): string {
+    if (this.decoded === undefined) {
+      // Small texts come from Node's pooled memory: no fresh pages.
+      const b = Buffer.allocUnsafe(this.size);
+      this.source.read(b, this.at);
+      this.decoded = b.toString("latin1");
+    }
+    return this.decoded;
+  }
+}
+
+/** A kernel's format head; \S+ of the regexes above, in printable ASCII (anything else: parseFormatHead()). */
+const KERNEL_HEAD = /^name: ([\x21-\x7e]+)\nID: (\d{1,15})\nformat:/;
+
+/**
+ * Id, name and `format:` offset of a head written as the kernel writes it (`name: NAME\nID: DIGITS\nformat:`),
+ * else undefined. One regex: it runs on each of ~1500 formats, mostly before V8 optimizes anything.
+ */
+function kernelHead(head: string): { id: number; name: string; fmtAt: number } | undefined {
+  const m = KERNEL_HEAD.exec(head);
+  // A "format:" in the name would end the head there (parseFormatHead() cuts at the first one).
+  if (m === null || m[1]!.includes("format:")) return undefined;
+  return { id: Number(m[2]), name: m[1]!, fmtAt: m[0].length - 7 };
+}
+
 /** All events of one file (or live kernel), dense by id. */
 export class EventTable {
   private readonly byIdArr: (EventFormatInternal | undefined)[] = [];
   private readonly list: EventFormatInternal[] = [];
-  private readonly byNameMap = new Map<string, EventFormatInternal>();
+  /** Built on the first findEvent() (reports rarely ask: a file has ~1500 formats). */
+  private byNameMap: Map<string, EventFormatInternal> | undefined;
   private readonly lineCache = new Map<string, FieldDef | null>();
 
   constructor(readonly info: FileInfo) {}
@@ -302,14 +342,28 @@ export class EventTable {
     return this.add(parseFormatHead(head, fmtAt, text, system, this.info.longSize, this.lineCache));
   }
 
+  /**
+   * addFormat() from the first bytes of a format text (`head`, latin1, up to its whole length) and the text
+   * itself, which is read only when the event is used or the head is not the kernel's usual one.
+   */
+  addFormatLazy(head: string, text: LazyFormatText, system: string): EventFormat | undefined {
+    const h = kernelHead(head);
+    if (h === undefined) return this.addFormat(text.text(), system);
+    return this.add(new EventFormatImpl(h.id, system, h.name, text, h.fmtAt, this.info.longSize, this.lineCache));
+  }
+
   private add(ev: EventFormatInternal | undefined): EventFormat | undefined {
     if (!ev) return undefined;
     if (ev.id > 0xffff) return undefined;
     this.byIdArr[ev.id] = ev;
     this.list.push(ev);
-    this.byNameMap.set(ev.system + ":" + ev.name, ev);
-    if (!this.byNameMap.has(ev.name)) this.byNameMap.set(ev.name, ev);
+    if (this.byNameMap !== undefined) this.named(this.byNameMap, ev);
     return ev;
+  }
+
+  private named(map: Map<string, EventFormatInternal>, ev: EventFormatInternal): void {
+    map.set(ev.system + ":" + ev.name, ev);
+    if (!map.has(ev.name)) map.set(ev.name, ev);
   }
 
   /** The event with this id, or undefined (dense array lookup). */
@@ -319,6 +373,10 @@ export class EventTable {
 
   /** Event by "system:name" or by bare name (first registered wins). */
   findEvent(name: string): EventFormat | undefined {
+    if (this.byNameMap === undefined) {
+      const map = (this.byNameMap = new Map());
+      for (const ev of this.list) this.named(map, ev);
+    }
     return this.byNameMap.get(name);
   }
 

@@ -9,3 +9,4 @@ export { filterTestLines } from "./filter/index.js";
 export { EventPrinter, type PrinterOptions, type PrinterSymbols } from "./event-printer.js";
 export { PLUGIN_OPTIONS, type PluginOption } from "./plugins/index.js";
 export { isWordSize, readUnsignedBig } from "./field-readers.js";
+export { LazyFormatText, type FormatSource } from "./event-format.js";

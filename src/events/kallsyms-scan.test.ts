@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { sharedDir } from "../test-support/paths.js";
 import { Kallsyms } from "./kallsyms.js";
-import { scanKallsymsWasm } from "./kallsyms-scan.js";
+import { scanKallsymsWasm, scanOptions, type ScannedKallsyms } from "./kallsyms-scan.js";
 
 /** Both scans of the same text: the WebAssembly one and the JavaScript one. */
 function bothScans(text: Uint8Array | string): [Kallsyms, Kallsyms] {
@@ -148,4 +148,30 @@ test("the WebAssembly and JavaScript scans agree on the fixtures' kallsyms", asy
   const pick = rng(5);
   const probes = [...js.entries()].filter(() => pick() < 0.01).flatMap((e) => [e.addr, e.addr + 3n]);
   assertSameTables(wasm, js, probes, "lab-v6 funcgraph");
+});
+
+test("the WebAssembly scan finds line ends and addresses 16 bytes at a time (SIMD) as it does byte by byte", (t) => {
+  if (typeof WebAssembly === "undefined") return t.skip("no WebAssembly (node --jitless)");
+  const scan = (text: Buffer, simd: boolean): ScannedKallsyms => {
+    scanOptions.simd = simd;
+    try {
+      return scanKallsymsWasm({ size: text.length, read: (into, at) => into.set(text.subarray(at, at + into.length)) })!;
+    } finally {
+      scanOptions.simd = true;
+    }
+  };
+  const plain = (r: ScannedKallsyms) => ({ lo: [...r.lo], starts: [...r.starts], hiRuns: [...r.hiRuns], runStart: r.runStart, descended: r.descended });
+  // Every newline position within a 16-byte load, modules after tabs, and texts that end mid-line at each
+  // distance from the end; enough lines to cross the 64 kB window.
+  const pick = rng(3);
+  const lines: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const name = "n".repeat(i % 41) + (pick() < 0.3 ? "\t[m" + (i % 7) + "]" : "") + (pick() < 0.1 ? " \r" : "");
+    lines.push(`${(0xffffffff81000000n + BigInt(i * 8)).toString(16)} ${pick() < 0.1 ? "a" : "T"} ${name}`);
+  }
+  const text = lines.join("\n");
+  for (let cut = 0; cut < 40; cut++) {
+    const bytes = Buffer.from(text.slice(0, text.length - cut), "latin1");
+    assert.deepEqual(plain(scan(bytes, true)), plain(scan(bytes, false)), `cut ${cut}`);
+  }
 });

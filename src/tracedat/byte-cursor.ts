@@ -269,6 +269,14 @@ export class ByteCursor {
     return Buffer.from(this.win.buffer, this.win.byteOffset + o, n).toString("latin1");
   }
 
+  /** Up to n bytes at the cursor as latin1 text (fewer at the end of the range), without moving it. */
+  peekText(n: number): string {
+    const k = Math.min(n, this.end - this.pos);
+    if (k <= 0) return "";
+    const o = this.need(k);
+    return Buffer.from(this.win.buffer, this.win.byteOffset + o, k).toString("latin1");
+  }
+
   /** A NUL-terminated string of at most `max` bytes (NUL excluded). */
   async cstr(max = 4096): Promise<string> {
     const start = this.pos;

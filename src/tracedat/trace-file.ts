@@ -4,7 +4,7 @@
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { describeErrno, TraceFileError } from "../base/index.js";
-import { EventTable, Kallsyms, PrintkFormats, TaskNames, type KallsymsReader } from "../events/index.js";
+import { EventTable, Kallsyms, LazyFormatText, PrintkFormats, TaskNames, type KallsymsReader } from "../events/index.js";
 import { parseHeaderPage } from "../ringbuf/index.js";
 import type { PageLayout, PageStatus } from "../ringbuf/index.js";
 import { ByteCursor, hex, traceFileError } from "./byte-cursor.js";
@@ -96,7 +96,7 @@ interface TraceMeta {
   headerPage: string;
   headerEvent: string;
   ftraceFormats: string[];
-  eventFormats: { system: string; text: string }[];
+  eventFormats: FormatPart[];
   /** The text's bytes, a reader of them in the file, or a function that decompresses them on first use. */
   kallsyms: KallsymsBytes;
   printkFormats: string;
@@ -204,21 +204,24 @@ class MetaReader {
 
   private async readEventFormats(c: ByteCursor): Promise<void> {
     c.origin.section = "events format";
-    // The texts stay bytes until asked for: a file has ~1500 formats and a report prints a few events.
+    // A file has ~1500 formats and a report prints a few events: only each one's first bytes (name and ID)
+    // are decoded now, as the cursor passes them; a text is read again from the file when it is used.
     const start = c.pos;
-    const found: { system: string; at: number; size: number }[] = [];
+    const found: { system: string; head: string; at: number; size: number }[] = [];
     const systems = c.checkCount(c.u32Now(), 5, "system count", c.pos - 4);
     for (let s = 0; s < systems; s++) {
       const system = await c.cstr();
       const n = c.checkCount(c.u32Now(), 8, "event count", c.pos - 4);
       for (let i = 0; i < n; i++) {
         const size = c.checkCount(c.u64Now(), 1, "format size", c.pos - 8);
-        found.push({ system, at: c.pos - start, size });
+        found.push({ system, head: c.peekText(Math.min(size, FORMAT_HEAD_BYTES)), at: c.pos - start, size });
         c.skip(size);
       }
     }
-    const bytes = c.bytesAt(start, c.pos - start);
-    for (const f of found) this.meta.eventFormats.push(lazyFormat(f.system, bytes, f.at, f.size));
+    const end = c.pos;
+    c.pos = start;
+    const section = c.reader(end - start);
+    for (const f of found) this.meta.eventFormats.push({ system: f.system, head: f.head, text: new LazyFormatText(section, f.at, f.size) });
   }
 
   private async readKallsyms(c: ByteCursor): Promise<void> {
@@ -611,20 +614,24 @@ class MetaReader {
   }
 }
 
-/** Where the text of a lazyFormat() entry is. */
-const formatBytes = new WeakMap<object, { bytes: Uint8Array; at: number; size: number }>();
+/** Bytes of a format decoded at open: enough for the kernel's `name:` and `ID:` lines. */
+const FORMAT_HEAD_BYTES = 96;
 
-/** An event format entry whose text is decoded (latin1) on first use. */
-function lazyFormat(system: string, bytes: Uint8Array, at: number, size: number): { system: string; text: string } {
-  let text: string | undefined;
-  const entry = {
-    system,
+/** An event format of the file: its system, first bytes (latin1) and whole text for later (TraceMeta.eventFormats). */
+interface FormatPart {
+  system: string;
+  head: string;
+  text: LazyFormatText;
+}
+
+/** An event format entry whose text is read and decoded on first use. */
+function lazyFormat(f: FormatPart): { system: string; text: string } {
+  return {
+    system: f.system,
     get text(): string {
-      return (text ??= Buffer.from(bytes.buffer, bytes.byteOffset + at, size).toString("latin1"));
+      return f.text.text();
     },
   };
-  formatBytes.set(entry, { bytes, at, size });
-  return entry;
 }
 
 function startsWith(bytes: Uint8Array, word: string): boolean {
@@ -646,7 +653,6 @@ export class TraceFile {
   readonly headerPage: string;
   readonly headerEvent: string;
   readonly ftraceFormats: readonly string[];
-  readonly eventFormats: readonly { system: string; text: string }[];
   readonly printkFormats: string;
   readonly savedCmdlines: string;
   readonly uname?: string;
@@ -682,6 +688,8 @@ export class TraceFile {
   private readonly adjust: ((ts: number) => number) | undefined;
   private readonly decompressor: BlockDecompressor | undefined;
   private eventTable: EventTable | undefined;
+  private readonly formatParts: readonly FormatPart[];
+  private formatEntries: readonly { system: string; text: string }[] | undefined;
   private kallsymsParsed: Kallsyms | undefined;
   private kallsymsSource: KallsymsBytes;
   private kallsymsText: string | undefined;
@@ -707,7 +715,7 @@ export class TraceFile {
     this.headerPage = meta.headerPage;
     this.headerEvent = meta.headerEvent;
     this.ftraceFormats = meta.ftraceFormats;
-    this.eventFormats = meta.eventFormats;
+    this.formatParts = meta.eventFormats;
     this.kallsymsSource = meta.kallsyms;
     this.extraKallsyms = options.extraKallsyms;
     this.printkFormats = meta.printkFormats;
@@ -732,22 +740,18 @@ export class TraceFile {
     this.decompressor = meta.decompress;
   }
 
+  /** The event format texts of the file, by system (each text decoded on first use). */
+  get eventFormats(): readonly { system: string; text: string }[] {
+    return (this.formatEntries ??= this.formatParts.map(lazyFormat));
+  }
+
   /** The event formats of the file (ftrace block as system "ftrace"), parsed on first use. */
   get events(): EventTable {
     if (this.eventTable === undefined) {
       const table = new EventTable({ littleEndian: this.littleEndian, longSize: this.longSize, kernelLongSize: this.layout.commitSize });
       for (const text of this.ftraceFormats) table.addFormat(text, "ftrace");
-      for (const f of this.eventFormats) {
-        const where = formatBytes.get(f);
-        if (where === undefined) {
-          table.addFormat(f.text, f.system);
-          continue;
-        }
-        // Only the lines before "format:" are decoded now (name and ID); the rest when the event is used.
-        const b = Buffer.from(where.bytes.buffer, where.bytes.byteOffset + where.at, where.size);
-        const fmtAt = b.indexOf("format:");
-        if (fmtAt >= 0) table.addFormatHead(b.toString("latin1", 0, fmtAt), fmtAt, () => f.text, f.system);
-      }
+      // Only the name and ID are read now; the rest of a format when its event is used.
+      for (const f of this.formatParts) table.addFormatLazy(f.head, f.text, f.system);
       this.eventTable = table;
     }
     return this.eventTable;
