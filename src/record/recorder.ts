@@ -218,7 +218,10 @@ async function runSession<R>(
       maxSleepMs: Math.max(1, (o.sleepUs ?? 100_000) / 1000),
       maxKbPerCpu: o.maxKb,
     });
-    await hooks.ready?.(fs, plan, capture);
+    // With a command, the sink's set-up (reading the metadata) runs while the command starts on the other
+    // CPU: its records wait in the buffers, which are read from when the set-up is done.
+    const early = held === undefined || hooks.ready === undefined;
+    if (early) await hooks.ready?.(fs, plan, capture);
     if (plan.chrtPath !== undefined) await setRealtimePriority(plan.chrtPath, o.priority!);
     if (held !== undefined) hooks.started?.(held.pid);
     // What may be undone once tracing is off, before the drain: the events' enables, filters and triggers
@@ -227,11 +230,15 @@ async function runSession<R>(
     await setPidFilters(applied, plan, undo, held);
     const pids = [...o.pids, ...(held !== undefined ? [held.pid] : [])];
     const maps = o.procMap === true ? await ProcMapWatcher.start(fs, undo, pids.length > 0 ? pids : undefined, ownThreadIds()) : undefined;
-    capture.start();
+    if (early) capture.start();
     for (const a of recorded) await a.instance.setTracingOn(true);
     await testPause("recording");
     if (held !== undefined) {
       await held.release();
+      if (!early) {
+        await hooks.ready!(fs, plan, capture);
+        capture.start();
+      }
       const exit = held.wait();
       await Promise.race([exit, abortPromise(io.signal)]);
       // Stopped early: ask the command to end, then insist (a command that ignores SIGINT must not hang us).
