@@ -62,8 +62,8 @@ class EventFormatImpl implements EventFormatInternal {
     readonly id: number,
     readonly system: string,
     readonly name: string,
-    /** The whole format text: a function (decoded on first use by a lazy source), or a text read when first used. */
-    private readonly source: (() => string) | LazyFormatText,
+    /** The whole format text, or where to read it when first used. */
+    private readonly source: string | LazyFormatText,
     private readonly fmtAt: number,
     private readonly longSize: number,
     /** `field:` line -> its FieldDef, shared by the events of one table (common fields repeat in each format). */
@@ -72,7 +72,7 @@ class EventFormatImpl implements EventFormatInternal {
 
   private get text(): string {
     const src = this.source;
-    return typeof src === "function" ? src() : src.text();
+    return typeof src === "string" ? src : src.text();
   }
 
   get commonFields(): readonly FieldDef[] {
@@ -256,30 +256,8 @@ export function parseFormatText(
 ): EventFormatInternal | undefined {
   const fmtAt = text.indexOf("format:");
   if (fmtAt < 0) return undefined;
-  return parseFormatHead(text, fmtAt, () => text, system, longSize, lineCache);
-}
-
-/**
- * parseFormatText() from `head`, the text before its first `format:` (at `fmtAt`), where the `name:` and
- * `ID:` lines are: the whole text is asked of `text` only when they are not found there, or run into the
- * cut (a trace file has ~1500 formats and a report needs a few; each decoded text costs memory and GC).
- */
-export function parseFormatHead(
-  head: string,
-  fmtAt: number,
-  text: () => string,
-  system: string,
-  longSize: number,
-  lineCache: Map<string, FieldDef | null> = new Map(),
-): EventFormatInternal | undefined {
-  const cut = (m: RegExpExecArray | null): boolean => m === null || m.index + m[0].length >= head.length;
-  let nameM = NAME_LINE.exec(head);
-  let idM = ID_LINE.exec(head);
-  if (cut(nameM) || cut(idM)) {
-    const whole = text();
-    nameM = NAME_LINE.exec(whole);
-    idM = ID_LINE.exec(whole);
-  }
+  const nameM = NAME_LINE.exec(text);
+  const idM = ID_LINE.exec(text);
   if (!nameM || !idM) return undefined;
   return new EventFormatImpl(Number(idM[1]), system, nameM[1]!, text, fmtAt, longSize, lineCache);
 }
@@ -308,7 +286,7 @@ export class LazyFormatText {
   }
 }
 
-/** A kernel's format head; \S+ of the regexes above, in printable ASCII (anything else: parseFormatHead()). */
+/** A kernel's format head; \S+ of the regexes above, in printable ASCII (anything else: parseFormatText()). */
 const KERNEL_HEAD = /^name: ([\x21-\x7e]+)\nID: (\d{1,15})\nformat:/;
 
 /**
@@ -317,7 +295,7 @@ const KERNEL_HEAD = /^name: ([\x21-\x7e]+)\nID: (\d{1,15})\nformat:/;
  */
 function kernelHead(head: string): { id: number; name: string; fmtAt: number } | undefined {
   const m = KERNEL_HEAD.exec(head);
-  // A "format:" in the name would end the head there (parseFormatHead() cuts at the first one).
+  // A "format:" in the name would end the head there (parseFormatText() cuts at the first one).
   if (m === null || m[1]!.includes("format:")) return undefined;
   return { id: Number(m[2]), name: m[1]!, fmtAt: m[0].length - 7 };
 }
@@ -335,11 +313,6 @@ export class EventTable {
   /** Parses one format file; system is "ftrace" for the ftrace block. Returns undefined if unparsable. */
   addFormat(text: string, system: string): EventFormat | undefined {
     return this.add(parseFormatText(text, system, this.info.longSize, this.lineCache));
-  }
-
-  /** addFormat() from the text before the first `format:` (at fmtAt); `text` gives the whole text when needed. */
-  addFormatHead(head: string, fmtAt: number, text: () => string, system: string): EventFormat | undefined {
-    return this.add(parseFormatHead(head, fmtAt, text, system, this.info.longSize, this.lineCache));
   }
 
   /**
