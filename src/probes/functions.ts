@@ -94,34 +94,23 @@ export async function findFunctionOffsets(path: string, names: ReadonlySet<strin
   const elf = await ElfFile.open(path);
   try {
     const offsets = new Map<string, number>();
+    const isDefault = new Set<string>();
+    const offer = (name: string, s: { type: string; shndx: number; value: number }, byDefault: boolean): void => {
+      if (s.type !== "FUNC" || s.shndx === 0 || s.value === 0 || isDefault.has(name)) return;
+      const fileOffset = elf.findFileOffset(s.value);
+      if (fileOffset === undefined) return;
+      if (byDefault) isDefault.add(name);
+      if (byDefault || !offsets.has(name)) offsets.set(name, fileOffset);
+    };
     // A stripped library (.dynsym only, as distributions ship libc): the hash table finds the names.
     const found = elf.hasSymtab() ? undefined : await elf.findDynamicSymbols(names);
     if (found !== undefined) {
-      for (const [name, list] of found) {
-        let best: number | undefined;
-        for (const s of list) {
-          if (s.type !== "FUNC" || s.shndx === 0 || s.value === 0) continue;
-          const fileOffset = elf.findFileOffset(s.value);
-          if (fileOffset === undefined) continue;
-          if (!s.nonDefault) {
-            best = fileOffset;
-            break;
-          }
-          best ??= fileOffset;
+      for (const [name, list] of found) for (const s of list) offer(name, s, !s.nonDefault);
+    } else {
+      for (const table of ["symtab", "dynsym"] as const) {
+        for (const s of await elf.symbols(table)) {
+          if (names.has(s.name)) offer(s.name, s, s.version === "" || s.versionedName.includes("@@"));
         }
-        if (best !== undefined) offsets.set(name, best);
-      }
-      return { path, machine: elf.machine, offsets };
-    }
-    const isDefault = new Set<string>();
-    for (const table of ["symtab", "dynsym"] as const) {
-      for (const s of await elf.symbols(table)) {
-        if (s.type !== "FUNC" || s.shndx === 0 || s.value === 0 || !names.has(s.name) || isDefault.has(s.name)) continue;
-        const fileOffset = elf.findFileOffset(s.value);
-        if (fileOffset === undefined) continue;
-        const byDefault = s.version === "" || s.versionedName.includes("@@");
-        if (byDefault) isDefault.add(s.name);
-        if (byDefault || !offsets.has(s.name)) offsets.set(s.name, fileOffset);
       }
     }
     return { path, machine: elf.machine, offsets };
