@@ -10,7 +10,7 @@ import { Writable } from "node:stream";
 import { Tracefs, UndoStack, diffTracefsState, snapshotTracefsState } from "../index.js";
 import type { TracefsSnapshot } from "../index.js";
 import { main } from "./main.js";
-import { hasTool } from "../probes/testing.js";
+import { hasTool, openLiveUprobes } from "../probes/testing.js";
 
 async function ftk(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -22,16 +22,7 @@ async function ftk(...argv: string[]): Promise<{ code: number; out: string; err:
 
 const GROUP = `ftk_probe_test_${process.pid}`;
 
-async function openLive(): Promise<Tracefs | string> {
-  if (process.getuid?.() !== 0) return "not root";
-  try {
-    const fs = await Tracefs.open();
-    return fs.hasFile("uprobe_events") ? fs : "no uprobe_events on this kernel";
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-const live = await openLive();
+const live = await openLiveUprobes();
 const hasGcc = hasTool("gcc");
 
 test("ftk probe -n prints the uprobe line without touching tracefs; usage errors exit 2", async () => {

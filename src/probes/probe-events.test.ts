@@ -8,21 +8,12 @@ import { ProbeError } from "../base/index.js";
 import { addProbes, listProbes } from "./probe-events.js";
 import { findFunctionOffsets } from "./functions.js";
 import type { ProbeDefinition } from "./probe-spec.js";
+import { openLiveUprobes } from "./testing.js";
 
 const GROUP = `ftk_addprobes_${process.pid}`;
 const libc = ["/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6"].find(existsSync);
 
-async function openLive(): Promise<Tracefs | string> {
-  if (process.getuid?.() !== 0) return "not root";
-  if (libc === undefined) return "no x86_64 libc found";
-  try {
-    const fs = await Tracefs.open();
-    return fs.hasFile("uprobe_events") ? fs : "no uprobe_events on this kernel";
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-const live = await openLive();
+const live = libc === undefined ? "no x86_64 libc found" : await openLiveUprobes();
 
 function defs(event: string, offsets: readonly number[], badLast = false): ProbeDefinition[] {
   return offsets.map((off, i) => ({

@@ -14,18 +14,14 @@ import { Tracefs, diffTracefsState, snapshotTracefsState } from "../tracefs/inde
 import type { TracefsSnapshot } from "../tracefs/index.js";
 import { ftkBin } from "../test-support/paths.js";
 import { writeUfuncgraphReport } from "./ufuncgraph.js";
-import { hasTool } from "../probes/testing.js";
+import { hasTool, openLiveUprobes } from "../probes/testing.js";
 
 async function liveSkip(): Promise<string | false> {
   if (process.getuid?.() !== 0) return "not root";
   if (!hasTool("gcc")) return "gcc not installed";
   if (!existsSync(join(ftkBin(), "..", "..", "dist", "cli", "record.js"))) return "ftk record not built";
-  try {
-    const fs = await Tracefs.open();
-    return fs.hasFile("uprobe_events") ? false : "no uprobe_events on this kernel";
-  } catch (e) {
-    return (e as Error).message;
-  }
+  const fs = await openLiveUprobes();
+  return typeof fs === "string" ? fs : false;
 }
 const skip = await liveSkip();
 
