@@ -25,8 +25,9 @@ function report(path: string, raw = false): { lines: string[]; err: string } {
 }
 
 /**
- * A report line's timestamp in seconds. trace-cmd 3.1.6 prints `48.242462`, and once (in one CI run, on an
- * unchanged v6 fixture) printed the same stamp as nanoseconds, `48242462021`: both are read.
+ * A report line's timestamp in seconds: `48.242462`, or as nanoseconds, `48242462021`. v6-i686-1cpu-function
+ * has a TRACECLOCK option of 0 bytes, whose text trace-cmd 3.1.6 parses from a 0-byte allocation: the clock
+ * it finds is whatever that memory held, and once (one CI run) it printed nanoseconds.
  */
 function stampSeconds(line: string): number | undefined {
   const m = /\]\s+(\d+)(\.\d+)?:/.exec(line);
