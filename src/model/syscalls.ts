@@ -74,6 +74,12 @@ export type SyscallStep =
   | { kind: "exit"; call: SyscallSlice }
   | { kind: "unfinished"; call: SyscallSlice };
 
+/** The kind of a step. */
+export type SyscallStepKind = SyscallStep["kind"];
+
+/** Receives each step as its kind and call, with no step object made (see SyscallPairer.forCalls). */
+export type SyscallCallHandler = (kind: SyscallStepKind, call: SyscallSlice) => void;
+
 const NO_ARGS: readonly bigint[] = Object.freeze([]);
 
 /**
@@ -103,15 +109,26 @@ export class SyscallPairer {
   /** Strings read by a thread during its open call (kprobes): pointer, string, ... */
   private readonly during = new Map<number, (bigint | string)[]>();
 
-  constructor(
-    private readonly onStep: (step: SyscallStep) => void,
-    options: SyscallOptions = {},
-  ) {
+  /** Where each step goes. */
+  private onStep: SyscallCallHandler;
+
+  constructor(onStep: (step: SyscallStep) => void, options: SyscallOptions = {}) {
+    this.onStep = (kind, call) => onStep({ kind, call } as SyscallStep);
     this.source = options.source ?? "auto";
     this.syscallName = options.syscallName;
     this.tgidOf = options.tgidOf;
     this.stringSystem = options.stringSystem;
     this.withArgs = options.args ?? true;
+  }
+
+  /**
+   * A pairer that hands each step to `onCall` as (kind, call): no step object per step, which a syscall
+   * flood (a million calls a second) feels as allocation and GC.
+   */
+  static forCalls(onCall: SyscallCallHandler, options: SyscallOptions = {}): SyscallPairer {
+    const p = new SyscallPairer(() => {}, options);
+    p.onStep = onCall;
+    return p;
   }
 
   /** Calls entered and not yet exited. */
@@ -136,7 +153,7 @@ export class SyscallPairer {
     const rest = [...this.open.values()].filter((c) => c !== undefined).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
     this.open.clear();
     this.openCalls = 0;
-    for (const call of rest) this.onStep({ kind: "unfinished", call });
+    for (const call of rest) this.onStep("unfinished", call);
   }
 
   private nameOf(evName: string, prefix: string, nr: number): string {
@@ -209,7 +226,7 @@ export class SyscallPairer {
     ts: bigint, pid: number, comm: string, cpu: number, nr: number, name: string, args: readonly bigint[], argNames: readonly string[] | undefined,
   ): void {
     const prev = this.open.get(pid);
-    if (prev !== undefined) this.onStep({ kind: "unfinished", call: prev });
+    if (prev !== undefined) this.onStep("unfinished", prev);
     const call: SyscallSlice = {
       ts,
       dur: undefined,
@@ -240,7 +257,7 @@ export class SyscallPairer {
       }
     }
     this.open.set(pid, call);
-    this.onStep({ kind: "enter", call });
+    this.onStep("enter", call);
   }
 
   private exit(ev: TraceEvent): void {
@@ -262,7 +279,7 @@ export class SyscallPairer {
       };
       const strings = this.during.size > 0 ? this.stringsFor(this.during, pid, open.args, open.strings) : undefined;
       if (strings !== undefined || open.strings !== undefined) call.strings = strings ?? open.strings;
-      this.onStep({ kind: "exit", call });
+      this.onStep("exit", call);
       return;
     }
     if (open !== undefined) {
@@ -270,26 +287,23 @@ export class SyscallPairer {
       this.open.set(pid, undefined);
       this.openCalls--;
       this.during.delete(pid);
-      this.onStep({ kind: "unfinished", call: open });
+      this.onStep("unfinished", open);
     }
-    this.onStep({
-      kind: "exit",
-      call: {
-        ts,
-        dur: undefined,
-        tid: pid,
-        tgid: this.tgidOf?.(pid),
-        comm,
-        cpu,
-        exitCpu: cpu,
-        nr,
-        name: this.nameOf(evName, "sys_exit_", nr),
-        args: NO_ARGS,
-        argNames: undefined,
-        ret,
-        enterMissing: true,
-        exitMissing: false,
-      },
+    this.onStep("exit", {
+      ts,
+      dur: undefined,
+      tid: pid,
+      tgid: this.tgidOf?.(pid),
+      comm,
+      cpu,
+      exitCpu: cpu,
+      nr,
+      name: this.nameOf(evName, "sys_exit_", nr),
+      args: NO_ARGS,
+      argNames: undefined,
+      ret,
+      enterMissing: true,
+      exitMissing: false,
     });
   }
 
