@@ -91,8 +91,10 @@ const NO_ARGS: readonly bigint[] = Object.freeze([]);
  * p.finish();
  */
 export class SyscallPairer {
-  /** Each thread's open call; a thread's entry stays when its call ends (undefined): deleting and adding it again per call costs more than the call's pairing. */
-  private readonly open = new Map<number, SyscallSlice | undefined>();
+  /** Each thread's state; it stays when the thread's call ends: deleting and adding it again per call costs more than the call's pairing. */
+  private readonly threads = new Map<number, ThreadState>();
+  /** The thread of the last record: a flood comes from one thread at a time, so most records need no lookup. */
+  private last: ThreadState = noThread();
   private openCalls = 0;
   private pruneAt = 65536;
   private source: SyscallSource;
@@ -150,8 +152,9 @@ export class SyscallPairer {
 
   /** Ends the stream: each call still open is reported as unfinished, in entry order. */
   finish(): void {
-    const rest = [...this.open.values()].filter((c) => c !== undefined).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-    this.open.clear();
+    const rest = [...this.threads.values()].flatMap((t) => (t.call === undefined ? [] : [t.call])).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    this.threads.clear();
+    this.last = noThread();
     this.openCalls = 0;
     for (const call of rest) this.onStep("unfinished", call);
   }
@@ -166,7 +169,7 @@ export class SyscallPairer {
   }
 
   private addStrings(ev: TraceEvent): void {
-    const map = this.open.get(ev.pid) !== undefined ? this.during : this.strings;
+    const map = this.threads.get(ev.pid)?.call !== undefined ? this.during : this.strings;
     let list = map.get(ev.pid);
     if (list === undefined) map.set(ev.pid, (list = []));
     for (let k = 0; ; k++) {
@@ -225,7 +228,8 @@ export class SyscallPairer {
   private enterCall(
     ts: bigint, pid: number, comm: string, cpu: number, nr: number, name: string, args: readonly bigint[], argNames: readonly string[] | undefined,
   ): void {
-    const prev = this.open.get(pid);
+    const thread = this.thread(pid);
+    const prev = thread.call;
     if (prev !== undefined) this.onStep("unfinished", prev);
     const call: SyscallSlice = {
       ts,
@@ -248,15 +252,8 @@ export class SyscallPairer {
       const strings = this.stringsFor(this.strings, pid, args);
       if (strings !== undefined) call.strings = strings;
     }
-    if (prev === undefined) {
-      this.openCalls++;
-      // Bounded: a whole-system trace sees threads come and go.
-      if (this.open.size >= this.pruneAt) {
-        for (const [tid, c] of this.open) if (c === undefined) this.open.delete(tid);
-        this.pruneAt = Math.max(65536, 2 * this.open.size);
-      }
-    }
-    this.open.set(pid, call);
+    if (prev === undefined) this.openCalls++;
+    thread.call = call;
     this.onStep("enter", call);
   }
 
@@ -267,10 +264,11 @@ export class SyscallPairer {
   }
 
   private exitCall(ts: bigint, pid: number, comm: string, cpu: number, nr: number, evName: string, ret: bigint | undefined): void {
-    const open = this.open.get(pid);
+    const thread = this.thread(pid);
+    const open = thread.call;
     // Number -1: the call cleared it itself (rt_sigreturn, so that the interrupted call is not restarted).
     if (open !== undefined && (open.nr === nr || nr === -1)) {
-      this.open.set(pid, undefined);
+      thread.call = undefined;
       this.openCalls--;
       // Written out field by field: a spread of the open call costs more on this hot path.
       const call: SyscallSlice = {
@@ -284,7 +282,7 @@ export class SyscallPairer {
     }
     if (open !== undefined) {
       // A different call's exit: the open one's exit, and this one's entry, were lost.
-      this.open.set(pid, undefined);
+      thread.call = undefined;
       this.openCalls--;
       this.during.delete(pid);
       this.onStep("unfinished", open);
@@ -305,6 +303,21 @@ export class SyscallPairer {
       enterMissing: true,
       exitMissing: false,
     });
+  }
+
+  /** The state of thread `tid`, made when first seen. */
+  private thread(tid: number): ThreadState {
+    if (this.last.tid === tid) return this.last;
+    let t = this.threads.get(tid);
+    if (t === undefined) {
+      // Bounded: a whole-system trace sees threads come and go.
+      if (this.threads.size >= this.pruneAt) {
+        for (const [k, x] of this.threads) if (x.call === undefined) this.threads.delete(k);
+        this.pruneAt = Math.max(65536, 2 * this.threads.size);
+      }
+      this.threads.set(tid, (t = { tid, call: undefined, args: undefined }));
+    }
+    return (this.last = t);
   }
 
   /**
@@ -338,16 +351,13 @@ export class SyscallPairer {
     return this.nameOf("sys_enter", "sys_enter_", nr);
   }
 
-  /** The last arguments of a few calls per thread: a loop repeating a call hands out one array, not six new BigInts per call. */
-  private readonly argsCache = new Map<number, ArgsCache>();
-
   private rawArgs(v: DataView, at: number, raw: RawSyscallRecords, tid: number, nr: number): readonly bigint[] {
     const from = at + raw.argsAt;
     const words = 2 * raw.argCount;
-    let c = this.argsCache.get(tid);
+    const thread = this.thread(tid);
+    let c = thread.args;
     if (c === undefined) {
-      if (this.argsCache.size >= 4096) this.argsCache.clear(); // bounded: -a sees threads come and go
-      this.argsCache.set(tid, (c = { nrs: [-1, -1, -1, -1], words: new Uint32Array(4 * words), args: [NO_ARGS, NO_ARGS, NO_ARGS, NO_ARGS], next: 0 }));
+      thread.args = c = { nrs: [-1, -1, -1, -1], words: new Uint32Array(4 * words), args: [NO_ARGS, NO_ARGS, NO_ARGS, NO_ARGS], next: 0 };
     }
     const w = c.words;
     for (let s = 0; s < 4; s++) {
@@ -366,6 +376,19 @@ export class SyscallPairer {
     c.args[s] = args;
     return args;
   }
+}
+
+/** A thread's open call (undefined between calls) and the last arguments it passed. */
+interface ThreadState {
+  tid: number;
+  call: SyscallSlice | undefined;
+  /** The last arguments of a few calls: a loop repeating a call hands out one array, not six new BigInts per call. */
+  args: ArgsCache | undefined;
+}
+
+/** No thread yet (tid NaN matches none). */
+function noThread(): ThreadState {
+  return { tid: NaN, call: undefined, args: undefined };
 }
 
 /** A thread's last four distinct (number, arguments): raw words and the array handed out. */
