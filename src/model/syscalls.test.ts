@@ -44,6 +44,7 @@ test("syscallSteps() pairs raw_syscalls entries and exits per thread, across int
   const read = got[3]!.call;
   assert.equal(read.ts, 100n);
   assert.equal(read.dur, 100n);
+  assert.equal(read.durNs, 100);
   assert.equal(read.ret, -2n);
   assert.deepEqual(read.args, args);
   assert.equal(read.cpu, 0);
@@ -282,6 +283,7 @@ test("addRecord() reads raw_syscalls records: a repeated call shares its argumen
     ["read", [0n, 0x5555n, 2n, 0n, 0n, big], -11n, 1n],
     ["read", [0n, 0x5555n, 2n, 0n, 0n, big], 0x7f00_0000_1000n, 1n],
   ]);
+  assert.deepEqual(exits.map((c) => [c.ts, c.durNs]), [[10n, 1], [20n, 1], [30n, 1], [40n, 1], [50n, 1]]);
   assert.equal(exits[2]!.args, exits[0]!.args, "the repeated read shares its array");
   assert.notEqual(exits[3]!.args, exits[0]!.args, "a changed argument makes a new one");
   assert.equal(p.openCount, 0);

@@ -14,6 +14,8 @@ export interface SyscallSlice {
   ts: bigint;
   /** Exit time minus entry time; undefined when either end was not seen. */
   dur: bigint | undefined;
+  /** `dur` as a number (exact below 2^53), NaN when undefined; the pairer's slices have it: no BigInt for readers that add durations up. */
+  durNs?: number;
   /** The calling thread (the events' common_pid). */
   tid: number;
   /** Its process, when the `tgidOf` option knows it. */
@@ -81,6 +83,60 @@ export type SyscallStepKind = SyscallStep["kind"];
 export type SyscallCallHandler = (kind: SyscallStepKind, call: SyscallSlice) => void;
 
 const NO_ARGS: readonly bigint[] = Object.freeze([]);
+
+/** Trace-clock time: a number from raw records (exact, below 2^53), a bigint from events. */
+type Time = number | bigint;
+
+const big = (t: Time): bigint => (typeof t === "bigint" ? t : BigInt(t));
+
+/**
+ * The pairer's slices: the times stay as read (`ts` and `dur` are made when asked), so that a syscall
+ * flood whose lines show no time allocates no BigInt for them. Positional: made twice per call.
+ */
+class Slice implements SyscallSlice {
+  strings?: readonly (string | undefined)[];
+  constructor(
+    /** Entry (or the exit when the entry was not seen). */
+    private readonly t0: Time,
+    /** Exit, when both ends were seen. */
+    private readonly t1: Time | undefined,
+    readonly tid: number,
+    readonly tgid: number | undefined,
+    readonly comm: string,
+    readonly cpu: number,
+    readonly exitCpu: number | undefined,
+    readonly nr: number,
+    readonly name: string,
+    readonly args: readonly bigint[],
+    readonly argNames: readonly string[] | undefined,
+    readonly ret: bigint | undefined,
+    readonly enterMissing: boolean,
+    readonly exitMissing: boolean,
+  ) {}
+
+  get ts(): bigint {
+    return big(this.t0);
+  }
+
+  get dur(): bigint | undefined {
+    const t0 = this.t0;
+    const t1 = this.t1;
+    if (t1 === undefined) return undefined;
+    return typeof t0 === "number" && typeof t1 === "number" ? BigInt(t1 - t0) : big(t1) - big(t0);
+  }
+
+  get durNs(): number {
+    const t1 = this.t1;
+    if (t1 === undefined) return NaN;
+    const t0 = this.t0;
+    return typeof t0 === "number" && typeof t1 === "number" ? t1 - t0 : Number(big(t1) - big(t0));
+  }
+
+  /** The entry time as read (the exit pairs with it). */
+  get time(): Time {
+    return this.t0;
+  }
+}
 
 /**
  * The streaming core: feed it syscall events in time order (`add`), then `finish()`; every step goes to
@@ -226,27 +282,12 @@ export class SyscallPairer {
   }
 
   private enterCall(
-    ts: bigint, pid: number, comm: string, cpu: number, nr: number, name: string, args: readonly bigint[], argNames: readonly string[] | undefined,
+    ts: Time, pid: number, comm: string, cpu: number, nr: number, name: string, args: readonly bigint[], argNames: readonly string[] | undefined,
   ): void {
     const thread = this.thread(pid);
     const prev = thread.call;
     if (prev !== undefined) this.onStep("unfinished", prev);
-    const call: SyscallSlice = {
-      ts,
-      dur: undefined,
-      tid: pid,
-      tgid: this.tgidOf?.(pid),
-      comm,
-      cpu,
-      exitCpu: undefined,
-      nr,
-      name,
-      args,
-      argNames,
-      ret: undefined,
-      enterMissing: false,
-      exitMissing: true,
-    };
+    const call = new Slice(ts, undefined, pid, this.tgidOf?.(pid), comm, cpu, undefined, nr, name, args, argNames, undefined, false, true);
     if (this.stringSystem !== undefined) {
       if (this.during.size > 0) this.during.delete(pid);
       const strings = this.stringsFor(this.strings, pid, args);
@@ -263,18 +304,14 @@ export class SyscallPairer {
     this.exitCall(ev.ts, ev.pid, ev.comm, ev.cpu, nr, ev.name, toSigned(ev.fields["ret"]));
   }
 
-  private exitCall(ts: bigint, pid: number, comm: string, cpu: number, nr: number, evName: string, ret: bigint | undefined): void {
+  private exitCall(ts: Time, pid: number, comm: string, cpu: number, nr: number, evName: string, ret: bigint | undefined): void {
     const thread = this.thread(pid);
     const open = thread.call;
     // Number -1: the call cleared it itself (rt_sigreturn, so that the interrupted call is not restarted).
     if (open !== undefined && (open.nr === nr || nr === -1)) {
       thread.call = undefined;
       this.openCalls--;
-      // Written out field by field: a spread of the open call costs more on this hot path.
-      const call: SyscallSlice = {
-        ts: open.ts, dur: ts - open.ts, tid: open.tid, tgid: open.tgid, comm: open.comm, cpu: open.cpu, exitCpu: cpu,
-        nr: open.nr, name: open.name, args: open.args, argNames: open.argNames, ret, enterMissing: false, exitMissing: false,
-      };
+      const call = new Slice(open.time, ts, open.tid, open.tgid, open.comm, open.cpu, cpu, open.nr, open.name, open.args, open.argNames, ret, false, false);
       const strings = this.during.size > 0 ? this.stringsFor(this.during, pid, open.args, open.strings) : undefined;
       if (strings !== undefined || open.strings !== undefined) call.strings = strings ?? open.strings;
       this.onStep("exit", call);
@@ -287,22 +324,8 @@ export class SyscallPairer {
       this.during.delete(pid);
       this.onStep("unfinished", open);
     }
-    this.onStep("exit", {
-      ts,
-      dur: undefined,
-      tid: pid,
-      tgid: this.tgidOf?.(pid),
-      comm,
-      cpu,
-      exitCpu: cpu,
-      nr,
-      name: this.nameOf(evName, "sys_exit_", nr),
-      args: NO_ARGS,
-      argNames: undefined,
-      ret,
-      enterMissing: true,
-      exitMissing: false,
-    });
+    const call = new Slice(ts, undefined, pid, this.tgidOf?.(pid), comm, cpu, cpu, nr, this.nameOf(evName, "sys_exit_", nr), NO_ARGS, undefined, ret, true, false);
+    this.onStep("exit", call);
   }
 
   /** The state of thread `tid`, made when first seen. */
@@ -335,10 +358,10 @@ export class SyscallPairer {
     if (enter) {
       const nr = readSmallInt64(v, at + raw.enterNr, raw.le);
       const args = this.withArgs ? this.rawArgs(v, at, raw, pid, nr) : NO_ARGS;
-      this.enterCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, this.rawName(nr), args, undefined);
+      this.enterCall(rec.ts, pid, comm, rec.cpu, nr, this.rawName(nr), args, undefined);
     } else {
       const nr = readSmallInt64(v, at + raw.exitNr, raw.le);
-      this.exitCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, "sys_exit", readRet(v, at + raw.retAt, raw.le));
+      this.exitCall(rec.ts, pid, comm, rec.cpu, nr, "sys_exit", readRet(v, at + raw.retAt, raw.le));
     }
     return true;
   }
@@ -381,7 +404,7 @@ export class SyscallPairer {
 /** A thread's open call (undefined between calls) and the last arguments it passed. */
 interface ThreadState {
   tid: number;
-  call: SyscallSlice | undefined;
+  call: Slice | undefined;
   /** The last arguments of a few calls: a loop repeating a call hands out one array, not six new BigInts per call. */
   args: ArgsCache | undefined;
 }
