@@ -290,7 +290,7 @@ export class SyscallPairer {
     const call = new Slice(ts, undefined, pid, this.tgidOf?.(pid), comm, cpu, undefined, nr, name, args, argNames, undefined, false, true);
     if (this.stringSystem !== undefined) {
       if (this.during.size > 0) this.during.delete(pid);
-      const strings = this.stringsFor(this.strings, pid, args);
+      const strings = this.strings.size > 0 ? this.stringsFor(this.strings, pid, args) : undefined;
       if (strings !== undefined) call.strings = strings;
     }
     if (prev === undefined) this.openCalls++;

@@ -120,6 +120,13 @@ export interface LineMemo {
 
 const CALL_CACHE_SIZE = 64;
 
+/** A thread's `comm/tid ` text, for its name at the time. */
+interface Prefix {
+  tid: number;
+  comm: string;
+  text: string;
+}
+
 /** Spaces by count, up to the result column. */
 const SPACES = Array.from({ length: RESULT_COLUMN + 1 }, (_, n) => " ".repeat(n));
 
@@ -148,7 +155,8 @@ export class SyscallLineWriter {
   /** Threads whose last call never returns and is already printed (`= ?`). */
   private readonly done = new Set<number>();
   /** `comm/tid ` by thread. */
-  private readonly prefixes = new Map<number, { comm: string; text: string }>();
+  private readonly prefixes = new Map<number, Prefix>();
+  private lastPrefix: Prefix = { tid: NaN, comm: "", text: "" };
   /** The text of the last call of each number (modulo the size), while its arguments array is the same. */
   private readonly callCache: (CallText | undefined)[] = new Array<CallText | undefined>(CALL_CACHE_SIZE).fill(undefined);
   private readonly o: Required<Omit<SyscallLineOptions, "wallOffsetNs" | "select" | "stringsOf">> & SyscallLineOptions;
@@ -266,9 +274,13 @@ export class SyscallLineWriter {
   private head(c: SyscallSlice): string {
     let h = "";
     if (this.o.threadPrefix) {
-      // One string per thread and name, not one per line.
-      let p = this.prefixes.get(c.tid);
-      if (p === undefined || p.comm !== c.comm) this.prefixes.set(c.tid, (p = { comm: c.comm, text: `${c.comm}/${c.tid} ` }));
+      // One string per thread and name, not one per line; the last thread's at hand (a flood is one thread's).
+      let p = this.lastPrefix;
+      if (p.tid !== c.tid || p.comm !== c.comm) {
+        p = this.prefixes.get(c.tid) ?? p;
+        if (p.tid !== c.tid || p.comm !== c.comm) this.prefixes.set(c.tid, (p = { tid: c.tid, comm: c.comm, text: `${c.comm}/${c.tid} ` }));
+        this.lastPrefix = p;
+      }
       h = p.text;
     }
     if (this.o.timestamps !== "none") h += this.time(c.ts) + " ";
