@@ -117,6 +117,27 @@ test("SyscallPairer with source 'auto' pairs the first system seen and ignores t
   assert.equal(p.openCount, 0);
 });
 
+test("SyscallPairer.forCalls() hands the same kinds and calls, in the same order, as the step form", () => {
+  const z = [0n, 0n, 0n, 0n, 0n, 0n];
+  const events = [
+    raw(10, 5, "enter", 0, z), raw(12, 6, "enter", 1, z), raw(15, 5, "exit", 0, 3n), raw(16, 6, "exit", 1, -9n),
+    raw(20, 5, "enter", 3, z), raw(25, 7, "exit", 0, 1n), raw(30, 5, "enter", 0, z),
+  ];
+  const steps: SyscallStep[] = [];
+  const calls: [string, SyscallSlice][] = [];
+  const a = new SyscallPairer((s) => steps.push(s));
+  const b = SyscallPairer.forCalls((kind, call) => calls.push([kind, call]));
+  for (const ev of events) {
+    a.add(ev);
+    b.add(ev);
+  }
+  a.finish();
+  b.finish();
+  const show = (kind: string, c: SyscallSlice): string => `${kind} ${c.tid} ${c.nr} ${c.ts} ${c.dur} ${c.ret} ${c.enterMissing} ${c.exitMissing}`;
+  assert.deepEqual(calls.map(([k, c]) => show(k, c)), steps.map((s) => show(s.kind, s.call)));
+  assert.equal(calls.length, 9);
+});
+
 const skip = skipWithoutShared();
 const BENCH = (): string => join(sharedDir()!, "fixtures", "bench", "lab-v7-zstd-x86_64-funcgraph-sched-syscalls-418k.dat");
 const LINE = /^\s*(.*)-(\d+)\s+\[(\d+)\]\s+(\d+)\.(\d+): (sys_enter|sys_exit)_(\w+):\s*(.*)$/;
