@@ -138,6 +138,21 @@ test("SyscallPairer.forCalls() hands the same kinds and calls, in the same order
   assert.equal(calls.length, 9);
 });
 
+test("SyscallPairer keeps a thread's open call while the states of thousands of threads between calls are dropped", () => {
+  const z = [0n, 0n, 0n, 0n, 0n, 0n];
+  const done: SyscallSlice[] = [];
+  const p = SyscallPairer.forCalls((kind, call) => void (kind === "exit" && done.push(call)));
+  p.add(raw(1, 1, "enter", 0, z));
+  for (let t = 0; t < 10_000; t++) {
+    p.add(raw(10 + 2 * t, 100 + t, "enter", 1, z));
+    p.add(raw(11 + 2 * t, 100 + t, "exit", 1, 1n));
+  }
+  p.add(raw(30_000, 1, "exit", 0, 5n));
+  const last = done.at(-1)!;
+  assert.deepEqual([done.length, last.tid, last.enterMissing, last.dur, last.ret], [10_001, 1, false, 29_999n, 5n]);
+  assert.equal(p.openCount, 0);
+});
+
 const skip = skipWithoutShared();
 const BENCH = (): string => join(sharedDir()!, "fixtures", "bench", "lab-v7-zstd-x86_64-funcgraph-sched-syscalls-418k.dat");
 const LINE = /^\s*(.*)-(\d+)\s+\[(\d+)\]\s+(\d+)\.(\d+): (sys_enter|sys_exit)_(\w+):\s*(.*)$/;

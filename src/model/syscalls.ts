@@ -84,6 +84,9 @@ export type SyscallCallHandler = (kind: SyscallStepKind, call: SyscallSlice) => 
 
 const NO_ARGS: readonly bigint[] = Object.freeze([]);
 
+/** Fewest thread states before pruning (each holds an argument cache, ~250 bytes). */
+const PRUNE_MIN = 4096;
+
 /** Trace-clock time: a number from raw records (exact, below 2^53), a bigint from events. */
 type Time = number | bigint;
 
@@ -152,7 +155,8 @@ export class SyscallPairer {
   /** The thread of the last record: a flood comes from one thread at a time, so most records need no lookup. */
   private last: ThreadState = noThread();
   private openCalls = 0;
-  private pruneAt = 65536;
+  /** Thread states kept before those between calls are dropped (bounded: a whole-system trace sees threads come and go). */
+  private pruneAt = PRUNE_MIN;
   private source: SyscallSource;
   private readonly syscallName: ((nr: number) => string | undefined) | undefined;
   private readonly tgidOf: ((tid: number) => number | undefined) | undefined;
@@ -336,7 +340,7 @@ export class SyscallPairer {
       // Bounded: a whole-system trace sees threads come and go.
       if (this.threads.size >= this.pruneAt) {
         for (const [k, x] of this.threads) if (x.call === undefined) this.threads.delete(k);
-        this.pruneAt = Math.max(65536, 2 * this.threads.size);
+        this.pruneAt = Math.max(PRUNE_MIN, 2 * this.threads.size);
       }
       this.threads.set(tid, (t = { tid, call: undefined, args: undefined }));
     }
