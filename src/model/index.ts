@@ -12,6 +12,8 @@ export {
   readSyscallEvents,
   type SyscallSlice,
   type SyscallStep,
+  type SyscallStepKind,
+  type SyscallCallHandler,
   type SyscallSource,
   type SyscallOptions,
   type ReadSyscallsOptions,

@@ -44,6 +44,7 @@ test("syscallSteps() pairs raw_syscalls entries and exits per thread, across int
   const read = got[3]!.call;
   assert.equal(read.ts, 100n);
   assert.equal(read.dur, 100n);
+  assert.equal(read.durNs, 100);
   assert.equal(read.ret, -2n);
   assert.deepEqual(read.args, args);
   assert.equal(read.cpu, 0);
@@ -113,6 +114,42 @@ test("SyscallPairer with source 'auto' pairs the first system seen and ignores t
   p.add(per(20, 5, "sys_exit_close", 3, { ret: 0n }));
   p.finish();
   assert.deepEqual(seen.map((s) => s.kind), ["enter", "exit"]);
+  assert.equal(p.openCount, 0);
+});
+
+test("SyscallPairer.forCalls() hands the same kinds and calls, in the same order, as the step form", () => {
+  const z = [0n, 0n, 0n, 0n, 0n, 0n];
+  const events = [
+    raw(10, 5, "enter", 0, z), raw(12, 6, "enter", 1, z), raw(15, 5, "exit", 0, 3n), raw(16, 6, "exit", 1, -9n),
+    raw(20, 5, "enter", 3, z), raw(25, 7, "exit", 0, 1n), raw(30, 5, "enter", 0, z),
+  ];
+  const steps: SyscallStep[] = [];
+  const calls: [string, SyscallSlice][] = [];
+  const a = new SyscallPairer((s) => steps.push(s));
+  const b = SyscallPairer.forCalls((kind, call) => calls.push([kind, call]));
+  for (const ev of events) {
+    a.add(ev);
+    b.add(ev);
+  }
+  a.finish();
+  b.finish();
+  const show = (kind: string, c: SyscallSlice): string => `${kind} ${c.tid} ${c.nr} ${c.ts} ${c.dur} ${c.ret} ${c.enterMissing} ${c.exitMissing}`;
+  assert.deepEqual(calls.map(([k, c]) => show(k, c)), steps.map((s) => show(s.kind, s.call)));
+  assert.equal(calls.length, 9);
+});
+
+test("SyscallPairer keeps a thread's open call while the states of thousands of threads between calls are dropped", () => {
+  const z = [0n, 0n, 0n, 0n, 0n, 0n];
+  const done: SyscallSlice[] = [];
+  const p = SyscallPairer.forCalls((kind, call) => void (kind === "exit" && done.push(call)));
+  p.add(raw(1, 1, "enter", 0, z));
+  for (let t = 0; t < 10_000; t++) {
+    p.add(raw(10 + 2 * t, 100 + t, "enter", 1, z));
+    p.add(raw(11 + 2 * t, 100 + t, "exit", 1, 1n));
+  }
+  p.add(raw(30_000, 1, "exit", 0, 5n));
+  const last = done.at(-1)!;
+  assert.deepEqual([done.length, last.tid, last.enterMissing, last.dur, last.ret], [10_001, 1, false, 29_999n, 5n]);
   assert.equal(p.openCount, 0);
 });
 
@@ -282,6 +319,7 @@ test("addRecord() reads raw_syscalls records: a repeated call shares its argumen
     ["read", [0n, 0x5555n, 2n, 0n, 0n, big], -11n, 1n],
     ["read", [0n, 0x5555n, 2n, 0n, 0n, big], 0x7f00_0000_1000n, 1n],
   ]);
+  assert.deepEqual(exits.map((c) => [c.ts, c.durNs]), [[10n, 1], [20n, 1], [30n, 1], [40n, 1], [50n, 1]]);
   assert.equal(exits[2]!.args, exits[0]!.args, "the repeated read shares its array");
   assert.notEqual(exits[3]!.args, exits[0]!.args, "a changed argument makes a new one");
   assert.equal(p.openCount, 0);

@@ -14,6 +14,8 @@ export interface SyscallSlice {
   ts: bigint;
   /** Exit time minus entry time; undefined when either end was not seen. */
   dur: bigint | undefined;
+  /** `dur` as a number (exact below 2^53), NaN when undefined; the pairer's slices have it: no BigInt for readers that add durations up. */
+  durNs?: number;
   /** The calling thread (the events' common_pid). */
   tid: number;
   /** Its process, when the `tgidOf` option knows it. */
@@ -74,7 +76,70 @@ export type SyscallStep =
   | { kind: "exit"; call: SyscallSlice }
   | { kind: "unfinished"; call: SyscallSlice };
 
+/** The kind of a step. */
+export type SyscallStepKind = SyscallStep["kind"];
+
+/** Receives each step as its kind and call, with no step object made (see SyscallPairer.forCalls). */
+export type SyscallCallHandler = (kind: SyscallStepKind, call: SyscallSlice) => void;
+
 const NO_ARGS: readonly bigint[] = Object.freeze([]);
+
+/** Fewest thread states before pruning (each holds an argument cache, ~250 bytes). */
+const PRUNE_MIN = 4096;
+
+/** Trace-clock time: a number from raw records (exact, below 2^53), a bigint from events. */
+type Time = number | bigint;
+
+const big = (t: Time): bigint => (typeof t === "bigint" ? t : BigInt(t));
+
+/**
+ * The pairer's slices: the times stay as read (`ts` and `dur` are made when asked), so that a syscall
+ * flood whose lines show no time allocates no BigInt for them. Positional: made twice per call.
+ */
+class Slice implements SyscallSlice {
+  strings?: readonly (string | undefined)[];
+  constructor(
+    /** Entry (or the exit when the entry was not seen). */
+    private readonly t0: Time,
+    /** Exit, when both ends were seen. */
+    private readonly t1: Time | undefined,
+    readonly tid: number,
+    readonly tgid: number | undefined,
+    readonly comm: string,
+    readonly cpu: number,
+    readonly exitCpu: number | undefined,
+    readonly nr: number,
+    readonly name: string,
+    readonly args: readonly bigint[],
+    readonly argNames: readonly string[] | undefined,
+    readonly ret: bigint | undefined,
+    readonly enterMissing: boolean,
+    readonly exitMissing: boolean,
+  ) {}
+
+  get ts(): bigint {
+    return big(this.t0);
+  }
+
+  get dur(): bigint | undefined {
+    const t0 = this.t0;
+    const t1 = this.t1;
+    if (t1 === undefined) return undefined;
+    return typeof t0 === "number" && typeof t1 === "number" ? BigInt(t1 - t0) : big(t1) - big(t0);
+  }
+
+  get durNs(): number {
+    const t1 = this.t1;
+    if (t1 === undefined) return NaN;
+    const t0 = this.t0;
+    return typeof t0 === "number" && typeof t1 === "number" ? t1 - t0 : Number(big(t1) - big(t0));
+  }
+
+  /** The entry time as read (the exit pairs with it). */
+  get time(): Time {
+    return this.t0;
+  }
+}
 
 /**
  * The streaming core: feed it syscall events in time order (`add`), then `finish()`; every step goes to
@@ -85,10 +150,13 @@ const NO_ARGS: readonly bigint[] = Object.freeze([]);
  * p.finish();
  */
 export class SyscallPairer {
-  /** Each thread's open call; a thread's entry stays when its call ends (undefined): deleting and adding it again per call costs more than the call's pairing. */
-  private readonly open = new Map<number, SyscallSlice | undefined>();
+  /** Each thread's state; it stays when the thread's call ends: deleting and adding it again per call costs more than the call's pairing. */
+  private readonly threads = new Map<number, ThreadState>();
+  /** The thread of the last record: a flood comes from one thread at a time, so most records need no lookup. */
+  private last: ThreadState = noThread();
   private openCalls = 0;
-  private pruneAt = 65536;
+  /** Thread states kept before those between calls are dropped (bounded: a whole-system trace sees threads come and go). */
+  private pruneAt = PRUNE_MIN;
   private source: SyscallSource;
   private readonly syscallName: ((nr: number) => string | undefined) | undefined;
   private readonly tgidOf: ((tid: number) => number | undefined) | undefined;
@@ -103,15 +171,26 @@ export class SyscallPairer {
   /** Strings read by a thread during its open call (kprobes): pointer, string, ... */
   private readonly during = new Map<number, (bigint | string)[]>();
 
-  constructor(
-    private readonly onStep: (step: SyscallStep) => void,
-    options: SyscallOptions = {},
-  ) {
+  /** Where each step goes. */
+  private onStep: SyscallCallHandler;
+
+  constructor(onStep: (step: SyscallStep) => void, options: SyscallOptions = {}) {
+    this.onStep = (kind, call) => onStep({ kind, call } as SyscallStep);
     this.source = options.source ?? "auto";
     this.syscallName = options.syscallName;
     this.tgidOf = options.tgidOf;
     this.stringSystem = options.stringSystem;
     this.withArgs = options.args ?? true;
+  }
+
+  /**
+   * A pairer that hands each step to `onCall` as (kind, call): no step object per step, which a syscall
+   * flood (a million calls a second) feels as allocation and GC.
+   */
+  static forCalls(onCall: SyscallCallHandler, options: SyscallOptions = {}): SyscallPairer {
+    const p = new SyscallPairer(() => {}, options);
+    p.onStep = onCall;
+    return p;
   }
 
   /** Calls entered and not yet exited. */
@@ -133,10 +212,11 @@ export class SyscallPairer {
 
   /** Ends the stream: each call still open is reported as unfinished, in entry order. */
   finish(): void {
-    const rest = [...this.open.values()].filter((c) => c !== undefined).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-    this.open.clear();
+    const rest = [...this.threads.values()].flatMap((t) => (t.call === undefined ? [] : [t.call])).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    this.threads.clear();
+    this.last = noThread();
     this.openCalls = 0;
-    for (const call of rest) this.onStep({ kind: "unfinished", call });
+    for (const call of rest) this.onStep("unfinished", call);
   }
 
   private nameOf(evName: string, prefix: string, nr: number): string {
@@ -149,7 +229,7 @@ export class SyscallPairer {
   }
 
   private addStrings(ev: TraceEvent): void {
-    const map = this.open.get(ev.pid) !== undefined ? this.during : this.strings;
+    const map = this.threads.get(ev.pid)?.call !== undefined ? this.during : this.strings;
     let list = map.get(ev.pid);
     if (list === undefined) map.set(ev.pid, (list = []));
     for (let k = 0; ; k++) {
@@ -206,41 +286,20 @@ export class SyscallPairer {
   }
 
   private enterCall(
-    ts: bigint, pid: number, comm: string, cpu: number, nr: number, name: string, args: readonly bigint[], argNames: readonly string[] | undefined,
+    ts: Time, pid: number, comm: string, cpu: number, nr: number, name: string, args: readonly bigint[], argNames: readonly string[] | undefined,
   ): void {
-    const prev = this.open.get(pid);
-    if (prev !== undefined) this.onStep({ kind: "unfinished", call: prev });
-    const call: SyscallSlice = {
-      ts,
-      dur: undefined,
-      tid: pid,
-      tgid: this.tgidOf?.(pid),
-      comm,
-      cpu,
-      exitCpu: undefined,
-      nr,
-      name,
-      args,
-      argNames,
-      ret: undefined,
-      enterMissing: false,
-      exitMissing: true,
-    };
+    const thread = this.thread(pid);
+    const prev = thread.call;
+    if (prev !== undefined) this.onStep("unfinished", prev);
+    const call = new Slice(ts, undefined, pid, this.tgidOf?.(pid), comm, cpu, undefined, nr, name, args, argNames, undefined, false, true);
     if (this.stringSystem !== undefined) {
       if (this.during.size > 0) this.during.delete(pid);
-      const strings = this.stringsFor(this.strings, pid, args);
+      const strings = this.strings.size > 0 ? this.stringsFor(this.strings, pid, args) : undefined;
       if (strings !== undefined) call.strings = strings;
     }
-    if (prev === undefined) {
-      this.openCalls++;
-      // Bounded: a whole-system trace sees threads come and go.
-      if (this.open.size >= this.pruneAt) {
-        for (const [tid, c] of this.open) if (c === undefined) this.open.delete(tid);
-        this.pruneAt = Math.max(65536, 2 * this.open.size);
-      }
-    }
-    this.open.set(pid, call);
-    this.onStep({ kind: "enter", call });
+    if (prev === undefined) this.openCalls++;
+    thread.call = call;
+    this.onStep("enter", call);
   }
 
   private exit(ev: TraceEvent): void {
@@ -249,48 +308,43 @@ export class SyscallPairer {
     this.exitCall(ev.ts, ev.pid, ev.comm, ev.cpu, nr, ev.name, toSigned(ev.fields["ret"]));
   }
 
-  private exitCall(ts: bigint, pid: number, comm: string, cpu: number, nr: number, evName: string, ret: bigint | undefined): void {
-    const open = this.open.get(pid);
+  private exitCall(ts: Time, pid: number, comm: string, cpu: number, nr: number, evName: string, ret: bigint | undefined): void {
+    const thread = this.thread(pid);
+    const open = thread.call;
     // Number -1: the call cleared it itself (rt_sigreturn, so that the interrupted call is not restarted).
     if (open !== undefined && (open.nr === nr || nr === -1)) {
-      this.open.set(pid, undefined);
+      thread.call = undefined;
       this.openCalls--;
-      // Written out field by field: a spread of the open call costs more on this hot path.
-      const call: SyscallSlice = {
-        ts: open.ts, dur: ts - open.ts, tid: open.tid, tgid: open.tgid, comm: open.comm, cpu: open.cpu, exitCpu: cpu,
-        nr: open.nr, name: open.name, args: open.args, argNames: open.argNames, ret, enterMissing: false, exitMissing: false,
-      };
+      const call = new Slice(open.time, ts, open.tid, open.tgid, open.comm, open.cpu, cpu, open.nr, open.name, open.args, open.argNames, ret, false, false);
       const strings = this.during.size > 0 ? this.stringsFor(this.during, pid, open.args, open.strings) : undefined;
       if (strings !== undefined || open.strings !== undefined) call.strings = strings ?? open.strings;
-      this.onStep({ kind: "exit", call });
+      this.onStep("exit", call);
       return;
     }
     if (open !== undefined) {
       // A different call's exit: the open one's exit, and this one's entry, were lost.
-      this.open.set(pid, undefined);
+      thread.call = undefined;
       this.openCalls--;
       this.during.delete(pid);
-      this.onStep({ kind: "unfinished", call: open });
+      this.onStep("unfinished", open);
     }
-    this.onStep({
-      kind: "exit",
-      call: {
-        ts,
-        dur: undefined,
-        tid: pid,
-        tgid: this.tgidOf?.(pid),
-        comm,
-        cpu,
-        exitCpu: cpu,
-        nr,
-        name: this.nameOf(evName, "sys_exit_", nr),
-        args: NO_ARGS,
-        argNames: undefined,
-        ret,
-        enterMissing: true,
-        exitMissing: false,
-      },
-    });
+    const call = new Slice(ts, undefined, pid, this.tgidOf?.(pid), comm, cpu, cpu, nr, this.nameOf(evName, "sys_exit_", nr), NO_ARGS, undefined, ret, true, false);
+    this.onStep("exit", call);
+  }
+
+  /** The state of thread `tid`, made when first seen. */
+  private thread(tid: number): ThreadState {
+    if (this.last.tid === tid) return this.last;
+    let t = this.threads.get(tid);
+    if (t === undefined) {
+      // Bounded: a whole-system trace sees threads come and go.
+      if (this.threads.size >= this.pruneAt) {
+        for (const [k, x] of this.threads) if (x.call === undefined) this.threads.delete(k);
+        this.pruneAt = Math.max(PRUNE_MIN, 2 * this.threads.size);
+      }
+      this.threads.set(tid, (t = { tid, call: undefined, args: undefined }));
+    }
+    return (this.last = t);
   }
 
   /**
@@ -308,10 +362,10 @@ export class SyscallPairer {
     if (enter) {
       const nr = readSmallInt64(v, at + raw.enterNr, raw.le);
       const args = this.withArgs ? this.rawArgs(v, at, raw, pid, nr) : NO_ARGS;
-      this.enterCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, this.rawName(nr), args, undefined);
+      this.enterCall(rec.ts, pid, comm, rec.cpu, nr, this.rawName(nr), args, undefined);
     } else {
       const nr = readSmallInt64(v, at + raw.exitNr, raw.le);
-      this.exitCall(BigInt(rec.ts), pid, comm, rec.cpu, nr, "sys_exit", readRet(v, at + raw.retAt, raw.le));
+      this.exitCall(rec.ts, pid, comm, rec.cpu, nr, "sys_exit", readRet(v, at + raw.retAt, raw.le));
     }
     return true;
   }
@@ -324,16 +378,13 @@ export class SyscallPairer {
     return this.nameOf("sys_enter", "sys_enter_", nr);
   }
 
-  /** The last arguments of a few calls per thread: a loop repeating a call hands out one array, not six new BigInts per call. */
-  private readonly argsCache = new Map<number, ArgsCache>();
-
   private rawArgs(v: DataView, at: number, raw: RawSyscallRecords, tid: number, nr: number): readonly bigint[] {
     const from = at + raw.argsAt;
     const words = 2 * raw.argCount;
-    let c = this.argsCache.get(tid);
+    const thread = this.thread(tid);
+    let c = thread.args;
     if (c === undefined) {
-      if (this.argsCache.size >= 4096) this.argsCache.clear(); // bounded: -a sees threads come and go
-      this.argsCache.set(tid, (c = { nrs: [-1, -1, -1, -1], words: new Uint32Array(4 * words), args: [NO_ARGS, NO_ARGS, NO_ARGS, NO_ARGS], next: 0 }));
+      thread.args = c = { nrs: [-1, -1, -1, -1], words: new Uint32Array(4 * words), args: [NO_ARGS, NO_ARGS, NO_ARGS, NO_ARGS], next: 0 };
     }
     const w = c.words;
     for (let s = 0; s < 4; s++) {
@@ -352,6 +403,19 @@ export class SyscallPairer {
     c.args[s] = args;
     return args;
   }
+}
+
+/** A thread's open call (undefined between calls) and the last arguments it passed. */
+interface ThreadState {
+  tid: number;
+  call: Slice | undefined;
+  /** The last arguments of a few calls: a loop repeating a call hands out one array, not six new BigInts per call. */
+  args: ArgsCache | undefined;
+}
+
+/** No thread yet (tid NaN matches none). */
+function noThread(): ThreadState {
+  return { tid: NaN, call: undefined, args: undefined };
 }
 
 /** A thread's last four distinct (number, arguments): raw words and the array handed out. */

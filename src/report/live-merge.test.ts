@@ -117,3 +117,30 @@ test("LiveRecordMerge takes pages read into its room() in place, without a copy,
   assert.deepEqual(seen.slice(4), [6]);
   assert.equal(m.queuedBytes, 0);
 });
+
+test("LiveRecordMerge merges runs from one CPU and equal times as a sort by (time, CPU) does, across watermarks", () => {
+  // Runs of records from one CPU at a time, ties between CPUs, three CPUs: made with a seeded generator.
+  let seed = 7;
+  const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+  const all: [number, number, number][] = [];
+  const m = new LiveRecordMerge(LAYOUT);
+  for (let cpu = 0; cpu < 3; cpu++) {
+    const times: number[] = [];
+    for (let t = 0; times.length < 300; ) {
+      t += rand(3) === 0 ? 0 : rand(40);
+      times.push(t);
+    }
+    const tags = times.map((_, i) => cpu * 1000 + i);
+    m.push(cpu, pages(page(times.slice(0, 200), tags.slice(0, 200)), page(times.slice(200), tags.slice(200))));
+    times.forEach((t, i) => all.push([t, cpu, tags[i]!]));
+  }
+  const want = [...all].sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  const seen: [number, number, number][] = [];
+  const take = (rec: RawRecord): void => void seen.push([rec.ts, rec.cpu, tagOf(rec)]);
+  for (const mark of [0, 700, 2500, 2501]) {
+    assert.equal(m.drain(mark, take), true);
+    assert.deepEqual(seen, want.filter((r) => r[0] <= mark), `up to ${mark}`);
+  }
+  m.drain(Infinity, take);
+  assert.deepEqual(seen, want);
+});

@@ -189,16 +189,29 @@ export class LiveRecordMerge {
    */
   drain(upTo: number, fn: (rec: RawRecord) => void, deadline = Infinity): boolean {
     const cpus = this.cpus;
-    for (let n = 0; ; n++) {
+    for (let n = 0; ;) {
       let best: CpuQueue | undefined;
+      let second: CpuQueue | undefined;
       for (const q of cpus) {
         if (!this.load(q)) continue;
-        if (best === undefined || q.rec.ts < best.rec.ts || (q.rec.ts === best.rec.ts && q.cpu < best.cpu)) best = q;
+        if (best === undefined || before(q, best)) {
+          second = best;
+          best = q;
+        } else if (second === undefined || before(q, second)) second = q;
       }
       if (best === undefined || best.rec.ts > upTo) return true;
-      best.loaded = false;
-      fn(best.rec);
-      if ((n & 1023) === 1023 && performance.now() > deadline) return false;
+      // A flood comes from one CPU at a time: its records go on while they come before the other CPUs'
+      // next one, with no look at the other CPUs per record.
+      do {
+        best.loaded = false;
+        fn(best.rec);
+        if ((++n & 1023) === 0 && performance.now() > deadline) return false;
+      } while (this.load(best) && best.rec.ts <= upTo && (second === undefined || before(best, second)));
     }
   }
+}
+
+/** q's loaded record comes before r's: earlier, or at the same time from the lower CPU. */
+function before(q: CpuQueue, r: CpuQueue): boolean {
+  return q.rec.ts < r.rec.ts || (q.rec.ts === r.rec.ts && q.cpu < r.cpu);
 }

@@ -1,10 +1,10 @@
 // strace-style lines from the model's syscall steps: `name(args) = ret`, errors as `-1 ENOENT (...)`,
 // a call cut by another thread's as `<unfinished ...>` and `<... name resumed>`, -T durations, -t/-tt/-ttt.
-import type { SyscallSlice, SyscallStep } from "../model/index.js";
+import type { SyscallSlice, SyscallStep, SyscallStepKind } from "../model/index.js";
 import { formatArg } from "./args.js";
 import { errnoMessage, errnoName, errnoOf } from "./errno.js";
 import { CLONE_FLAGS } from "./values.js";
-import { findSyscallByName, type SyscallInfo } from "./x86-64.js";
+import { findSyscall, findSyscallByName, type SyscallInfo } from "./x86-64.js";
 
 /** Options of the line writer. */
 export interface SyscallLineOptions {
@@ -30,9 +30,10 @@ const O_CREAT_OR_TMPFILE = 0o100 | 0o20000000;
 /** strace's column for ` = `: the call text is padded to this width. */
 const RESULT_COLUMN = 39;
 
-/** The table entry for `call`, or undefined for a call we do not know. */
+/** The table entry for `call`, or undefined for a call we do not know: by number when its name agrees (the usual case, no string hashing). */
 function infoOf(call: SyscallSlice): SyscallInfo | undefined {
-  return findSyscallByName(call.name);
+  const info = findSyscall(call.nr);
+  return info !== undefined && info.name === call.name ? info : findSyscallByName(call.name);
 }
 
 /** The return value as strace prints it: `3`, `0x7f...`, `-1 ENOENT (No such file or directory)`, `?`. */
@@ -119,6 +120,13 @@ export interface LineMemo {
 
 const CALL_CACHE_SIZE = 64;
 
+/** A thread's `comm/tid ` text, for its name at the time. */
+interface Prefix {
+  tid: number;
+  comm: string;
+  text: string;
+}
+
 /** Spaces by count, up to the result column. */
 const SPACES = Array.from({ length: RESULT_COLUMN + 1 }, (_, n) => " ".repeat(n));
 
@@ -147,7 +155,8 @@ export class SyscallLineWriter {
   /** Threads whose last call never returns and is already printed (`= ?`). */
   private readonly done = new Set<number>();
   /** `comm/tid ` by thread. */
-  private readonly prefixes = new Map<number, { comm: string; text: string }>();
+  private readonly prefixes = new Map<number, Prefix>();
+  private lastPrefix: Prefix = { tid: NaN, comm: "", text: "" };
   /** The text of the last call of each number (modulo the size), while its arguments array is the same. */
   private readonly callCache: (CallText | undefined)[] = new Array<CallText | undefined>(CALL_CACHE_SIZE).fill(undefined);
   private readonly o: Required<Omit<SyscallLineOptions, "wallOffsetNs" | "select" | "stringsOf">> & SyscallLineOptions;
@@ -170,10 +179,14 @@ export class SyscallLineWriter {
 
   /** Handles one step of the model. */
   step(s: SyscallStep): void {
-    const c = s.call;
+    this.call(s.kind, s.call);
+  }
+
+  /** Handles one step of the model, given as its kind and call (SyscallPairer.forCalls). */
+  call(kind: SyscallStepKind, c: SyscallSlice): void {
     if (this.o.select !== undefined && !this.o.select(c.name)) return;
     const whole = this.o.status !== "all";
-    if (s.kind === "enter") {
+    if (kind === "enter") {
       if (whole) return;
       this.cutPending();
       if (infoOf(c)?.ret === "none") {
@@ -184,7 +197,7 @@ export class SyscallLineWriter {
       this.pending = c;
       return;
     }
-    if (s.kind === "exit") {
+    if (kind === "exit") {
       if (whole) {
         const failed = c.ret !== undefined && errnoOf(c.ret) !== 0;
         if (failed === (this.o.status === "success")) return;
@@ -261,9 +274,13 @@ export class SyscallLineWriter {
   private head(c: SyscallSlice): string {
     let h = "";
     if (this.o.threadPrefix) {
-      // One string per thread and name, not one per line.
-      let p = this.prefixes.get(c.tid);
-      if (p === undefined || p.comm !== c.comm) this.prefixes.set(c.tid, (p = { comm: c.comm, text: `${c.comm}/${c.tid} ` }));
+      // One string per thread and name, not one per line; the last thread's at hand (a flood is one thread's).
+      let p = this.lastPrefix;
+      if (p.tid !== c.tid || p.comm !== c.comm) {
+        p = this.prefixes.get(c.tid) ?? p;
+        if (p.tid !== c.tid || p.comm !== c.comm) this.prefixes.set(c.tid, (p = { tid: c.tid, comm: c.comm, text: `${c.comm}/${c.tid} ` }));
+        this.lastPrefix = p;
+      }
       h = p.text;
     }
     if (this.o.timestamps !== "none") h += this.time(c.ts) + " ";

@@ -16,7 +16,8 @@ import type { TraceFile } from "../tracedat/index.js";
 const ROUND_BUDGET_MS = 5;
 
 /** execve and execveat (x86_64): a thread's name changes when one succeeds. */
-const EXEC_NRS = new Set<number>([59, 322]);
+const EXECVE_NR = 59;
+const EXECVEAT_NR = 322;
 
 /** The events to decode, by system. */
 export interface LiveSyscallOptions {
@@ -150,7 +151,8 @@ export class LiveSyscallView implements StreamView {
     if (raw === undefined || rec.view.getUint16(rec.pos, raw.le) !== raw.exitId) return false;
     // The low word first: no BigInt for the other calls.
     const nr = rec.view.getInt32(rec.pos + raw.exitNr + (raw.le ? 0 : 4), raw.le);
-    return EXEC_NRS.has(nr) && rec.view.getBigInt64(rec.pos + raw.retAt, raw.le) === 0n;
+    // Compared, not looked up in a set: every exit record of a flood asks.
+    return (nr === EXECVE_NR || nr === EXECVEAT_NR) && rec.view.getBigInt64(rec.pos + raw.retAt, raw.le) === 0n;
   }
 
   private savedComm(pid: number): string | undefined {

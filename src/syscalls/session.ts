@@ -12,7 +12,7 @@ import { findInPath, parseRecordArgs, record, stream, type RecordResult } from "
 import { LiveSyscallView } from "./live.js";
 import { openTrace, type TraceFile } from "../tracedat/index.js";
 import { Tracefs } from "../tracefs/index.js";
-import { SyscallPairer, feedSyscalls, type SyscallSlice, type SyscallStep } from "../model/index.js";
+import { SyscallPairer, feedSyscalls, type SyscallSlice, type SyscallStep, type SyscallStepKind } from "../model/index.js";
 import { errnoOf } from "./errno.js";
 import { SyscallLineWriter, type LineMemo } from "./lines.js";
 import { ALL_SYSCALLS, type SyscallSelection } from "./select.js";
@@ -501,7 +501,7 @@ class TracePrinter {
     if (ctx.commandPid !== undefined) this.commandStarted(ctx.commandPid);
     // The pairer runs synchronously per event.
     // Arguments are read only for lines; the summary needs none.
-    this.pairer = new SyscallPairer((s) => this.route(s), { syscallName, stringSystem: ctx.stringSystem, args: this.writer !== undefined });
+    this.pairer = SyscallPairer.forCalls((kind, call) => this.route(kind, call), { syscallName, stringSystem: ctx.stringSystem, args: this.writer !== undefined });
     this.countPaths = ctx.stringSystem !== undefined;
   }
 
@@ -525,7 +525,7 @@ class TracePrinter {
   /** Ends the stream: open calls, calls still kept back, the summary. */
   finish(): void {
     this.pairer.finish();
-    for (const h of this.held.values()) for (const x of h.steps) this.handle(x);
+    for (const h of this.held.values()) for (const x of h.steps) this.handle(x.kind, x.call);
     this.writer?.finish();
     const summary = this.summary;
     if (summary !== undefined) {
@@ -536,41 +536,41 @@ class TracePrinter {
     }
   }
 
-  private handle(s: SyscallStep): void {
-    const c = s.call;
+  private handle(kind: SyscallStepKind, c: SyscallSlice): void {
     // A new child's return from clone/fork (0, no entry of its own): strace never shows it.
     if (c.enterMissing && c.ret === 0n && CHILD_RETURNS.has(c.name)) return;
-    if (s.kind !== "enter" && this.select.has(c.name) && statusMatches(c, this.options.status)) {
-      if (s.kind === "exit") {
+    if (kind !== "enter" && this.select.has(c.name) && statusMatches(c, this.options.status)) {
+      if (kind === "exit") {
         this.calls++;
         this.summary?.add(c);
       }
       if (this.countPaths) this.pointerPaths += countPointerPaths(c);
     }
-    this.writer?.step(s);
+    this.writer?.call(kind, c);
   }
 
   /** Passes a step on, unless it belongs to the launcher before the command's execve. */
-  private route(s: SyscallStep): void {
-    const tid = s.call.tid;
+  private route(kind: SyscallStepKind, call: SyscallSlice): void {
+    const tid = call.tid;
     const held = this.held;
     if (this.seen !== undefined && !this.seen.has(tid)) {
       this.seen.add(tid);
-      if (s.kind === "exit" && s.call.enterMissing && LAUNCHER_CALLS.has(s.call.name)) held.set(tid, { steps: [] });
+      if (kind === "exit" && call.enterMissing && LAUNCHER_CALLS.has(call.name)) held.set(tid, { steps: [] });
     }
     const h = held.size === 0 ? undefined : held.get(tid);
-    if (h === undefined) return this.handle(s);
-    const isExec = s.call.name === "execve" || s.call.name === "execveat";
-    if (isExec && s.kind === "exit" && s.call.ret === 0n) {
+    if (h === undefined) return this.handle(kind, call);
+    const isExec = call.name === "execve" || call.name === "execveat";
+    if (isExec && kind === "exit" && call.ret === 0n) {
       held.delete(tid);
-      if (h.exec !== undefined) this.handle(h.exec);
-      return this.handle(s);
+      if (h.exec !== undefined) this.handle(h.exec.kind, h.exec.call);
+      return this.handle(kind, call);
     }
-    if (isExec && s.kind === "enter") h.exec = s;
+    const s = { kind, call } as SyscallStep;
+    if (isExec && kind === "enter") h.exec = s;
     h.steps.push(s);
     if (h.steps.length > HELD_MAX) {
       held.delete(tid);
-      for (const x of h.steps) this.handle(x);
+      for (const x of h.steps) this.handle(x.kind, x.call);
     }
   }
 }

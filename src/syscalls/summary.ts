@@ -123,8 +123,8 @@ function bump(map: Map<string, Counts>, call: SyscallSlice): boolean {
   if (s === undefined) map.set(call.name, (s = newCounts(call.name)));
   s.calls++;
   if (call.ret !== undefined && errnoOf(call.ret) !== 0) s.errors++;
-  if (call.dur === undefined) return added;
-  const d = Number(call.dur);
+  const d = call.durNs ?? (call.dur === undefined ? NaN : Number(call.dur));
+  if (Number.isNaN(d)) return added;
   s.timed = true;
   s.totalNs += d;
   if (d < s.minNs) s.minNs = d;

@@ -1,6 +1,6 @@
 // Low-level tracefs file access: whole-file reads until EOF (tracefs files report size 0), single-write
 // updates with O_TRUNC or O_APPEND, and the errno -> one-line message mapping of style.md §4.
-import { closeSync, constants, openSync, opendirSync, readSync, writeSync } from "node:fs";
+import { closeSync, constants, openSync, opendirSync, readSync, write, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { TracefsError, describeErrno } from "../base/index.js";
 
@@ -102,6 +102,19 @@ export async function writeWhole(path: string, text: string, append: boolean): P
     }
     return;
   }
+  if (QUICK_OPEN.test(path)) {
+    // Opened here, so that the write goes to the thread pool at once: an async open would wait for this
+    // thread to come back (~10 ms while ftk trace spawns the command) before the kernel starts the resize.
+    const fd = openSync(path, flags);
+    try {
+      await writeRest(bytes, (pos) => new Promise<number>((resolve, reject) => {
+        write(fd, bytes, pos, bytes.length - pos, null, (e, n) => (e === null ? resolve(n) : reject(e)));
+      }));
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
   const fh = await open(path, flags);
   try {
     await writeRest(bytes, async (pos) => (await fh.write(bytes, pos, bytes.length - pos, null)).bytesWritten);
@@ -109,6 +122,9 @@ export async function writeWhole(path: string, text: string, append: boolean): P
     await fh.close();
   }
 }
+
+/** Slow files whose open is quick (the buffer sizes wait in write()); a pid list's O_TRUNC open empties it and waits. */
+const QUICK_OPEN = /(?:^|\/)(?:buffer_size_kb|buffer_subbuf_size_kb)$/;
 
 /** List files parse what they get and may take less than asked: writes the rest on the same open file. */
 async function writeRest(bytes: Buffer, write: (pos: number) => number | Promise<number>): Promise<void> {
