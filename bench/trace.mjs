@@ -24,6 +24,7 @@ import { Tracefs, UndoStack, liveTraceClock } from "../dist/index.js";
 
 const COUNT = Number(process.env.FTK_BENCH_COUNT ?? 500_000);
 const ROUNDS = Math.max(1, Number(process.env.FTK_BENCH_ROUNDS ?? 3));
+const WARMUP = 3; // rounds of three short runs: 9 > the code cache's 8 generations
 const DD = ["dd", "if=/dev/zero", "of=/dev/null", "bs=1", `count=${COUNT}`];
 const FTK = fileURLToPath(new URL("../bin/ftk", import.meta.url));
 
@@ -67,19 +68,19 @@ function lost(stderr) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 /** `ftk trace -c` into a file; the calls of its total row. */
-async function summaryRun() {
+async function summaryRun(cmd = DD) {
   const table = join(mkdtempSync(join(tmpdir(), "ftk-bench-trace-")), "summary.txt");
-  const r = await run([process.execPath, FTK, "trace", "-c", "-o", table, ...DD]);
+  const r = await run([process.execPath, FTK, "trace", "-c", "-o", table, ...cmd]);
   const total = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+\d*\s*total$/m.exec(readFileSync(table, "latin1"));
   rmSync(dirname(table), { recursive: true, force: true });
   return { ...r, calls: total ? Number(total[1]) : NaN };
 }
 
 /** `ftk trace -w FILE -o /dev/null`: the recording is kept, so the lines are printed after it (not live). */
-async function keptRun() {
+async function keptRun(cmd = DD) {
   const dat = join(mkdtempSync(join(tmpdir(), "ftk-bench-trace-")), "kept.dat");
   try {
-    return await run([process.execPath, FTK, "trace", "-w", dat, "-o", "/dev/null", ...DD]);
+    return await run([process.execPath, FTK, "trace", "-w", dat, "-o", "/dev/null", ...cmd]);
   } finally {
     rmSync(dirname(dat), { recursive: true, force: true });
   }
@@ -119,6 +120,15 @@ const runs = { base: [], floor: [], plain: [], summary: [], kept: [] };
 let st;
 const fixedRuns = { untraced: [], ftk: [], c: [] };
 try {
+  // Warm-up, not measured: ftk trace runs from a V8 code cache that a fresh build (bench:trace builds first)
+  // rewrites at the exit of each of its first 8 runs (src/cli/script-cache.ts, ~10-20 ms each). Short runs
+  // of each form first, so that the runs below cost what a user's later runs do.
+  const short = [...DD.slice(0, -1), "count=1000"];
+  for (let i = 0; i < WARMUP; i++) {
+    await run([process.execPath, FTK, "trace", "-o", "/dev/null", ...short]);
+    await summaryRun(short);
+    await keptRun(short);
+  }
   for (let i = 0; i < ROUNDS; i++) {
     runs.base.push(await run(DD));
     runs.floor.push(await floorRun());
@@ -151,7 +161,7 @@ rows.push(row("ftk trace -c", runs.summary, { lost: runs.summary.map((r) => lost
 rows.push(row("ftk trace -w (not live)", runs.kept, { lost: runs.kept.map((r) => lost(r.stderr)).join("/"), calls: "-" }));
 rows.push({ name: "strace -f -o /dev/null", dd: ddSeconds(st.stderr), wall: st.wall, spread: "-", cpu: st.cpu, lost: 0, calls: "-" });
 
-console.log(`ftk trace benchmark: ${DD.join(" ")} (${2 * COUNT} read/write calls); medians of ${ROUNDS} interleaved runs, strace 1`);
+console.log(`ftk trace benchmark: ${DD.join(" ")} (${2 * COUNT} read/write calls); medians of ${ROUNDS} interleaved runs, strace 1; after ${3 * WARMUP} short warm-up runs of ftk trace (its code cache complete)`);
 console.log(
   `${"run".padEnd(26)} ${"dd s".padStart(7)} ${"x untr.".padStart(8)} ${"wall s".padStart(7)} ${"x untr.".padStart(8)} ${"x floor".padStart(8)} ${"min-max".padStart(10)} ${"cpu s".padStart(7)} ${"lost".padStart(10)} ${"-c calls".padStart(24)}`,
 );
