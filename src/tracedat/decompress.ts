@@ -133,15 +133,9 @@ function loadWasmDecoder(fileBytes: number): Promise<BlockDecompressor> {
     // tiering the decoder up to TurboFan cost ~130 ms of CPU before a small zstd report's first line. A
     // large file keeps the tier-up: its faster code repays the compile (the 1.7M-event bench file took
     // ~4% longer without it). A process-wide flag, so never set for an application embedding the library.
-    // With it, functions are validated as they are first compiled, not all at the module's compile: a
-    // small file's blocks call part of the decoder (a small zstd report: ~1.5 ms less on Node 20).
     if (isShortLived() && fileBytes <= BASELINE_ONLY_MAX_FILE_BYTES) {
-      // Undone, with the two flags --liftoff-only turns off (V8 11.3, Node 20): the script cache needs the flags back.
-      setShortLivedFlag(
-        (await import("node:v8")).setFlagsFromString,
-        "--liftoff-only --wasm-lazy-validation",
-        "--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering --no-wasm-lazy-validation",
-      );
+      // Undone with the two flags it turns off (V8 11.3, Node 20): the script cache needs the flags back.
+      setShortLivedFlag((await import("node:v8")).setFlagsFromString, "--liftoff-only", "--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering");
     }
     const { ZSTDDecoder } = await import("zstddec");
     const decoder = new ZSTDDecoder();
