@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { sharedDir } from "../test-support/paths.js";
 import { Kallsyms } from "./kallsyms.js";
-import { scanKallsymsWasm, scanOptions, type ScannedKallsyms } from "./kallsyms-scan.js";
+import { BUILT_MODULES, moduleBytes, scanKallsymsWasm, scanOptions, type ScannedKallsyms } from "./kallsyms-scan.js";
 
 /** Both scans of the same text: the WebAssembly one and the JavaScript one. */
 function bothScans(text: Uint8Array | string): [Kallsyms, Kallsyms] {
@@ -40,6 +40,13 @@ function rng(seed: number): () => number {
     return x / 4294967296;
   };
 }
+
+test("the scanner modules written out in BUILT_MODULES are the ones moduleBytes() builds", () => {
+  for (const [simd, text] of [[true, BUILT_MODULES.simd], [false, BUILT_MODULES.plain]] as const) {
+    const built = Buffer.from(moduleBytes(simd)).toString("base64");
+    assert.equal(text, built, `BUILT_MODULES.${simd ? "simd" : "plain"} is out of date: it should be\n${built}`);
+  }
+});
 
 test("the WebAssembly scanner is used where WebAssembly is on", { skip: noWasm }, () => {
   const text = Buffer.from("ffffffff81000000 T a\nffffffff81000010 t b\n", "latin1");

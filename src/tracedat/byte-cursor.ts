@@ -57,11 +57,25 @@ export interface CursorOrigin {
   compressedAt?: number;
 }
 
+/** A Buffer with Node's latin1Slice(), which every Buffer has (Node's own string_decoder uses it) but its types leave out. */
+type Latin1Buffer = Buffer & { latin1Slice?(start: number, end: number): string };
+
+/**
+ * Bytes [start, end) of a Buffer as a latin1 string: latin1Slice() where Buffer has it (~5x less than a
+ * Buffer view and toString() per string, while the code still runs unoptimized: a v6 file's ~1500 format
+ * heads are decoded so at open), else toString().
+ */
+function latin1(b: Latin1Buffer, start: number, end: number): string {
+  return b.latin1Slice !== undefined ? b.latin1Slice(start, end) : b.toString("latin1", start, end);
+}
+
 /** A bounded reader over [start, end) of a file or of an in-memory buffer. */
 export class ByteCursor {
   /** Current position: a file offset, or an offset in the in-memory bytes. */
   pos: number;
   private win: Uint8Array;
+  /** The window as a Buffer, for latin1(). */
+  private winBuf: Latin1Buffer;
   private winView: DataView;
   private winStart = 0;
   private winLen = 0;
@@ -82,6 +96,7 @@ export class ByteCursor {
       this.win = new Uint8Array(Math.min(WINDOW_BYTES, Math.max(16, end - start)));
     }
     this.winView = new DataView(this.win.buffer, this.win.byteOffset, this.win.byteLength);
+    this.winBuf = Buffer.from(this.win.buffer, this.win.byteOffset, this.win.byteLength);
   }
 
   /** A cursor over [start, end) of an open file. */
@@ -118,6 +133,7 @@ export class ByteCursor {
     if (n > this.win.length) {
       this.win = new Uint8Array(Math.max(n, this.win.length * 2));
       this.winView = new DataView(this.win.buffer, this.win.byteOffset, this.win.byteLength);
+      this.winBuf = Buffer.from(this.win.buffer, this.win.byteOffset, this.win.byteLength);
     }
     const len = Math.min(this.win.length, this.end - this.pos);
     let got = 0;
@@ -266,7 +282,7 @@ export class ByteCursor {
     if (b !== undefined) return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
     const o = this.need(n);
     this.pos += n;
-    return Buffer.from(this.win.buffer, this.win.byteOffset + o, n).toString("latin1");
+    return latin1(this.winBuf, o, o + n);
   }
 
   /** Up to n bytes at the cursor as latin1 text (fewer at the end of the range), without moving it. */
@@ -274,7 +290,7 @@ export class ByteCursor {
     const k = Math.min(n, this.end - this.pos);
     if (k <= 0) return "";
     const o = this.need(k);
-    return Buffer.from(this.win.buffer, this.win.byteOffset + o, k).toString("latin1");
+    return latin1(this.winBuf, o, o + k);
   }
 
   /** A NUL-terminated string of at most `max` bytes (NUL excluded). */
@@ -285,10 +301,9 @@ export class ByteCursor {
       const avail = Math.min(this.end - this.pos, 256);
       if (avail <= 0) throw this.error("truncated", start);
       const o = this.need(avail);
-      const chunk = this.win.subarray(o, o + avail);
-      const z = chunk.indexOf(0);
+      const z = this.win.subarray(o, o + avail).indexOf(0);
       const take = z < 0 ? avail : z;
-      s += Buffer.from(chunk.buffer, chunk.byteOffset, take).toString("latin1");
+      s += latin1(this.winBuf, o, o + take);
       this.pos += z < 0 ? avail : z + 1;
       if (z >= 0) return s;
       if (s.length > max) throw this.error("has an unterminated string", start);
