@@ -95,9 +95,9 @@ function writeCache(dir: string, file: string, prefix: string, data: () => Buffe
 
 /**
  * A cache holds what its run compiled (`report -h` compiles little), so the first successful runs after
- * it was written may widen it: each of GENERATIONS - 1 runs that finds it writes it again if it has grown
- * (the generation is in the file name; a run that adds nothing only renames it). Runs that fail (a bad
- * flag or file) do not count. Each check costs ~3 ms at exit.
+ * it was written may widen it: up to GENERATIONS - 1 runs that find it write it again if it has grown
+ * (the generation is in the file name). The first run that adds nothing renames it to the last
+ * generation, which is never checked again. Runs that fail (a bad flag or file) do not count.
  */
 const GENERATIONS = 8;
 
@@ -134,7 +134,8 @@ export function runCachedScript(
         if (code !== 0) return;
         const data = cacheData(script);
         if (data.length > old * 1.01) writeCache(dir, name(gen + 1), prefix, () => data);
-        else renameQuietly(name(gen), name(gen + 1));
+        // A run that adds nothing ends the widening: each check costs ~5-15 ms at exit.
+        else renameQuietly(name(gen), name(GENERATIONS - 1));
       });
     }
     return { exports: run(script, file, modules, importModule), cache };
