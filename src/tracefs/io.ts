@@ -2,6 +2,7 @@
 // updates with O_TRUNC or O_APPEND, and the errno -> one-line message mapping of style.md §4.
 import { closeSync, constants, openSync, opendirSync, readSync, write, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
+import { promisify } from "node:util";
 import { TracefsError, describeErrno } from "../base/index.js";
 
 /** The Node error code of e ("ENOENT", "EPERM", ...), or undefined. */
@@ -80,51 +81,43 @@ export async function readWhole(path: string): Promise<string> {
 }
 
 /**
- * Control files whose writes wait for the kernel (buffer allocation, RCU grace periods when probes or pid
- * filters go, ~20 ms each here): written on the thread pool, so that other work can overlap them.
+ * Control files whose write() waits for the kernel (buffer allocation, ~20 ms here): written on the thread
+ * pool, so that other work can overlap it. Their open is quick, so it is done here: an async open would
+ * wait for this thread to come back (~10 ms while ftk trace spawns the command) before the write starts.
  */
-const SLOW_WRITE = /(?:^|\/)(?:buffer_size_kb|buffer_subbuf_size_kb|set_event_pid|set_event_notrace_pid|set_ftrace_pid|set_ftrace_notrace_pid)$/;
+const SLOW_WRITE = /(?:^|\/)(?:buffer_size_kb|buffer_subbuf_size_kb)$/;
+
+/** Pid lists: their O_TRUNC open empties the list and waits for an RCU grace period: opened (and written) on the thread pool. */
+const SLOW_OPEN = /(?:^|\/)(?:set_event_pid|set_event_notrace_pid|set_ftrace_pid|set_ftrace_notrace_pid)$/;
+
+const writeOnPool = promisify(write);
 
 /**
  * Writes text (one write() unless the kernel takes less), replacing (O_TRUNC) or appending; never creates.
  * Throws the raw Node error. Synchronous, like the reads (three thread-pool round trips cost more than a
- * quick write, and much more on a loaded machine), except for the files of SLOW_WRITE.
+ * quick write, and much more on a loaded machine), except for the files of SLOW_WRITE and SLOW_OPEN.
  */
 export async function writeWhole(path: string, text: string, append: boolean): Promise<void> {
   const flags = constants.O_WRONLY | (append ? constants.O_APPEND : constants.O_TRUNC);
   const bytes = Buffer.from(text, "latin1");
-  if (!SLOW_WRITE.test(path)) {
-    const fd = openSync(path, flags);
+  if (SLOW_OPEN.test(path)) {
+    const fh = await open(path, flags);
     try {
-      await writeRest(bytes, (pos) => writeSync(fd, bytes, pos, bytes.length - pos, null));
+      await writeRest(bytes, async (pos) => (await fh.write(bytes, pos, bytes.length - pos, null)).bytesWritten);
     } finally {
-      closeSync(fd);
+      await fh.close();
     }
     return;
   }
-  if (QUICK_OPEN.test(path)) {
-    // Opened here, so that the write goes to the thread pool at once: an async open would wait for this
-    // thread to come back (~10 ms while ftk trace spawns the command) before the kernel starts the resize.
-    const fd = openSync(path, flags);
-    try {
-      await writeRest(bytes, (pos) => new Promise<number>((resolve, reject) => {
-        write(fd, bytes, pos, bytes.length - pos, null, (e, n) => (e === null ? resolve(n) : reject(e)));
-      }));
-    } finally {
-      closeSync(fd);
-    }
-    return;
-  }
-  const fh = await open(path, flags);
+  const slow = SLOW_WRITE.test(path);
+  const fd = openSync(path, flags);
   try {
-    await writeRest(bytes, async (pos) => (await fh.write(bytes, pos, bytes.length - pos, null)).bytesWritten);
+    const n = (pos: number) => bytes.length - pos;
+    await writeRest(bytes, (pos) => (slow ? writeOnPool(fd, bytes, pos, n(pos), null).then((r) => r.bytesWritten) : writeSync(fd, bytes, pos, n(pos), null)));
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
-
-/** Slow files whose open is quick (the buffer sizes wait in write()); a pid list's O_TRUNC open empties it and waits. */
-const QUICK_OPEN = /(?:^|\/)(?:buffer_size_kb|buffer_subbuf_size_kb)$/;
 
 /** List files parse what they get and may take less than asked: writes the rest on the same open file. */
 async function writeRest(bytes: Buffer, write: (pos: number) => number | Promise<number>): Promise<void> {
