@@ -112,7 +112,8 @@ for (const name of SMALL_REPORTS) {
   if (traceCmd) yard.push({ name: "trace-cmd", argv: ["trace-cmd", "report", "-i", file] });
   // A compressed file's kernel stacks need its whole kallsyms section decompressed (3.6 MB here) before
   // the first symbol: node plus that alone (bench/kallsyms-floor.mjs) is what the goal competes with.
-  const floor = KALLSYMS_FLOOR.includes(name) ? yard.push({ name: "floor", argv: [process.execPath, join(root, "bench", "kallsyms-floor.mjs"), file] }) : 0;
+  if (KALLSYMS_FLOOR.includes(name)) yard.push({ name: "floor", argv: [process.execPath, join(root, "bench", "kallsyms-floor.mjs"), file] });
+  const floor = yard.findIndex((y) => y.name === "floor") + 1; // its column in compare()'s medians (0: none)
   const m = await compare(`ftk report -i ${name}`, ftk("report", "-i", file), yard, runs, 60);
   if (traceCmd) console.log(`  node -e 0 / trace-cmd report ${(m[1] / m[2]).toFixed(2)}   (node's own start is the floor)`);
   if (floor > 0) {
