@@ -1,8 +1,10 @@
 // Buffered text output to a stream: latin1 text (one char per kernel byte) or UTF-8 collected in a byte
 // buffer and written in ~256 KiB chunks. Hot loops may write bytes straight into the buffer (room()), which
 // saves the string concatenation and the string-to-Buffer copy of a report's ~100 MB of text.
-import { writeSync } from "node:fs";
-import type { Writable } from "node:stream";
+import { nodeFs } from "./builtins.js";
+import type { TextSink } from "./fd-writer.js";
+
+const { writeSync } = nodeFs;
 
 /**
  * Bytes per write: 256 KiB, not the usual 64 KiB (style.md §7), because a write costs 10-30 µs here
@@ -42,7 +44,7 @@ export class TextOutput {
   private readonly spare: Buffer[] = [];
 
   constructor(
-    private readonly stream: Writable,
+    private readonly stream: TextSink,
     private readonly chunkChars = CHUNK_BYTES,
   ) {
     // Headroom over one chunk, so that callers that flush after each chunk rarely spill mid-line.
@@ -134,7 +136,7 @@ export class TextOutput {
    */
   private write_(chunk: Buffer): boolean {
     const stream = this.stream;
-    const fd = (stream as Writable & { fd?: unknown }).fd;
+    const fd = stream.fd;
     if (typeof fd !== "number" || stream.writableLength !== 0) return stream.write(chunk);
     let done = 0;
     try {

@@ -59,7 +59,7 @@ export const command: Command = {
       else if ((DUMP_PARTS as readonly string[]).includes(f.name)) parts.push(f.name as DumpPart);
     }
     // Latin-1: one character per byte of the file, as trace-cmd prints them.
-    const out = new TextOutput(ctx.stdout);
+    const out = new TextOutput(ctx.stdoutSink);
     out.write(await dumpTraceDat(path, { parts, validate: flags.some((f) => f.name === "validate") }));
     await out.flush();
     return 0;

@@ -40,7 +40,7 @@ export const command: Command = {
     if (positionals.length > (inputs.length > 0 ? 0 : 1)) throw new UsageError(`unexpected argument '${positionals[inputs.length > 0 ? 0 : 1]}': run 'ftk hist --help'`);
     const path = inputs[0]?.value ?? positionals[0] ?? "trace.dat";
     const trace = await openTrace(path);
-    const out = new TextOutput(ctx.stdout);
+    const out = new TextOutput(ctx.stdoutSink);
     try {
       const histograms = await readCallSites(trace, { compact: flags.some((f) => f.name === "P") });
       for (let i = 0; i < histograms.length; i++) {

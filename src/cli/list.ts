@@ -107,7 +107,7 @@ async function listEvents(fs: Tracefs, a: ListArgs, out: string[]): Promise<void
 
 /** Writes the whole listing; a closed pipe (`ftk list | head`) is not an error. */
 async function emit(ctx: CliContext, text: string): Promise<void> {
-  const out = new TextOutput(ctx.stdout);
+  const out = new TextOutput(ctx.stdoutSink);
   out.write(text);
   await out.flush();
 }

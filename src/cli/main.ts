@@ -1,9 +1,12 @@
 // Entry point of the ftk CLI: picks the subcommand, maps errors to one line and an exit status.
 // Only base/ is loaded here: each command pulls in its own part of the library when it runs (issue 11).
-import { readFileSync } from "node:fs";
-import { isFtkError, markShortLived } from "../base/index.js";
+import { createRequire } from "node:module";
+import { isFtkError, markShortLived, stdoutSink, type TextSink } from "../base/index.js";
 import type { FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
+
+// node:fs by require(): its ES import would load Node's streams (base/builtins.ts).
+const { readFileSync } = createRequire(import.meta.url)("node:fs") as typeof import("node:fs");
 
 // Each subcommand lives in its own file and is loaded only when used.
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
@@ -118,9 +121,13 @@ export async function main(
   let debug = argv.includes("--debug");
   let args = argv.filter((a) => a !== "--debug");
   // Getters: process.stdout and process.stderr build their streams when first read (issue 11: start-up).
+  let sink: TextSink | undefined;
   const ctx: CliContext = {
     get stdout() {
       return io.stdout ?? process.stdout;
+    },
+    get stdoutSink() {
+      return io.stdout ?? (sink ??= stdoutSink());
     },
     get stderr() {
       return io.stderr ?? process.stderr;
@@ -131,11 +138,11 @@ export async function main(
   };
   const name = args[0];
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    ctx.stdout.write(usage(await summaries()));
+    ctx.stdoutSink.write(usage(await summaries()));
     return 0;
   }
   if (name === "--version" || name === "-V") {
-    ctx.stdout.write(`ftk version ${await version()}\n`);
+    ctx.stdoutSink.write(`ftk version ${await version()}\n`);
     return 0;
   }
   const load = COMMANDS[name];

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { test } from "node:test";
@@ -63,6 +65,22 @@ test("ftk report | head stops quietly when the reader closes the pipe", { skip: 
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   assert.equal(stderr, "");
   assert.equal(code, 0);
+});
+
+test("ftk report writes the same bytes to a pipe and to a file (write(2) on stdout) as to a socket", { skip: skipWithoutShared() }, async () => {
+  const file = join(sharedDir()!, "fixtures", "tracedat", "v6-i686-k5.15-sched-switch.dat");
+  const expected = (await runFtk(["report", "-i", file])).stdout;
+  assert.ok(expected.length > 1000);
+  const dir = mkdtempSync(join(tmpdir(), "ftk-report-"));
+  try {
+    const out = join(dir, "out");
+    const sh = (script: string): string => execFileSync("sh", ["-c", script, process.execPath, ftkBin(), file, out], { encoding: "latin1" });
+    assert.equal(sh('"$0" "$1" report -i "$2" | cat'), expected);
+    sh('"$0" "$1" report -i "$2" > "$3"');
+    assert.equal(readFileSync(out, "latin1"), expected);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("report -l colours its flags with --color=always, or on a terminal without NO_COLOR; plain otherwise", { skip: skipWithoutShared() }, async () => {

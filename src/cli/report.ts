@@ -1,6 +1,7 @@
 // `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
 import { FtkError, TextOutput, UsageError, describeErrno, parseColorMode, useColor, type ColorMode } from "../base/index.js";
-import { readFile } from "node:fs/promises";
+// node:fs, not node:fs/promises: requiring that loads Node's streams (see tracedat/read-handle.ts).
+import { readFile } from "node:fs";
 import { parseCpuList, writeReport } from "../report/index.js";
 import type { ProfileHook } from "../model/index.js";
 import type { ProfileReportOptions } from "../profile/index.js";
@@ -340,7 +341,7 @@ export function parseReportArgs(
 /** The text of `--kallsyms FILE`; a file that cannot be read is a runtime error naming it. */
 async function readKallsymsFile(path: string): Promise<string> {
   try {
-    return await readFile(path, "latin1");
+    return await new Promise<string>((resolve, reject) => readFile(path, "latin1", (e, text) => (e === null ? resolve(text) : reject(e))));
   } catch (e) {
     throw new FtkError(`cannot read kallsyms file '${path}': ${describeErrno(e)}`, { code: "kallsyms", path, cause: e });
   }
@@ -368,12 +369,12 @@ export const command: Command = {
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const options = parseReportArgs(argv);
     if (options === "help") {
-      ctx.stdout.write(HELP);
+      ctx.stdoutSink.write(HELP);
       return 0;
     }
     // The reader's warnings go to this command's stderr (one line per kind), not to process.stderr; -q drops them.
     const onWarning = (message: string): void => void (options.quiet || ctx.stderr.write(`ftk report: warning: ${message}\n`));
-    const out = new TextOutput(ctx.stdout);
+    const out = new TextOutput(ctx.stdoutSink);
     const { colorMode, kallsymsFile, hookTexts, quiet: _quiet, profile, ...rest } = options;
     if (hookTexts.length > 0) {
       const hooks = await parseHooks(hookTexts);
@@ -382,7 +383,7 @@ export const command: Command = {
       for (const h of hooks) out.write(hookLine(h));
     }
     if (kallsymsFile !== undefined) rest.extraKallsyms = await readKallsymsFile(kallsymsFile);
-    const report: ReportOptions = { ...rest, color: useColor(colorMode, ctx.stdout as { isTTY?: boolean }, ctx.env), onWarning };
+    const report: ReportOptions = { ...rest, color: useColor(colorMode, ctx.stdoutSink, ctx.env), onWarning };
     const status =
       profile === undefined
         ? await writeReport(report, out, ctx.signal)

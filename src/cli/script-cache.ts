@@ -6,14 +6,14 @@
 // else may write (no sudo with another user's HOME); its name carries the script's path, size, mtime and
 // inode and the Node version, and V8 rejects a cache from another V8, flags or source length. Any failure
 // means running without the cache, silently. NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) turns it off.
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, constants } from "node:fs";
 import { createRequire } from "node:module";
 import type { Script as ScriptType } from "node:vm";
 import { shortLivedFlagUndos } from "../base/index.js";
 
-// Builtins by require(): an ES import of one costs ~1 ms (Node builds a module facade over its exports),
-// about what all four cost this way (node:fs is imported by main.js already).
+// Builtins by require(): an ES import of one costs ~1 ms (Node builds a module facade over its exports,
+// and node:fs's then loads Node's streams), about what all five cost this way.
 const builtin = createRequire(import.meta.url);
+const { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, constants } = builtin("node:fs") as typeof import("node:fs");
 const { homedir } = builtin("node:os") as typeof import("node:os");
 const { join } = builtin("node:path") as typeof import("node:path");
 const { fileURLToPath } = builtin("node:url") as typeof import("node:url");

@@ -56,7 +56,7 @@ async function copyFile(path: string, rel: string, pipe: boolean, ctx: CliContex
     throw new TracefsError(`cannot read '${rel}': ${code === "EACCES" || code === "EPERM" ? "not permitted (run as root?)" : (e as Error).message}`, { code: code ?? "error", path: rel });
   }
   // TextOutput turns EPIPE (`ftk show | head`) into isClosed: stop quietly.
-  const out = new TextOutput(ctx.stdout);
+  const out = new TextOutput(ctx.stdoutSink);
   try {
     const buf = Buffer.allocUnsafe(65536);
     while (!ctx.signal.aborted) {

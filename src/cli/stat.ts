@@ -159,7 +159,7 @@ export const command: Command = {
       }
       out += await statInstance(fs, inst, allOptions);
     }
-    const text = new TextOutput(ctx.stdout); // EPIPE (`ftk stat | head`) is not an error
+    const text = new TextOutput(ctx.stdoutSink); // EPIPE (`ftk stat | head`) is not an error
     text.write(out);
     await text.flush();
     return 0;

@@ -1,8 +1,7 @@
 // File-information outputs of `trace-cmd report` 3.1.6 (report-output.md §6): --stat, --uname, --version,
 // --cpus / --first-event / --last-event, -E (event list), -f (functions), -P (printk formats).
 import type { TextOutput } from "../base/index.js";
-import { open } from "node:fs/promises";
-import { OPTION, type TraceFile } from "../tracedat/index.js";
+import { OPTION, openForReading, type TraceFile } from "../tracedat/index.js";
 import type { TimestampFormatter } from "./timestamps.js";
 
 /** What writeFileInfo prints. */
@@ -47,7 +46,7 @@ async function cpuDataPlaces(trace: TraceFile): Promise<{ offset: number; size: 
     for (const c of buffer.cpus) places[c.cpu] = { offset: c.fileOffset, size: c.size };
     return places;
   }
-  const fh = await open(trace.path, "r");
+  const fh = await openForReading(trace.path);
   try {
     const head = new Uint8Array(8);
     const view = new DataView(head.buffer);

@@ -2,8 +2,8 @@
 // over bytes in memory (a decompressed v7 section). Every read is checked against the range end,
 // so a bad length or count becomes a TraceFileError naming the section and offset, never a huge allocation.
 import { closeSync, openSync, readSync } from "node:fs";
-import type { FileHandle } from "node:fs/promises";
 import { TraceFileError } from "../base/index.js";
+import type { ReadHandle } from "./read-handle.js";
 
 const WINDOW_BYTES = 64 * 1024;
 const TWO_32 = 2 ** 32;
@@ -19,7 +19,7 @@ export function traceFileError(path: string, what: string, fileOffset?: number, 
 }
 
 /** @internal Reads up to `len` bytes at `position` into buf[0..len); returns the count (short only at end of file). */
-export async function readFully(fh: FileHandle, buf: Uint8Array, len: number, position: number): Promise<number> {
+export async function readFully(fh: ReadHandle, buf: Uint8Array, len: number, position: number): Promise<number> {
   let got = 0;
   while (got < len) {
     const { bytesRead } = await fh.read(buf, got, len - got, position + got);
@@ -33,7 +33,7 @@ export async function readFully(fh: FileHandle, buf: Uint8Array, len: number, po
  * readFully() without the thread-pool round trip: metadata is read in a few dozen small reads before the
  * first event, and each await of a pool read costs more than the read (issue 11: start-up).
  */
-function readFullySync(fh: FileHandle, buf: Uint8Array, len: number, position: number): number {
+function readFullySync(fh: ReadHandle, buf: Uint8Array, len: number, position: number): number {
   let got = 0;
   while (got < len) {
     const n = readSync(fh.fd, buf, got, len - got, position + got);
@@ -81,7 +81,7 @@ export class ByteCursor {
   private winLen = 0;
 
   private constructor(
-    private readonly fh: FileHandle | undefined,
+    private readonly fh: ReadHandle | undefined,
     readonly origin: CursorOrigin,
     start: number,
     readonly end: number,
@@ -100,7 +100,7 @@ export class ByteCursor {
   }
 
   /** A cursor over [start, end) of an open file. */
-  static overFile(fh: FileHandle, origin: CursorOrigin, start: number, end: number, le: boolean): ByteCursor {
+  static overFile(fh: ReadHandle, origin: CursorOrigin, start: number, end: number, le: boolean): ByteCursor {
     return new ByteCursor(fh, origin, start, end, undefined, le);
   }
 

@@ -1,12 +1,12 @@
 // Per-CPU record streams over the pages of one buffer (../shared/docs/trace-dat-format.md §3.2, §4.6, §5.2):
 // raw pages are decoded 32 at a time, compressed data one chunk at a time, from reused read-ahead buffers.
 // The records of a batch are then walked synchronously (advanceSync) with one reusable cursor.
-import type { FileHandle } from "node:fs/promises";
 import { PageDecoder, createRawRecord } from "../ringbuf/index.js";
 import type { PageLayout, PageStatus, RawRecord } from "../ringbuf/index.js";
 import { hex, traceFileError } from "./byte-cursor.js";
 import { SequentialReader } from "./read-ahead.js";
 import type { BlockDecompressor } from "./decompress.js";
+import type { ReadHandle } from "./read-handle.js";
 
 /** Records of one CPU of one buffer, in file order. */
 export interface CpuStream {
@@ -66,7 +66,7 @@ export class RawPageSource implements PageSource {
   private readonly views = new ViewCache();
   private lastPage: Uint8Array | undefined;
 
-  constructor(fh: FileHandle, path: string, start: number, size: number, private readonly pageSize: number) {
+  constructor(fh: ReadHandle, path: string, start: number, size: number, private readonly pageSize: number) {
     this.reader = new SequentialReader(fh, path, start, start + size);
   }
 
@@ -99,7 +99,7 @@ export class ChunkPageSource implements PageSource {
 
   /** `limit` bounds the stream (the file size): trace-cmd 3.1.6 stores a size 4 bytes short, so the size is not trusted. */
   constructor(
-    fh: FileHandle,
+    fh: ReadHandle,
     private readonly path: string,
     start: number,
     limit: number,

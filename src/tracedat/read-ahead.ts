@@ -1,8 +1,8 @@
 // Sequential reading of one CPU's data with few, large reads and one read in flight ahead of the decoder.
 // A positioned read costs 100-350 µs on a busy 2-core machine (thread-pool hop), so reading 32 pages or
 // one 10-page chunk per read would dominate; here each read is up to BLOCK_BYTES and overlaps decoding.
-import type { FileHandle } from "node:fs/promises";
 import { hex, readFully, traceFileError } from "./byte-cursor.js";
+import type { ReadHandle } from "./read-handle.js";
 
 const BLOCK_BYTES = 512 * 1024;
 /** Room kept in front of each block, so that a record cut by the block end can be joined without a copy of the block. */
@@ -29,7 +29,7 @@ export class SequentialReader {
   private readonly reserve: number;
   private readonly out: TakenBytes = { buf: new Uint8Array(0), off: 0 };
 
-  constructor(private readonly fh: FileHandle, private readonly path: string, start: number, private readonly end: number) {
+  constructor(private readonly fh: ReadHandle, private readonly path: string, start: number, private readonly end: number) {
     this.pos = start;
     this.filePos = start;
     this.block = Math.max(1, Math.min(BLOCK_BYTES, end - start));

@@ -1,8 +1,6 @@
 // openTrace(): reads the metadata of a trace.dat file, version 6 or 7 (../shared/docs/trace-dat-format.md
 // §2-§6, reader algorithm §9), and hands out per-CPU record streams (cpu-stream.ts). Only metadata is held
 // in memory; trace data is streamed. Structural damage throws a TraceFileError naming file, section, offset.
-import { open } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
 import { describeErrno, TraceFileError } from "../base/index.js";
 import { EventTable, Kallsyms, LazyFormatText, PrintkFormats, TaskNames, type FormatSource, type KallsymsReader } from "../events/index.js";
 import { parseHeaderPage } from "../ringbuf/index.js";
@@ -10,6 +8,7 @@ import type { PageLayout, PageStatus } from "../ringbuf/index.js";
 import { ByteCursor, hex, traceFileError } from "./byte-cursor.js";
 import { MARKER, OPTION, SECTION_FLAG_COMPRESSED, SECTION_HEADER_SIZE, TRACEDAT_MAGIC } from "./constants.js";
 import { ChunkPageSource, PageStream, RawPageSource } from "./cpu-stream.js";
+import { openForReading, type ReadHandle } from "./read-handle.js";
 import type { CpuStream } from "./cpu-stream.js";
 import { findDecompressor } from "./decompress.js";
 import type { BlockDecompressor } from "./decompress.js";
@@ -131,7 +130,7 @@ class MetaReader {
   private sectionOffsets = new Map<number, number>();
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fh: ReadHandle,
     private readonly path: string,
     private readonly fileSize: number,
     private readonly warn: (msg: string) => void,
@@ -703,7 +702,7 @@ export class TraceFile {
   /** @internal Use openTrace(). */
   constructor(
     readonly path: string,
-    private readonly fh: FileHandle,
+    private readonly fh: ReadHandle,
     private readonly fileSize: number,
     meta: TraceMeta,
     options: OpenTraceOptions,
@@ -878,9 +877,9 @@ function defaultWarning(message: string): void {
  */
 export async function openTrace(path: string, options: OpenTraceOptions = {}): Promise<TraceFile> {
   const warn = options.onWarning ?? defaultWarning;
-  let fh: FileHandle;
+  let fh: ReadHandle;
   try {
-    fh = await open(path, "r");
+    fh = await openForReading(path);
   } catch (e) {
     throw traceFileError(path, describeErrno(e), undefined, e);
   }
