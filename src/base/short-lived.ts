@@ -29,3 +29,20 @@ export function setShortLivedFlag(setFlags: (flags: string) => void, flag: strin
 export function shortLivedFlagUndos(): readonly string[] {
   return [...undos].reverse();
 }
+
+/** The large parts of the code that this run used, by name (noteCodePath()). */
+const codePaths = new Set<string>();
+
+/**
+ * Notes that a short-lived command used a large part of the code that only some runs need (a file
+ * version's reader, a decoder, the symbol table): the CLI's script cache is widened by a run that used a
+ * part its cache has not seen yet. Names are lowercase letters and digits.
+ */
+export function noteCodePath(name: string): void {
+  if (shortLived) codePaths.add(name);
+}
+
+/** The names given to noteCodePath() in this run, sorted. */
+export function codePathsUsed(): string[] {
+  return [...codePaths].sort();
+}

@@ -27,9 +27,12 @@ writeFileSync(scriptFile, SCRIPT);
 writeFileSync(
   driver,
   `import { runCachedScript } from ${JSON.stringify(pathToFileURL(join(repoRoot(), "dist", "cli", "script-cache.js")).href)};
+import { markShortLived, noteCodePath } from ${JSON.stringify(pathToFileURL(join(repoRoot(), "dist", "base", "index.js")).href)};
+markShortLived();
 const r = runCachedScript(new URL(${JSON.stringify(pathToFileURL(scriptFile).href)}), { "./dep.js": { x: 41 } }, (s) => import(s));
 const os = await r.exports.load();
 if (process.env.CALL_EXTRA === "1") r.exports.extra();
+for (const p of (process.env.CODE_PATHS ?? "").split(",").filter((p) => p !== "")) noteCodePath(p);
 if (process.env.FAIL === "1") process.exitCode = 1;
 console.log(JSON.stringify({ cache: r.cache, answer: r.exports.answer, builtin: r.exports.builtin, os: typeof os.cpus, long: r.exports.long() }));`,
 );
@@ -52,26 +55,63 @@ test("runCachedScript() runs the script (require, builtins, import) and its seco
   assert.equal(await runDriver(home).then((r) => r.answer), 42);
 });
 
-test("a run that compiles more than the cache holds widens it, for the first runs after it was written", async () => {
+test("a run that used a part of the code its cache has not seen widens the cache; other runs leave it alone", async () => {
+  const home = mkdtempSync(join(work, "home-"));
+  await runDriver(home, { CODE_PATHS: "v6" });
+  const names = (): string[] => cacheFiles(home).map((n) => n.replace(/^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-/, ""));
+  const stat = (): { size: number; mtimeMs: number } => {
+    const { size, mtimeMs } = statSync(join(home, "ftk", cacheFiles(home)[0]!));
+    return { size, mtimeMs };
+  };
+  assert.deepEqual(names(), ["v6.v8cache"]);
+  const first = stat();
+  // More compiled, but no new part: not checked, not written.
+  assert.equal((await runDriver(home, { CALL_EXTRA: "1", CODE_PATHS: "v6" })).cache, "accepted");
+  assert.deepEqual(stat(), first);
+  // A new part: the cache is made anew at exit, with what this run compiled too.
+  assert.equal((await runDriver(home, { CALL_EXTRA: "1", CODE_PATHS: "v6,zstd" })).cache, "accepted");
+  assert.deepEqual(names(), ["v6.zstd.v8cache"]);
+  const widened = stat();
+  assert.ok(widened.size > first.size);
+  // A failed run does not count; a run of known parts changes nothing.
+  await assert.rejects(runDriver(home, { FAIL: "1", CODE_PATHS: "kallsyms" }));
+  assert.equal((await runDriver(home, { CODE_PATHS: "zstd" })).cache, "accepted");
+  assert.deepEqual(names(), ["v6.zstd.v8cache"]);
+  assert.deepEqual(stat(), widened);
+  // A new part that compiled nothing new: the same cache, under a name that lists the part.
+  assert.equal((await runDriver(home, { CALL_EXTRA: "1", CODE_PATHS: "kallsyms" })).cache, "accepted");
+  assert.deepEqual(names(), ["kallsyms.v6.zstd.v8cache"]);
+  assert.equal(stat().size, widened.size);
+});
+
+test("a run that only prints help (no code path) does not stop a later report from widening the cache", async () => {
+  const home = mkdtempSync(join(work, "home-"));
+  for (let i = 0; i < 3; i++) await runDriver(home);
+  assert.equal(cacheFiles(home).length, 1);
+  assert.match(cacheFiles(home)[0]!, /-\.v8cache$/);
+  await runDriver(home, { CALL_EXTRA: "1", CODE_PATHS: "v7" });
+  assert.match(cacheFiles(home)[0]!, /-v7\.v8cache$/);
+});
+
+test("writing a cache keeps the directory to the newest caches of other scripts and Nodes", async () => {
   const home = mkdtempSync(join(work, "home-"));
   await runDriver(home);
-  const [first] = cacheFiles(home);
-  assert.match(first!, /-0\.v8cache$/);
-  const size0 = statSync(join(home, "ftk", first!)).size;
-  assert.equal((await runDriver(home, { CALL_EXTRA: "1" })).cache, "accepted");
-  const [second] = cacheFiles(home);
-  assert.match(second!, /-1\.v8cache$/);
-  assert.ok(statSync(join(home, "ftk", second!)).size > size0);
-  // A failed run does not count; the first run that adds nothing ends the widening: the cache goes to
-  // the last generation, and later runs neither check nor write it.
-  await assert.rejects(runDriver(home, { FAIL: "1" }));
-  assert.deepEqual(cacheFiles(home).map((n) => n.slice(-10)), ["-1.v8cache"]);
-  assert.equal((await runDriver(home, { CALL_EXTRA: "1" })).cache, "accepted");
-  assert.deepEqual(cacheFiles(home).map((n) => n.slice(-10)), ["-7.v8cache"]);
-  const last = statSync(join(home, "ftk", cacheFiles(home)[0]!)).mtimeMs;
-  for (let i = 0; i < 2; i++) assert.equal((await runDriver(home, { CALL_EXTRA: "1" })).cache, "accepted");
-  assert.deepEqual(cacheFiles(home).map((n) => n.slice(-10)), ["-7.v8cache"]);
-  assert.equal(statSync(join(home, "ftk", cacheFiles(home)[0]!)).mtimeMs, last);
+  const dir = join(home, "ftk");
+  const ours = cacheFiles(home)[0]!;
+  for (let i = 0; i < 20; i++) {
+    const other = join(dir, `${String(i).padStart(8, "0")}-00000000-00000000-0.v8cache`);
+    writeFileSync(other, "x", { mode: 0o600 });
+    utimesSync(other, new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
+  }
+  writeFileSync(join(dir, "unrelated.txt"), "kept");
+  rmSync(join(dir, ours));
+  assert.equal((await runDriver(home)).cache, "none"); // writes anew, and prunes
+  const left = cacheFiles(home);
+  assert.equal(left.length, 16);
+  assert.ok(left.includes(ours));
+  // The oldest went: others from day 6 on stay.
+  assert.equal(left.filter((n) => n.startsWith("000000")).sort()[0], "00000005-00000000-00000000-0.v8cache");
+  assert.ok(existsSync(join(dir, "unrelated.txt")));
 });
 
 test("a corrupt cache is rejected, the script runs, and the cache is written anew", async () => {
@@ -146,8 +186,8 @@ test("ftk report through its cached script prints what trace-cmd prints, before 
     assert.equal(stdout, readFileSync(file.replace(/\.dat$/, ".report"), "latin1"));
     assert.equal(cacheFiles(home).length, 1);
   }
-  // Each run found the cache the one before it wrote (a rejected one starts again at generation 0): the
-  // zstd report's V8 flag (--liftoff-only on Node 20) was undone before its cache was made. The third run
-  // widened it (2) or added nothing, which ends the widening (7).
-  assert.match(cacheFiles(home)[0]!, /-[27]\.v8cache$/);
+  // The first run wrote a cache for a v6 file; the zstd report widened it. The third run accepted that
+  // one (a rejected cache is written anew, naming only that run's parts): the zstd report's V8 flag
+  // (--liftoff-only on Node 20) was undone before its cache was made.
+  assert.match(cacheFiles(home)[0]!, /-v6\.v7\.zstd\.v8cache$/);
 });

@@ -8,7 +8,7 @@
 // means running without the cache, silently. NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) turns it off.
 import { createRequire } from "node:module";
 import type { Script as ScriptType } from "node:vm";
-import { shortLivedFlagUndos } from "../base/index.js";
+import { codePathsUsed, shortLivedFlagUndos } from "../base/index.js";
 
 // Builtins by require(): an ES import of one costs ~1 ms (Node builds a module facade over its exports,
 // and node:fs's then loads Node's streams), about what all five cost this way.
@@ -68,9 +68,27 @@ function readCache(dir: string, file: string): Buffer | undefined {
   }
 }
 
+/** The code paths named by the cache file `stem`*.v8cache (the one that names most, if a race left two), or undefined. */
+function findCache(dir: string, stem: string): string[] | undefined {
+  let best: string[] | undefined;
+  try {
+    for (const n of readdirSync(dir)) {
+      if (!n.startsWith(stem) || !n.endsWith(CACHE_SUFFIX)) continue;
+      const listed = n.slice(stem.length, -CACHE_SUFFIX.length);
+      if (!/^[a-z0-9.]*$/.test(listed)) continue;
+      const paths = listed === "" ? [] : listed.split(".");
+      if (best === undefined || paths.length > best.length) best = paths;
+    }
+  } catch {
+    // No directory yet.
+  }
+  return best;
+}
+
 /**
  * Writes the cache that `data()` makes (a temporary file renamed into place) and removes the script's
- * other caches. data() is called only once the file can be written (it costs ~3 ms).
+ * other caches, and all but the newest others beyond MAX_CACHES. data() is called only once the file can
+ * be written (it costs ~3 ms).
  */
 function writeCache(dir: string, file: string, prefix: string, data: () => Buffer): void {
   let fd: number | undefined;
@@ -83,9 +101,16 @@ function writeCache(dir: string, file: string, prefix: string, data: () => Buffe
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, file);
+    const others: { path: string; mtime: number }[] = [];
     for (const name of readdirSync(dir)) {
-      if (name.startsWith(prefix) && name.endsWith(".v8cache") && join(dir, name) !== file) unlinkSync(join(dir, name));
+      const other = join(dir, name);
+      if (!name.endsWith(CACHE_SUFFIX) || other === file) continue;
+      if (name.startsWith(prefix)) unlinkSync(other);
+      else others.push({ path: other, mtime: statSync(other).mtimeMs });
     }
+    // Caches of other installs and Node versions: the newest MAX_CACHES - 1 stay.
+    others.sort((a, b) => b.mtime - a.mtime);
+    for (const o of others.slice(MAX_CACHES - 1)) unlinkSync(o.path);
   } catch {
     // A cache that cannot be written costs the next run its compile time, nothing more.
   } finally {
@@ -94,12 +119,16 @@ function writeCache(dir: string, file: string, prefix: string, data: () => Buffe
 }
 
 /**
- * A cache holds what its run compiled (`report -h` compiles little), so the first successful runs after
- * it was written may widen it: up to GENERATIONS - 1 runs that find it write it again if it has grown
- * (the generation is in the file name). The first run that adds nothing renames it to the last
- * generation, which is never checked again. Runs that fail (a bad flag or file) do not count.
+ * A cache holds what its run compiled (`report -h` compiles little; a report of a compressed file with
+ * kernel symbols much more), and its file name lists the parts of the code that the runs it holds used
+ * (noteCodePath()). A later run that used a part not listed there widens it at exit; other runs leave it
+ * alone, since the check (making the cache anew) costs ~5-15 ms. Runs that fail (a bad flag or file) do
+ * not count.
  */
-const GENERATIONS = 8;
+const CACHE_SUFFIX = ".v8cache";
+
+/** At most this many caches are kept in the directory (other scripts, installs and Node versions): the oldest go. */
+const MAX_CACHES = 16;
 
 /**
  * Runs `file`, a script of the form `(function (exports, require, module, importModule) {...})`, and returns
@@ -121,21 +150,25 @@ export function runCachedScript(
   if (dir !== undefined) {
     // One cache per script and Node: a new one replaces those of older builds of the script.
     const prefix = `${fnv(path)}-${fnv(`${process.version} ${process.arch}`)}-`;
-    const name = (gen: number): string => join(dir, `${prefix}${fnv(`${st.size} ${st.mtimeMs} ${st.ino}`)}-${gen}.v8cache`);
-    let gen = 0;
-    while (gen < GENERATIONS && (cachedData = readCache(dir, name(gen))) === undefined) gen++;
+    const stem = `${prefix}${fnv(`${st.size} ${st.mtimeMs} ${st.ino}`)}-`;
+    const name = (paths: readonly string[]): string => join(dir, `${stem}${paths.join(".")}${CACHE_SUFFIX}`);
+    const found = findCache(dir, stem);
+    if (found !== undefined) cachedData = readCache(dir, name(found));
     const script = compile(source, path, cachedData);
     cache = cachedData === undefined ? "none" : script.cachedDataRejected === true ? "rejected" : "accepted";
     // At exit: the cache then holds the functions this run compiled, not only the top level.
-    if (cache !== "accepted") process.once("exit", () => writeCache(dir, name(0), prefix, () => cacheData(script)));
-    else if (gen < GENERATIONS - 1) {
+    if (cache !== "accepted") process.once("exit", () => writeCache(dir, name(codePathsUsed()), prefix, () => cacheData(script)));
+    else {
       const old = cachedData!.length;
       process.once("exit", (code) => {
-        if (code !== 0) return;
+        const had = new Set(found);
+        const used = codePathsUsed();
+        if (code !== 0 || used.every((p) => had.has(p))) return;
+        const both = [...new Set([...found!, ...used])].sort();
         const data = cacheData(script);
-        if (data.length > old * 1.01) writeCache(dir, name(gen + 1), prefix, () => data);
-        // A run that adds nothing ends the widening: each check costs ~5-15 ms at exit.
-        else renameQuietly(name(gen), name(GENERATIONS - 1));
+        if (data.length > old * 1.01) writeCache(dir, name(both), prefix, () => data);
+        // Nothing new compiled after all: the name still records that these parts were tried.
+        else renameQuietly(name(found!), name(both));
       });
     }
     return { exports: run(script, file, modules, importModule), cache };

@@ -1,6 +1,7 @@
 // Kernel function symbols from a kallsyms text (ring-buffer-and-events.md §6.1): sorted arrays and a
 // binary search with libtraceevent's rule (the last symbol matches only exactly, no size limit).
 // The text is kept as latin1 bytes: a trace file's is megabytes, and a string of it costs a copy and GC.
+import { noteCodePath } from "../base/index.js";
 import { scanKallsymsWasm } from "./kallsyms-scan.js";
 
 /** The result of a symbol lookup. */
@@ -63,6 +64,7 @@ export class Kallsyms {
   private build(): void {
     if (this.built) return;
     this.built = true;
+    noteCodePath("kallsyms");
     const src = typeof this.source === "function" ? this.source() : this.source;
     let reader: KallsymsReader;
     if (typeof src === "object" && "read" in src) reader = this.reader = src;

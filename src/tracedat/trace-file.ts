@@ -1,7 +1,7 @@
 // openTrace(): reads the metadata of a trace.dat file, version 6 or 7 (../shared/docs/trace-dat-format.md
 // §2-§6, reader algorithm §9), and hands out per-CPU record streams (cpu-stream.ts). Only metadata is held
 // in memory; trace data is streamed. Structural damage throws a TraceFileError naming file, section, offset.
-import { describeErrno, TraceFileError } from "../base/index.js";
+import { describeErrno, noteCodePath, TraceFileError } from "../base/index.js";
 import { EventTable, Kallsyms, LazyFormatText, PrintkFormats, TaskNames, type FormatSource, type KallsymsReader } from "../events/index.js";
 import { parseHeaderPage } from "../ringbuf/index.js";
 import type { PageLayout, PageStatus } from "../ringbuf/index.js";
@@ -325,6 +325,7 @@ class MetaReader {
   // ---- version 6 (§3) ----
 
   private async readV6(start: number): Promise<void> {
+    noteCodePath("v6");
     const m = this.meta;
     const c = this.cursor("headers", start);
     await this.readHeaderInfo(c);
@@ -409,11 +410,13 @@ class MetaReader {
   // ---- version 7 (§4) ----
 
   private async readV7(start: number): Promise<void> {
+    noteCodePath("v7");
     const m = this.meta;
     const c = this.cursor("header", start);
     m.compression = await c.cstr(64);
     await c.cstr(64); // compression library version: informational
     if (m.compression !== "none") {
+      noteCodePath(m.compression.replace(/[^a-z0-9]/g, ""));
       try {
         this.decompress = m.decompress = await findDecompressor(m.compression, this.fileSize);
       } catch (e) {
