@@ -112,7 +112,9 @@ for (const cmd of ONE_FILE) {
     // Without the spaces and comments (names kept): a third less to read, hold as a string and hash at
     // every start (report -i on a small file: ~6 ms less, measured with the code cache on).
     minifyWhitespace: true,
-    banner: { js: '(function (exports, require, module, __ftkImport) { "use strict";' }, footer: { js: "})" },
+    // import.meta is not there in a script: its URL is a parameter (the script's own file).
+    define: { "import.meta.url": "__ftkScriptUrl" },
+    banner: { js: '(function (exports, require, module, __ftkImport, __ftkScriptUrl) { "use strict";' }, footer: { js: "})" },
   });
   const [meta] = Object.values(script.metafile.outputs);
   const left = meta.imports.filter((i) => i.kind === "dynamic-import");
@@ -135,3 +137,5 @@ for (const cmd of ONE_FILE) {
 }
 // main.js finds its command manifest beside itself (and package.json two folders up, as from dist/cli).
 copyFileSync(new URL("../dist/cli/commands.json", import.meta.url), new URL("commands.json", out));
+// The zstd decoder's module (tools/zstd-wasm.mjs), read by the bundled decompress.ts beside itself.
+copyFileSync(new URL("../dist/tracedat/zstddec.wasm", import.meta.url), new URL("zstddec.wasm", out));

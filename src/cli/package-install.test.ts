@@ -35,6 +35,8 @@ before(async () => {
   assert.ok(paths.includes("dist/bundle/main.js") && paths.includes("dist/bundle/commands.json"), paths.join(" "));
   // report as a script run with a V8 code cache (src/cli/script-cache.ts).
   assert.ok(paths.includes("dist/bundle/report.cjs"), paths.join(" "));
+  // The zstd decoder's module for Nodes without zstd in node:zlib, read beside the bundle and the library.
+  assert.ok(paths.includes("dist/bundle/zstddec.wasm") && paths.includes("dist/tracedat/zstddec.wasm"), paths.join(" "));
   assert.deepEqual(paths.filter((p) => /\.test\.|test-support|testing\.|test-helpers|test-records|synthetic|fixtures|bench|\.map$/.test(p)), []);
 });
 

@@ -16,7 +16,8 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const scriptFile = join(work, "command.cjs");
 const driver = join(work, "driver.mjs");
-const SCRIPT = `(function (exports, require, module, __ftkImport) { "use strict";
+const SCRIPT = `(function (exports, require, module, __ftkImport, __ftkScriptUrl) { "use strict";
+  exports.url = __ftkScriptUrl;
   exports.answer = require("./dep.js").x + 1;
   exports.builtin = typeof require("node:fs").readFileSync;
   exports.load = () => __ftkImport("node:os");
@@ -34,6 +35,7 @@ const os = await r.exports.load();
 if (process.env.CALL_EXTRA === "1") r.exports.extra();
 for (const p of (process.env.CODE_PATHS ?? "").split(",").filter((p) => p !== "")) noteCodePath(p);
 if (process.env.FAIL === "1") process.exitCode = 1;
+if (process.env.PRINT_URL === "1") console.error(r.exports.url);
 console.log(JSON.stringify({ cache: r.cache, answer: r.exports.answer, builtin: r.exports.builtin, os: typeof os.cpus, long: r.exports.long() }));`,
 );
 
@@ -53,6 +55,9 @@ test("runCachedScript() runs the script (require, builtins, import) and its seco
   assert.equal(cacheFiles(home).length, 1);
   assert.equal((await runDriver(home)).cache, "accepted");
   assert.equal(await runDriver(home).then((r) => r.answer), 42);
+  // The script is told its own URL (what import.meta.url was in the modules it was built from).
+  const { stderr } = await run(process.execPath, [driver], { env: { ...process.env, XDG_CACHE_HOME: home, PRINT_URL: "1" } });
+  assert.equal(stderr.trim(), pathToFileURL(scriptFile).href);
 });
 
 test("a run that used a part of the code its cache has not seen widens the cache; other runs leave it alone", async () => {

@@ -131,8 +131,8 @@ const CACHE_SUFFIX = ".v8cache";
 const MAX_CACHES = 16;
 
 /**
- * Runs `file`, a script of the form `(function (exports, require, module, importModule) {...})`, and returns
- * its exports. `modules` answers its require() calls for relative paths; node: builtins come from Node;
+ * Runs `file`, a script of the form `(function (exports, require, module, importModule, scriptUrl) {...})`,
+ * and returns its exports (scriptUrl: the file's URL, what import.meta.url was in its modules). `modules` answers its require() calls for relative paths; node: builtins come from Node;
  * `importModule` stands for import() (a cached script cannot call import() itself on Node 20-24).
  */
 export function runCachedScript(
@@ -204,6 +204,6 @@ function run(script: Script, file: URL, modules: Record<string, unknown>, import
   // import() of a builtin as require() too (its exports are the same names); packages by import().
   const load = (id: string): Promise<unknown> => (id.startsWith("node:") ? Promise.resolve(nodeRequire(id)) : importModule(id));
   const module = { exports: {} as Record<string, unknown> };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, load);
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, load, file.href);
   return module.exports;
 }

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { findDecompressor } from "./decompress.js";
 import { findBlockCompressor } from "./writer-compress.js";
@@ -64,4 +66,23 @@ test("a zstd block kept in the WebAssembly decoder's memory reads back in pieces
   const damaged = new Uint8Array(packed); // a copy: a Buffer's slice() (node:zlib's output) is a view
   damaged.fill(0xa5, 4, 40);
   assert.notEqual(zstd.kept((into) => into.set(damaged), damaged.length, data.length).size, data.length);
+});
+
+test("without zstd in node:zlib, the decoder is zstddec's module from the file the build ships, or else the zstddec package", { skip: process.versions["zstd"] !== undefined ? `Node ${process.version} decodes zstd with node:zlib` : false }, async () => {
+  const shipped = new URL("./zstddec.wasm", import.meta.url);
+  assert.ok(existsSync(shipped), "the build writes dist/tracedat/zstddec.wasm (tools/zstd-wasm.mjs)");
+  assert.ok(WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(shipped))).some((e) => e.name === "ZSTD_decompress"));
+  // Both ways decode the same block, each in a process of its own (the decoder is made once per process).
+  const compressor = (await findBlockCompressor("zstd"))!;
+  const data = block(100000, 5);
+  const packed = Buffer.from(compressor.compress(data)).toString("base64");
+  const decompress = JSON.stringify(new URL("./decompress.js", import.meta.url).href);
+  for (const useShipped of [true, false]) {
+    const script = `import { findDecompressor, zstdOptions } from ${decompress};
+      zstdOptions.shipped = ${useShipped};
+      const out = (await findDecompressor("zstd")).whole(Buffer.from(${JSON.stringify(packed)}, "base64"), ${data.length});
+      process.stdout.write(Buffer.from(out).toString("base64"));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "latin1", maxBuffer: 1 << 24 });
+    assert.deepEqual(new Uint8Array(Buffer.from(out, "base64")), data, `shipped: ${useShipped}`);
+  }
 });

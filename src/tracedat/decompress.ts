@@ -3,6 +3,7 @@
 // zstd comes from node:zlib where Node has it (22.15+), else from the zstddec WebAssembly decoder, loaded
 // only when a file is compressed: nothing here needs a native build (issue 11). node:zlib is imported
 // on first use too: it loads Node's streams, which an uncompressed file does not need.
+import { readFileSync } from "node:fs";
 import { isShortLived, setShortLivedFlag } from "../base/index.js";
 
 /** Decompresses one block into `dst` (whose length is the expected size); returns the bytes written. */
@@ -125,7 +126,27 @@ function directDecompressor(x: ZstdExports): BlockDecompressor {
   });
 }
 
-/** The zstddec decoder, instantiated once. */
+/** Whether the zstddec module the build writes beside this file is used (tests turn it off to check the import). */
+export const zstdOptions = { shipped: true };
+
+/**
+ * zstddec's module from the file that the build writes beside this one (tools/zstd-wasm.mjs), compiled
+ * and instantiated; undefined without that file or when it does not export what directDecompressor() uses.
+ */
+function shippedDecoder(): ZstdExports | undefined {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = readFileSync(new URL("./zstddec.wasm", import.meta.url)) as Uint8Array<ArrayBuffer>;
+  } catch {
+    return undefined;
+  }
+  // Its one import tells of memory growth; directDecompressor() makes a view of the memory per call.
+  const imports = { env: { emscripten_notify_memory_growth: (): void => undefined } };
+  const x = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports as Partial<ZstdExports>;
+  return x.memory !== undefined && x.malloc && x.free && x.ZSTD_decompress && x.ZSTD_isError ? (x as ZstdExports) : undefined;
+}
+
+/** The zstddec decoder, instantiated once: from the module the build ships beside this file, else from the zstddec package. */
 function loadWasmDecoder(fileBytes: number): Promise<BlockDecompressor> {
   return (wasmDecoder ??= (async () => {
     if (typeof WebAssembly === "undefined") throw new Error("WebAssembly is not available (node --jitless?)");
@@ -137,6 +158,8 @@ function loadWasmDecoder(fileBytes: number): Promise<BlockDecompressor> {
       // Undone with the two flags it turns off (V8 11.3, Node 20): the script cache needs the flags back.
       setShortLivedFlag((await import("node:v8")).setFlagsFromString, "--liftoff-only", "--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering");
     }
+    const shipped = zstdOptions.shipped ? shippedDecoder() : undefined;
+    if (shipped !== undefined) return directDecompressor(shipped);
     const { ZSTDDecoder } = await import("zstddec");
     const decoder = new ZSTDDecoder();
     // zstddec fetches its inline module through a data: URL when fetch exists, and the first fetch()
