@@ -24,7 +24,7 @@ import { Tracefs, UndoStack, liveTraceClock } from "../dist/index.js";
 
 const COUNT = Number(process.env.FTK_BENCH_COUNT ?? 500_000);
 const ROUNDS = Math.max(1, Number(process.env.FTK_BENCH_ROUNDS ?? 3));
-const WARMUP = 3; // rounds of three short runs: 9 > the code cache's 8 generations
+const WARMUP = 3; // rounds of three short runs (lines, -c, -w): the first round widens the code cache with each part
 const DD = ["dd", "if=/dev/zero", "of=/dev/null", "bs=1", `count=${COUNT}`];
 const FTK = fileURLToPath(new URL("../bin/ftk", import.meta.url));
 

@@ -1,5 +1,5 @@
 // `ftk report`: flags of trace-cmd 3.1.6 `report`, parsed here and handed to writeReport().
-import { FtkError, TextOutput, UsageError, describeErrno, parseColorMode, useColor, type ColorMode } from "../base/index.js";
+import { FtkError, TextOutput, UsageError, describeErrno, noteCodePath, parseColorMode, useColor, type ColorMode } from "../base/index.js";
 // node:fs, not node:fs/promises: requiring that loads Node's streams (see tracedat/read-handle.ts).
 import { readFile } from "node:fs";
 import { parseCpuList, writeReport } from "../report/index.js";
@@ -376,6 +376,9 @@ export const command: Command = {
     const onWarning = (message: string): void => void (options.quiet || ctx.stderr.write(`ftk report: warning: ${message}\n`));
     const out = new TextOutput(ctx.stdoutSink);
     const { colorMode, kallsymsFile, hookTexts, quiet: _quiet, profile, ...rest } = options;
+    // Modes with much code of their own, for the script cache (script-cache.ts); the reader notes the rest.
+    if (profile !== undefined) noteCodePath("profile");
+    if (rest.stat === true) noteCodePath("stat");
     if (hookTexts.length > 0) {
       const hooks = await parseHooks(hookTexts);
       // trace-cmd adds each hook in front of the earlier ones, and prints each as it parses it.

@@ -2,7 +2,7 @@
 // The work is done by syscalls/ traceSyscalls(); this file parses flags and picks the output.
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
-import { parseColorMode, useColor, UsageError, type ColorMode } from "../base/index.js";
+import { noteCodePath, parseColorMode, useColor, UsageError, type ColorMode } from "../base/index.js";
 import { parseSummarySort, parseTraceSet, traceSyscalls } from "../syscalls/index.js";
 import type { TraceOptions } from "../syscalls/index.js";
 import { parseIntegerFlag, parseOrderedArgs, type FlagSpec } from "./args.js";
@@ -183,6 +183,11 @@ export const command: Command = {
       }
     }
     const out = file ?? ctx.stderr;
+    // The parts of the code this run uses, for the script cache (script-cache.ts).
+    if (options.summary !== "only") noteCodePath("lines");
+    if (options.summary === "only" || options.summary === "also") noteCodePath("summary");
+    if (options.histogram === true) noteCodePath("histogram");
+    if (options.keep !== undefined) noteCodePath("keep");
     options.color = useColor(color, out as { isTTY?: boolean }, ctx.env);
     try {
       const result = await withStopSignals(ctx, (signal) => traceSyscalls(options, { out, stderr: ctx.stderr, signal }));
