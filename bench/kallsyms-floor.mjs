@@ -48,9 +48,12 @@ const { markShortLived } = await import("../dist/base/index.js");
 markShortLived();
 const { findDecompressor } = await import("../dist/tracedat/decompress.js");
 const decompress = await findDecompressor(compression, fstatSync(fd).size);
-const src = read(section + 24, csize);
-// As ftk reads it: kept in the WebAssembly decoder's memory where it can, else into a new array.
-const size = decompress.kept !== undefined ? decompress.kept((into) => into.set(src), csize, usize).size : decompress.whole(src, usize).length;
+// As ftk reads it: straight into the WebAssembly decoder's memory, kept there, where it can; else into
+// memory node:zlib's decoder gives (wholeFrom: its zstd wants room in front of the frame) and into a new array.
+const fill = (into) => {
+  if (readSync(fd, into, 0, csize, section + 24) !== csize) throw new Error(`${path}: short read of the kallsyms section`);
+};
+const size = decompress.kept !== undefined ? decompress.kept(fill, csize, usize).size : decompress.wholeFrom(fill, csize, usize).length;
 closeSync(fd);
 if (size !== usize) throw new Error(`${path}: kallsyms decompressed to ${size} bytes instead of ${usize}`);
 process.stdout.write(`${size}\n`);

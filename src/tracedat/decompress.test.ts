@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
-import { findDecompressor } from "./decompress.js";
+import { addZstdContentSize, findDecompressor, SIZE_FIELD_BYTES } from "./decompress.js";
 import { findBlockCompressor } from "./writer-compress.js";
 
 /** Deterministic, partly compressible bytes. */
@@ -84,5 +84,57 @@ test("without zstd in node:zlib, the decoder is zstddec's module from the file t
       process.stdout.write(Buffer.from(out).toString("base64"));`;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "latin1", maxBuffer: 1 << 24 });
     assert.deepEqual(new Uint8Array(Buffer.from(out, "base64")), data, `shipped: ${useShipped}`);
+  }
+});
+
+test("zstd blocks read into the decoder's memory (wholeFrom) decode, whole or damaged as whole() does", async () => {
+  const zstd = (await findDecompressor("zstd"))!;
+  const compressor = (await findBlockCompressor("zstd"))!;
+  for (const [i, size] of [1000, 3 << 20].entries()) {
+    const data = block(size, i + 5);
+    const packed = compressor.compress(data);
+    assert.deepEqual(new Uint8Array(zstd.wholeFrom((into) => into.set(packed), packed.length, size)), data);
+    // Damaged in its header, or in its last block (whose header still says where the frame ends).
+    for (const [from, to] of [[4, 40], [packed.length - 20, packed.length - 10]]) {
+      const damaged = new Uint8Array(packed);
+      damaged.fill(0xa5, from, to);
+      const got = zstd.wholeFrom((into) => into.set(damaged), damaged.length, size);
+      assert.notEqual(got.length, size);
+      assert.deepEqual(new Uint8Array(got), new Uint8Array(zstd.whole(damaged, size)));
+    }
+  }
+});
+
+/** The compressed block `packed` with the room addZstdContentSize() writes into in front of it. */
+const withRoom = (packed: Uint8Array): Uint8Array => {
+  const buf = new Uint8Array(SIZE_FIELD_BYTES + packed.length);
+  buf.set(packed, SIZE_FIELD_BYTES);
+  return buf;
+};
+
+test("addZstdContentSize() gives a trace-cmd frame (no content size) its size, and leaves other blocks as they are", async (t) => {
+  const zlib = await import("node:zlib");
+  const decode = (zlib as unknown as { zstdDecompressSync?: (b: Uint8Array) => Buffer }).zstdDecompressSync;
+  if (decode === undefined) return t.skip(`Node ${process.version} has no zstd in node:zlib (its frames come with their size)`);
+  const compressor = (await findBlockCompressor("zstd"))!;
+  const data = block(300000, 11);
+  const packed = compressor.compress(data);
+  assert.equal(packed[4]! & 0xe0, 0, "the writer's frames carry no content size, as trace-cmd's");
+  const buf = withRoom(packed);
+  const moved = addZstdContentSize(buf, data.length);
+  assert.ok(moved >= 6);
+  // Frame_Content_Size_flag 2: a 4-byte size after the header bytes moved.
+  assert.equal(buf[4]! >> 6, 2);
+  assert.equal(new DataView(buf.buffer).getUint32(moved, true), data.length);
+  assert.deepEqual(new Uint8Array(decode(buf)), data);
+  // Two frames, a cut frame, a frame with its size already, something else: unchanged.
+  const two = new Uint8Array([...packed, ...compressor.compress(block(100, 1))]);
+  const cut = packed.subarray(0, packed.length - 1);
+  const sized = withRoom(packed);
+  addZstdContentSize(sized, data.length);
+  for (const other of [two, cut, sized, new Uint8Array(64).fill(7)]) {
+    const b = withRoom(other);
+    assert.equal(addZstdContentSize(b, data.length), 0);
+    assert.deepEqual(b.subarray(SIZE_FIELD_BYTES), new Uint8Array(other));
   }
 });

@@ -495,9 +495,8 @@ class MetaReader {
         if (n > usize - 4) throw body.error(`truncated or corrupt (size ${n} but ${usize - 4} bytes left)`, 0);
         return { size: n, read: (into: Uint8Array, at: number) => block.read(into, at + 4) };
       }
-      const src = new Uint8Array(csize);
-      compressed.read(src, 0);
-      const out = this.decompressBlock(src, usize, name, start);
+      // Read into memory the decoder gives (node:zlib's zstd wants room in front of the frame).
+      const out = this.decompressBlock({ fill: (into: Uint8Array) => compressed.read(into, 0), size: csize }, usize, name, start);
       const body = ByteCursor.overBytes(out, origin, le);
       if (out.length < 4) throw body.error("truncated", 0);
       const n = new DataView(out.buffer, out.byteOffset, out.byteLength).getUint32(0, le);
@@ -534,12 +533,14 @@ class MetaReader {
     return ByteCursor.overBytes(out, { path: this.path, section: name, compressedAt: start }, this.meta.littleEndian);
   }
 
-  private decompressBlock(src: Uint8Array, usize: number, name: string, at: number): Uint8Array {
+  /** Decompresses a block of `usize` bytes: given, or read by `fill` (into memory the decoder gives). */
+  private decompressBlock(src: Uint8Array | { fill: (into: Uint8Array) => void; size: number }, usize: number, name: string, at: number): Uint8Array {
     if (this.decompress === undefined) throw traceFileError(this.path, `section '${name}' is compressed but the file names no compression at offset ${hex(at)}`, at);
     let out: Uint8Array;
     try {
-      out = this.decompress.whole(src, usize);
+      out = src instanceof Uint8Array ? this.decompress.whole(src, usize) : this.decompress.wholeFrom(src.fill, src.size, usize);
     } catch (e) {
+      if (e instanceof TraceFileError) throw e; // the compressed bytes did not read
       throw traceFileError(this.path, `section '${name}' does not decompress at offset ${hex(at)}: ${(e as Error).message}`, at, e);
     }
     if (out.length !== usize) throw traceFileError(this.path, `section '${name}' decompressed to ${out.length} bytes instead of ${usize} at offset ${hex(at)}`, at);
