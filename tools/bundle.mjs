@@ -66,8 +66,35 @@ function barrel(path) {
 const throughBarrels = barrelsPlugin(false);
 
 /**
+ * In the ES module files, Node's builtins by require(): an ES import of one makes Node build a module
+ * facade that reads every export, and the lazy ones then load what they stand for (node:fs's streams; on
+ * Node 22 node:util's TextDecoder loads assert, its diff and colours). `import { a, b as c } from "node:x"`
+ * becomes `const { a, b: c } = __ftkBuiltin("node:x")`, which reads those names alone; BUILTIN_BANNER
+ * defines __ftkBuiltin in each file (a name esbuild leaves alone: a require() would get a shared helper
+ * chunk, one more file to load).
+ */
+function builtinsByRequire(text) {
+  return text.replace(/^import (?:\{([^}]*)\}|\* as (\w+)|(\w+)) from ("node:[a-z_/]+");$/gm, (whole, list, ns, def, from) => {
+    if (list === undefined) return `const ${ns ?? def} = __ftkBuiltin(${from});`;
+    return `const { ${list.split(",").map((s) => s.trim()).filter((s) => s !== "").map((s) => s.replace(/\s+as\s+/, ": ")).join(", ")} } = __ftkBuiltin(${from});`;
+  });
+}
+const BUILTIN_BANNER = {
+  js: 'import { createRequire as __ftkCreateRequire } from "node:module"; const __ftkBuiltin = (id) => process.getBuiltinModule?.(id) ?? __ftkCreateRequire(import.meta.url)(id);',
+};
+/** builtinsByRequire() alone, for the files that do not go through barrels. */
+const builtinsPlugin = {
+  name: "builtins-by-require",
+  setup(b) {
+    b.onLoad({ filter: /\/dist\/.*\.js$/ }, (args) => ({ contents: builtinsByRequire(readFileSync(args.path, "utf8")), loader: "js" }));
+  },
+};
+
+/**
  * throughBarrels, and for a script (SCRIPTS) also: import() of a package or builtin becomes a call of the
  * script's `__ftkImport` parameter, since a script run with a V8 code cache cannot call import() itself.
+ * ES module files get their builtins by require() (builtinsByRequire); esbuild's own CommonJS output
+ * already does.
  */
 function barrelsPlugin(script) {
   return {
@@ -77,6 +104,7 @@ function barrelsPlugin(script) {
       const dir = dirname(args.path);
       let text = readFileSync(args.path, "utf8");
       if (script) text = text.replace(/\bimport\(("(?:node:)?[a-z@][^"]*")\)/g, "__ftkImport($1)");
+      else text = builtinsByRequire(text);
       text = text.replace(/^(import|export) \{([^}]*)\} from "(\.[^"]*\/index\.js)";$/gm, (whole, verb, list, from) => {
         const names = barrel(resolve(dir, from));
         const byModule = new Map();
@@ -95,10 +123,10 @@ function barrelsPlugin(script) {
   };
 }
 
-const common = { bundle: true, format: "esm", platform: "node", target: "node20", packages: "external", logLevel: "warning" };
+const common = { bundle: true, format: "esm", platform: "node", target: "node20", packages: "external", logLevel: "warning", banner: BUILTIN_BANNER };
 rmSync(out, { recursive: true, force: true });
-await build({ ...common, entryPoints: [dist + "base/index.js"], outfile: out.pathname + "base.js" });
-await build({ ...common, entryPoints: [dist + "cli/main.js"], outdir: out.pathname, splitting: true, plugins: [sharedFiles] });
+await build({ ...common, entryPoints: [dist + "base/index.js"], outfile: out.pathname + "base.js", plugins: [builtinsPlugin] });
+await build({ ...common, entryPoints: [dist + "cli/main.js"], outdir: out.pathname, splitting: true, plugins: [sharedFiles, builtinsPlugin] });
 for (const cmd of ONE_FILE) {
   if (!SCRIPTS.includes(cmd)) {
     await build({ ...common, entryPoints: [dist + `cli/${cmd}.js`], outfile: out.pathname + `${cmd}.js`, plugins: [sharedFiles, throughBarrels] });
@@ -133,7 +161,7 @@ for (const cmd of ONE_FILE) {
     `const m = runCachedScript(new URL("./${cmd}.cjs", import.meta.url), { "./base.js": base }, (s) => import(s)).exports;`,
     ...names.map((n) => `export const ${n} = m.${n};`),
   ].join("\n");
-  await build({ ...common, stdin: { contents: stub, resolveDir: dist + "cli", sourcefile: `${cmd}-stub.js` }, outfile: out.pathname + `${cmd}.js`, plugins: [sharedFiles] });
+  await build({ ...common, stdin: { contents: builtinsByRequire(stub), resolveDir: dist + "cli", sourcefile: `${cmd}-stub.js` }, outfile: out.pathname + `${cmd}.js`, plugins: [sharedFiles, builtinsPlugin] });
 }
 // main.js finds its command manifest beside itself (and package.json two folders up, as from dist/cli).
 copyFileSync(new URL("../dist/cli/commands.json", import.meta.url), new URL("commands.json", out));
