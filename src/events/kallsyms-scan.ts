@@ -3,7 +3,6 @@
 // ~2-5 ns a byte; V8's baseline WebAssembly compiler makes fast code at once. Same rules as scanLines() in
 // kallsyms.ts, which stays for where WebAssembly is off (node --jitless). Where V8 has WebAssembly SIMD, line
 // ends and 16-digit addresses are read 16 bytes at a time (a 3.6 MB text: ~8 -> ~4.5 ms); without it, byte by byte.
-import { isShortLived, setShortLivedFlag } from "../base/index.js";
 
 /**
  * Scan results: addresses in 32-bit halves and name starts, in text order (runs of equal addresses
@@ -278,28 +277,19 @@ export const BUILT_MODULES: { readonly simd: string; readonly plain: string } = 
 /** The compiled module by scanOptions.simd. */
 const compiled = new Map<boolean, WebAssembly.Module | null>();
 
-/**
- * In a short-lived command (the CLI), the scan runs on V8's baseline code alone: it runs once, and tiering
- * it up to TurboFan in the background cost ~3 ms of a small report's start on two busy cores (the zstd
- * decoder does the same). Undone before the CLI's script cache is written (it checks V8's flags).
- */
-function baselineOnly(): void {
-  if (!isShortLived() || baselineSet) return;
-  baselineSet = true;
-  const v8 = process.getBuiltinModule?.("node:v8");
-  if (v8 !== undefined) setShortLivedFlag(v8.setFlagsFromString, "--liftoff-only", "--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering");
-}
-let baselineSet = false;
-
 /** Whether the scanner may use SIMD (tests turn it off to check the other one). */
 export const scanOptions = { simd: true };
 
-/** The compiled module (with SIMD where V8 takes it), or null where WebAssembly is off or refuses it. */
+/**
+ * The compiled module (with SIMD where V8 takes it), or null where WebAssembly is off or refuses it. V8 may
+ * tier it up in the background: keeping it on the baseline compiler (--liftoff-only, as the zstd decoder is
+ * on Node 20) needs node:v8, whose load brings Node's streams and cost more (a v6 funcgraph report: wall
+ * 0.97x without it on Node 20 and 22).
+ */
 function scanModule(): WebAssembly.Module | null {
   const key = scanOptions.simd;
   let mod = compiled.get(key);
   if (mod !== undefined) return mod;
-  baselineOnly();
   mod = null;
   for (const simd of key ? [true, false] : [false]) {
     try {
