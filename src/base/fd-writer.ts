@@ -3,7 +3,7 @@
 // as before, and so does the rest of the output once a write would block (a non-blocking pipe).
 import { EventEmitter } from "node:events";
 import type { Writable } from "node:stream";
-import { nodeFs } from "./builtins.js";
+import { fstatSync, writeSync } from "node:fs";
 
 /** What TextOutput writes to: a Writable, or an FdWriter. */
 export interface TextSink {
@@ -49,7 +49,7 @@ export class FdWriter extends EventEmitter implements TextSink {
     const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
     let done = 0;
     try {
-      while (done < bytes.length) done += nodeFs.writeSync(this.fd, bytes, done, bytes.length - done);
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EAGAIN") {
@@ -69,7 +69,7 @@ export class FdWriter extends EventEmitter implements TextSink {
  */
 export function stdoutSink(): TextSink {
   try {
-    const st = nodeFs.fstatSync(1);
+    const st = fstatSync(1);
     if (st.isFile() || st.isFIFO() || (st.isCharacterDevice() && Math.floor(st.rdev / 256) % 4096 === MEM_MAJOR)) {
       return new FdWriter(1, () => process.stdout);
     }

@@ -1,10 +1,8 @@
 // Buffered text output to a stream: latin1 text (one char per kernel byte) or UTF-8 collected in a byte
 // buffer and written in ~256 KiB chunks. Hot loops may write bytes straight into the buffer (room()), which
 // saves the string concatenation and the string-to-Buffer copy of a report's ~100 MB of text.
-import { nodeFs } from "./builtins.js";
+import { writeSync } from "node:fs";
 import type { TextSink } from "./fd-writer.js";
-
-const { writeSync } = nodeFs;
 
 /**
  * Bytes per write: 256 KiB, not the usual 64 KiB (style.md §7), because a write costs 10-30 µs here

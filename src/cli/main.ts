@@ -1,12 +1,9 @@
 // Entry point of the ftk CLI: picks the subcommand, maps errors to one line and an exit status.
 // Only base/ is loaded here: each command pulls in its own part of the library when it runs (issue 11).
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import { isFtkError, markShortLived, stdoutSink, type TextSink } from "../base/index.js";
 import type { FlagSpec } from "./args.js";
 import type { CliContext, Command } from "./context.js";
-
-// node:fs by require(): its ES import would load Node's streams (base/builtins.ts).
-const { readFileSync } = createRequire(import.meta.url)("node:fs") as typeof import("node:fs");
 
 // Each subcommand lives in its own file and is loaded only when used.
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {

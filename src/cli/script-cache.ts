@@ -6,19 +6,14 @@
 // else may write (no sudo with another user's HOME); its name carries the script's path, size, mtime and
 // inode and the Node version, and V8 rejects a cache from another V8, flags or source length. Any failure
 // means running without the cache, silently. NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) turns it off.
+// Builtins are imported as usual: the bundle takes them by require() (tools/bundle.mjs, builtinsByRequire).
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Script as ScriptType } from "node:vm";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
 import { codePathsUsed, shortLivedFlagUndos } from "../base/index.js";
-
-// Builtins by require(): an ES import of one costs ~1 ms (Node builds a module facade over its exports,
-// and node:fs's then loads Node's streams), about what all five cost this way.
-const builtin = createRequire(import.meta.url);
-const { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, constants } = builtin("node:fs") as typeof import("node:fs");
-const { homedir } = builtin("node:os") as typeof import("node:os");
-const { join } = builtin("node:path") as typeof import("node:path");
-const { fileURLToPath } = builtin("node:url") as typeof import("node:url");
-const { Script } = builtin("node:vm") as typeof import("node:vm");
-type Script = ScriptType;
 
 /** What happened to the code cache of a script run by runCachedScript(). */
 export type CacheState = "off" | "none" | "accepted" | "rejected";
@@ -180,7 +175,8 @@ export function runCachedScript(
 function cacheData(script: Script): Buffer {
   const undos = shortLivedFlagUndos();
   if (undos.length > 0) {
-    const { setFlagsFromString } = builtin("node:v8") as typeof import("node:v8");
+    // node:v8 only here (loading it brings Node's streams); the flags were set through it, so it is loaded.
+    const { setFlagsFromString } = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
     for (const undo of undos) setFlagsFromString(undo);
   }
   return script.createCachedData();
