@@ -3,7 +3,7 @@ export { type FileInfo, type FieldDef, type EventFormat, EventTable } from "./ev
 export { fieldNumberReader, fieldBigIntReader, fieldSignedReader, fieldStringReader, fieldDataLocator } from "./field-readers.js";
 export { Kallsyms, type KernelSymbol, type KallsymsText, type KallsymsReader, type KallsymsSource } from "./kallsyms.js";
 export { PrintkFormats } from "./printk-formats.js";
-export { TaskNames } from "./task-names.js";
+export { TaskNames, newestFirstByPid, halvingSearch } from "./task-names.js";
 export { compileEventFilter, pidFilterText, type EventFilterOptions, type CommSource, type SymbolSource } from "./filter/index.js";
 export { filterTestLines } from "./filter/index.js";
 export { EventPrinter, type PrinterOptions, type PrinterSymbols } from "./event-printer.js";

@@ -76,34 +76,15 @@ export class TaskNames {
   private search(pid: number): string | undefined {
     const known = this.found.get(pid);
     if (known !== undefined) return known ?? undefined;
-    const pids = (this.pids ??= this.sort());
-    let lo = 0;
-    let hi = pids.length;
-    let name: string | null = null;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const p = pids[mid]!;
-      if (pid < p) hi = mid;
-      else if (pid > p) lo = mid + 1;
-      else {
-        name = this.comms[mid]!;
-        break;
-      }
+    if (this.pids === undefined) {
+      ({ pids: this.pids, comms: this.comms } = newestFirstByPid(this.listPids, this.listComms));
+      this.listPids = [];
+      this.listComms = [];
     }
+    const i = halvingSearch(this.pids, pid);
+    const name = i < 0 ? null : this.comms[i]!;
     this.found.set(pid, name);
     return name ?? undefined;
-  }
-
-  /** The registrations newest first, stably sorted by pid. */
-  private sort(): number[] {
-    const n = this.listPids.length;
-    const order = Array.from({ length: n }, (_, i) => n - 1 - i);
-    order.sort((a, b) => this.listPids[a]! - this.listPids[b]!);
-    this.comms = order.map((i) => this.listComms[i]!);
-    const pids = order.map((i) => this.listPids[i]!);
-    this.listPids = [];
-    this.listComms = [];
-    return pids;
   }
 
   /** Adds a pid the table does not have, after any equal ones (a stable sort of the table with it last). */
@@ -119,4 +100,29 @@ export class TaskNames {
     pids.splice(lo, 0, pid);
     this.comms.splice(lo, 0, comm);
   }
+}
+
+/**
+ * Registrations (pids and names in the order registered) as libtraceevent's table holds them: newest
+ * first, then stably sorted by pid. Shared with model/comm-list.ts.
+ */
+export function newestFirstByPid(pids: readonly number[], comms: readonly string[]): { pids: number[]; comms: string[] } {
+  const n = pids.length;
+  const order = Array.from({ length: n }, (_, i) => n - 1 - i);
+  order.sort((a, b) => pids[a]! - pids[b]!);
+  return { pids: order.map((i) => pids[i]!), comms: order.map((i) => comms[i]!) };
+}
+
+/** The index a search by halving (glibc's bsearch) first finds `pid` at in sorted `pids`, or -1. */
+export function halvingSearch(pids: ArrayLike<number>, pid: number): number {
+  let lo = 0;
+  let hi = pids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = pids[mid]!;
+    if (pid < p) hi = mid;
+    else if (pid > p) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
 }

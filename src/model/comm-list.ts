@@ -1,13 +1,15 @@
 // Task names as trace-cmd's library resolves them after it registered names from events as well as from
 // saved_cmdlines: every registration is kept (duplicates too), newest first, then sorted by pid (a stable
 // merge sort, as glibc 2.36's qsort) and searched by halving. Which of several names of one pid wins is
-// that search's first hit, so `hist` names tasks as trace-cmd does.
+// that search's first hit, so `hist` names tasks as trace-cmd does. Unlike TaskNames (report), every
+// registration is kept, after a lookup too.
+import { halvingSearch, newestFirstByPid } from "../events/index.js";
 
 /** Names registered for pids, looked up the way libtraceevent's array search finds them. */
 export class CommList {
   private readonly pids: number[] = [];
   private readonly comms: string[] = [];
-  private sorted: { pids: Int32Array; comms: string[] } | undefined;
+  private sorted: { pids: number[]; comms: string[] } | undefined;
 
   /** saved_cmdlines text: `pid comm` per line; parsing stops at the first line that does not fit. */
   static parse(savedCmdlines: string): CommList {
@@ -30,23 +32,8 @@ export class CommList {
   /** `<idle>` for pid 0, the name found, or `<...>`. */
   comm(pid: number): string {
     if (pid === 0) return "<idle>";
-    const s = (this.sorted ??= this.sort());
-    let lo = 0;
-    let hi = s.pids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const p = s.pids[mid]!;
-      if (pid < p) hi = mid;
-      else if (pid > p) lo = mid + 1;
-      else return s.comms[mid]!;
-    }
-    return "<...>";
-  }
-
-  private sort(): { pids: Int32Array; comms: string[] } {
-    // Newest first, then a stable sort by pid.
-    const order = Array.from({ length: this.pids.length }, (_, i) => this.pids.length - 1 - i);
-    order.sort((a, b) => this.pids[a]! - this.pids[b]!);
-    return { pids: Int32Array.from(order, (i) => this.pids[i]!), comms: order.map((i) => this.comms[i]!) };
+    const s = (this.sorted ??= newestFirstByPid(this.pids, this.comms));
+    const i = halvingSearch(s.pids, pid);
+    return i < 0 ? "<...>" : s.comms[i]!;
   }
 }
