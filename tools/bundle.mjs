@@ -161,7 +161,7 @@ for (const cmd of ONE_FILE) {
     `const m = runCachedScript(new URL("./${cmd}.cjs", import.meta.url), { "./base.js": base }, (s) => import(s)).exports;`,
     ...names.map((n) => `export const ${n} = m.${n};`),
   ].join("\n");
-  await build({ ...common, stdin: { contents: builtinsByRequire(stub), resolveDir: dist + "cli", sourcefile: `${cmd}-stub.js` }, outfile: out.pathname + `${cmd}.js`, plugins: [sharedFiles, builtinsPlugin] });
+  await build({ ...common, stdin: { contents: stub, resolveDir: dist + "cli", sourcefile: `${cmd}-stub.js` }, outfile: out.pathname + `${cmd}.js`, plugins: [sharedFiles, builtinsPlugin] });
 }
 // main.js finds its command manifest beside itself (and package.json two folders up, as from dist/cli).
 copyFileSync(new URL("../dist/cli/commands.json", import.meta.url), new URL("commands.json", out));
